@@ -1,0 +1,15 @@
+//! Schema migrations for Erbij. They hold only schema: seeding of the practices lives in the
+//! application (`db::seed`) so that it can respect an administrator's later edits.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_foundation;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261123_000001_foundation::Migration)]
+    }
+}

@@ -1,0 +1,168 @@
+//! "Word lid": applying for membership. The answer is the same whether or not the address
+//! is known; what differs (a reminder to a member, a new application) goes by mail.
+
+use axum::{
+    extract::State,
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
+use chrono::Utc;
+use maud::{Markup, html};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter,
+};
+use serde::Deserialize;
+
+use crate::{
+    AppState,
+    context::Ctx,
+    csrf::CsrfForm,
+    entities::{application, user},
+    error::AppResult,
+    forms::{self, Field, FieldErrors},
+    layout, mail, throttle,
+};
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ApplyForm {
+    pub name: String,
+    pub email: String,
+    pub organisation: String,
+    pub job: String,
+    pub motivation: String,
+}
+
+impl ApplyForm {
+    fn validate(&self) -> FieldErrors {
+        let mut errors = FieldErrors::default();
+        errors.text("name", &self.name, 100);
+        errors.email("email", &self.email);
+        errors.text("organisation", &self.organisation, 150);
+        errors.text("job", &self.job, 100);
+        errors.text("motivation", &self.motivation, 2000);
+        errors
+    }
+}
+
+pub async fn show_form(ctx: Ctx) -> Markup {
+    view(&ctx, &ApplyForm::default(), &FieldErrors::default(), None)
+}
+
+fn view(ctx: &Ctx, form: &ApplyForm, errors: &FieldErrors, notice: Option<&str>) -> Markup {
+    layout::page(
+        ctx,
+        &ctx.t("apply.title"),
+        html! {
+            h1 { (ctx.t("apply.title")) }
+            p.lead { (ctx.t("apply.intro")) }
+            @if let Some(key) = notice {
+                div.error-summary role="alert" { p { (ctx.t(key)) } }
+            }
+            (forms::form(ctx, "/word-lid", errors, &ctx.t("apply.submit"), html! {
+                (forms::input(ctx, Field::new("name", &form.name).autocomplete("name"), errors))
+                (forms::input(ctx, Field::new("email", &form.email).kind("email").autocomplete("email"), errors))
+                (forms::input(ctx, Field::new("organisation", &form.organisation).autocomplete("organization"), errors))
+                (forms::input(ctx, Field::new("job", &form.job).autocomplete("organization-title"), errors))
+                (forms::textarea(ctx, Field::new("motivation", &form.motivation).hint("apply.motivation_hint"), errors))
+            }))
+        },
+    )
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    CsrfForm(form): CsrfForm<ApplyForm>,
+) -> AppResult<Response> {
+    let errors = form.validate();
+    if !errors.is_empty() {
+        return Ok(forms::unprocessable(view(&ctx, &form, &errors, None)));
+    }
+    if throttle::APPLY_ADDRESS.exceeded(&state.db, &ctx.client_ip).await? {
+        let page = view(&ctx, &form, &errors, Some("throttle.too_many"));
+        return Ok((StatusCode::TOO_MANY_REQUESTS, page).into_response());
+    }
+    throttle::APPLY_ADDRESS.record(&state.db, &ctx.client_ip).await?;
+
+    let email = forms::normalize_email(&form.email);
+    let existing = user::Entity::find()
+        .filter(user::Column::Email.eq(&email))
+        .one(&state.db)
+        .await?;
+    let lang = ctx.lang;
+    if existing.is_some() {
+        state.send_later(mail::compose(
+            lang,
+            &email,
+            lang.t("mail.already_member.subject").into_owned(),
+            vec![
+                rust_i18n::t!("mail.greeting", locale = lang.code(), name = form.name.trim()).into_owned(),
+                lang.t("mail.already_member.body").into_owned(),
+            ],
+            Some((lang.t("mail.already_member.link").into_owned(), state.settings.url("/wachtwoord-vergeten"))),
+        ));
+    } else {
+        let pending = application::Entity::find()
+            .filter(application::Column::Email.eq(&email))
+            .filter(application::Column::Status.eq(application::PENDING))
+            .one(&state.db)
+            .await?;
+        if pending.is_none() {
+            application::ActiveModel {
+                email: Set(email.clone()),
+                name: Set(form.name.trim().into()),
+                organisation: Set(form.organisation.trim().into()),
+                job: Set(form.job.trim().into()),
+                motivation: Set(form.motivation.trim().into()),
+                lang: Set(lang.code().into()),
+                status: Set(application::PENDING.into()),
+                created_at: Set(Utc::now()),
+                ..Default::default()
+            }
+            .insert(&state.db)
+            .await?;
+            notify_admins(&state, form.name.trim()).await?;
+        }
+        state.send_later(mail::compose(
+            lang,
+            &email,
+            lang.t("mail.application_received.subject").into_owned(),
+            vec![
+                rust_i18n::t!("mail.greeting", locale = lang.code(), name = form.name.trim()).into_owned(),
+                lang.t("mail.application_received.body").into_owned(),
+            ],
+            None,
+        ));
+    }
+    Ok(layout::page(
+        &ctx,
+        &ctx.t("apply.thanks_title"),
+        html! {
+            h1 { (ctx.t("apply.thanks_title")) }
+            p.lead { (ctx.t("apply.thanks_text")) }
+            p { a href="/" { (ctx.t("error.home_link")) } }
+        },
+    )
+    .into_response())
+}
+
+/// Tells the administrators, each in their own language, that someone applied.
+async fn notify_admins(state: &AppState, applicant: &str) -> AppResult<()> {
+    let admins = user::Entity::find()
+        .filter(user::Column::IsAdmin.eq(true))
+        .filter(user::Column::Disabled.eq(false))
+        .all(&state.db)
+        .await?;
+    for admin in admins {
+        let lang = crate::i18n::Lang::parse(&admin.lang).unwrap_or_default();
+        state.send_later(mail::compose(
+            lang,
+            &admin.email,
+            lang.t("mail.new_application.subject").into_owned(),
+            vec![rust_i18n::t!("mail.new_application.body", locale = lang.code(), name = applicant).into_owned()],
+            Some((lang.t("mail.new_application.link").into_owned(), state.settings.url("/beheer/aanmeldingen"))),
+        ));
+    }
+    Ok(())
+}

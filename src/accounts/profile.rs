@@ -1,0 +1,183 @@
+//! A person's own profile: name, organisation, job, language, and changing the password.
+
+use axum::{
+    extract::{Query, State},
+    response::{IntoResponse, Redirect, Response},
+};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use maud::{Markup, html};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, IntoActiveModel, TransactionTrait};
+use serde::Deserialize;
+
+use crate::{
+    AppState,
+    context::{Ctx, LANG_COOKIE},
+    csrf::CsrfForm,
+    entities::user,
+    error::AppResult,
+    forms::{self, Field, FieldErrors},
+    i18n::Lang,
+    layout, password, session,
+};
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ProfileForm {
+    pub name: String,
+    pub organisation: String,
+    pub job: String,
+    pub lang: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PasswordForm {
+    pub current_password: String,
+    pub password: String,
+    pub password_confirm: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct Flags {
+    opgeslagen: Option<String>,
+    wachtwoord: Option<String>,
+    welkom: Option<String>,
+}
+
+fn view(
+    ctx: &Ctx,
+    person: &user::Model,
+    form: &ProfileForm,
+    errors: &FieldErrors,
+    password_errors: &FieldErrors,
+    notice: Option<&str>,
+) -> Markup {
+    layout::page(
+        ctx,
+        &ctx.t("profile.title"),
+        html! {
+            h1 { (ctx.t("profile.title")) }
+            @if let Some(key) = notice { (layout::notice(&ctx.t(key))) }
+            p { (ctx.t("field.email")) ": " strong { (person.email) } }
+            section aria-labelledby="profile-details" {
+                h2 #profile-details { (ctx.t("profile.details")) }
+                (forms::form(ctx, "/profiel", errors, &ctx.t("profile.save"), html! {
+                    (forms::input(ctx, Field::new("name", &form.name).autocomplete("name"), errors))
+                    (forms::input(ctx, Field::new("organisation", &form.organisation).autocomplete("organization"), errors))
+                    (forms::input(ctx, Field::new("job", &form.job).autocomplete("organization-title"), errors))
+                    div.field {
+                        label for="lang" { (ctx.t("field.lang")) }
+                        select #lang name="lang" {
+                            @for lang in Lang::ALL {
+                                option value=(lang.code()) selected[form.lang == lang.code()] { (lang.t("lang.self")) }
+                            }
+                        }
+                    }
+                }))
+            }
+            section aria-labelledby="profile-password" {
+                h2 #profile-password { (ctx.t("profile.password_title")) }
+                (forms::form(ctx, "/profiel/wachtwoord", password_errors, &ctx.t("profile.password_save"), html! {
+                    (forms::input(ctx, Field::new("current_password", "").kind("password").autocomplete("current-password"), password_errors))
+                    (crate::accounts::new_password_fields(ctx, password_errors))
+                }))
+            }
+        },
+    )
+}
+
+fn form_of(person: &user::Model) -> ProfileForm {
+    ProfileForm {
+        name: person.name.clone(),
+        organisation: person.organisation.clone(),
+        job: person.job.clone(),
+        lang: person.lang.clone(),
+    }
+}
+
+pub async fn show(ctx: Ctx, Query(flags): Query<Flags>) -> AppResult<Markup> {
+    let person = ctx.require_user()?;
+    let notice = if flags.welkom.is_some() {
+        Some("profile.welcome")
+    } else if flags.wachtwoord.is_some() {
+        Some("profile.password_changed")
+    } else if flags.opgeslagen.is_some() {
+        Some("profile.saved")
+    } else {
+        None
+    };
+    let none = FieldErrors::default();
+    Ok(view(&ctx, person, &form_of(person), &none, &none, notice))
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    jar: CookieJar,
+    CsrfForm(form): CsrfForm<ProfileForm>,
+) -> AppResult<Response> {
+    let person = ctx.require_user()?.clone();
+    let mut errors = FieldErrors::default();
+    errors.text("name", &form.name, 100);
+    errors.text("organisation", &form.organisation, 150);
+    errors.text("job", &form.job, 100);
+    let lang = Lang::parse(&form.lang);
+    if lang.is_none() {
+        errors.add("lang", "form.choose");
+    }
+    if !errors.is_empty() {
+        let none = FieldErrors::default();
+        return Ok(forms::unprocessable(view(&ctx, &person, &form, &errors, &none, None)));
+    }
+    let lang = lang.unwrap_or_default();
+    let mut active = person.into_active_model();
+    active.name = Set(form.name.trim().into());
+    active.organisation = Set(form.organisation.trim().into());
+    active.job = Set(form.job.trim().into());
+    active.lang = Set(lang.code().into());
+    active.update(&state.db).await?;
+    let cookie = Cookie::build((LANG_COOKIE, lang.code()))
+        .path("/")
+        .max_age(time::Duration::days(365))
+        .same_site(SameSite::Lax)
+        .http_only(true)
+        .secure(state.settings.secure_cookies())
+        .build();
+    Ok((jar.add(cookie), Redirect::to("/profiel?opgeslagen=1")).into_response())
+}
+
+pub async fn change_password(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    jar: CookieJar,
+    CsrfForm(form): CsrfForm<PasswordForm>,
+) -> AppResult<Response> {
+    let person = ctx.require_user()?.clone();
+    let mut errors = FieldErrors::default();
+    if form.current_password.is_empty() {
+        errors.add("current_password", "form.required");
+    } else if !password::verify(form.current_password.clone(), person.password_hash.clone()).await? {
+        errors.add("current_password", "profile.current_wrong");
+    }
+    crate::accounts::check_new_password(
+        &mut errors,
+        &form.password,
+        &form.password_confirm,
+        &[&person.email, &person.name],
+    );
+    if !errors.is_empty() {
+        let none = FieldErrors::default();
+        return Ok(forms::unprocessable(view(&ctx, &person, &form_of(&person), &none, &errors, None)));
+    }
+    let hash = password::hash(form.password).await?;
+    let user_id = person.id;
+    let txn = state.db.begin().await?;
+    let mut active = person.into_active_model();
+    active.password_hash = Set(Some(hash));
+    active.update(&txn).await?;
+    // Every other browser signed in with the old password is signed out.
+    session::end_all_for(&txn, user_id).await?;
+    txn.commit().await?;
+    crate::accounts::sign_in_and_redirect(&state, jar, user_id, "/profiel?wachtwoord=1").await
+}

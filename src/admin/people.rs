@@ -1,0 +1,407 @@
+//! People and roles: member (everyone approved), facilitator of a practice, expert,
+//! administrator; disabling an account; inviting someone by email.
+
+use std::collections::{BTreeSet, HashMap};
+
+use axum::{
+    extract::{Path, Query, State},
+    response::{IntoResponse, Redirect, Response},
+};
+use chrono::Utc;
+use maud::{Markup, html};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel,
+    PaginatorTrait, QueryFilter, QueryOrder, TransactionTrait,
+};
+use serde::Deserialize;
+
+use crate::{
+    AppState, audit,
+    context::Ctx,
+    csrf::CsrfForm,
+    entities::{membership, practice, user},
+    error::{AppError, AppResult},
+    forms::{self, Field, FieldErrors},
+    i18n::Lang,
+    layout, mail, practices, session,
+    tokens::{self, Purpose},
+};
+
+use super::admin_page;
+
+const PAGE_SIZE: u64 = 50;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PageQuery {
+    pagina: Option<u64>,
+}
+
+impl PageQuery {
+    pub fn page(&self) -> u64 {
+        self.pagina.unwrap_or(1)
+    }
+}
+
+pub async fn list_people(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(query): Query<PageQuery>,
+) -> AppResult<Markup> {
+    ctx.require_admin()?;
+    let paginator = user::Entity::find()
+        .order_by_asc(user::Column::Name)
+        .order_by_asc(user::Column::Id)
+        .paginate(&state.db, PAGE_SIZE);
+    let pages = paginator.num_pages().await?.max(1);
+    let page = query.page().clamp(1, pages);
+    let people = paginator.fetch_page(page - 1).await?;
+    // One query for the facilitator roles of everyone on this page.
+    let ids: Vec<i32> = people.iter().map(|p| p.id).collect();
+    let facilitations = membership::Entity::find()
+        .filter(membership::Column::UserId.is_in(ids))
+        .filter(membership::Column::Role.eq(membership::ROLE_FACILITATOR))
+        .all(&state.db)
+        .await?;
+    let mut facilitator_of: HashMap<i32, usize> = HashMap::new();
+    for m in &facilitations {
+        *facilitator_of.entry(m.user_id).or_default() += 1;
+    }
+    Ok(admin_page(
+        &ctx,
+        &ctx.t("admin.people"),
+        html! {
+            p { a.button href="/beheer/uitnodigen" { (ctx.t("admin.invite")) } }
+            div.table-scroll {
+                table {
+                    caption.visually-hidden { (ctx.t("admin.people")) }
+                    thead { tr {
+                        th scope="col" { (ctx.t("field.name")) }
+                        th scope="col" { (ctx.t("field.email")) }
+                        th scope="col" { (ctx.t("field.organisation")) }
+                        th scope="col" { (ctx.t("admin.roles")) }
+                    } }
+                    tbody {
+                        @for p in &people {
+                            tr {
+                                td { a href={ "/beheer/mensen/" (p.id) } { (p.name) } }
+                                td { (p.email) }
+                                td { (p.organisation) }
+                                td { (role_summary(&ctx, p, facilitator_of.get(&p.id).copied().unwrap_or(0))) }
+                            }
+                        }
+                    }
+                }
+            }
+            @if pages > 1 {
+                nav.pagination aria-label=(ctx.t("layout.pagination")) {
+                    @for n in 1..=pages {
+                        @if n == page {
+                            span aria-current="page" { (n) }
+                        } @else {
+                            a href={ "/beheer/mensen?pagina=" (n) } { (n) }
+                        }
+                    }
+                }
+            }
+        },
+    ))
+}
+
+fn role_summary(ctx: &Ctx, p: &user::Model, facilitations: usize) -> String {
+    let mut roles = vec![ctx.t("role.member").into_owned()];
+    if facilitations > 0 {
+        roles.push(ctx.t("role.facilitator").into_owned());
+    }
+    if p.is_expert {
+        roles.push(ctx.t("role.expert").into_owned());
+    }
+    if p.is_admin {
+        roles.push(ctx.t("role.admin").into_owned());
+    }
+    if p.disabled {
+        roles.push(ctx.t("role.disabled").into_owned());
+    }
+    if p.password_hash.is_none() {
+        roles.push(ctx.t("role.invited").into_owned());
+    }
+    roles.join(", ")
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RolesForm {
+    is_admin: Option<String>,
+    is_expert: Option<String>,
+    disabled: Option<String>,
+    member: Vec<i32>,
+    facilitator: Vec<i32>,
+}
+
+async fn load_person(state: &AppState, id: i32) -> AppResult<user::Model> {
+    user::Entity::find_by_id(id)
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+fn person_view(
+    ctx: &Ctx,
+    person: &user::Model,
+    all: &[practice::Model],
+    roles: &HashMap<i32, String>,
+    problem: Option<&str>,
+) -> Markup {
+    admin_page(
+        ctx,
+        &person.name,
+        html! {
+            @if let Some(key) = problem {
+                div.error-summary role="alert" { p { (ctx.t(key)) } }
+            }
+            dl {
+                dt { (ctx.t("field.email")) } dd { (person.email) }
+                dt { (ctx.t("field.organisation")) } dd { (person.organisation) }
+                dt { (ctx.t("field.job")) } dd { (person.job) }
+                dt { (ctx.t("admin.member_since")) } dd { (ctx.lang.datetime(person.created_at)) }
+            }
+            form.stacked method="post" action={ "/beheer/mensen/" (person.id) } {
+                (layout::csrf_field(ctx))
+                fieldset {
+                    legend { (ctx.t("admin.roles")) }
+                    div.check { input #is_expert type="checkbox" name="is_expert" value="1" checked[person.is_expert]; label for="is_expert" { (ctx.t("role.expert")) } }
+                    div.check { input #is_admin type="checkbox" name="is_admin" value="1" checked[person.is_admin]; label for="is_admin" { (ctx.t("role.admin")) } }
+                    div.check { input #disabled type="checkbox" name="disabled" value="1" checked[person.disabled]; label for="disabled" { (ctx.t("admin.disable")) } }
+                }
+                fieldset {
+                    legend { (ctx.t("admin.practice_roles")) }
+                    div.table-scroll {
+                        table {
+                            thead { tr {
+                                th scope="col" { (ctx.t("admin.practice")) }
+                                th scope="col" { (ctx.t("role.member")) }
+                                th scope="col" { (ctx.t("role.facilitator")) }
+                            } }
+                            tbody {
+                                @for p in all {
+                                    @let role = roles.get(&p.id).map(String::as_str);
+                                    tr {
+                                        th scope="row" { (p.name(ctx.lang)) }
+                                        td { input type="checkbox" name="member" value=(p.id) id={ "member-" (p.id) } checked[role.is_some()]
+                                            aria-label={ (ctx.t("role.member")) ": " (p.name(ctx.lang)) }; }
+                                        td { input type="checkbox" name="facilitator" value=(p.id) id={ "facilitator-" (p.id) } checked[role == Some(membership::ROLE_FACILITATOR)]
+                                            aria-label={ (ctx.t("role.facilitator")) ": " (p.name(ctx.lang)) }; }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                button.primary type="submit" { (ctx.t("admin.save")) }
+            }
+        },
+    )
+}
+
+async fn roles_of(state: &AppState, user_id: i32) -> AppResult<HashMap<i32, String>> {
+    Ok(membership::Entity::find()
+        .filter(membership::Column::UserId.eq(user_id))
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|m| (m.practice_id, m.role))
+        .collect())
+}
+
+pub async fn edit_person(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i32>,
+) -> AppResult<Markup> {
+    ctx.require_admin()?;
+    let person = load_person(&state, id).await?;
+    let all = practices::all_practices(&state.db).await?;
+    let roles = roles_of(&state, id).await?;
+    Ok(person_view(&ctx, &person, &all, &roles, None))
+}
+
+pub async fn update_person(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i32>,
+    CsrfForm(form): CsrfForm<RolesForm>,
+) -> AppResult<Response> {
+    let admin = ctx.require_admin()?;
+    let person = load_person(&state, id).await?;
+    let all = practices::all_practices(&state.db).await?;
+    let make_admin = form.is_admin.is_some();
+    let disable = form.disabled.is_some();
+
+    let problem = if person.id == admin.id && (!make_admin || disable) {
+        Some("admin.not_yourself")
+    } else if person.is_admin && (!make_admin || disable) && active_admins(&state).await? <= 1 {
+        Some("admin.last_admin")
+    } else {
+        None
+    };
+    if let Some(key) = problem {
+        let roles = roles_of(&state, id).await?;
+        return Ok(forms::unprocessable(person_view(&ctx, &person, &all, &roles, Some(key))));
+    }
+
+    let known: BTreeSet<i32> = all.iter().map(|p| p.id).collect();
+    let facilitator: BTreeSet<i32> = form.facilitator.iter().copied().filter(|id| known.contains(id)).collect();
+    // A facilitator is a member of the practice too.
+    let member: BTreeSet<i32> = form.member.iter().copied().filter(|id| known.contains(id)).chain(facilitator.iter().copied()).collect();
+
+    let txn = state.db.begin().await?;
+    membership::Entity::delete_many()
+        .filter(membership::Column::UserId.eq(id))
+        .exec(&txn)
+        .await?;
+    let now = Utc::now();
+    let rows: Vec<membership::ActiveModel> = member
+        .iter()
+        .map(|&practice_id| membership::ActiveModel {
+            user_id: Set(id),
+            practice_id: Set(practice_id),
+            role: Set(if facilitator.contains(&practice_id) {
+                membership::ROLE_FACILITATOR.into()
+            } else {
+                membership::ROLE_MEMBER.into()
+            }),
+            created_at: Set(now),
+        })
+        .collect();
+    if !rows.is_empty() {
+        membership::Entity::insert_many(rows).exec(&txn).await?;
+    }
+    let detail = format!(
+        "admin={make_admin} expert={} disabled={disable} member={member:?} facilitator={facilitator:?}",
+        form.is_expert.is_some()
+    );
+    let email = person.email.clone();
+    let mut active = person.into_active_model();
+    active.is_admin = Set(make_admin);
+    active.is_expert = Set(form.is_expert.is_some());
+    active.disabled = Set(disable);
+    active.update(&txn).await?;
+    if disable {
+        session::end_all_for(&txn, id).await?;
+    }
+    audit::record(&txn, Some(admin.id), "roles_changed", &email, &detail).await?;
+    txn.commit().await?;
+    Ok(Redirect::to(&format!("/beheer/mensen/{id}")).into_response())
+}
+
+async fn active_admins(state: &AppState) -> AppResult<u64> {
+    Ok(user::Entity::find()
+        .filter(user::Column::IsAdmin.eq(true))
+        .filter(user::Column::Disabled.eq(false))
+        .count(&state.db)
+        .await?)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct InviteForm {
+    pub name: String,
+    pub email: String,
+    pub organisation: String,
+    pub job: String,
+    pub lang: String,
+}
+
+fn invite_view(ctx: &Ctx, form: &InviteForm, errors: &FieldErrors, sent: bool) -> Markup {
+    admin_page(
+        ctx,
+        &ctx.t("admin.invite"),
+        html! {
+            @if sent { (layout::notice(&ctx.t("admin.invite_sent"))) }
+            p { (ctx.t("admin.invite_intro")) }
+            (forms::form(ctx, "/beheer/uitnodigen", errors, &ctx.t("admin.invite_submit"), html! {
+                (forms::input(ctx, Field::new("name", &form.name), errors))
+                (forms::input(ctx, Field::new("email", &form.email).kind("email"), errors))
+                (forms::input(ctx, Field::new("organisation", &form.organisation), errors))
+                (forms::input(ctx, Field::new("job", &form.job), errors))
+                div.field {
+                    label for="lang" { (ctx.t("admin.invite_lang")) }
+                    select #lang name="lang" {
+                        @for lang in Lang::ALL {
+                            option value=(lang.code()) selected[form.lang == lang.code()] { (lang.t("lang.self")) }
+                        }
+                    }
+                }
+            }))
+        },
+    )
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SentQuery {
+    verstuurd: Option<String>,
+}
+
+pub async fn show_invite(ctx: Ctx, Query(q): Query<SentQuery>) -> AppResult<Markup> {
+    ctx.require_admin()?;
+    let form = InviteForm { lang: ctx.lang.code().into(), ..Default::default() };
+    Ok(invite_view(&ctx, &form, &FieldErrors::default(), q.verstuurd.is_some()))
+}
+
+pub async fn invite_person(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    CsrfForm(form): CsrfForm<InviteForm>,
+) -> AppResult<Response> {
+    let admin = ctx.require_admin()?;
+    let mut errors = FieldErrors::default();
+    errors.text("name", &form.name, 100);
+    errors.email("email", &form.email);
+    errors.text("organisation", &form.organisation, 150);
+    errors.text("job", &form.job, 100);
+    let email = forms::normalize_email(&form.email);
+    if errors.is_empty()
+        && user::Entity::find()
+            .filter(user::Column::Email.eq(&email))
+            .count(&state.db)
+            .await?
+            > 0
+    {
+        errors.add("email", "admin.email_taken");
+    }
+    if !errors.is_empty() {
+        return Ok(forms::unprocessable(invite_view(&ctx, &form, &errors, false)));
+    }
+    let lang = Lang::parse(&form.lang).unwrap_or(ctx.lang);
+    let txn = state.db.begin().await?;
+    let person = user::ActiveModel {
+        email: Set(email.clone()),
+        name: Set(form.name.trim().into()),
+        organisation: Set(form.organisation.trim().into()),
+        job: Set(form.job.trim().into()),
+        lang: Set(lang.code().into()),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let secret = tokens::issue(&txn, Purpose::SetPassword, Some(person.id)).await?;
+    audit::record(&txn, Some(admin.id), "person_invited", &email, &person.name).await?;
+    txn.commit().await?;
+    state.send_later(mail::compose(
+        lang,
+        &email,
+        lang.t("mail.invite.subject").into_owned(),
+        vec![
+            rust_i18n::t!("mail.greeting", locale = lang.code(), name = &person.name).into_owned(),
+            rust_i18n::t!("mail.invite.body", locale = lang.code(), inviter = &admin.name).into_owned(),
+            lang.t("mail.link_valid_week").into_owned(),
+        ],
+        Some((
+            lang.t("mail.set_password_link").into_owned(),
+            state.settings.url(&format!("/wachtwoord-instellen/{secret}")),
+        )),
+    ));
+    Ok(Redirect::to("/beheer/uitnodigen?verstuurd=1").into_response())
+}

@@ -1,0 +1,142 @@
+//! Building and running the application, shaped like zero-to-production's `startup.rs`:
+//! `Application::build(settings)` gives the same app to the binary and to the tests.
+
+use std::{net::SocketAddr, ops::Deref, sync::Arc, time::Duration};
+
+use anyhow::Context as _;
+use sea_orm::{DatabaseConnection, EntityTrait, QueryFilter, ColumnTrait, PaginatorTrait};
+use tokio::net::TcpListener;
+
+use crate::{
+    assets::Assets,
+    config::Settings,
+    db,
+    entities::user,
+    mail::{self, Email, Mailer},
+    router, session, throttle,
+    tokens::{self, Purpose},
+};
+
+/// Everything a handler may need, shared behind one `Arc`.
+pub struct App {
+    pub settings: Settings,
+    pub db: DatabaseConnection,
+    pub mailer: Arc<Mailer>,
+    pub assets: Assets,
+}
+
+#[derive(Clone)]
+pub struct AppState(pub Arc<App>);
+
+impl Deref for AppState {
+    type Target = App;
+    fn deref(&self) -> &App {
+        &self.0
+    }
+}
+
+impl AppState {
+    pub fn send_later(&self, email: Email) {
+        mail::send_later(self.mailer.clone(), self.settings.mail_from.clone(), email);
+    }
+}
+
+pub struct Application {
+    state: AppState,
+    listener: TcpListener,
+}
+
+impl Application {
+    /// Connects, migrates, seeds and binds. Port 0 picks a free port (tests do this).
+    pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+        let state = prepare(settings).await?;
+        let listener = TcpListener::bind(state.settings.bind)
+            .await
+            .with_context(|| format!("cannot listen on {}", state.settings.bind))?;
+        Ok(Application { state, listener })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let app = router::build(self.state.clone())
+            .into_make_service_with_connect_info::<SocketAddr>();
+        tokio::spawn(housekeeping(self.state.clone()));
+        axum::serve(self.listener, app)
+            .with_graceful_shutdown(shutdown_signal())
+            .await?;
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+/// The state without a listener: for the tests' in-process client and the CLI.
+pub async fn prepare(settings: Settings) -> anyhow::Result<AppState> {
+    let db = db::connect(&settings)
+        .await
+        .context("cannot open the database")?;
+    db::migrate(&db).await.context("migrations failed")?;
+    db::seed(&db).await.context("seeding failed")?;
+    let mailer = Arc::new(Mailer::from_settings(&settings)?);
+    Ok(AppState(Arc::new(App {
+        settings,
+        db,
+        mailer,
+        assets: Assets::load(),
+    })))
+}
+
+/// When there is no administrator yet, a one-time link to create the first one.
+pub async fn first_admin_link(state: &AppState) -> anyhow::Result<Option<String>> {
+    let admins = user::Entity::find()
+        .filter(user::Column::IsAdmin.eq(true))
+        .count(&state.db)
+        .await?;
+    if admins > 0 {
+        return Ok(None);
+    }
+    let secret = tokens::issue(&state.db, Purpose::FirstAdmin, None).await?;
+    Ok(Some(state.settings.url(&format!("/eerste-beheerder/{secret}"))))
+}
+
+/// Forgets expired sessions and old throttle counts every hour.
+async fn housekeeping(state: AppState) {
+    let mut tick = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        if let Err(err) = session::purge_expired(&state.db).await {
+            tracing::warn!(error = %err, "purging sessions failed");
+        }
+        if let Err(err) = throttle::purge_old(&state.db).await {
+            tracing::warn!(error = %err, "purging throttle counts failed");
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,98 @@
+//! Typed settings. Defaults run out of the box (SQLite under `./data`, mail to
+//! `./data/outbox`); an optional `erbij.toml` and environment variables override them.
+
+use std::{net::SocketAddr, path::PathBuf};
+
+use figment::{
+    Figment,
+    providers::{Env, Format, Serialized, Toml},
+};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Settings {
+    /// Where the SQLite database, the mail outbox and (later) uploads live.
+    pub data_dir: PathBuf,
+    /// `sqlite://…` or `postgres://…`; empty means the SQLite file in `data_dir`.
+    pub database_url: String,
+    /// Maximum pool size; SQLite defaults lower because it has a single writer.
+    pub database_max_connections: Option<u32>,
+    pub bind: SocketAddr,
+    /// The address people use to reach the site; links in mails are built from it.
+    pub base_url: String,
+    /// `smtp://user:pass@host:587` or `smtps://…`; empty writes `.eml` files instead.
+    pub smtp_url: String,
+    /// Where `.eml` files go when no SMTP server is set; empty means `data_dir/outbox`.
+    pub outbox_dir: PathBuf,
+    pub mail_from: String,
+    /// How long a sign-in lasts without being renewed.
+    pub session_days: i64,
+    /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
+    pub trust_proxy: bool,
+    /// `pretty` or `json` log lines.
+    pub log_format: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            data_dir: PathBuf::from("./data"),
+            database_url: String::new(),
+            database_max_connections: None,
+            bind: SocketAddr::from(([127, 0, 0, 1], 3000)),
+            base_url: String::new(),
+            smtp_url: String::new(),
+            outbox_dir: PathBuf::new(),
+            mail_from: "Erbij <noreply@erbij.localhost>".into(),
+            session_days: 30,
+            trust_proxy: false,
+            log_format: "pretty".into(),
+        }
+    }
+}
+
+impl Settings {
+    /// Defaults, then `erbij.toml` (or `ERBIJ_CONFIG`), then `ERBIJ_*` variables, then the
+    /// conventional `DATABASE_URL` and `SMTP_URL`.
+    pub fn load() -> Result<Self, Box<figment::Error>> {
+        let file = std::env::var("ERBIJ_CONFIG").unwrap_or_else(|_| "erbij.toml".into());
+        let settings: Settings = Figment::from(Serialized::defaults(Settings::default()))
+            .merge(Toml::file(file))
+            .merge(Env::prefixed("ERBIJ_"))
+            .merge(Env::raw().only(&["DATABASE_URL", "SMTP_URL"]))
+            .extract()
+            .map_err(Box::new)?;
+        Ok(settings.resolved())
+    }
+
+    /// Fills the settings that default to something derived from others.
+    pub fn resolved(mut self) -> Self {
+        if self.database_url.is_empty() {
+            self.database_url = format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("erbij.db").display()
+            );
+        }
+        if self.outbox_dir.as_os_str().is_empty() {
+            self.outbox_dir = self.data_dir.join("outbox");
+        }
+        if self.base_url.is_empty() {
+            self.base_url = format!("http://{}", self.bind);
+        }
+        self.base_url = self.base_url.trim_end_matches('/').to_string();
+        self
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        self.database_url.starts_with("sqlite:")
+    }
+
+    /// Cookies get `Secure` when the site is served over https.
+    pub fn secure_cookies(&self) -> bool {
+        self.base_url.starts_with("https://")
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base_url, path)
+    }
+}

@@ -1,0 +1,149 @@
+//! Connecting, migrating and seeding. SQLite is tuned here for a small busy site: WAL so
+//! readers never wait for the writer, a busy timeout so writers queue instead of failing,
+//! foreign keys on, and a modest pool (one writer at a time is SQLite's nature).
+
+use std::time::Duration;
+
+use chrono::Utc;
+use migrations::{Migrator, MigratorTrait};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection,
+    DbErr, EntityTrait, PaginatorTrait, QueryFilter,
+    sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
+};
+
+use crate::{config::Settings, entities::practice};
+
+pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, DbErr> {
+    let mut opts = ConnectOptions::new(settings.database_url.clone());
+    opts.sqlx_logging(false)
+        .acquire_timeout(Duration::from_secs(10));
+    if settings.is_sqlite() {
+        std::fs::create_dir_all(&settings.data_dir)
+            .map_err(|e| DbErr::Custom(format!("cannot create {}: {e}", settings.data_dir.display())))?;
+        opts.max_connections(settings.database_max_connections.unwrap_or(4))
+            .min_connections(1)
+            .map_sqlx_sqlite_opts(|o| {
+                o.journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(5))
+                    .create_if_missing(true)
+            });
+    } else {
+        opts.max_connections(settings.database_max_connections.unwrap_or(16));
+    }
+    Database::connect(opts).await
+}
+
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
+    Migrator::up(db, None).await
+}
+
+struct SeedPractice {
+    slug: &'static str,
+    name_nl: &'static str,
+    name_en: &'static str,
+    description_nl: &'static str,
+    description_en: &'static str,
+    archived: bool,
+}
+
+const PRACTICES: &[SeedPractice] = &[
+    SeedPractice {
+        slug: "migranten",
+        name_nl: "Migranten",
+        name_en: "Migrants",
+        description_nl: "Mensen met een niet-westerse achtergrond voelen zich vaker eenzaam dan gemiddeld. Hier delen we wat helpt om hen te bereiken en te steunen.",
+        description_en: "People of non-western origin are lonely more often than average. Here we share what helps to reach and support them.",
+        archived: false,
+    },
+    SeedPractice {
+        slug: "jongeren",
+        name_nl: "Jongeren",
+        name_en: "Young people",
+        description_nl: "Hoe breng je eenzaamheid ter sprake bij jongeren, hoe zie je het, en wat kun je ze aanbieden?",
+        description_en: "How to talk about loneliness with young people, how to notice it, and what to offer them.",
+        archived: false,
+    },
+    SeedPractice {
+        slug: "typologieen",
+        name_nl: "Typologieën",
+        name_en: "Typologies",
+        description_nl: "Eenzaamheid heeft vele gezichten. We leren de verschillende vormen kennen, zodat we ze eerder opmerken.",
+        description_en: "Loneliness has many faces. We learn its different forms so that we notice them sooner.",
+        archived: false,
+    },
+    SeedPractice {
+        slug: "netwerkversterking",
+        name_nl: "Informele netwerkversterking",
+        name_en: "Strengthening informal networks",
+        description_nl: "Over het vergroten en verstevigen van het netwerk rond eenzame ouderen: buren, familie, vrijwilligers.",
+        description_en: "Widening and strengthening the circle around lonely older people: neighbours, family, volunteers.",
+        archived: false,
+    },
+    SeedPractice {
+        slug: "zingeving",
+        name_nl: "Zingeving",
+        name_en: "Meaning-making",
+        description_nl: "Wie weinig zin ervaart, raakt sneller eenzaam. Hier werken we aan aandacht voor betekenis en zingeving in ons werk.",
+        description_en: "People who find little meaning become lonely more easily. Here we work on giving meaning its place in our work.",
+        archived: false,
+    },
+    SeedPractice {
+        slug: "huisbezoeken-75",
+        name_nl: "Huisbezoeken 75+",
+        name_en: "Home visits 75+",
+        description_nl: "Sinds 2015 bezoeken we Rotterdammers van 75 jaar en ouder thuis. Sinds 2018 hoort dit bij het gewone welzijnswerk; deze praktijk is nu een archief.",
+        description_en: "Since 2015 we have visited Rotterdam residents aged 75 and over at home. Since 2018 this is part of regular welfare work; this practice is now an archive.",
+        archived: true,
+    },
+];
+
+/// Seeds the practices and the expert group on a new database. It only adds what is absent,
+/// judged per kind, so an administrator's renames, archivals or removals are never undone.
+pub async fn seed(db: &impl ConnectionTrait) -> Result<(), DbErr> {
+    let now = Utc::now();
+    let practices = practice::Entity::find()
+        .filter(practice::Column::Kind.eq(practice::KIND_PRACTICE))
+        .count(db)
+        .await?;
+    if practices == 0 {
+        let rows = PRACTICES.iter().enumerate().map(|(i, p)| practice::ActiveModel {
+            slug: Set(p.slug.into()),
+            kind: Set(practice::KIND_PRACTICE.into()),
+            name_nl: Set(p.name_nl.into()),
+            name_en: Set(p.name_en.into()),
+            description_nl: Set(p.description_nl.into()),
+            description_en: Set(p.description_en.into()),
+            position: Set(i32::try_from(i).unwrap_or(0) + 1),
+            archived: Set(p.archived),
+            default_visibility: Set("public".into()),
+            created_at: Set(now),
+            ..Default::default()
+        });
+        practice::Entity::insert_many(rows).exec(db).await?;
+    }
+    let experts = practice::Entity::find()
+        .filter(practice::Column::Kind.eq(practice::KIND_EXPERT))
+        .count(db)
+        .await?;
+    if experts == 0 {
+        practice::ActiveModel {
+            slug: Set("expertgroep".into()),
+            kind: Set(practice::KIND_EXPERT.into()),
+            name_nl: Set("Expertgroep".into()),
+            name_en: Set("Expert group".into()),
+            description_nl: Set("Ervaren deelnemers uit de praktijken, met wetenschappelijke inbreng, die de kennis uit alle praktijken bundelen en verspreiden.".into()),
+            description_en: Set("Experienced participants from the practices, with academic input, who bundle and spread the knowledge of all practices.".into()),
+            position: Set(0),
+            archived: Set(false),
+            default_visibility: Set("experts".into()),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?;
+    }
+    Ok(())
+}

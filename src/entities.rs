@@ -1,0 +1,11 @@
+//! Database entities: plain data, one module per table. Behaviour lives in the capability
+//! modules (`accounts`, `practices`, `admin`), not here.
+
+pub mod application;
+pub mod audit_event;
+pub mod membership;
+pub mod practice;
+pub mod session;
+pub mod throttle;
+pub mod token;
+pub mod user;

@@ -1,0 +1,44 @@
+use sea_orm::entity::prelude::*;
+
+/// A learning practice, or (kind `expert`) the expert group's own area.
+#[sea_orm::model]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "practices")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    #[sea_orm(unique)]
+    pub slug: String,
+    pub kind: String,
+    pub name_nl: String,
+    pub name_en: String,
+    #[sea_orm(column_type = "Text")]
+    pub description_nl: String,
+    #[sea_orm(column_type = "Text")]
+    pub description_en: String,
+    pub position: i32,
+    pub archived: bool,
+    pub default_visibility: String,
+    pub created_at: DateTimeUtc,
+}
+
+impl ActiveModelBehavior for ActiveModel {}
+
+pub const KIND_PRACTICE: &str = "practice";
+pub const KIND_EXPERT: &str = "expert";
+
+impl Model {
+    pub fn name(&self, lang: crate::i18n::Lang) -> &str {
+        match lang {
+            crate::i18n::Lang::Nl => &self.name_nl,
+            crate::i18n::Lang::En => &self.name_en,
+        }
+    }
+
+    pub fn description(&self, lang: crate::i18n::Lang) -> &str {
+        match lang {
+            crate::i18n::Lang::Nl => &self.description_nl,
+            crate::i18n::Lang::En => &self.description_en,
+        }
+    }
+}

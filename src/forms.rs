@@ -1,0 +1,173 @@
+//! Form plumbing: field errors that travel back to the form with the typed values, and the
+//! partials that render a labelled field with its message tied to it (`aria-describedby`).
+
+use std::collections::BTreeMap;
+
+use axum::{
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
+use maud::{Markup, html};
+
+use crate::{context::Ctx, layout};
+
+/// Translation keys of the problems found, per field name.
+#[derive(Debug, Default, Clone)]
+pub struct FieldErrors(BTreeMap<&'static str, &'static str>);
+
+impl FieldErrors {
+    pub fn add(&mut self, field: &'static str, key: &'static str) {
+        self.0.entry(field).or_insert(key);
+    }
+
+    pub fn get(&self, field: &str) -> Option<&'static str> {
+        self.0.get(field).copied()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Required text, trimmed, within `max` characters.
+    pub fn text(&mut self, field: &'static str, value: &str, max: usize) {
+        let value = value.trim();
+        if value.is_empty() {
+            self.add(field, "form.required");
+        } else if value.chars().count() > max {
+            self.add(field, "form.too_long");
+        }
+    }
+
+    pub fn email(&mut self, field: &'static str, value: &str) {
+        let value = value.trim();
+        if value.is_empty() {
+            self.add(field, "form.required");
+        } else if value.len() > 254 || !email_address::EmailAddress::is_valid(value) {
+            self.add(field, "form.email_invalid");
+        }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &'static str)> + '_ {
+        self.0.iter().map(|(k, v)| (*k, *v))
+    }
+}
+
+/// Lower-cased, trimmed: the one form of an address we store and compare.
+pub fn normalize_email(value: &str) -> String {
+    value.trim().to_lowercase()
+}
+
+/// A form page answered with 422 because its input needs attention.
+pub fn unprocessable(markup: Markup) -> Response {
+    (StatusCode::UNPROCESSABLE_ENTITY, markup).into_response()
+}
+
+/// The list of problems at the top of a form, each linking to its field.
+pub fn error_summary(ctx: &Ctx, errors: &FieldErrors) -> Markup {
+    html! {
+        @if !errors.is_empty() {
+            div.error-summary role="alert" aria-labelledby="error-summary-title" {
+                h2 #error-summary-title { (ctx.t("form.summary_title")) }
+                ul {
+                    @for (field, key) in errors.iter() {
+                        li { a href={ "#" (field) } { (ctx.t(&format!("field.{field}"))) ": " (ctx.t(key)) } }
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub struct Field<'a> {
+    pub name: &'static str,
+    pub value: &'a str,
+    pub kind: &'static str,
+    pub autocomplete: &'static str,
+    pub hint: Option<&'static str>,
+    pub required: bool,
+}
+
+impl<'a> Field<'a> {
+    pub fn new(name: &'static str, value: &'a str) -> Self {
+        Field { name, value, kind: "text", autocomplete: "off", hint: None, required: true }
+    }
+    pub fn kind(mut self, kind: &'static str) -> Self {
+        self.kind = kind;
+        self
+    }
+    pub fn autocomplete(mut self, autocomplete: &'static str) -> Self {
+        self.autocomplete = autocomplete;
+        self
+    }
+    pub fn hint(mut self, key: &'static str) -> Self {
+        self.hint = Some(key);
+        self
+    }
+    pub fn optional(mut self) -> Self {
+        self.required = false;
+        self
+    }
+}
+
+fn described_by(name: &str, has_hint: bool, has_error: bool) -> Option<String> {
+    let mut ids = Vec::new();
+    if has_hint {
+        ids.push(format!("{name}-hint"));
+    }
+    if has_error {
+        ids.push(format!("{name}-error"));
+    }
+    (!ids.is_empty()).then(|| ids.join(" "))
+}
+
+fn field_frame(ctx: &Ctx, field: &Field, errors: &FieldErrors, control: Markup) -> Markup {
+    let error = errors.get(field.name);
+    html! {
+        div.field.has-error[error.is_some()] {
+            label for=(field.name) { (ctx.t(&format!("field.{}", field.name))) }
+            @if let Some(hint) = field.hint {
+                p.hint id={ (field.name) "-hint" } { (ctx.t(hint)) }
+            }
+            @if let Some(key) = error {
+                p.field-error id={ (field.name) "-error" } { (ctx.t(key)) }
+            }
+            (control)
+        }
+    }
+}
+
+pub fn input(ctx: &Ctx, field: Field, errors: &FieldErrors) -> Markup {
+    let error = errors.get(field.name).is_some();
+    let described = described_by(field.name, field.hint.is_some(), error);
+    let value = if field.kind == "password" { "" } else { field.value };
+    let control = html! {
+        input id=(field.name) name=(field.name) type=(field.kind) value=(value)
+            autocomplete=(field.autocomplete) required[field.required]
+            aria-invalid=[error.then_some("true")]
+            aria-describedby=[described.as_deref()];
+    };
+    field_frame(ctx, &field, errors, control)
+}
+
+pub fn textarea(ctx: &Ctx, field: Field, errors: &FieldErrors) -> Markup {
+    let error = errors.get(field.name).is_some();
+    let described = described_by(field.name, field.hint.is_some(), error);
+    let control = html! {
+        textarea id=(field.name) name=(field.name) rows="6" required[field.required]
+            aria-invalid=[error.then_some("true")]
+            aria-describedby=[described.as_deref()] { (field.value) }
+    };
+    field_frame(ctx, &field, errors, control)
+}
+
+/// A form with the CSRF token, the error summary and a submit button.
+pub fn form(ctx: &Ctx, action: &str, errors: &FieldErrors, submit: &str, fields: Markup) -> Markup {
+    html! {
+        (error_summary(ctx, errors))
+        form.stacked method="post" action=(action) novalidate {
+            (layout::csrf_field(ctx))
+            (fields)
+            button.primary type="submit" { (submit) }
+        }
+    }
+}

@@ -1,0 +1,97 @@
+//! The page frame every page shares: skip link, header with navigation, main landmark,
+//! footer with the language switch. Views are pure functions of data; this is the outermost.
+
+use maud::{DOCTYPE, Markup, html};
+
+use crate::{context::Ctx, csrf, error::ErrorKind, i18n::Lang};
+
+pub fn page(ctx: &Ctx, title: &str, body: Markup) -> Markup {
+    let site = ctx.t("site.name");
+    html! {
+        (DOCTYPE)
+        html lang=(ctx.lang.code()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · " (site) }
+                meta name="description" content=(ctx.t("site.tagline"));
+                link rel="stylesheet" href=(ctx.stylesheet);
+            }
+            body {
+                a.skip-link href="#main" { (ctx.t("layout.skip")) }
+                header.site-header {
+                    div.wrap {
+                        a.brand href="/" {
+                            span.brand-name { (site) }
+                            span.brand-tagline { (ctx.t("site.tagline")) }
+                        }
+                        nav aria-label=(ctx.t("layout.nav_label")) {
+                            ul.nav {
+                                li { a href="/praktijken" { (ctx.t("nav.practices")) } }
+                                @if let Some(user) = &ctx.user {
+                                    @if user.is_admin {
+                                        li { a href="/beheer" { (ctx.t("nav.admin")) } }
+                                    }
+                                    li { a href="/profiel" { (ctx.t("nav.profile")) } }
+                                    li {
+                                        form.inline method="post" action="/uitloggen" {
+                                            (csrf_field(ctx))
+                                            button.linklike type="submit" { (ctx.t("nav.sign_out")) }
+                                        }
+                                    }
+                                } @else {
+                                    li { a href="/word-lid" { (ctx.t("nav.apply")) } }
+                                    li { a href="/inloggen" { (ctx.t("nav.sign_in")) } }
+                                }
+                            }
+                        }
+                    }
+                }
+                main #main.wrap tabindex="-1" {
+                    (body)
+                }
+                footer.site-footer {
+                    div.wrap {
+                        p { (ctx.t("footer.about")) }
+                        form.lang-switch method="post" action="/taal" {
+                            (csrf_field(ctx))
+                            input type="hidden" name="next" value=(ctx.path);
+                            span #lang-label { (ctx.t("footer.language")) }
+                            @for lang in Lang::ALL {
+                                @let name = lang.t("lang.self");
+                                @if lang == ctx.lang {
+                                    button type="submit" name="lang" value=(lang.code()) aria-pressed="true" lang=(lang.code()) { (name) }
+                                } @else {
+                                    button type="submit" name="lang" value=(lang.code()) aria-pressed="false" lang=(lang.code()) { (name) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub fn csrf_field(ctx: &Ctx) -> Markup {
+    html! { input type="hidden" name=(csrf::FIELD) value=(ctx.csrf); }
+}
+
+/// A short confirmation or notice in a calm box.
+pub fn notice(text: &str) -> Markup {
+    html! { div.notice role="status" { p { (text) } } }
+}
+
+pub fn error_page(ctx: &Ctx, kind: ErrorKind) -> Markup {
+    let key = kind.key();
+    let title = ctx.t(&format!("{key}.title"));
+    page(
+        ctx,
+        &title,
+        html! {
+            h1 { (title) }
+            p.lead { (ctx.t(&format!("{key}.text"))) }
+            p { a href="/" { (ctx.t("error.home_link")) } }
+        },
+    )
+}

@@ -1,0 +1,33 @@
+//! Erbij: the forum of a learning community against loneliness.
+//!
+//! Shared plumbing sits in small files (`config`, `db`, `error`, `i18n`, `context`, `csrf`,
+//! `session`, `mail`, `password`, `tokens`, `throttle`, `audit`, `layout`, `forms`); each
+//! capability owns its handlers and views (`home`, `practices`, `accounts`, `admin`).
+
+rust_i18n::i18n!("assets/locales", fallback = "nl");
+
+pub mod accounts;
+pub mod admin;
+pub mod app;
+pub mod assets;
+pub mod audit;
+pub mod config;
+pub mod context;
+pub mod csrf;
+pub mod db;
+pub mod entities;
+pub mod error;
+pub mod forms;
+pub mod home;
+pub mod i18n;
+pub mod layout;
+pub mod mail;
+pub mod password;
+pub mod practices;
+pub mod router;
+pub mod session;
+pub mod throttle;
+pub mod tokens;
+
+pub use app::{AppState, Application};
+pub use config::Settings;

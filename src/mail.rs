@@ -1,0 +1,110 @@
+//! Sending mail. Like crates.io's, the backend is an enum: SMTP when configured, otherwise
+//! `.eml` files in the outbox folder, which is also what the tests read.
+
+use std::sync::Arc;
+
+use lettre::{
+    AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
+    message::{Mailbox, MultiPart},
+};
+use maud::Markup;
+
+use crate::config::Settings;
+
+pub enum Mailer {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    File(AsyncFileTransport<Tokio1Executor>),
+}
+
+/// A mail ready to go: both parts carry the same content.
+pub struct Email {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: Markup,
+}
+
+impl Mailer {
+    pub fn from_settings(settings: &Settings) -> anyhow::Result<Mailer> {
+        if settings.smtp_url.is_empty() {
+            std::fs::create_dir_all(&settings.outbox_dir)?;
+            Ok(Mailer::File(AsyncFileTransport::new(&settings.outbox_dir)))
+        } else {
+            let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&settings.smtp_url)?
+                .build();
+            Ok(Mailer::Smtp(transport))
+        }
+    }
+
+    pub async fn send(&self, from: &str, email: Email) -> anyhow::Result<()> {
+        let from: Mailbox = from.parse()?;
+        let to: Mailbox = email.to.parse()?;
+        let message = Message::builder()
+            .from(from)
+            .to(to)
+            .subject(email.subject)
+            .multipart(MultiPart::alternative_plain_html(
+                email.text,
+                email.html.into_string(),
+            ))?;
+        match self {
+            Mailer::Smtp(t) => {
+                t.send(message).await?;
+            }
+            Mailer::File(t) => {
+                t.send(message).await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Sends in the background: the answer to the person does not wait for (or reveal, by its
+/// timing) whether a mail went out. Failures are logged without the address.
+pub fn send_later(mailer: Arc<Mailer>, from: String, email: Email) {
+    tokio::spawn(async move {
+        let subject = email.subject.clone();
+        if let Err(err) = mailer.send(&from, email).await {
+            tracing::error!(%subject, error = %err, "mail not sent");
+        }
+    });
+}
+
+/// A plain mail of paragraphs and an optional button link, in both parts. Every mail we
+/// send is built here so they share one look and always carry the same text twice.
+pub fn compose(
+    lang: crate::i18n::Lang,
+    to: &str,
+    subject: String,
+    paragraphs: Vec<String>,
+    link: Option<(String, String)>,
+) -> Email {
+    use maud::html;
+    let site = lang.t("site.name");
+    let mut text = String::new();
+    for p in &paragraphs {
+        text.push_str(p);
+        text.push_str("\n\n");
+    }
+    if let Some((label, url)) = &link {
+        text.push_str(&format!("{label}:\n{url}\n\n"));
+    }
+    text.push_str(&format!("-- \n{site}\n"));
+    let html = html! {
+        (maud::DOCTYPE)
+        html lang=(lang.code()) {
+            head { meta charset="utf-8"; title { (subject) } }
+            body style="margin:0;padding:24px;background:#fbf7f0;font-family:Arial,Helvetica,sans-serif;font-size:17px;line-height:1.5;color:#1f1a17" {
+                div style="max-width:560px;margin:0 auto;background:#ffffff;padding:24px;border-radius:8px" {
+                    p style="font-size:20px;font-weight:bold;color:#7a2e0e;margin-top:0" { (site) }
+                    @for p in &paragraphs { p { (p) } }
+                    @if let Some((label, url)) = &link {
+                        p { a href=(url) style="display:inline-block;background:#7a2e0e;color:#ffffff;padding:12px 20px;border-radius:6px;text-decoration:none;font-weight:bold" { (label) } }
+                        p style="font-size:14px;color:#4a403a" { (url) }
+                    }
+                }
+            }
+        }
+    };
+    Email { to: to.to_string(), subject, text, html }
+}

@@ -1,0 +1,150 @@
+//! The `erbij` command: serve the site (default), run migrations, create an administrator.
+
+use std::process::ExitCode;
+
+use chrono::Utc;
+use clap::{Parser, Subcommand};
+use erbij::{
+    Application, Settings, app, audit,
+    entities::user,
+    forms,
+    tokens::{self, Purpose},
+};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use tracing_subscriber::{EnvFilter, fmt, prelude::*};
+
+#[derive(Parser)]
+#[command(name = "erbij", version, about = "Erbij: the forum of a learning community against loneliness")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the web server (the default).
+    Serve,
+    /// Bring the database schema up to date, then stop.
+    Migrate,
+    /// Administrator accounts.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Make EMAIL an administrator and print a one-time link to set the password.
+    Create {
+        #[arg(long)]
+        email: String,
+        /// The name shown on the site (defaults to the part of the address before the @).
+        #[arg(long)]
+        name: Option<String>,
+    },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let settings = match Settings::load() {
+        Ok(s) => s,
+        Err(err) => {
+            eprintln!("erbij: the settings are not valid: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    init_tracing(&settings);
+    let cli = Cli::parse();
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(settings).await,
+        Command::Migrate => migrate(settings).await,
+        Command::Admin { command: AdminCommand::Create { email, name } } => {
+            create_admin(settings, &email, name).await
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("erbij: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing(settings: &Settings) {
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
+    let registry = tracing_subscriber::registry().with(filter);
+    if settings.log_format == "json" {
+        registry.with(fmt::layer().json()).init();
+    } else {
+        registry.with(fmt::layer()).init();
+    }
+}
+
+async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let application = Application::build(settings).await?;
+    let state = application.state().clone();
+    tracing::info!(address = %state.settings.base_url, "Erbij is listening");
+    if let Some(link) = app::first_admin_link(&state).await? {
+        // Printed, not logged: it is meant for the person at the terminal, once.
+        eprintln!(
+            "\nErbij has no administrator yet. Open this link within 24 hours to create one:\n\n    {link}\n"
+        );
+    }
+    eprintln!("Erbij runs at {}", state.settings.base_url);
+    application.run_until_stopped().await
+}
+
+async fn migrate(settings: Settings) -> anyhow::Result<()> {
+    let db = erbij::db::connect(&settings).await?;
+    erbij::db::migrate(&db).await?;
+    erbij::db::seed(&db).await?;
+    eprintln!("The database is up to date.");
+    Ok(())
+}
+
+async fn create_admin(settings: Settings, email: &str, name: Option<String>) -> anyhow::Result<()> {
+    let mut errors = forms::FieldErrors::default();
+    errors.email("email", email);
+    if !errors.is_empty() {
+        anyhow::bail!("'{email}' is not a valid email address");
+    }
+    let state = app::prepare(settings).await?;
+    let email = forms::normalize_email(email);
+    let existing = user::Entity::find()
+        .filter(user::Column::Email.eq(&email))
+        .one(&state.db)
+        .await?;
+    let person = match existing {
+        Some(person) => {
+            let mut active: user::ActiveModel = person.into();
+            active.is_admin = Set(true);
+            active.disabled = Set(false);
+            active.update(&state.db).await?
+        }
+        None => {
+            let name = name.unwrap_or_else(|| email.split('@').next().unwrap_or("").to_string());
+            user::ActiveModel {
+                email: Set(email.clone()),
+                name: Set(name),
+                organisation: Set(String::new()),
+                job: Set(String::new()),
+                is_admin: Set(true),
+                lang: Set("nl".into()),
+                created_at: Set(Utc::now()),
+                ..Default::default()
+            }
+            .insert(&state.db)
+            .await?
+        }
+    };
+    audit::record(&state.db, None, "admin_created_cli", &email, "").await?;
+    let secret = tokens::issue(&state.db, Purpose::SetPassword, Some(person.id)).await?;
+    eprintln!(
+        "{email} is an administrator. Open this link within 7 days to choose a password:\n\n    {}\n",
+        state.settings.url(&format!("/wachtwoord-instellen/{secret}"))
+    );
+    Ok(())
+}

@@ -1,0 +1,145 @@
+//! Every route in one place, so one screen shows the whole surface of the site.
+
+use std::time::Duration;
+
+use axum::{
+    Router,
+    extract::{DefaultBodyLimit, State},
+    http::{HeaderName, HeaderValue, Request, StatusCode, header},
+    middleware,
+    routing::{get, post},
+};
+use sea_orm::ConnectionTrait;
+use tower::ServiceBuilder;
+use tower_http::{
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    set_header::SetResponseHeaderLayer,
+    timeout::TimeoutLayer,
+    trace::{DefaultOnResponse, TraceLayer},
+};
+
+use crate::{AppState, accounts, admin, assets, context, home, practices};
+
+/// Forms are small; uploads (later) get their own, larger limit on their own routes.
+const BODY_LIMIT: usize = 256 * 1024;
+
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                   font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; \
+                   base-uri 'none'; object-src 'none'";
+
+pub fn build(state: AppState) -> Router {
+    let pages = Router::new()
+        .route("/", get(home::show_home))
+        .route("/taal", post(home::switch_language))
+        .route("/praktijken", get(practices::list_practices))
+        .route("/praktijken/{slug}", get(practices::show_practice))
+        .route("/word-lid", get(accounts::apply::show_form).post(accounts::apply::submit))
+        .route("/inloggen", get(accounts::sign_in::show_form).post(accounts::sign_in::submit))
+        .route("/uitloggen", post(accounts::sign_in::sign_out))
+        .route(
+            "/wachtwoord-vergeten",
+            get(accounts::reset::show_form).post(accounts::reset::submit),
+        )
+        .route(
+            "/wachtwoord-instellen/{token}",
+            get(accounts::set_password::show_form).post(accounts::set_password::submit),
+        )
+        .route(
+            "/eerste-beheerder/{token}",
+            get(accounts::first_admin::show_form).post(accounts::first_admin::submit),
+        )
+        .route("/profiel", get(accounts::profile::show).post(accounts::profile::update))
+        .route("/profiel/wachtwoord", post(accounts::profile::change_password))
+        .route("/beheer", get(admin::show_dashboard))
+        .route("/beheer/aanmeldingen", get(admin::applications::list_applications))
+        .route(
+            "/beheer/aanmeldingen/{id}/goedkeuren",
+            post(admin::applications::approve_application),
+        )
+        .route(
+            "/beheer/aanmeldingen/{id}/afwijzen",
+            post(admin::applications::reject_application),
+        )
+        .route(
+            "/beheer/uitnodigen",
+            get(admin::people::show_invite).post(admin::people::invite_person),
+        )
+        .route("/beheer/mensen", get(admin::people::list_people))
+        .route(
+            "/beheer/mensen/{id}",
+            get(admin::people::edit_person).post(admin::people::update_person),
+        )
+        .route("/beheer/praktijken", get(admin::practices::list_practices))
+        .route(
+            "/beheer/praktijken/nieuw",
+            get(admin::practices::new_practice).post(admin::practices::create_practice),
+        )
+        .route(
+            "/beheer/praktijken/{id}",
+            get(admin::practices::edit_practice).post(admin::practices::update_practice),
+        )
+        .route("/beheer/praktijken/{id}/verplaatsen", post(admin::practices::move_practice))
+        .route("/beheer/praktijken/{id}/archiveren", post(admin::practices::toggle_archived))
+        .route("/beheer/logboek", get(admin::audit_log::show_audit_log))
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), context::middleware));
+
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/assets/{file}", get(assets::stylesheet))
+        .merge(pages)
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+                .layer(
+                    TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+                        let id = req
+                            .headers()
+                            .get("x-request-id")
+                            .and_then(|v| v.to_str().ok())
+                            .unwrap_or("-");
+                        // The path only: query strings may carry tokens.
+                        tracing::info_span!("request", id, method = %req.method(), path = %req.uri().path())
+                    })
+                    .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+                )
+                .layer(PropagateRequestIdLayer::x_request_id())
+                .layer(TimeoutLayer::with_status_code(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    Duration::from_secs(30),
+                ))
+                .layer(DefaultBodyLimit::max(BODY_LIMIT))
+                .layer(security_header(header::CONTENT_SECURITY_POLICY, CSP))
+                .layer(security_header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+                .layer(security_header(header::REFERRER_POLICY, "same-origin"))
+                .layer(security_header(header::X_FRAME_OPTIONS, "DENY"))
+                .layer(security_header(
+                    HeaderName::from_static("permissions-policy"),
+                    "camera=(), microphone=(), geolocation=()",
+                ))
+                .layer(security_header(
+                    HeaderName::from_static("cross-origin-opener-policy"),
+                    "same-origin",
+                )),
+        )
+        .with_state(state)
+}
+
+fn security_header(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
+}
+
+async fn not_found() -> crate::error::AppError {
+    crate::error::AppError::NotFound
+}
+
+/// 200 when the database answers, 503 when it does not.
+async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {
+    match state.db.execute_unprepared("SELECT 1").await {
+        Ok(_) => (StatusCode::OK, "ok"),
+        Err(err) => {
+            tracing::error!(error = %err, "health check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+        }
+    }
+}
