@@ -28,9 +28,7 @@ pub async fn sign_in_and_redirect(
         .http_only(true)
         .secure(state.settings.secure_cookies())
         .same_site(SameSite::Lax)
-        .max_age(time::Duration::days(
-            state.settings.session_days,
-        ))
+        .max_age(time::Duration::days(state.settings.session_days))
         .build();
     Ok((jar.add(cookie), Redirect::to(to)).into_response())
 }

@@ -4,7 +4,7 @@
 use std::{net::SocketAddr, ops::Deref, sync::Arc, time::Duration};
 
 use anyhow::Context as _;
-use sea_orm::{DatabaseConnection, EntityTrait, QueryFilter, ColumnTrait, PaginatorTrait};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
 use tokio::net::TcpListener;
 
 use crate::{
@@ -65,8 +65,8 @@ impl Application {
     }
 
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        let app = router::build(self.state.clone())
-            .into_make_service_with_connect_info::<SocketAddr>();
+        let app =
+            router::build(self.state.clone()).into_make_service_with_connect_info::<SocketAddr>();
         tokio::spawn(housekeeping(self.state.clone()));
         axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown_signal())
@@ -102,7 +102,9 @@ pub async fn first_admin_link(state: &AppState) -> anyhow::Result<Option<String>
         return Ok(None);
     }
     let secret = tokens::issue(&state.db, Purpose::FirstAdmin, None).await?;
-    Ok(Some(state.settings.url(&format!("/eerste-beheerder/{secret}"))))
+    Ok(Some(
+        state.settings.url(&format!("/eerste-beheerder/{secret}")),
+    ))
 }
 
 /// Forgets expired sessions and old throttle counts every hour.

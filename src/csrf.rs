@@ -10,7 +10,7 @@
 use axum::{
     body::Bytes,
     extract::{FromRequest, Request},
-    http::{Method, header, request::Parts},
+    http::{Method, StatusCode, header, request::Parts},
 };
 use axum_extra::extract::cookie::CookieJar;
 use serde::{Deserialize, de::DeserializeOwned};
@@ -23,7 +23,9 @@ pub const FIELD: &str = "csrf_token";
 /// The browser's token, or a new one (and whether it must be set as a cookie).
 pub fn token_from(jar: &CookieJar) -> (String, bool) {
     match jar.get(COOKIE).map(|c| c.value()) {
-        Some(v) if v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()) => (v.to_owned(), false),
+        Some(v) if v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            (v.to_owned(), false)
+        }
         _ => (random_secret(), true),
     }
 }
@@ -76,11 +78,14 @@ where
         if !is_form {
             return Err(AppError::BadRequest);
         }
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(|_| AppError::BadRequest)?;
-        let given: TokenField =
-            serde_html_form::from_bytes(&bytes).map_err(|_| AppError::Csrf)?;
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                AppError::TooLarge
+            } else {
+                AppError::BadRequest
+            }
+        })?;
+        let given: TokenField = serde_html_form::from_bytes(&bytes).map_err(|_| AppError::Csrf)?;
         match expected {
             Some(expected) if constant_time_eq(expected.as_bytes(), given.token.as_bytes()) => {}
             _ => return Err(AppError::Csrf),

@@ -7,8 +7,10 @@ use std::time::Duration;
 use chrono::Utc;
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection,
-    DbErr, EntityTrait, PaginatorTrait, QueryFilter,
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, EntityTrait,
+    PaginatorTrait, QueryFilter,
     sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
 };
 
@@ -19,8 +21,12 @@ pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, DbErr> {
     opts.sqlx_logging(false)
         .acquire_timeout(Duration::from_secs(10));
     if settings.is_sqlite() {
-        std::fs::create_dir_all(&settings.data_dir)
-            .map_err(|e| DbErr::Custom(format!("cannot create {}: {e}", settings.data_dir.display())))?;
+        std::fs::create_dir_all(&settings.data_dir).map_err(|e| {
+            DbErr::Custom(format!(
+                "cannot create {}: {e}",
+                settings.data_dir.display()
+            ))
+        })?;
         opts.max_connections(settings.database_max_connections.unwrap_or(4))
             .min_connections(1)
             .map_sqlx_sqlite_opts(|o| {
@@ -109,19 +115,22 @@ pub async fn seed(db: &impl ConnectionTrait) -> Result<(), DbErr> {
         .count(db)
         .await?;
     if practices == 0 {
-        let rows = PRACTICES.iter().enumerate().map(|(i, p)| practice::ActiveModel {
-            slug: Set(p.slug.into()),
-            kind: Set(practice::KIND_PRACTICE.into()),
-            name_nl: Set(p.name_nl.into()),
-            name_en: Set(p.name_en.into()),
-            description_nl: Set(p.description_nl.into()),
-            description_en: Set(p.description_en.into()),
-            position: Set(i32::try_from(i).unwrap_or(0) + 1),
-            archived: Set(p.archived),
-            default_visibility: Set("public".into()),
-            created_at: Set(now),
-            ..Default::default()
-        });
+        let rows = PRACTICES
+            .iter()
+            .enumerate()
+            .map(|(i, p)| practice::ActiveModel {
+                slug: Set(p.slug.into()),
+                kind: Set(practice::KIND_PRACTICE.into()),
+                name_nl: Set(p.name_nl.into()),
+                name_en: Set(p.name_en.into()),
+                description_nl: Set(p.description_nl.into()),
+                description_en: Set(p.description_en.into()),
+                position: Set(i32::try_from(i).unwrap_or(0) + 1),
+                archived: Set(p.archived),
+                default_visibility: Set("public".into()),
+                created_at: Set(now),
+                ..Default::default()
+            });
         practice::Entity::insert_many(rows).exec(db).await?;
     }
     let experts = practice::Entity::find()

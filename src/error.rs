@@ -19,6 +19,8 @@ pub enum AppError {
     Csrf,
     #[error("bad request")]
     BadRequest,
+    #[error("request body too large")]
+    TooLarge,
     #[error("database: {0}")]
     Db(#[from] sea_orm::DbErr),
     #[error("{0}")]
@@ -77,6 +79,7 @@ impl IntoResponse for AppError {
             AppError::Forbidden => (StatusCode::FORBIDDEN, ErrorKind::Forbidden),
             AppError::Csrf => (StatusCode::FORBIDDEN, ErrorKind::Csrf),
             AppError::BadRequest => (StatusCode::BAD_REQUEST, ErrorKind::BadRequest),
+            AppError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, ErrorKind::TooLarge),
             AppError::Db(err) => {
                 tracing::error!(error = %err, "database error");
                 if is_unavailable(err) {

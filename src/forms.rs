@@ -89,7 +89,14 @@ pub struct Field<'a> {
 
 impl<'a> Field<'a> {
     pub fn new(name: &'static str, value: &'a str) -> Self {
-        Field { name, value, kind: "text", autocomplete: "off", hint: None, required: true }
+        Field {
+            name,
+            value,
+            kind: "text",
+            autocomplete: "off",
+            hint: None,
+            required: true,
+        }
     }
     pub fn kind(mut self, kind: &'static str) -> Self {
         self.kind = kind;
@@ -139,7 +146,11 @@ fn field_frame(ctx: &Ctx, field: &Field, errors: &FieldErrors, control: Markup) 
 pub fn input(ctx: &Ctx, field: Field, errors: &FieldErrors) -> Markup {
     let error = errors.get(field.name).is_some();
     let described = described_by(field.name, field.hint.is_some(), error);
-    let value = if field.kind == "password" { "" } else { field.value };
+    let value = if field.kind == "password" {
+        ""
+    } else {
+        field.value
+    };
     let control = html! {
         input id=(field.name) name=(field.name) type=(field.kind) value=(value)
             autocomplete=(field.autocomplete) required[field.required]

@@ -80,10 +80,19 @@ mod tests {
 
     #[test]
     fn accept_language_prefers_highest_quality() {
-        assert_eq!(Lang::from_accept_language("en-GB,en;q=0.9,nl;q=0.8"), Some(Lang::En));
-        assert_eq!(Lang::from_accept_language("de;q=1, nl;q=0.5, en;q=0.4"), Some(Lang::Nl));
+        assert_eq!(
+            Lang::from_accept_language("en-GB,en;q=0.9,nl;q=0.8"),
+            Some(Lang::En)
+        );
+        assert_eq!(
+            Lang::from_accept_language("de;q=1, nl;q=0.5, en;q=0.4"),
+            Some(Lang::Nl)
+        );
         assert_eq!(Lang::from_accept_language("fr, de"), None);
-        assert_eq!(Lang::from_accept_language("en;q=0, nl;q=0.1"), Some(Lang::Nl));
+        assert_eq!(
+            Lang::from_accept_language("en;q=0, nl;q=0.1"),
+            Some(Lang::Nl)
+        );
     }
 
     fn keys(source: &str) -> std::collections::BTreeSet<&str> {
@@ -99,8 +108,16 @@ mod tests {
         let [(_, nl), (_, en)] = SOURCES;
         let (nl, en) = (keys(nl), keys(en));
         assert!(nl.len() > 100, "the Dutch file looks truncated");
-        assert_eq!(nl.difference(&en).collect::<Vec<_>>(), Vec::<&&str>::new(), "missing in en");
-        assert_eq!(en.difference(&nl).collect::<Vec<_>>(), Vec::<&&str>::new(), "missing in nl");
+        assert_eq!(
+            nl.difference(&en).collect::<Vec<_>>(),
+            Vec::<&&str>::new(),
+            "missing in en"
+        );
+        assert_eq!(
+            en.difference(&nl).collect::<Vec<_>>(),
+            Vec::<&&str>::new(),
+            "missing in nl"
+        );
     }
 
     #[test]

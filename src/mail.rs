@@ -30,8 +30,8 @@ impl Mailer {
             std::fs::create_dir_all(&settings.outbox_dir)?;
             Ok(Mailer::File(AsyncFileTransport::new(&settings.outbox_dir)))
         } else {
-            let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&settings.smtp_url)?
-                .build();
+            let transport =
+                AsyncSmtpTransport::<Tokio1Executor>::from_url(&settings.smtp_url)?.build();
             Ok(Mailer::Smtp(transport))
         }
     }
@@ -106,5 +106,10 @@ pub fn compose(
             }
         }
     };
-    Email { to: to.to_string(), subject, text, html }
+    Email {
+        to: to.to_string(),
+        subject,
+        text,
+        html,
+    }
 }

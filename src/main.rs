@@ -14,7 +14,11 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, Quer
 use tracing_subscriber::{EnvFilter, fmt, prelude::*};
 
 #[derive(Parser)]
-#[command(name = "erbij", version, about = "Erbij: the forum of a learning community against loneliness")]
+#[command(
+    name = "erbij",
+    version,
+    about = "Erbij: the forum of a learning community against loneliness"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -59,9 +63,9 @@ async fn main() -> ExitCode {
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(settings).await,
         Command::Migrate => migrate(settings).await,
-        Command::Admin { command: AdminCommand::Create { email, name } } => {
-            create_admin(settings, &email, name).await
-        }
+        Command::Admin {
+            command: AdminCommand::Create { email, name },
+        } => create_admin(settings, &email, name).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -144,7 +148,9 @@ async fn create_admin(settings: Settings, email: &str, name: Option<String>) -> 
     let secret = tokens::issue(&state.db, Purpose::SetPassword, Some(person.id)).await?;
     eprintln!(
         "{email} is an administrator. Open this link within 7 days to choose a password:\n\n    {}\n",
-        state.settings.url(&format!("/wachtwoord-instellen/{secret}"))
+        state
+            .settings
+            .url(&format!("/wachtwoord-instellen/{secret}"))
     );
     Ok(())
 }

@@ -87,7 +87,9 @@ pub async fn verify(password: String, stored: Option<String>) -> anyhow::Result<
         let Ok(parsed) = PasswordHash::new(&phc) else {
             return Ok(false);
         };
-        let matches = hasher().verify_password(password.as_bytes(), &parsed).is_ok();
+        let matches = hasher()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok();
         Ok(known && matches)
     })
     .await?
@@ -102,7 +104,10 @@ mod tests {
         assert_eq!(check("kort", &[]), Err(Problem::TooShort));
         assert_eq!(check("passwordpassword", &[]), Err(Problem::TooCommon));
         assert_eq!(check("123456789012", &[]), Err(Problem::TooCommon));
-        assert_eq!(check(&"x".repeat(MAX_CHARS + 1), &[]), Err(Problem::TooLong));
+        assert_eq!(
+            check(&"x".repeat(MAX_CHARS + 1), &[]),
+            Err(Problem::TooLong)
+        );
         assert_eq!(check("fiets-molen-Kade-zomer7", &[]), Ok(()));
     }
 

@@ -33,8 +33,14 @@ pub fn build(state: AppState) -> Router {
         .route("/taal", post(home::switch_language))
         .route("/praktijken", get(practices::list_practices))
         .route("/praktijken/{slug}", get(practices::show_practice))
-        .route("/word-lid", get(accounts::apply::show_form).post(accounts::apply::submit))
-        .route("/inloggen", get(accounts::sign_in::show_form).post(accounts::sign_in::submit))
+        .route(
+            "/word-lid",
+            get(accounts::apply::show_form).post(accounts::apply::submit),
+        )
+        .route(
+            "/inloggen",
+            get(accounts::sign_in::show_form).post(accounts::sign_in::submit),
+        )
         .route("/uitloggen", post(accounts::sign_in::sign_out))
         .route(
             "/wachtwoord-vergeten",
@@ -48,10 +54,19 @@ pub fn build(state: AppState) -> Router {
             "/eerste-beheerder/{token}",
             get(accounts::first_admin::show_form).post(accounts::first_admin::submit),
         )
-        .route("/profiel", get(accounts::profile::show).post(accounts::profile::update))
-        .route("/profiel/wachtwoord", post(accounts::profile::change_password))
+        .route(
+            "/profiel",
+            get(accounts::profile::show).post(accounts::profile::update),
+        )
+        .route(
+            "/profiel/wachtwoord",
+            post(accounts::profile::change_password),
+        )
         .route("/beheer", get(admin::show_dashboard))
-        .route("/beheer/aanmeldingen", get(admin::applications::list_applications))
+        .route(
+            "/beheer/aanmeldingen",
+            get(admin::applications::list_applications),
+        )
         .route(
             "/beheer/aanmeldingen/{id}/goedkeuren",
             post(admin::applications::approve_application),
@@ -78,11 +93,20 @@ pub fn build(state: AppState) -> Router {
             "/beheer/praktijken/{id}",
             get(admin::practices::edit_practice).post(admin::practices::update_practice),
         )
-        .route("/beheer/praktijken/{id}/verplaatsen", post(admin::practices::move_practice))
-        .route("/beheer/praktijken/{id}/archiveren", post(admin::practices::toggle_archived))
+        .route(
+            "/beheer/praktijken/{id}/verplaatsen",
+            post(admin::practices::move_practice),
+        )
+        .route(
+            "/beheer/praktijken/{id}/archiveren",
+            post(admin::practices::toggle_archived),
+        )
         .route("/beheer/logboek", get(admin::audit_log::show_audit_log))
         .fallback(not_found)
-        .layer(middleware::from_fn_with_state(state.clone(), context::middleware));
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            context::middleware,
+        ));
 
     Router::new()
         .route("/healthz", get(healthz))

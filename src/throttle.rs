@@ -4,8 +4,8 @@
 
 use chrono::{Duration, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
+    PaginatorTrait, QueryFilter,
 };
 
 use crate::{entities::throttle, tokens::sha256_hex};
@@ -17,11 +17,31 @@ pub struct Rule {
     pub window: Duration,
 }
 
-pub const LOGIN_ACCOUNT: Rule = Rule { bucket: "login_account", limit: 5, window: Duration::minutes(15) };
-pub const LOGIN_ADDRESS: Rule = Rule { bucket: "login_address", limit: 30, window: Duration::minutes(15) };
-pub const APPLY_ADDRESS: Rule = Rule { bucket: "apply_address", limit: 5, window: Duration::hours(1) };
-pub const RESET_ADDRESS: Rule = Rule { bucket: "reset_address", limit: 10, window: Duration::hours(1) };
-pub const RESET_ACCOUNT: Rule = Rule { bucket: "reset_account", limit: 3, window: Duration::hours(1) };
+pub const LOGIN_ACCOUNT: Rule = Rule {
+    bucket: "login_account",
+    limit: 5,
+    window: Duration::minutes(15),
+};
+pub const LOGIN_ADDRESS: Rule = Rule {
+    bucket: "login_address",
+    limit: 30,
+    window: Duration::minutes(15),
+};
+pub const APPLY_ADDRESS: Rule = Rule {
+    bucket: "apply_address",
+    limit: 5,
+    window: Duration::hours(1),
+};
+pub const RESET_ADDRESS: Rule = Rule {
+    bucket: "reset_address",
+    limit: 10,
+    window: Duration::hours(1),
+};
+pub const RESET_ACCOUNT: Rule = Rule {
+    bucket: "reset_account",
+    limit: 3,
+    window: Duration::hours(1),
+};
 
 impl Rule {
     pub async fn exceeded(&self, db: &impl ConnectionTrait, key: &str) -> Result<bool, DbErr> {

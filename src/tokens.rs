@@ -5,8 +5,8 @@
 use chrono::{Duration, Utc};
 use rand::RngCore;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
-    sea_query::Expr,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
+    QueryFilter, sea_query::Expr,
 };
 use sha2::{Digest, Sha256};
 
@@ -88,7 +88,10 @@ pub async fn peek(
     if !looks_like_secret(secret) {
         return Ok(None);
     }
-    token::Entity::find().filter(live(purpose, secret)).one(db).await
+    token::Entity::find()
+        .filter(live(purpose, secret))
+        .one(db)
+        .await
 }
 
 /// Uses the token up. Returns it only to the one caller that flipped it from unused to used.

@@ -8,9 +8,7 @@ use axum::{
 };
 use chrono::Utc;
 use maud::{Markup, html};
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 use serde::Deserialize;
 
 use crate::{
@@ -79,11 +77,16 @@ pub async fn submit(
     if !errors.is_empty() {
         return Ok(forms::unprocessable(view(&ctx, &form, &errors, None)));
     }
-    if throttle::APPLY_ADDRESS.exceeded(&state.db, &ctx.client_ip).await? {
+    if throttle::APPLY_ADDRESS
+        .exceeded(&state.db, &ctx.client_ip)
+        .await?
+    {
         let page = view(&ctx, &form, &errors, Some("throttle.too_many"));
         return Ok((StatusCode::TOO_MANY_REQUESTS, page).into_response());
     }
-    throttle::APPLY_ADDRESS.record(&state.db, &ctx.client_ip).await?;
+    throttle::APPLY_ADDRESS
+        .record(&state.db, &ctx.client_ip)
+        .await?;
 
     let email = forms::normalize_email(&form.email);
     let existing = user::Entity::find()
@@ -97,10 +100,18 @@ pub async fn submit(
             &email,
             lang.t("mail.already_member.subject").into_owned(),
             vec![
-                rust_i18n::t!("mail.greeting", locale = lang.code(), name = form.name.trim()).into_owned(),
+                rust_i18n::t!(
+                    "mail.greeting",
+                    locale = lang.code(),
+                    name = form.name.trim()
+                )
+                .into_owned(),
                 lang.t("mail.already_member.body").into_owned(),
             ],
-            Some((lang.t("mail.already_member.link").into_owned(), state.settings.url("/wachtwoord-vergeten"))),
+            Some((
+                lang.t("mail.already_member.link").into_owned(),
+                state.settings.url("/wachtwoord-vergeten"),
+            )),
         ));
     } else {
         let pending = application::Entity::find()
@@ -129,7 +140,12 @@ pub async fn submit(
             &email,
             lang.t("mail.application_received.subject").into_owned(),
             vec![
-                rust_i18n::t!("mail.greeting", locale = lang.code(), name = form.name.trim()).into_owned(),
+                rust_i18n::t!(
+                    "mail.greeting",
+                    locale = lang.code(),
+                    name = form.name.trim()
+                )
+                .into_owned(),
                 lang.t("mail.application_received.body").into_owned(),
             ],
             None,
@@ -160,8 +176,18 @@ async fn notify_admins(state: &AppState, applicant: &str) -> AppResult<()> {
             lang,
             &admin.email,
             lang.t("mail.new_application.subject").into_owned(),
-            vec![rust_i18n::t!("mail.new_application.body", locale = lang.code(), name = applicant).into_owned()],
-            Some((lang.t("mail.new_application.link").into_owned(), state.settings.url("/beheer/aanmeldingen"))),
+            vec![
+                rust_i18n::t!(
+                    "mail.new_application.body",
+                    locale = lang.code(),
+                    name = applicant
+                )
+                .into_owned(),
+            ],
+            Some((
+                lang.t("mail.new_application.link").into_owned(),
+                state.settings.url("/beheer/aanmeldingen"),
+            )),
         ));
     }
     Ok(())

@@ -40,7 +40,10 @@ async fn link_is_live(state: &AppState, secret: &str) -> AppResult<bool> {
         .filter(user::Column::IsAdmin.eq(true))
         .count(&state.db)
         .await?;
-    Ok(admins == 0 && tokens::peek(&state.db, Purpose::FirstAdmin, secret).await?.is_some())
+    Ok(admins == 0
+        && tokens::peek(&state.db, Purpose::FirstAdmin, secret)
+            .await?
+            .is_some())
 }
 
 fn view(ctx: &Ctx, secret: &str, form: &FirstAdminForm, errors: &FieldErrors) -> Markup {
@@ -69,7 +72,13 @@ pub async fn show_form(
     if !link_is_live(&state, &secret).await? {
         return Ok(crate::accounts::set_password::invalid_link(&ctx));
     }
-    Ok(view(&ctx, &secret, &FirstAdminForm::default(), &FieldErrors::default()).into_response())
+    Ok(view(
+        &ctx,
+        &secret,
+        &FirstAdminForm::default(),
+        &FieldErrors::default(),
+    )
+    .into_response())
 }
 
 pub async fn submit(
@@ -99,7 +108,10 @@ pub async fn submit(
     let hash = password::hash(form.password.clone()).await?;
     let email = forms::normalize_email(&form.email);
     let txn = state.db.begin().await?;
-    if tokens::consume(&txn, Purpose::FirstAdmin, &secret).await?.is_none() {
+    if tokens::consume(&txn, Purpose::FirstAdmin, &secret)
+        .await?
+        .is_none()
+    {
         return Ok(crate::accounts::set_password::invalid_link(&ctx));
     }
     // An address already known (from an application, say) becomes the administrator.

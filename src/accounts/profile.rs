@@ -128,7 +128,9 @@ pub async fn update(
     }
     if !errors.is_empty() {
         let none = FieldErrors::default();
-        return Ok(forms::unprocessable(view(&ctx, &person, &form, &errors, &none, None)));
+        return Ok(forms::unprocessable(view(
+            &ctx, &person, &form, &errors, &none, None,
+        )));
     }
     let lang = lang.unwrap_or_default();
     let mut active = person.into_active_model();
@@ -157,7 +159,8 @@ pub async fn change_password(
     let mut errors = FieldErrors::default();
     if form.current_password.is_empty() {
         errors.add("current_password", "form.required");
-    } else if !password::verify(form.current_password.clone(), person.password_hash.clone()).await? {
+    } else if !password::verify(form.current_password.clone(), person.password_hash.clone()).await?
+    {
         errors.add("current_password", "profile.current_wrong");
     }
     crate::accounts::check_new_password(
@@ -168,7 +171,14 @@ pub async fn change_password(
     );
     if !errors.is_empty() {
         let none = FieldErrors::default();
-        return Ok(forms::unprocessable(view(&ctx, &person, &form_of(&person), &none, &errors, None)));
+        return Ok(forms::unprocessable(view(
+            &ctx,
+            &person,
+            &form_of(&person),
+            &none,
+            &errors,
+            None,
+        )));
     }
     let hash = password::hash(form.password).await?;
     let user_id = person.id;

@@ -58,11 +58,16 @@ pub async fn submit(
     if !errors.is_empty() {
         return Ok(forms::unprocessable(view(&ctx, &form, &errors, None)));
     }
-    if throttle::RESET_ADDRESS.exceeded(&state.db, &ctx.client_ip).await? {
+    if throttle::RESET_ADDRESS
+        .exceeded(&state.db, &ctx.client_ip)
+        .await?
+    {
         let page = view(&ctx, &form, &errors, Some("throttle.too_many"));
         return Ok((StatusCode::TOO_MANY_REQUESTS, page).into_response());
     }
-    throttle::RESET_ADDRESS.record(&state.db, &ctx.client_ip).await?;
+    throttle::RESET_ADDRESS
+        .record(&state.db, &ctx.client_ip)
+        .await?;
     let email = forms::normalize_email(&form.email);
     // Per account, quietly: the page must not tell whether a mail went out.
     if !throttle::RESET_ACCOUNT.exceeded(&state.db, &email).await? {
@@ -81,13 +86,16 @@ pub async fn submit(
                 &user.email,
                 lang.t("mail.reset.subject").into_owned(),
                 vec![
-                    rust_i18n::t!("mail.greeting", locale = lang.code(), name = &user.name).into_owned(),
+                    rust_i18n::t!("mail.greeting", locale = lang.code(), name = &user.name)
+                        .into_owned(),
                     lang.t("mail.reset.body").into_owned(),
                     lang.t("mail.reset.ignore").into_owned(),
                 ],
                 Some((
                     lang.t("mail.reset.link").into_owned(),
-                    state.settings.url(&format!("/wachtwoord-instellen/{secret}")),
+                    state
+                        .settings
+                        .url(&format!("/wachtwoord-instellen/{secret}")),
                 )),
             ));
         }

@@ -40,7 +40,10 @@ pub async fn show_form(ctx: Ctx, Query(query): Query<NextQuery>) -> Response {
     if ctx.user.is_some() {
         return Redirect::to(&local_path(&query.next)).into_response();
     }
-    let form = SignInForm { next: query.next, ..Default::default() };
+    let form = SignInForm {
+        next: query.next,
+        ..Default::default()
+    };
     view(&ctx, &form, &FieldErrors::default(), None).into_response()
 }
 
@@ -83,7 +86,9 @@ pub async fn submit(
     }
     let email = forms::normalize_email(&form.email);
     if throttle::LOGIN_ACCOUNT.exceeded(&state.db, &email).await?
-        || throttle::LOGIN_ADDRESS.exceeded(&state.db, &ctx.client_ip).await?
+        || throttle::LOGIN_ADDRESS
+            .exceeded(&state.db, &ctx.client_ip)
+            .await?
     {
         let page = view(&ctx, &form, &errors, Some("throttle.too_many"));
         return Ok((StatusCode::TOO_MANY_REQUESTS, page).into_response());
@@ -103,8 +108,15 @@ pub async fn submit(
         }
         _ => {
             throttle::LOGIN_ACCOUNT.record(&state.db, &email).await?;
-            throttle::LOGIN_ADDRESS.record(&state.db, &ctx.client_ip).await?;
-            Ok(forms::unprocessable(view(&ctx, &form, &errors, Some("sign_in.failed"))))
+            throttle::LOGIN_ADDRESS
+                .record(&state.db, &ctx.client_ip)
+                .await?;
+            Ok(forms::unprocessable(view(
+                &ctx,
+                &form,
+                &errors,
+                Some("sign_in.failed"),
+            )))
         }
     }
 }

@@ -128,7 +128,14 @@ pub async fn approve_application(
     active.decided_at = Set(Some(Utc::now()));
     active.decided_by = Set(Some(admin.id));
     active.update(&txn).await?;
-    audit::record(&txn, Some(admin.id), "application_approved", &app.email, &app.name).await?;
+    audit::record(
+        &txn,
+        Some(admin.id),
+        "application_approved",
+        &app.email,
+        &app.name,
+    )
+    .await?;
     txn.commit().await?;
 
     let lang = Lang::parse(&app.lang).unwrap_or_default();
@@ -143,7 +150,9 @@ pub async fn approve_application(
         ],
         Some((
             lang.t("mail.set_password_link").into_owned(),
-            state.settings.url(&format!("/wachtwoord-instellen/{secret}")),
+            state
+                .settings
+                .url(&format!("/wachtwoord-instellen/{secret}")),
         )),
     ));
     Ok(Redirect::to("/beheer/aanmeldingen").into_response())
@@ -163,7 +172,14 @@ pub async fn reject_application(
     active.decided_at = Set(Some(Utc::now()));
     active.decided_by = Set(Some(admin.id));
     active.update(&txn).await?;
-    audit::record(&txn, Some(admin.id), "application_rejected", &app.email, &app.name).await?;
+    audit::record(
+        &txn,
+        Some(admin.id),
+        "application_rejected",
+        &app.email,
+        &app.name,
+    )
+    .await?;
     txn.commit().await?;
 
     let lang = Lang::parse(&app.lang).unwrap_or_default();

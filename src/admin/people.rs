@@ -10,8 +10,8 @@ use axum::{
 use chrono::Utc;
 use maud::{Markup, html};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter, QueryOrder, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait,
+    QueryFilter, QueryOrder, TransactionTrait,
 };
 use serde::Deserialize;
 
@@ -246,13 +246,30 @@ pub async fn update_person(
     };
     if let Some(key) = problem {
         let roles = roles_of(&state, id).await?;
-        return Ok(forms::unprocessable(person_view(&ctx, &person, &all, &roles, Some(key))));
+        return Ok(forms::unprocessable(person_view(
+            &ctx,
+            &person,
+            &all,
+            &roles,
+            Some(key),
+        )));
     }
 
     let known: BTreeSet<i32> = all.iter().map(|p| p.id).collect();
-    let facilitator: BTreeSet<i32> = form.facilitator.iter().copied().filter(|id| known.contains(id)).collect();
+    let facilitator: BTreeSet<i32> = form
+        .facilitator
+        .iter()
+        .copied()
+        .filter(|id| known.contains(id))
+        .collect();
     // A facilitator is a member of the practice too.
-    let member: BTreeSet<i32> = form.member.iter().copied().filter(|id| known.contains(id)).chain(facilitator.iter().copied()).collect();
+    let member: BTreeSet<i32> = form
+        .member
+        .iter()
+        .copied()
+        .filter(|id| known.contains(id))
+        .chain(facilitator.iter().copied())
+        .collect();
 
     let txn = state.db.begin().await?;
     membership::Entity::delete_many()
@@ -345,8 +362,16 @@ pub struct SentQuery {
 
 pub async fn show_invite(ctx: Ctx, Query(q): Query<SentQuery>) -> AppResult<Markup> {
     ctx.require_admin()?;
-    let form = InviteForm { lang: ctx.lang.code().into(), ..Default::default() };
-    Ok(invite_view(&ctx, &form, &FieldErrors::default(), q.verstuurd.is_some()))
+    let form = InviteForm {
+        lang: ctx.lang.code().into(),
+        ..Default::default()
+    };
+    Ok(invite_view(
+        &ctx,
+        &form,
+        &FieldErrors::default(),
+        q.verstuurd.is_some(),
+    ))
 }
 
 pub async fn invite_person(
@@ -371,7 +396,9 @@ pub async fn invite_person(
         errors.add("email", "admin.email_taken");
     }
     if !errors.is_empty() {
-        return Ok(forms::unprocessable(invite_view(&ctx, &form, &errors, false)));
+        return Ok(forms::unprocessable(invite_view(
+            &ctx, &form, &errors, false,
+        )));
     }
     let lang = Lang::parse(&form.lang).unwrap_or(ctx.lang);
     let txn = state.db.begin().await?;
@@ -395,12 +422,19 @@ pub async fn invite_person(
         lang.t("mail.invite.subject").into_owned(),
         vec![
             rust_i18n::t!("mail.greeting", locale = lang.code(), name = &person.name).into_owned(),
-            rust_i18n::t!("mail.invite.body", locale = lang.code(), inviter = &admin.name).into_owned(),
+            rust_i18n::t!(
+                "mail.invite.body",
+                locale = lang.code(),
+                inviter = &admin.name
+            )
+            .into_owned(),
             lang.t("mail.link_valid_week").into_owned(),
         ],
         Some((
             lang.t("mail.set_password_link").into_owned(),
-            state.settings.url(&format!("/wachtwoord-instellen/{secret}")),
+            state
+                .settings
+                .url(&format!("/wachtwoord-instellen/{secret}")),
         )),
     ));
     Ok(Redirect::to("/beheer/uitnodigen?verstuurd=1").into_response())

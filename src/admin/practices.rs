@@ -98,7 +98,9 @@ impl PracticeForm {
         if slug.is_empty() {
             errors.add("slug", "form.required");
         } else if slug.len() > 60
-            || !slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            || !slug
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
             || slug.starts_with('-')
             || slug.ends_with('-')
         {
@@ -124,7 +126,13 @@ impl PracticeForm {
     }
 }
 
-fn form_view(ctx: &Ctx, action: &str, title: &str, form: &PracticeForm, errors: &FieldErrors) -> Markup {
+fn form_view(
+    ctx: &Ctx,
+    action: &str,
+    title: &str,
+    form: &PracticeForm,
+    errors: &FieldErrors,
+) -> Markup {
     admin_page(
         ctx,
         title,
@@ -155,8 +163,17 @@ fn form_view(ctx: &Ctx, action: &str, title: &str, form: &PracticeForm, errors: 
 
 pub async fn new_practice(ctx: Ctx) -> AppResult<Markup> {
     ctx.require_admin()?;
-    let form = PracticeForm { default_visibility: "public".into(), ..Default::default() };
-    Ok(form_view(&ctx, "/beheer/praktijken/nieuw", &ctx.t("admin.practice_new"), &form, &FieldErrors::default()))
+    let form = PracticeForm {
+        default_visibility: "public".into(),
+        ..Default::default()
+    };
+    Ok(form_view(
+        &ctx,
+        "/beheer/praktijken/nieuw",
+        &ctx.t("admin.practice_new"),
+        &form,
+        &FieldErrors::default(),
+    ))
 }
 
 fn slug_taken(err: &sea_orm::DbErr) -> bool {
@@ -172,7 +189,13 @@ pub async fn create_practice(
     let title = ctx.t("admin.practice_new");
     let mut errors = form.validate();
     if !errors.is_empty() {
-        return Ok(forms::unprocessable(form_view(&ctx, "/beheer/praktijken/nieuw", &title, &form, &errors)));
+        return Ok(forms::unprocessable(form_view(
+            &ctx,
+            "/beheer/praktijken/nieuw",
+            &title,
+            &form,
+            &errors,
+        )));
     }
     let last = practice::Entity::find()
         .order_by_desc(practice::Column::Position)
@@ -191,13 +214,26 @@ pub async fn create_practice(
     let txn = state.db.begin().await?;
     match active.insert(&txn).await {
         Ok(p) => {
-            audit::record(&txn, Some(admin.id), "practice_created", &p.slug, &p.name_nl).await?;
+            audit::record(
+                &txn,
+                Some(admin.id),
+                "practice_created",
+                &p.slug,
+                &p.name_nl,
+            )
+            .await?;
             txn.commit().await?;
             Ok(Redirect::to("/beheer/praktijken").into_response())
         }
         Err(err) if slug_taken(&err) => {
             errors.add("slug", "admin.slug_taken");
-            Ok(forms::unprocessable(form_view(&ctx, "/beheer/praktijken/nieuw", &title, &form, &errors)))
+            Ok(forms::unprocessable(form_view(
+                &ctx,
+                "/beheer/praktijken/nieuw",
+                &title,
+                &form,
+                &errors,
+            )))
         }
         Err(err) => Err(err.into()),
     }
@@ -218,7 +254,13 @@ pub async fn edit_practice(
 ) -> AppResult<Markup> {
     ctx.require_admin()?;
     let p = load(&state, id).await?;
-    Ok(form_view(&ctx, &format!("/beheer/praktijken/{id}"), p.name(ctx.lang), &PracticeForm::of(&p), &FieldErrors::default()))
+    Ok(form_view(
+        &ctx,
+        &format!("/beheer/praktijken/{id}"),
+        p.name(ctx.lang),
+        &PracticeForm::of(&p),
+        &FieldErrors::default(),
+    ))
 }
 
 pub async fn update_practice(
@@ -233,20 +275,31 @@ pub async fn update_practice(
     let title = p.name(ctx.lang).to_owned();
     let mut errors = form.validate();
     if !errors.is_empty() {
-        return Ok(forms::unprocessable(form_view(&ctx, &action, &title, &form, &errors)));
+        return Ok(forms::unprocessable(form_view(
+            &ctx, &action, &title, &form, &errors,
+        )));
     }
     let mut active = p.into_active_model();
     form.apply(&mut active);
     let txn = state.db.begin().await?;
     match active.update(&txn).await {
         Ok(p) => {
-            audit::record(&txn, Some(admin.id), "practice_updated", &p.slug, &p.name_nl).await?;
+            audit::record(
+                &txn,
+                Some(admin.id),
+                "practice_updated",
+                &p.slug,
+                &p.name_nl,
+            )
+            .await?;
             txn.commit().await?;
             Ok(Redirect::to("/beheer/praktijken").into_response())
         }
         Err(err) if slug_taken(&err) => {
             errors.add("slug", "admin.slug_taken");
-            Ok(forms::unprocessable(form_view(&ctx, &action, &title, &form, &errors)))
+            Ok(forms::unprocessable(form_view(
+                &ctx, &action, &title, &form, &errors,
+            )))
         }
         Err(err) => Err(err.into()),
     }
@@ -287,7 +340,14 @@ pub async fn move_practice(
             a.update(&txn).await?;
         }
     }
-    audit::record(&txn, Some(admin.id), "practice_moved", &active[index].slug, &form.direction).await?;
+    audit::record(
+        &txn,
+        Some(admin.id),
+        "practice_moved",
+        &active[index].slug,
+        &form.direction,
+    )
+    .await?;
     txn.commit().await?;
     Ok(Redirect::to("/beheer/praktijken").into_response())
 }
@@ -309,7 +369,11 @@ pub async fn toggle_archived(
     let mut a = p.into_active_model();
     a.archived = Set(archived);
     a.update(&txn).await?;
-    let action = if archived { "practice_archived" } else { "practice_unarchived" };
+    let action = if archived {
+        "practice_archived"
+    } else {
+        "practice_unarchived"
+    };
     audit::record(&txn, Some(admin.id), action, &slug, "").await?;
     txn.commit().await?;
     Ok(Redirect::to("/beheer/praktijken").into_response())

@@ -1,0 +1,381 @@
+//! `TestApp`: a cookie-keeping, form-submitting client for the in-process application, plus
+//! story helpers (`login_as`, `member`, `admin`) and the mail outbox.
+
+#![allow(dead_code)]
+
+use std::{collections::HashMap, net::SocketAddr, path::PathBuf, sync::Arc, time::Duration};
+
+use axum::{
+    Router,
+    body::Body,
+    extract::ConnectInfo,
+    http::{HeaderMap, Request, StatusCode, header},
+};
+use chrono::Utc;
+use erbij::{AppState, Settings, app, entities::user, password};
+use http_body_util::BodyExt;
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, Database};
+use tempfile::TempDir;
+use tower::ServiceExt;
+
+pub const PASSWORD: &str = "lantaarn-fiets-Kralingen-42";
+
+pub struct TestApp {
+    pub state: AppState,
+    router: Router,
+    pub cookies: HashMap<String, String>,
+    pub dir: Arc<TempDir>,
+    pub outbox: PathBuf,
+    pub client: SocketAddr,
+    pub headers: Vec<(String, String)>,
+}
+
+#[derive(Debug)]
+pub struct Page {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Page {
+    pub fn location(&self) -> &str {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    #[track_caller]
+    pub fn assert_contains(&self, text: &str) -> &Self {
+        assert!(
+            self.body.contains(text),
+            "expected the page to contain {text:?}; status {}, body:\n{}",
+            self.status,
+            self.body
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn assert_lacks(&self, text: &str) -> &Self {
+        assert!(
+            !self.body.contains(text),
+            "expected the page not to contain {text:?}:\n{}",
+            self.body
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn assert_status(&self, status: u16) -> &Self {
+        assert_eq!(self.status.as_u16(), status, "body:\n{}", self.body);
+        self
+    }
+
+    /// The text between `<title>` and `</title>`.
+    pub fn title(&self) -> &str {
+        self.body
+            .split_once("<title>")
+            .and_then(|(_, rest)| rest.split_once("</title>"))
+            .map(|(t, _)| t)
+            .unwrap_or("")
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Mail {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+impl Mail {
+    /// The first link in the plain-text part that starts with `prefix`.
+    pub fn link(&self, prefix: &str) -> String {
+        self.text
+            .split_whitespace()
+            .find(|w| w.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no link starting with {prefix} in:\n{}", self.text))
+            .to_string()
+    }
+
+    /// That link as a path on the site.
+    pub fn path(&self, base: &str, prefix: &str) -> String {
+        self.link(&format!("{base}{prefix}"))
+            .trim_start_matches(base)
+            .to_string()
+    }
+}
+
+async fn database_url(dir: &TempDir) -> String {
+    match std::env::var("ERBIJ_TEST_DATABASE_URL") {
+        Ok(admin_url) if !admin_url.is_empty() => {
+            let name = format!("erbij_test_{}", &erbij::tokens::random_secret()[..16]);
+            let admin = Database::connect(admin_url.as_str())
+                .await
+                .expect("the PostgreSQL test server answers");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .expect("a test database can be created");
+            admin.close().await.ok();
+            let (base, _) = admin_url.rsplit_once('/').expect("URL has a database part");
+            format!("{base}/{name}")
+        }
+        _ => format!(
+            "sqlite://{}?mode=rwc",
+            dir.path().join("erbij.db").display()
+        ),
+    }
+}
+
+impl TestApp {
+    pub async fn new() -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let settings = Settings {
+            data_dir: dir.path().to_path_buf(),
+            database_url: database_url(&dir).await,
+            base_url: "http://erbij.test".into(),
+            ..Settings::default()
+        }
+        .resolved();
+        let outbox = settings.outbox_dir.clone();
+        let state = app::prepare(settings).await.expect("the app starts");
+        let router = erbij::router::build(state.clone());
+        TestApp {
+            state,
+            router,
+            cookies: HashMap::new(),
+            dir: Arc::new(dir),
+            outbox,
+            client: SocketAddr::from(([192, 0, 2, 10], 50000)),
+            headers: Vec::new(),
+        }
+    }
+
+    pub fn base(&self) -> String {
+        self.state.settings.base_url.clone()
+    }
+
+    /// Another browser on the same site: same database and outbox, its own cookies.
+    pub fn second_browser(&self) -> TestApp {
+        TestApp {
+            state: self.state.clone(),
+            router: self.router.clone(),
+            cookies: HashMap::new(),
+            dir: self.dir.clone(),
+            outbox: self.outbox.clone(),
+            client: self.client,
+            headers: Vec::new(),
+        }
+    }
+
+    /// Forget every cookie: a new browser.
+    pub fn new_browser(&mut self) {
+        self.cookies.clear();
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    pub async fn send(&mut self, mut req: Request<Body>) -> Page {
+        if !self.cookies.is_empty() {
+            let value = self.cookie_header();
+            req.headers_mut()
+                .insert(header::COOKIE, value.parse().expect("cookie header"));
+        }
+        req.headers_mut()
+            .insert(header::HOST, "erbij.test".parse().expect("host"));
+        for (k, v) in &self.headers {
+            req.headers_mut().insert(
+                header::HeaderName::from_bytes(k.as_bytes()).expect("header name"),
+                v.parse().expect("header value"),
+            );
+        }
+        req.extensions_mut().insert(ConnectInfo(self.client));
+        let response = self.router.clone().oneshot(req).await.expect("infallible");
+        let status = response.status();
+        let headers = response.headers().clone();
+        for set in headers.get_all(header::SET_COOKIE) {
+            let set = set.to_str().expect("ascii cookie");
+            let pair = set.split(';').next().unwrap_or("");
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let expired = set.contains("Max-Age=0") || value.is_empty();
+            if expired {
+                self.cookies.remove(name);
+            } else {
+                self.cookies.insert(name.to_string(), value.to_string());
+            }
+        }
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        Page {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    pub async fn get(&mut self, path: &str) -> Page {
+        let req = Request::get(path).body(Body::empty()).expect("request");
+        self.send(req).await
+    }
+
+    /// Follows redirects of GETs, like a browser.
+    pub async fn follow(&mut self, mut page: Page) -> Page {
+        for _ in 0..5 {
+            if !page.status.is_redirection() {
+                break;
+            }
+            let to = page.location().to_string();
+            page = self.get(&to).await;
+        }
+        page
+    }
+
+    pub async fn csrf_token(&mut self) -> String {
+        if !self.cookies.contains_key("erbij_csrf") {
+            self.get("/").await;
+        }
+        self.cookies.get("erbij_csrf").cloned().unwrap_or_default()
+    }
+
+    /// Submits a form as the browser would, with the CSRF token of the page.
+    pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let token = self.csrf_token().await;
+        let mut all: Vec<(&str, &str)> = vec![("csrf_token", token.as_str())];
+        all.extend_from_slice(fields);
+        self.post_raw(path, &all).await
+    }
+
+    /// Submits exactly these fields (no token added).
+    pub async fn post_raw(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let body = serde_html_form::to_string(fields).expect("form encodes");
+        let req = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .expect("request");
+        self.send(req).await
+    }
+
+    pub fn mails(&self) -> Vec<Mail> {
+        let mut mails = Vec::new();
+        let Ok(entries) = std::fs::read_dir(&self.outbox) else {
+            return mails;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.extension().is_some_and(|e| e == "eml") {
+                let bytes = std::fs::read(&path).expect("readable mail");
+                let message = mail_parser::MessageParser::default()
+                    .parse(&bytes)
+                    .expect("a parseable mail");
+                let to = message
+                    .to()
+                    .and_then(|a| a.first())
+                    .and_then(|a| a.address())
+                    .unwrap_or("")
+                    .to_string();
+                mails.push(Mail {
+                    to,
+                    subject: message.subject().unwrap_or("").to_string(),
+                    text: message
+                        .body_text(0)
+                        .map(|t| t.into_owned())
+                        .unwrap_or_default(),
+                    html: message
+                        .body_html(0)
+                        .map(|t| t.into_owned())
+                        .unwrap_or_default(),
+                });
+            }
+        }
+        mails
+    }
+
+    pub fn mails_to(&self, to: &str) -> Vec<Mail> {
+        self.mails().into_iter().filter(|m| m.to == to).collect()
+    }
+
+    /// Waits (briefly) for a mail to `to` whose subject contains `subject`.
+    pub async fn mail(&self, to: &str, subject: &str) -> Mail {
+        for _ in 0..200 {
+            if let Some(m) = self
+                .mails_to(to)
+                .into_iter()
+                .find(|m| m.subject.contains(subject))
+            {
+                return m;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!(
+            "no mail to {to} about {subject:?}; outbox: {:#?}",
+            self.mails()
+        );
+    }
+
+    /// Gives background mail sending a moment, then says how many mails `to` got.
+    pub async fn settled_count(&self, to: &str) -> usize {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        self.mails_to(to).len()
+    }
+
+    /// A person with a password, straight into the database.
+    pub async fn person(&self, email: &str, name: &str, admin: bool, expert: bool) -> user::Model {
+        let hash = password::hash(PASSWORD.into()).await.expect("hash");
+        user::ActiveModel {
+            email: Set(email.into()),
+            name: Set(name.into()),
+            organisation: Set("Welzijn Rotterdam".into()),
+            job: Set("Opbouwwerker".into()),
+            password_hash: Set(Some(hash)),
+            is_admin: Set(admin),
+            is_expert: Set(expert),
+            disabled: Set(false),
+            lang: Set("nl".into()),
+            created_at: Set(Utc::now()),
+            ..Default::default()
+        }
+        .insert(&self.state.db)
+        .await
+        .expect("insert person")
+    }
+
+    pub async fn member(&self, email: &str) -> user::Model {
+        self.person(email, "Marieke de Vries", false, false).await
+    }
+
+    pub async fn member_other(&self) -> user::Model {
+        self.person("kees@buurtkracht.nl", "Kees Bos", false, false)
+            .await
+    }
+
+    pub async fn admin(&self, email: &str) -> user::Model {
+        self.person(email, "Ahmed Bakkali", true, false).await
+    }
+
+    /// Signs in through the form, in this browser.
+    pub async fn login_as(&mut self, email: &str) -> Page {
+        let page = self
+            .post("/inloggen", &[("email", email), ("password", PASSWORD)])
+            .await;
+        assert_eq!(
+            page.status,
+            StatusCode::SEE_OTHER,
+            "sign-in failed:\n{}",
+            page.body
+        );
+        page
+    }
+}

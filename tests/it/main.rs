@@ -1,0 +1,11 @@
+//! One integration test binary. Each test builds the same application the binary runs, on
+//! a fresh database (SQLite in a temporary folder, or a new PostgreSQL database when
+//! `ERBIJ_TEST_DATABASE_URL` is set), and drives it in-process like a browser would.
+
+mod helpers;
+
+mod accounts;
+mod admin;
+mod cli;
+mod pages;
+mod security;

@@ -1,0 +1,134 @@
+//! Security properties every response and every form must have.
+
+use crate::helpers::{PASSWORD, TestApp};
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers() {
+    let mut app = TestApp::new().await;
+    for path in ["/", "/praktijken", "/inloggen", "/bestaat-niet", "/healthz"] {
+        let page = app.get(path).await;
+        let csp = page.headers["content-security-policy"]
+            .to_str()
+            .unwrap_or("");
+        assert!(csp.contains("default-src 'self'"), "{path}: {csp}");
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}");
+        assert!(!csp.contains("unsafe-inline"), "{path}");
+        assert_eq!(page.headers["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(page.headers["referrer-policy"], "same-origin", "{path}");
+        assert!(page.headers.contains_key("x-request-id"), "{path}");
+    }
+    let home = app.get("/").await;
+    assert!(
+        !home.body.contains("<script"),
+        "no script at all, inline or not"
+    );
+    assert!(!home.body.contains("style=\""), "no inline styles either");
+}
+
+#[tokio::test]
+async fn forms_without_the_right_token_are_refused() {
+    let mut app = TestApp::new().await;
+    app.member("marieke@buurtkracht.nl").await;
+    app.get("/").await;
+    let fields = [("email", "marieke@buurtkracht.nl"), ("password", PASSWORD)];
+
+    let missing = app.post_raw("/inloggen", &fields).await;
+    missing
+        .assert_status(403)
+        .assert_contains("Het formulier is verlopen");
+    let wrong = app
+        .post_raw(
+            "/inloggen",
+            &[("csrf_token", &"0".repeat(64)), fields[0], fields[1]],
+        )
+        .await;
+    wrong.assert_status(403);
+    assert!(!app.cookies.contains_key("erbij_session"));
+
+    // A cross-site request is refused even with a valid token.
+    app.headers
+        .push(("sec-fetch-site".into(), "cross-site".into()));
+    app.post("/inloggen", &fields).await.assert_status(403);
+    app.headers = vec![("origin".into(), "https://evil.example".into())];
+    app.post("/inloggen", &fields).await.assert_status(403);
+    app.headers = vec![
+        ("origin".into(), "http://erbij.test".into()),
+        ("sec-fetch-site".into(), "same-origin".into()),
+    ];
+    app.post("/inloggen", &fields).await.assert_status(303);
+
+    // Signing out needs the token too, so another site cannot sign people out.
+    app.headers.clear();
+    app.post_raw("/uitloggen", &[]).await.assert_status(403);
+    app.get("/profiel").await.assert_status(200);
+}
+
+#[tokio::test]
+async fn bad_requests_get_clear_pages_not_errors() {
+    let mut app = TestApp::new().await;
+    app.admin("beheer@coalitie.nl").await;
+    app.login_as("beheer@coalitie.nl").await;
+    app.get("/beheer/mensen/abc")
+        .await
+        .assert_status(400)
+        .assert_contains("Dat ging niet goed");
+    app.get("/beheer/mensen/99999").await.assert_status(404);
+    app.get("/beheer/mensen?pagina=-3").await.assert_status(400);
+    app.get("/beheer/mensen?pagina=999")
+        .await
+        .assert_status(200);
+    app.get("/beheer/logboek?pagina=0").await.assert_status(200);
+    app.post("/beheer/praktijken/abc/archiveren", &[])
+        .await
+        .assert_status(400);
+
+    // A form body that is far too large.
+    let huge = "x".repeat(2 * 1024 * 1024);
+    app.post("/word-lid", &[("name", "A"), ("motivation", &huge)])
+        .await
+        .assert_status(413)
+        .assert_contains("Te groot");
+
+    // Not a form at all.
+    let req = axum::http::Request::post("/inloggen")
+        .header("content-type", "application/json")
+        .body(axum::body::Body::from("{}"))
+        .expect("request");
+    app.send(req).await.assert_status(400);
+
+    // Wrong method.
+    app.get("/uitloggen").await.assert_status(404);
+}
+
+#[tokio::test]
+async fn passwords_are_stored_as_argon2id_and_long_ones_are_welcome() {
+    let mut app = TestApp::new().await;
+    let long =
+        "Een heel lang wachtwoord als een zin over de Erasmusbrug bij zonsondergang in de herfst"
+            .to_string();
+    assert!(long.chars().count() > 64 && long.chars().count() < 128);
+    app.admin("beheer@coalitie.nl").await;
+    let link = erbij::app::first_admin_link(&app.state).await.expect("q");
+    assert!(link.is_none(), "an administrator exists already");
+    let member = app.member("m@b.nl").await;
+    let hash = member.password_hash.clone().unwrap_or_default();
+    assert!(hash.starts_with("$argon2id$"), "{hash}");
+    assert!(!hash.contains(PASSWORD));
+
+    app.login_as("m@b.nl").await;
+    let page = app
+        .post(
+            "/profiel/wachtwoord",
+            &[
+                ("current_password", PASSWORD),
+                ("password", &long),
+                ("password_confirm", &long),
+            ],
+        )
+        .await;
+    page.assert_status(303);
+    app.new_browser();
+    app.post("/inloggen", &[("email", "m@b.nl"), ("password", &long)])
+        .await
+        .assert_status(303);
+}
