@@ -1,10 +1,13 @@
 //! Sending mail. Like crates.io's, the backend is an enum: SMTP when configured, otherwise
 //! `.eml` files in the outbox folder, which is also what the tests read.
+//!
+//! The folder variant writes each file under a temporary name and renames it into place
+//! (lettre's file transport writes in place), so a reader never sees half a mail.
 
-use std::sync::Arc;
+use std::{path::PathBuf, sync::Arc};
 
 use lettre::{
-    AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
+    AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
     message::{Mailbox, MultiPart},
 };
 use maud::Markup;
@@ -13,7 +16,7 @@ use crate::config::Settings;
 
 pub enum Mailer {
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
-    File(AsyncFileTransport<Tokio1Executor>),
+    Folder(PathBuf),
 }
 
 /// A mail ready to go: both parts carry the same content.
@@ -28,7 +31,7 @@ impl Mailer {
     pub fn from_settings(settings: &Settings) -> anyhow::Result<Mailer> {
         if settings.smtp_url.is_empty() {
             std::fs::create_dir_all(&settings.outbox_dir)?;
-            Ok(Mailer::File(AsyncFileTransport::new(&settings.outbox_dir)))
+            Ok(Mailer::Folder(settings.outbox_dir.clone()))
         } else {
             let transport =
                 AsyncSmtpTransport::<Tokio1Executor>::from_url(&settings.smtp_url)?.build();
@@ -51,8 +54,11 @@ impl Mailer {
             Mailer::Smtp(t) => {
                 t.send(message).await?;
             }
-            Mailer::File(t) => {
-                t.send(message).await?;
+            Mailer::Folder(dir) => {
+                let name = crate::tokens::random_secret();
+                let partial = dir.join(format!(".{name}.partial"));
+                tokio::fs::write(&partial, message.formatted()).await?;
+                tokio::fs::rename(&partial, dir.join(format!("{name}.eml"))).await?;
             }
         }
         Ok(())
