@@ -96,3 +96,55 @@ impl Settings {
         format!("{}{}", self.base_url, path)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_run_out_of_the_box() {
+        figment::Jail::expect_with(|_jail| {
+            let s = Settings::load().map_err(|e| e.to_string())?;
+            assert_eq!(s.bind.to_string(), "127.0.0.1:3000");
+            assert_eq!(s.database_url, "sqlite://./data/erbij.db?mode=rwc");
+            assert_eq!(s.outbox_dir, PathBuf::from("./data/outbox"));
+            assert_eq!(s.base_url, "http://127.0.0.1:3000");
+            assert!(s.is_sqlite() && !s.secure_cookies());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn file_then_environment_override_the_defaults() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "erbij.toml",
+                r#"
+                    bind = "0.0.0.0:8080"
+                    base_url = "https://erbij.example.nl/"
+                    mail_from = "Erbij <hallo@erbij.example.nl>"
+                "#,
+            )?;
+            jail.set_env("ERBIJ_BIND", "127.0.0.1:9000");
+            jail.set_env("DATABASE_URL", "postgres://erbij@db/erbij");
+            jail.set_env("SMTP_URL", "smtps://user:secret@mail.example.nl");
+            let s = Settings::load().map_err(|e| e.to_string())?;
+            assert_eq!(s.bind.to_string(), "127.0.0.1:9000");
+            assert_eq!(s.base_url, "https://erbij.example.nl");
+            assert_eq!(s.database_url, "postgres://erbij@db/erbij");
+            assert_eq!(s.smtp_url, "smtps://user:secret@mail.example.nl");
+            assert_eq!(s.mail_from, "Erbij <hallo@erbij.example.nl>");
+            assert!(!s.is_sqlite() && s.secure_cookies());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_bad_setting_is_reported() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("ERBIJ_BIND", "not an address");
+            assert!(Settings::load().is_err());
+            Ok(())
+        });
+    }
+}

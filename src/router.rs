@@ -28,6 +28,11 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-
                    base-uri 'none'; object-src 'none'";
 
 pub fn build(state: AppState) -> Router {
+    // Browsers remember to use https only once the site is served over https.
+    let hsts = state
+        .settings
+        .secure_cookies()
+        .then(|| HeaderValue::from_static("max-age=31536000; includeSubDomains"));
     let pages = Router::new()
         .route("/", get(home::show_home))
         .route("/taal", post(home::switch_language))
@@ -133,6 +138,10 @@ pub fn build(state: AppState) -> Router {
                     Duration::from_secs(30),
                 ))
                 .layer(DefaultBodyLimit::max(BODY_LIMIT))
+                .layer(SetResponseHeaderLayer::if_not_present(
+                    header::STRICT_TRANSPORT_SECURITY,
+                    move |_: &axum::response::Response| hsts.clone(),
+                ))
                 .layer(security_header(header::CONTENT_SECURITY_POLICY, CSP))
                 .layer(security_header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
                 .layer(security_header(header::REFERRER_POLICY, "same-origin"))

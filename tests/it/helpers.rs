@@ -132,14 +132,20 @@ async fn database_url(dir: &TempDir) -> String {
 
 impl TestApp {
     pub async fn new() -> TestApp {
+        TestApp::with_settings(|_| {}).await
+    }
+
+    /// A fresh site with some settings changed.
+    pub async fn with_settings(change: impl FnOnce(&mut Settings)) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
-        let settings = Settings {
+        let mut settings = Settings {
             data_dir: dir.path().to_path_buf(),
             database_url: database_url(&dir).await,
             base_url: "http://erbij.test".into(),
             ..Settings::default()
-        }
-        .resolved();
+        };
+        change(&mut settings);
+        let settings = settings.resolved();
         let outbox = settings.outbox_dir.clone();
         let state = app::prepare(settings).await.expect("the app starts");
         let router = erbij::router::build(state.clone());

@@ -179,3 +179,17 @@ async fn seeding_adds_what_is_absent_and_keeps_administrators_edits() {
         .await
         .assert_contains("Jongeren en eenzaamheid");
 }
+
+#[tokio::test]
+async fn sqlite_runs_in_wal_mode_with_foreign_keys() {
+    use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
+    let app = TestApp::new().await;
+    if app.state.db.get_database_backend() != DatabaseBackend::Sqlite {
+        return; // This property is SQLite's own; PostgreSQL needs no such settings.
+    }
+    let pragma = |sql: &str| Statement::from_string(DatabaseBackend::Sqlite, sql.to_owned());
+    let mode = app.state.db.query_one_raw(pragma("PRAGMA journal_mode")).await.expect("q").expect("row");
+    assert_eq!(mode.try_get_by_index::<String>(0).expect("text"), "wal");
+    let fk = app.state.db.query_one_raw(pragma("PRAGMA foreign_keys")).await.expect("q").expect("row");
+    assert_eq!(fk.try_get_by_index::<i32>(0).expect("int"), 1);
+}

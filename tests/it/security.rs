@@ -132,3 +132,39 @@ async fn passwords_are_stored_as_argon2id_and_long_ones_are_welcome() {
         .await
         .assert_status(303);
 }
+
+#[tokio::test]
+async fn over_https_cookies_are_secure_and_browsers_are_told_to_stay() {
+    let mut app = TestApp::with_settings(|s| s.base_url = "https://erbij.example.nl".into()).await;
+    app.member("m@b.nl").await;
+    let home = app.get("/").await;
+    assert_eq!(home.headers["strict-transport-security"], "max-age=31536000; includeSubDomains");
+    assert!(home.headers["set-cookie"].to_str().unwrap_or("").contains("Secure"));
+    let page = app.login_as("m@b.nl").await;
+    let session = page
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("erbij_session="))
+        .expect("a session cookie")
+        .to_string();
+    assert!(session.contains("Secure"), "{session}");
+
+    let mut plain = TestApp::new().await;
+    assert!(!plain.get("/").await.headers.contains_key("strict-transport-security"));
+}
+
+#[tokio::test]
+async fn a_lost_database_gets_a_calm_page_without_internals() {
+    let mut app = TestApp::new().await;
+    app.member("m@b.nl").await;
+    app.login_as("m@b.nl").await;
+    app.state.db.clone().close().await.expect("close the pool");
+    let page = app.get("/praktijken").await;
+    page.assert_status(503)
+        .assert_contains("Even niet bereikbaar")
+        .assert_lacks("sqlx")
+        .assert_lacks("pool");
+    app.get("/healthz").await.assert_status(503);
+}
