@@ -188,8 +188,20 @@ async fn sqlite_runs_in_wal_mode_with_foreign_keys() {
         return; // This property is SQLite's own; PostgreSQL needs no such settings.
     }
     let pragma = |sql: &str| Statement::from_string(DatabaseBackend::Sqlite, sql.to_owned());
-    let mode = app.state.db.query_one_raw(pragma("PRAGMA journal_mode")).await.expect("q").expect("row");
+    let mode = app
+        .state
+        .db
+        .query_one_raw(pragma("PRAGMA journal_mode"))
+        .await
+        .expect("q")
+        .expect("row");
     assert_eq!(mode.try_get_by_index::<String>(0).expect("text"), "wal");
-    let fk = app.state.db.query_one_raw(pragma("PRAGMA foreign_keys")).await.expect("q").expect("row");
+    let fk = app
+        .state
+        .db
+        .query_one_raw(pragma("PRAGMA foreign_keys"))
+        .await
+        .expect("q")
+        .expect("row");
     assert_eq!(fk.try_get_by_index::<i32>(0).expect("int"), 1);
 }

@@ -138,8 +138,16 @@ async fn over_https_cookies_are_secure_and_browsers_are_told_to_stay() {
     let mut app = TestApp::with_settings(|s| s.base_url = "https://erbij.example.nl".into()).await;
     app.member("m@b.nl").await;
     let home = app.get("/").await;
-    assert_eq!(home.headers["strict-transport-security"], "max-age=31536000; includeSubDomains");
-    assert!(home.headers["set-cookie"].to_str().unwrap_or("").contains("Secure"));
+    assert_eq!(
+        home.headers["strict-transport-security"],
+        "max-age=31536000; includeSubDomains"
+    );
+    assert!(
+        home.headers["set-cookie"]
+            .to_str()
+            .unwrap_or("")
+            .contains("Secure")
+    );
     let page = app.login_as("m@b.nl").await;
     let session = page
         .headers
@@ -152,7 +160,13 @@ async fn over_https_cookies_are_secure_and_browsers_are_told_to_stay() {
     assert!(session.contains("Secure"), "{session}");
 
     let mut plain = TestApp::new().await;
-    assert!(!plain.get("/").await.headers.contains_key("strict-transport-security"));
+    assert!(
+        !plain
+            .get("/")
+            .await
+            .headers
+            .contains_key("strict-transport-security")
+    );
 }
 
 #[tokio::test]
