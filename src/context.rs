@@ -118,6 +118,17 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
     response
 }
 
+/// The cookie that remembers a language choice for a year.
+pub fn lang_cookie(lang: Lang, secure: bool) -> Cookie<'static> {
+    Cookie::build((LANG_COOKIE, lang.code()))
+        .path("/")
+        .max_age(time::Duration::days(365))
+        .same_site(SameSite::Lax)
+        .http_only(true)
+        .secure(secure)
+        .build()
+}
+
 trait IntoResponseWith {
     fn into_response_with(self, parts: &Parts, state: &AppState) -> Response;
 }

@@ -57,6 +57,10 @@ struct TokenField {
     token: String,
 }
 
+/// The form of a button that carries nothing but its token.
+#[derive(Deserialize)]
+pub struct NoFields {}
+
 /// A URL-encoded form whose CSRF token has been checked.
 pub struct CsrfForm<T>(pub T);
 

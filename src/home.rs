@@ -4,14 +4,14 @@ use axum::{
     extract::State,
     response::{IntoResponse, Redirect, Response},
 };
-use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use axum_extra::extract::cookie::CookieJar;
 use maud::{Markup, html};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, IntoActiveModel};
 use serde::Deserialize;
 
 use crate::{
     AppState,
-    context::{Ctx, LANG_COOKIE},
+    context::{Ctx, lang_cookie},
     csrf::CsrfForm,
     entities::practice,
     error::AppResult,
@@ -84,18 +84,8 @@ pub async fn switch_language(
         active.lang = Set(lang.code().into());
         active.update(&state.db).await?;
     }
-    let cookie = Cookie::build((LANG_COOKIE, lang.code()))
-        .path("/")
-        .max_age(time_year())
-        .same_site(SameSite::Lax)
-        .http_only(true)
-        .secure(state.settings.secure_cookies())
-        .build();
+    let cookie = lang_cookie(lang, state.settings.secure_cookies());
     Ok((jar.add(cookie), Redirect::to(&local_path(&form.next))).into_response())
-}
-
-fn time_year() -> time::Duration {
-    time::Duration::days(365)
 }
 
 /// Only paths on this site: `//evil.example` or `https://…` would be an open redirect.

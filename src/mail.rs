@@ -12,7 +12,7 @@ use lettre::{
 };
 use maud::Markup;
 
-use crate::config::Settings;
+use crate::{config::Settings, i18n::Lang};
 
 pub enum Mailer {
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
@@ -76,46 +76,91 @@ pub fn send_later(mailer: Arc<Mailer>, from: String, email: Email) {
     });
 }
 
-/// A plain mail of paragraphs and an optional button link, in both parts. Every mail we
-/// send is built here so they share one look and always carry the same text twice.
-pub fn compose(
-    lang: crate::i18n::Lang,
-    to: &str,
+/// A plain letter: greeting, paragraphs and at most one button link, in the recipient's
+/// language. Every mail we send is built here, so all share one look and always carry the
+/// same content in the HTML and the text part.
+pub struct Letter {
+    lang: Lang,
+    to: String,
     subject: String,
     paragraphs: Vec<String>,
     link: Option<(String, String)>,
-) -> Email {
-    use maud::html;
-    let site = lang.t("site.name");
-    let mut text = String::new();
-    for p in &paragraphs {
-        text.push_str(p);
-        text.push_str("\n\n");
+}
+
+impl Letter {
+    pub fn new(lang: Lang, to: &str, subject_key: &str) -> Letter {
+        Letter {
+            lang,
+            to: to.to_string(),
+            subject: lang.t(subject_key).into_owned(),
+            paragraphs: Vec::new(),
+            link: None,
+        }
     }
-    if let Some((label, url)) = &link {
-        text.push_str(&format!("{label}:\n{url}\n\n"));
+
+    pub fn greet(mut self, name: &str) -> Letter {
+        let greeting = rust_i18n::t!("mail.greeting", locale = self.lang.code(), name = name);
+        self.paragraphs.push(greeting.into_owned());
+        self
     }
-    text.push_str(&format!("-- \n{site}\n"));
-    let html = html! {
-        (maud::DOCTYPE)
-        html lang=(lang.code()) {
-            head { meta charset="utf-8"; title { (subject) } }
-            body style="margin:0;padding:24px;background:#fbf7f0;font-family:Arial,Helvetica,sans-serif;font-size:17px;line-height:1.5;color:#1f1a17" {
-                div style="max-width:560px;margin:0 auto;background:#ffffff;padding:24px;border-radius:8px" {
-                    p style="font-size:20px;font-weight:bold;color:#7a2e0e;margin-top:0" { (site) }
-                    @for p in &paragraphs { p { (p) } }
-                    @if let Some((label, url)) = &link {
-                        p { a href=(url) style="display:inline-block;background:#7a2e0e;color:#ffffff;padding:12px 20px;border-radius:6px;text-decoration:none;font-weight:bold" { (label) } }
-                        p style="font-size:14px;color:#4a403a" { (url) }
+
+    /// A paragraph from the translation files.
+    pub fn para(mut self, key: &str) -> Letter {
+        self.paragraphs.push(self.lang.t(key).into_owned());
+        self
+    }
+
+    /// A paragraph already translated (one with values filled in).
+    pub fn text(mut self, text: impl Into<String>) -> Letter {
+        self.paragraphs.push(text.into());
+        self
+    }
+
+    pub fn link(mut self, label_key: &str, url: String) -> Letter {
+        self.link = Some((self.lang.t(label_key).into_owned(), url));
+        self
+    }
+
+    pub fn build(self) -> Email {
+        use maud::html;
+        let Letter {
+            lang,
+            to,
+            subject,
+            paragraphs,
+            link,
+        } = self;
+        let site = lang.t("site.name");
+        let mut text = String::new();
+        for p in &paragraphs {
+            text.push_str(p);
+            text.push_str("\n\n");
+        }
+        if let Some((label, url)) = &link {
+            text.push_str(&format!("{label}:\n{url}\n\n"));
+        }
+        text.push_str(&format!("-- \n{site}\n"));
+        let html = html! {
+            (maud::DOCTYPE)
+            html lang=(lang.code()) {
+                head { meta charset="utf-8"; title { (subject) } }
+                body style="margin:0;padding:24px;background:#fbf7f0;font-family:Arial,Helvetica,sans-serif;font-size:17px;line-height:1.5;color:#1f1a17" {
+                    div style="max-width:560px;margin:0 auto;background:#ffffff;padding:24px;border-radius:8px" {
+                        p style="font-size:20px;font-weight:bold;color:#7a2e0e;margin-top:0" { (site) }
+                        @for p in &paragraphs { p { (p) } }
+                        @if let Some((label, url)) = &link {
+                            p { a href=(url) style="display:inline-block;background:#7a2e0e;color:#ffffff;padding:12px 20px;border-radius:6px;text-decoration:none;font-weight:bold" { (label) } }
+                            p style="font-size:14px;color:#4a403a" { (url) }
+                        }
                     }
                 }
             }
+        };
+        Email {
+            to,
+            subject,
+            text,
+            html,
         }
-    };
-    Email {
-        to: to.to_string(),
-        subject,
-        text,
-        html,
     }
 }

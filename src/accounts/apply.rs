@@ -18,7 +18,9 @@ use crate::{
     entities::{application, user},
     error::AppResult,
     forms::{self, Field, FieldErrors},
-    layout, mail, throttle,
+    layout,
+    mail::Letter,
+    throttle,
 };
 
 #[derive(Debug, Default, Deserialize)]
@@ -95,24 +97,16 @@ pub async fn submit(
         .await?;
     let lang = ctx.lang;
     if existing.is_some() {
-        state.send_later(mail::compose(
-            lang,
-            &email,
-            lang.t("mail.already_member.subject").into_owned(),
-            vec![
-                rust_i18n::t!(
-                    "mail.greeting",
-                    locale = lang.code(),
-                    name = form.name.trim()
+        state.send_later(
+            Letter::new(lang, &email, "mail.already_member.subject")
+                .greet(form.name.trim())
+                .para("mail.already_member.body")
+                .link(
+                    "mail.already_member.link",
+                    state.settings.url("/wachtwoord-vergeten"),
                 )
-                .into_owned(),
-                lang.t("mail.already_member.body").into_owned(),
-            ],
-            Some((
-                lang.t("mail.already_member.link").into_owned(),
-                state.settings.url("/wachtwoord-vergeten"),
-            )),
-        ));
+                .build(),
+        );
     } else {
         let pending = application::Entity::find()
             .filter(application::Column::Email.eq(&email))
@@ -135,21 +129,12 @@ pub async fn submit(
             .await?;
             notify_admins(&state, form.name.trim()).await?;
         }
-        state.send_later(mail::compose(
-            lang,
-            &email,
-            lang.t("mail.application_received.subject").into_owned(),
-            vec![
-                rust_i18n::t!(
-                    "mail.greeting",
-                    locale = lang.code(),
-                    name = form.name.trim()
-                )
-                .into_owned(),
-                lang.t("mail.application_received.body").into_owned(),
-            ],
-            None,
-        ));
+        state.send_later(
+            Letter::new(lang, &email, "mail.application_received.subject")
+                .greet(form.name.trim())
+                .para("mail.application_received.body")
+                .build(),
+        );
     }
     Ok(layout::page(
         &ctx,
@@ -172,23 +157,19 @@ async fn notify_admins(state: &AppState, applicant: &str) -> AppResult<()> {
         .await?;
     for admin in admins {
         let lang = crate::i18n::Lang::parse(&admin.lang).unwrap_or_default();
-        state.send_later(mail::compose(
-            lang,
-            &admin.email,
-            lang.t("mail.new_application.subject").into_owned(),
-            vec![
-                rust_i18n::t!(
+        state.send_later(
+            Letter::new(lang, &admin.email, "mail.new_application.subject")
+                .text(rust_i18n::t!(
                     "mail.new_application.body",
                     locale = lang.code(),
                     name = applicant
+                ))
+                .link(
+                    "mail.new_application.link",
+                    state.settings.url("/beheer/aanmeldingen"),
                 )
-                .into_owned(),
-            ],
-            Some((
-                lang.t("mail.new_application.link").into_owned(),
-                state.settings.url("/beheer/aanmeldingen"),
-            )),
-        ));
+                .build(),
+        );
     }
     Ok(())
 }

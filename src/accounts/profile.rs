@@ -4,14 +4,14 @@ use axum::{
     extract::{Query, State},
     response::{IntoResponse, Redirect, Response},
 };
-use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use axum_extra::extract::cookie::CookieJar;
 use maud::{Markup, html};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, IntoActiveModel, TransactionTrait};
 use serde::Deserialize;
 
 use crate::{
     AppState,
-    context::{Ctx, LANG_COOKIE},
+    context::{Ctx, lang_cookie},
     csrf::CsrfForm,
     entities::user,
     error::AppResult,
@@ -139,13 +139,7 @@ pub async fn update(
     active.job = Set(form.job.trim().into());
     active.lang = Set(lang.code().into());
     active.update(&state.db).await?;
-    let cookie = Cookie::build((LANG_COOKIE, lang.code()))
-        .path("/")
-        .max_age(time::Duration::days(365))
-        .same_site(SameSite::Lax)
-        .http_only(true)
-        .secure(state.settings.secure_cookies())
-        .build();
+    let cookie = lang_cookie(lang, state.settings.secure_cookies());
     Ok((jar.add(cookie), Redirect::to("/profiel?opgeslagen=1")).into_response())
 }
 

@@ -17,7 +17,9 @@ use crate::{
     error::AppResult,
     forms::{self, Field, FieldErrors},
     i18n::Lang,
-    layout, mail, throttle,
+    layout,
+    mail::Letter,
+    throttle,
     tokens::{self, Purpose},
 };
 
@@ -81,23 +83,19 @@ pub async fn submit(
             tokens::revoke(&state.db, Purpose::Reset, user.id).await?;
             let secret = tokens::issue(&state.db, Purpose::Reset, Some(user.id)).await?;
             let lang = Lang::parse(&user.lang).unwrap_or(ctx.lang);
-            state.send_later(mail::compose(
-                lang,
-                &user.email,
-                lang.t("mail.reset.subject").into_owned(),
-                vec![
-                    rust_i18n::t!("mail.greeting", locale = lang.code(), name = &user.name)
-                        .into_owned(),
-                    lang.t("mail.reset.body").into_owned(),
-                    lang.t("mail.reset.ignore").into_owned(),
-                ],
-                Some((
-                    lang.t("mail.reset.link").into_owned(),
-                    state
-                        .settings
-                        .url(&format!("/wachtwoord-instellen/{secret}")),
-                )),
-            ));
+            state.send_later(
+                Letter::new(lang, &user.email, "mail.reset.subject")
+                    .greet(&user.name)
+                    .para("mail.reset.body")
+                    .para("mail.reset.ignore")
+                    .link(
+                        "mail.reset.link",
+                        state
+                            .settings
+                            .url(&format!("/wachtwoord-instellen/{secret}")),
+                    )
+                    .build(),
+            );
         }
     }
     Ok(layout::page(

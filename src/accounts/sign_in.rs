@@ -14,7 +14,7 @@ use serde::Deserialize;
 use crate::{
     AppState,
     context::Ctx,
-    csrf::CsrfForm,
+    csrf::{CsrfForm, NoFields},
     entities::user,
     error::AppResult,
     forms::{self, Field, FieldErrors},
@@ -121,13 +121,10 @@ pub async fn submit(
     }
 }
 
-#[derive(Deserialize)]
-pub struct Empty {}
-
 pub async fn sign_out(
     State(state): State<AppState>,
     jar: CookieJar,
-    CsrfForm(_): CsrfForm<Empty>,
+    CsrfForm(_): CsrfForm<NoFields>,
 ) -> AppResult<Response> {
     if let Some(cookie) = jar.get(session::COOKIE) {
         session::end(&state.db, cookie.value()).await?;

@@ -8,18 +8,19 @@ use axum::{
 use chrono::Utc;
 use maud::{Markup, html};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, QuerySelect, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 
 use crate::{
     AppState, audit,
     context::Ctx,
-    csrf::CsrfForm,
+    csrf::{CsrfForm, NoFields},
     entities::{application, user},
     error::{AppError, AppResult},
     i18n::Lang,
-    layout, mail,
+    layout,
+    mail::Letter,
     tokens::{self, Purpose},
 };
 
@@ -79,29 +80,37 @@ pub async fn list_applications(State(state): State<AppState>, ctx: Ctx) -> AppRe
     ))
 }
 
-#[derive(serde::Deserialize)]
-pub struct Empty {}
-
-async fn pending_application(
-    txn: &impl sea_orm::ConnectionTrait,
+/// Marks a pending application decided, with its audit record, inside `txn`.
+async fn decide(
+    txn: &DatabaseTransaction,
+    admin_id: i32,
     id: i32,
+    status: &str,
 ) -> AppResult<application::Model> {
-    application::Entity::find_by_id(id)
+    let app = application::Entity::find_by_id(id)
         .filter(application::Column::Status.eq(application::PENDING))
         .one(txn)
         .await?
-        .ok_or(AppError::NotFound)
+        .ok_or(AppError::NotFound)?;
+    let mut active = app.clone().into_active_model();
+    active.status = Set(status.into());
+    active.decided_at = Set(Some(Utc::now()));
+    active.decided_by = Set(Some(admin_id));
+    active.update(txn).await?;
+    let action = format!("application_{status}");
+    audit::record(txn, Some(admin_id), &action, &app.email, &app.name).await?;
+    Ok(app)
 }
 
 pub async fn approve_application(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i32>,
-    CsrfForm(_): CsrfForm<Empty>,
+    CsrfForm(_): CsrfForm<NoFields>,
 ) -> AppResult<Response> {
     let admin = ctx.require_admin()?;
     let txn = state.db.begin().await?;
-    let app = pending_application(&txn, id).await?;
+    let app = decide(&txn, admin.id, id, application::APPROVED).await?;
     let existing = user::Entity::find()
         .filter(user::Column::Email.eq(&app.email))
         .one(&txn)
@@ -123,38 +132,22 @@ pub async fn approve_application(
         }
     };
     let secret = tokens::issue(&txn, Purpose::SetPassword, Some(person.id)).await?;
-    let mut active = app.clone().into_active_model();
-    active.status = Set(application::APPROVED.into());
-    active.decided_at = Set(Some(Utc::now()));
-    active.decided_by = Set(Some(admin.id));
-    active.update(&txn).await?;
-    audit::record(
-        &txn,
-        Some(admin.id),
-        "application_approved",
-        &app.email,
-        &app.name,
-    )
-    .await?;
     txn.commit().await?;
 
     let lang = Lang::parse(&app.lang).unwrap_or_default();
-    state.send_later(mail::compose(
-        lang,
-        &app.email,
-        lang.t("mail.approved.subject").into_owned(),
-        vec![
-            rust_i18n::t!("mail.greeting", locale = lang.code(), name = &app.name).into_owned(),
-            lang.t("mail.approved.body").into_owned(),
-            lang.t("mail.link_valid_week").into_owned(),
-        ],
-        Some((
-            lang.t("mail.set_password_link").into_owned(),
-            state
-                .settings
-                .url(&format!("/wachtwoord-instellen/{secret}")),
-        )),
-    ));
+    state.send_later(
+        Letter::new(lang, &app.email, "mail.approved.subject")
+            .greet(&app.name)
+            .para("mail.approved.body")
+            .para("mail.link_valid_week")
+            .link(
+                "mail.set_password_link",
+                state
+                    .settings
+                    .url(&format!("/wachtwoord-instellen/{secret}")),
+            )
+            .build(),
+    );
     Ok(Redirect::to("/beheer/aanmeldingen").into_response())
 }
 
@@ -162,36 +155,19 @@ pub async fn reject_application(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i32>,
-    CsrfForm(_): CsrfForm<Empty>,
+    CsrfForm(_): CsrfForm<NoFields>,
 ) -> AppResult<Response> {
     let admin = ctx.require_admin()?;
     let txn = state.db.begin().await?;
-    let app = pending_application(&txn, id).await?;
-    let mut active = app.clone().into_active_model();
-    active.status = Set(application::REJECTED.into());
-    active.decided_at = Set(Some(Utc::now()));
-    active.decided_by = Set(Some(admin.id));
-    active.update(&txn).await?;
-    audit::record(
-        &txn,
-        Some(admin.id),
-        "application_rejected",
-        &app.email,
-        &app.name,
-    )
-    .await?;
+    let app = decide(&txn, admin.id, id, application::REJECTED).await?;
     txn.commit().await?;
 
     let lang = Lang::parse(&app.lang).unwrap_or_default();
-    state.send_later(mail::compose(
-        lang,
-        &app.email,
-        lang.t("mail.rejected.subject").into_owned(),
-        vec![
-            rust_i18n::t!("mail.greeting", locale = lang.code(), name = &app.name).into_owned(),
-            lang.t("mail.rejected.body").into_owned(),
-        ],
-        None,
-    ));
+    state.send_later(
+        Letter::new(lang, &app.email, "mail.rejected.subject")
+            .greet(&app.name)
+            .para("mail.rejected.body")
+            .build(),
+    );
     Ok(Redirect::to("/beheer/aanmeldingen").into_response())
 }

@@ -23,7 +23,9 @@ use crate::{
     error::{AppError, AppResult},
     forms::{self, Field, FieldErrors},
     i18n::Lang,
-    layout, mail, practices, session,
+    layout,
+    mail::Letter,
+    practices, session,
     tokens::{self, Purpose},
 };
 
@@ -416,26 +418,22 @@ pub async fn invite_person(
     let secret = tokens::issue(&txn, Purpose::SetPassword, Some(person.id)).await?;
     audit::record(&txn, Some(admin.id), "person_invited", &email, &person.name).await?;
     txn.commit().await?;
-    state.send_later(mail::compose(
-        lang,
-        &email,
-        lang.t("mail.invite.subject").into_owned(),
-        vec![
-            rust_i18n::t!("mail.greeting", locale = lang.code(), name = &person.name).into_owned(),
-            rust_i18n::t!(
+    state.send_later(
+        Letter::new(lang, &email, "mail.invite.subject")
+            .greet(&person.name)
+            .text(rust_i18n::t!(
                 "mail.invite.body",
                 locale = lang.code(),
                 inviter = &admin.name
+            ))
+            .para("mail.link_valid_week")
+            .link(
+                "mail.set_password_link",
+                state
+                    .settings
+                    .url(&format!("/wachtwoord-instellen/{secret}")),
             )
-            .into_owned(),
-            lang.t("mail.link_valid_week").into_owned(),
-        ],
-        Some((
-            lang.t("mail.set_password_link").into_owned(),
-            state
-                .settings
-                .url(&format!("/wachtwoord-instellen/{secret}")),
-        )),
-    ));
+            .build(),
+    );
     Ok(Redirect::to("/beheer/uitnodigen?verstuurd=1").into_response())
 }

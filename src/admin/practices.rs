@@ -8,14 +8,14 @@ use chrono::Utc;
 use maud::{Markup, html};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, SqlErr, TransactionTrait,
+    QueryOrder, SqlErr, TransactionTrait, TryIntoModel,
 };
 use serde::Deserialize;
 
 use crate::{
     AppState, audit,
     context::Ctx,
-    csrf::CsrfForm,
+    csrf::{CsrfForm, NoFields},
     entities::practice,
     error::{AppError, AppResult},
     forms::{self, Field, FieldErrors},
@@ -185,54 +185,62 @@ pub async fn create_practice(
     ctx: Ctx,
     CsrfForm(form): CsrfForm<PracticeForm>,
 ) -> AppResult<Response> {
-    let admin = ctx.require_admin()?;
-    let title = ctx.t("admin.practice_new");
-    let mut errors = form.validate();
-    if !errors.is_empty() {
-        return Ok(forms::unprocessable(form_view(
-            &ctx,
-            "/beheer/praktijken/nieuw",
-            &title,
-            &form,
-            &errors,
-        )));
-    }
+    ctx.require_admin()?;
     let last = practice::Entity::find()
         .order_by_desc(practice::Column::Position)
         .one(&state.db)
         .await?
         .map(|p| p.position)
         .unwrap_or(0);
-    let mut active = practice::ActiveModel {
+    let active = practice::ActiveModel {
         kind: Set(practice::KIND_PRACTICE.into()),
         position: Set(last + 1),
         archived: Set(false),
         created_at: Set(Utc::now()),
         ..Default::default()
     };
+    let title = ctx.t("admin.practice_new").into_owned();
+    save(
+        &state,
+        &ctx,
+        form,
+        active,
+        "/beheer/praktijken/nieuw",
+        &title,
+        "practice_created",
+    )
+    .await
+}
+
+/// Validates, then inserts or updates; a taken slug becomes a field error, not a failure.
+async fn save(
+    state: &AppState,
+    ctx: &Ctx,
+    form: PracticeForm,
+    mut active: practice::ActiveModel,
+    action: &str,
+    title: &str,
+    audit_action: &str,
+) -> AppResult<Response> {
+    let admin = ctx.require_admin()?;
+    let mut errors = form.validate();
+    if !errors.is_empty() {
+        return Ok(forms::unprocessable(form_view(
+            ctx, action, title, &form, &errors,
+        )));
+    }
     form.apply(&mut active);
     let txn = state.db.begin().await?;
-    match active.insert(&txn).await {
+    match active.save(&txn).await.and_then(|a| a.try_into_model()) {
         Ok(p) => {
-            audit::record(
-                &txn,
-                Some(admin.id),
-                "practice_created",
-                &p.slug,
-                &p.name_nl,
-            )
-            .await?;
+            audit::record(&txn, Some(admin.id), audit_action, &p.slug, &p.name_nl).await?;
             txn.commit().await?;
             Ok(Redirect::to("/beheer/praktijken").into_response())
         }
         Err(err) if slug_taken(&err) => {
             errors.add("slug", "admin.slug_taken");
             Ok(forms::unprocessable(form_view(
-                &ctx,
-                "/beheer/praktijken/nieuw",
-                &title,
-                &form,
-                &errors,
+                ctx, action, title, &form, &errors,
             )))
         }
         Err(err) => Err(err.into()),
@@ -269,40 +277,20 @@ pub async fn update_practice(
     Path(id): Path<i32>,
     CsrfForm(form): CsrfForm<PracticeForm>,
 ) -> AppResult<Response> {
-    let admin = ctx.require_admin()?;
+    ctx.require_admin()?;
     let p = load(&state, id).await?;
-    let action = format!("/beheer/praktijken/{id}");
     let title = p.name(ctx.lang).to_owned();
-    let mut errors = form.validate();
-    if !errors.is_empty() {
-        return Ok(forms::unprocessable(form_view(
-            &ctx, &action, &title, &form, &errors,
-        )));
-    }
-    let mut active = p.into_active_model();
-    form.apply(&mut active);
-    let txn = state.db.begin().await?;
-    match active.update(&txn).await {
-        Ok(p) => {
-            audit::record(
-                &txn,
-                Some(admin.id),
-                "practice_updated",
-                &p.slug,
-                &p.name_nl,
-            )
-            .await?;
-            txn.commit().await?;
-            Ok(Redirect::to("/beheer/praktijken").into_response())
-        }
-        Err(err) if slug_taken(&err) => {
-            errors.add("slug", "admin.slug_taken");
-            Ok(forms::unprocessable(form_view(
-                &ctx, &action, &title, &form, &errors,
-            )))
-        }
-        Err(err) => Err(err.into()),
-    }
+    let action = format!("/beheer/praktijken/{id}");
+    save(
+        &state,
+        &ctx,
+        form,
+        p.into_active_model(),
+        &action,
+        &title,
+        "practice_updated",
+    )
+    .await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -352,14 +340,11 @@ pub async fn move_practice(
     Ok(Redirect::to("/beheer/praktijken").into_response())
 }
 
-#[derive(Deserialize)]
-pub struct Empty {}
-
 pub async fn toggle_archived(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i32>,
-    CsrfForm(_): CsrfForm<Empty>,
+    CsrfForm(_): CsrfForm<NoFields>,
 ) -> AppResult<Response> {
     let admin = ctx.require_admin()?;
     let p = load(&state, id).await?;
