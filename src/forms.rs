@@ -62,6 +62,15 @@ pub fn unprocessable(markup: Markup) -> Response {
     (StatusCode::UNPROCESSABLE_ENTITY, markup).into_response()
 }
 
+/// A problem with the form as a whole (too many attempts, wrong password), shown on top.
+pub fn problem(ctx: &Ctx, key: Option<&str>) -> Markup {
+    html! {
+        @if let Some(key) = key {
+            div.error-summary role="alert" { p { (ctx.t(key)) } }
+        }
+    }
+}
+
 /// The list of problems at the top of a form, each linking to its field.
 pub fn error_summary(ctx: &Ctx, errors: &FieldErrors) -> Markup {
     html! {

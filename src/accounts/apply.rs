@@ -56,9 +56,7 @@ fn view(ctx: &Ctx, form: &ApplyForm, errors: &FieldErrors, notice: Option<&str>)
         html! {
             h1 { (ctx.t("apply.title")) }
             p.lead { (ctx.t("apply.intro")) }
-            @if let Some(key) = notice {
-                div.error-summary role="alert" { p { (ctx.t(key)) } }
-            }
+            (forms::problem(ctx, notice))
             (forms::form(ctx, "/word-lid", errors, &ctx.t("apply.submit"), html! {
                 (forms::input(ctx, Field::new("name", &form.name).autocomplete("name"), errors))
                 (forms::input(ctx, Field::new("email", &form.email).kind("email").autocomplete("email"), errors))

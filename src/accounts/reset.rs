@@ -40,9 +40,7 @@ fn view(ctx: &Ctx, form: &ResetForm, errors: &FieldErrors, problem: Option<&str>
         html! {
             h1 { (ctx.t("reset.title")) }
             p.lead { (ctx.t("reset.intro")) }
-            @if let Some(key) = problem {
-                div.error-summary role="alert" { p { (ctx.t(key)) } }
-            }
+            (forms::problem(ctx, problem))
             (forms::form(ctx, "/wachtwoord-vergeten", errors, &ctx.t("reset.submit"), html! {
                 (forms::input(ctx, Field::new("email", &form.email).kind("email").autocomplete("email"), errors))
             }))

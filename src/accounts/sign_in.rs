@@ -53,9 +53,7 @@ fn view(ctx: &Ctx, form: &SignInForm, errors: &FieldErrors, problem: Option<&str
         &ctx.t("sign_in.title"),
         html! {
             h1 { (ctx.t("sign_in.title")) }
-            @if let Some(key) = problem {
-                div.error-summary role="alert" { p { (ctx.t(key)) } }
-            }
+            (forms::problem(ctx, problem))
             (forms::error_summary(ctx, errors))
             form.stacked method="post" action="/inloggen" novalidate {
                 (layout::csrf_field(ctx))

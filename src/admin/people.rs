@@ -158,9 +158,7 @@ fn person_view(
         ctx,
         &person.name,
         html! {
-            @if let Some(key) = problem {
-                div.error-summary role="alert" { p { (ctx.t(key)) } }
-            }
+            (forms::problem(ctx, problem))
             dl {
                 dt { (ctx.t("field.email")) } dd { (person.email) }
                 dt { (ctx.t("field.organisation")) } dd { (person.organisation) }
