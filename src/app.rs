@@ -78,9 +78,18 @@ impl Application {
 
 /// The state without a listener: for the tests' in-process client and the CLI.
 pub async fn prepare(settings: Settings) -> anyhow::Result<AppState> {
-    let db = db::connect(&settings)
+    prepare_with(settings, |_| {}).await
+}
+
+/// As [`prepare`], letting the caller adjust the connection first (tests count queries).
+pub async fn prepare_with(
+    settings: Settings,
+    configure: impl FnOnce(&mut DatabaseConnection),
+) -> anyhow::Result<AppState> {
+    let mut db = db::connect(&settings)
         .await
         .context("cannot open the database")?;
+    configure(&mut db);
     db::migrate(&db).await.context("migrations failed")?;
     db::seed(&db).await.context("seeding failed")?;
     let mailer = Arc::new(Mailer::from_settings(&settings)?);

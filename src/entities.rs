@@ -4,8 +4,12 @@
 pub mod application;
 pub mod audit_event;
 pub mod membership;
+pub mod post;
+pub mod post_revision;
 pub mod practice;
+pub mod read_position;
 pub mod session;
+pub mod thread;
 pub mod throttle;
 pub mod token;
 pub mod user;

@@ -94,6 +94,7 @@ pub struct Field<'a> {
     pub autocomplete: &'static str,
     pub hint: Option<&'static str>,
     pub required: bool,
+    pub max_length: Option<usize>,
 }
 
 impl<'a> Field<'a> {
@@ -105,6 +106,7 @@ impl<'a> Field<'a> {
             autocomplete: "off",
             hint: None,
             required: true,
+            max_length: None,
         }
     }
     pub fn kind(mut self, kind: &'static str) -> Self {
@@ -117,6 +119,10 @@ impl<'a> Field<'a> {
     }
     pub fn hint(mut self, key: &'static str) -> Self {
         self.hint = Some(key);
+        self
+    }
+    pub fn max_length(mut self, max: usize) -> Self {
+        self.max_length = Some(max);
         self
     }
     pub fn optional(mut self) -> Self {
@@ -162,7 +168,7 @@ pub fn input(ctx: &Ctx, field: Field, errors: &FieldErrors) -> Markup {
     };
     let control = html! {
         input id=(field.name) name=(field.name) type=(field.kind) value=(value)
-            autocomplete=(field.autocomplete) required[field.required]
+            autocomplete=(field.autocomplete) required[field.required] maxlength=[field.max_length]
             aria-invalid=[error.then_some("true")]
             aria-describedby=[described.as_deref()];
     };

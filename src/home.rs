@@ -6,25 +6,80 @@ use axum::{
 };
 use axum_extra::extract::cookie::CookieJar;
 use maud::{Markup, html};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, IntoActiveModel};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, IntoActiveModel, QueryOrder, QuerySelect};
 use serde::Deserialize;
 
 use crate::{
     AppState,
     context::{Ctx, lang_cookie},
     csrf::CsrfForm,
-    entities::practice,
+    entities::{practice, thread, user},
     error::AppResult,
+    forum::{self, Scope, views},
     i18n::Lang,
     layout, practices,
 };
 
+/// How many recently active threads the home page shows.
+const ACTIVITY: u64 = 8;
+
 pub async fn show_home(State(state): State<AppState>, ctx: Ctx) -> AppResult<Markup> {
     let practices = practices::active_practices(&state.db).await?;
-    Ok(home_view(&ctx, &practices))
+    // Recent activity through the viewer's scope: visitors see public threads only.
+    let scope = Scope::for_viewer(&state.db, ctx.user.as_ref()).await?;
+    let recent = scope
+        .threads()
+        .order_by_desc(thread::Column::LastPostAt)
+        .order_by_desc(thread::Column::Id)
+        .limit(ACTIVITY)
+        .all(&state.db)
+        .await?;
+    let posters = forum::people(&state.db, recent.iter().filter_map(|t| t.last_poster_id)).await?;
+    let activity: Vec<Activity> = recent
+        .iter()
+        .filter_map(|t| {
+            Some(Activity {
+                thread: t,
+                practice: scope.practice(t.practice_id)?,
+                last_poster: t.last_poster_id.and_then(|id| posters.get(&id)),
+            })
+        })
+        .collect();
+    Ok(home_view(&ctx, &practices, &activity))
 }
 
-fn home_view(ctx: &Ctx, practices: &[practice::Model]) -> Markup {
+struct Activity<'a> {
+    thread: &'a thread::Model,
+    practice: &'a practice::Model,
+    last_poster: Option<&'a user::Model>,
+}
+
+fn activity_list(ctx: &Ctx, activity: &[Activity]) -> Markup {
+    html! {
+        @if activity.is_empty() {
+            p.empty { (ctx.t("home.no_activity")) }
+        } @else {
+            ol.threads {
+                @for a in activity {
+                    li.thread {
+                        h3 { a href={ "/onderwerpen/" (a.thread.id) } { (a.thread.title) } }
+                        p.meta {
+                            a href={ "/praktijken/" (a.practice.slug) } { (a.practice.name(ctx.lang)) }
+                            " " (views::visibility_badge(ctx, &a.thread.visibility))
+                            " · "
+                            @if let Some(person) = a.last_poster {
+                                (rust_i18n::t!("forum.last_by", locale = ctx.lang.code(), name = &person.name)) " "
+                            }
+                            (views::when(ctx, a.thread.last_post_at))
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn home_view(ctx: &Ctx, practices: &[practice::Model], activity: &[Activity]) -> Markup {
     layout::page(
         ctx,
         &ctx.t("home.title"),
@@ -33,6 +88,10 @@ fn home_view(ctx: &Ctx, practices: &[practice::Model]) -> Markup {
                 h1 { (ctx.t("home.title")) }
                 p.lead { (ctx.t("home.intro")) }
                 p { (ctx.t("home.who")) }
+            }
+            section aria-labelledby="activity-title" {
+                h2 #activity-title { (ctx.t("home.activity_title")) }
+                (activity_list(ctx, activity))
             }
             section aria-labelledby="practices-title" {
                 h2 #practices-title { (ctx.t("home.practices_title")) }

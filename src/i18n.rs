@@ -64,6 +64,12 @@ impl Lang {
         Cow::Owned(rust_i18n::t!(key, locale = self.code()).into_owned())
     }
 
+    /// A text with a count: `{key}.one` for exactly one, else `{key}.other` with `%{n}`.
+    pub fn plural(self, key: &str, n: i64) -> String {
+        let form = if n == 1 { "one" } else { "other" };
+        rust_i18n::t!(&format!("{key}.{form}"), locale = self.code(), n = n).into_owned()
+    }
+
     /// A moment as people in Rotterdam read it: Amsterdam time, in the language's own order.
     pub fn datetime(self, at: chrono::DateTime<chrono::Utc>) -> String {
         let local = at.with_timezone(&chrono_tz::Europe::Amsterdam);

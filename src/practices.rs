@@ -1,14 +1,27 @@
-//! The learning practices: the list and a page per practice. Threads arrive with the forum.
+//! The learning practices: the list, a page per practice with its threads, joining and
+//! leaving, and who takes part.
 
-use axum::extract::{Path, State};
+use std::collections::HashMap;
+
+use axum::{
+    extract::{Path, Query, State},
+    response::{IntoResponse, Redirect, Response},
+};
+use chrono::Utc;
 use maud::{Markup, html};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder,
+};
+use serde::Deserialize;
 
 use crate::{
     AppState,
     context::Ctx,
-    entities::practice,
+    csrf::{CsrfForm, NoFields},
+    entities::{membership, practice, read_position, thread},
     error::{AppError, AppResult},
+    forum::{self, Scope, THREADS_PER_PAGE, views},
     layout,
 };
 
@@ -60,17 +73,65 @@ pub fn practice_cards(ctx: &Ctx, practices: &[practice::Model]) -> Markup {
     }
 }
 
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PageQuery {
+    pagina: Option<u64>,
+}
+
 pub async fn show_practice(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(slug): Path<String>,
+    Query(query): Query<PageQuery>,
 ) -> AppResult<Markup> {
-    let practice = practice::Entity::find()
-        .filter(practice::Column::Slug.eq(slug))
-        .filter(practice::Column::Kind.eq(practice::KIND_PRACTICE))
-        .one(&state.db)
-        .await?
+    let scope = Scope::for_viewer(&state.db, ctx.user.as_ref()).await?;
+    let practice = scope
+        .practice_by_slug(&slug)
+        .filter(|p| p.kind == practice::KIND_PRACTICE)
+        .cloned()
         .ok_or(AppError::NotFound)?;
+    let threads = scope
+        .threads()
+        .filter(thread::Column::PracticeId.eq(practice.id))
+        .order_by_desc(thread::Column::Pinned)
+        .order_by_desc(thread::Column::LastPostAt)
+        .order_by_desc(thread::Column::Id)
+        .paginate(&state.db, THREADS_PER_PAGE);
+    let pages = threads.num_pages().await?.max(1);
+    let page = query.pagina.unwrap_or(1);
+    if page == 0 || page > pages {
+        return Err(AppError::NotFound);
+    }
+    let threads = threads.fetch_page(page - 1).await?;
+    let posters = forum::people(&state.db, threads.iter().filter_map(|t| t.last_poster_id)).await?;
+    let (membership, read) = match &ctx.user {
+        Some(person) => {
+            let membership = forum::membership_of(&state.db, person.id, practice.id).await?;
+            let read: HashMap<i32, i32> = read_position::Entity::find()
+                .filter(read_position::Column::UserId.eq(person.id))
+                .filter(read_position::Column::ThreadId.is_in(threads.iter().map(|t| t.id)))
+                .all(&state.db)
+                .await?
+                .into_iter()
+                .map(|r| (r.thread_id, r.position))
+                .collect();
+            (membership, Some(read))
+        }
+        None => (None, None),
+    };
+    let may_post = forum::may_post(&state.db, ctx.user.as_ref(), &practice).await?;
+    let rows: Vec<views::ThreadRow> = threads
+        .iter()
+        .map(|t| views::ThreadRow {
+            thread: t,
+            last_poster: t.last_poster_id.and_then(|id| posters.get(&id)),
+            unread: read
+                .as_ref()
+                .map(|r| t.post_count - r.get(&t.id).copied().unwrap_or(0)),
+        })
+        .collect();
+    let base = format!("/praktijken/{}", practice.slug);
     Ok(layout::page(
         &ctx,
         practice.name(ctx.lang),
@@ -81,9 +142,165 @@ pub async fn show_practice(
                 div.notice role="note" { p { (ctx.t("practices.archived_notice")) } }
             }
             p.lead { (practice.description(ctx.lang)) }
+            div.actions {
+                @if may_post {
+                    a.button href={ (base) "/nieuw" } { (ctx.t("forum.new_thread")) }
+                }
+                @if ctx.user.is_some() && !practice.archived {
+                    @if let Some(m) = &membership {
+                        @if m.role == membership::ROLE_FACILITATOR {
+                            span.badge { (ctx.t("role.facilitator")) }
+                        }
+                        form.inline method="post" action={ (base) "/verlaten" } {
+                            (layout::csrf_field(&ctx))
+                            button.secondary type="submit" { (ctx.t("practices.leave")) }
+                        }
+                    } @else {
+                        form.inline method="post" action={ (base) "/deelnemen" } {
+                            (layout::csrf_field(&ctx))
+                            button.primary type="submit" { (ctx.t("practices.join")) }
+                        }
+                    }
+                }
+                @if ctx.user.is_some() {
+                    a href={ (base) "/deelnemers" } { (ctx.t("practices.participants")) }
+                }
+            }
             section aria-labelledby="threads-title" {
                 h2 #threads-title { (ctx.t("practices.threads_title")) }
-                p.empty { (ctx.t("practices.no_threads")) }
+                @if rows.is_empty() {
+                    p.empty { (ctx.t("practices.no_threads")) }
+                } @else {
+                    (views::thread_list(&ctx, &rows))
+                    (views::pagination(&ctx, &base, page, pages))
+                }
+                @if ctx.user.is_none() {
+                    p.muted { (ctx.t("practices.visitor_hint")) }
+                }
+            }
+        },
+    ))
+}
+
+async fn joinable(state: &AppState, ctx: &Ctx, slug: &str) -> AppResult<practice::Model> {
+    let person = ctx.require_user()?;
+    let scope = Scope::for_viewer(&state.db, Some(person)).await?;
+    let practice = scope
+        .practice_by_slug(slug)
+        .filter(|p| p.kind == practice::KIND_PRACTICE)
+        .cloned()
+        .ok_or(AppError::NotFound)?;
+    if practice.archived {
+        return Err(AppError::Forbidden);
+    }
+    Ok(practice)
+}
+
+pub async fn join_practice(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    CsrfForm(_): CsrfForm<NoFields>,
+) -> AppResult<Response> {
+    let practice = joinable(&state, &ctx, &slug).await?;
+    let person = ctx.require_user()?;
+    if forum::membership_of(&state.db, person.id, practice.id)
+        .await?
+        .is_none()
+    {
+        let joined = membership::ActiveModel {
+            user_id: Set(person.id),
+            practice_id: Set(practice.id),
+            role: Set(membership::ROLE_MEMBER.into()),
+            created_at: Set(Utc::now()),
+        }
+        .insert(&state.db)
+        .await;
+        // A double click races to the same row; the first one wins, which is what we want.
+        if let Err(err) = joined
+            && !matches!(
+                err.sql_err(),
+                Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+            )
+        {
+            return Err(err.into());
+        }
+    }
+    Ok(Redirect::to(&format!("/praktijken/{}", practice.slug)).into_response())
+}
+
+pub async fn leave_practice(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    CsrfForm(_): CsrfForm<NoFields>,
+) -> AppResult<Response> {
+    let practice = joinable(&state, &ctx, &slug).await?;
+    let person = ctx.require_user()?;
+    membership::Entity::delete_by_id((person.id, practice.id))
+        .exec(&state.db)
+        .await?;
+    Ok(Redirect::to(&format!("/praktijken/{}", practice.slug)).into_response())
+}
+
+/// Who takes part in a practice, facilitators first. For signed-in members only: names and
+/// organisations of professionals are not for the open web.
+pub async fn show_participants(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+) -> AppResult<Markup> {
+    let person = ctx.require_user()?;
+    let scope = Scope::for_viewer(&state.db, Some(person)).await?;
+    let practice = scope
+        .practice_by_slug(&slug)
+        .filter(|p| p.kind == practice::KIND_PRACTICE)
+        .cloned()
+        .ok_or(AppError::NotFound)?;
+    let memberships = membership::Entity::find()
+        .filter(membership::Column::PracticeId.eq(practice.id))
+        .all(&state.db)
+        .await?;
+    let people = forum::people(&state.db, memberships.iter().map(|m| m.user_id)).await?;
+    let mut listed: Vec<(&membership::Model, &crate::entities::user::Model)> = memberships
+        .iter()
+        .filter_map(|m| {
+            people
+                .get(&m.user_id)
+                .filter(|u| !u.disabled)
+                .map(|u| (m, u))
+        })
+        .collect();
+    listed.sort_by(|a, b| {
+        (a.0.role != membership::ROLE_FACILITATOR, &a.1.name)
+            .cmp(&(b.0.role != membership::ROLE_FACILITATOR, &b.1.name))
+    });
+    let title = rust_i18n::t!(
+        "practices.participants_of",
+        locale = ctx.lang.code(),
+        name = practice.name(ctx.lang)
+    );
+    Ok(layout::page(
+        &ctx,
+        &title,
+        html! {
+            p.breadcrumb { a href={ "/praktijken/" (practice.slug) } { (practice.name(ctx.lang)) } }
+            h1 { (title) }
+            @if listed.is_empty() {
+                p.empty { (ctx.t("practices.no_participants")) }
+            } @else {
+                ul.people {
+                    @for (m, u) in &listed {
+                        li {
+                            strong { (u.name) }
+                            @if !u.organisation.is_empty() { ", " (u.organisation) }
+                            @if !u.job.is_empty() { " (" (u.job) ")" }
+                            @if m.role == membership::ROLE_FACILITATOR {
+                                " " span.badge { (ctx.t("role.facilitator")) }
+                            }
+                        }
+                    }
+                }
             }
         },
     ))

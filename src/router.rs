@@ -18,7 +18,7 @@ use tower_http::{
     trace::{DefaultOnResponse, TraceLayer},
 };
 
-use crate::{AppState, accounts, admin, assets, context, home, practices};
+use crate::{AppState, accounts, admin, assets, context, forum, home, practices};
 
 /// Forms are small; uploads (later) get their own, larger limit on their own routes.
 const BODY_LIMIT: usize = 256 * 1024;
@@ -38,6 +38,38 @@ pub fn build(state: AppState) -> Router {
         .route("/taal", post(home::switch_language))
         .route("/praktijken", get(practices::list_practices))
         .route("/praktijken/{slug}", get(practices::show_practice))
+        .route(
+            "/praktijken/{slug}/nieuw",
+            get(forum::threads::new_thread).post(forum::threads::create_thread),
+        )
+        .route(
+            "/praktijken/{slug}/deelnemen",
+            post(practices::join_practice),
+        )
+        .route(
+            "/praktijken/{slug}/verlaten",
+            post(practices::leave_practice),
+        )
+        .route(
+            "/praktijken/{slug}/deelnemers",
+            get(practices::show_participants),
+        )
+        .route("/onderwerpen/{id}", get(forum::threads::show_thread))
+        .route("/onderwerpen/{id}/reageren", post(forum::threads::reply))
+        .route(
+            "/onderwerpen/{id}/ongelezen",
+            get(forum::threads::first_unread),
+        )
+        .route("/berichten/{id}", get(forum::posts::show_post))
+        .route(
+            "/berichten/{id}/bewerken",
+            get(forum::posts::edit_post).post(forum::posts::update_post),
+        )
+        .route("/berichten/{id}/versies", get(forum::posts::post_history))
+        .route(
+            "/berichten/{id}/verwijderen",
+            post(forum::posts::delete_post),
+        )
         .route(
             "/word-lid",
             get(accounts::apply::show_form).post(accounts::apply::submit),

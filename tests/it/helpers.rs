@@ -3,7 +3,16 @@
 
 #![allow(dead_code)]
 
-use std::{collections::HashMap, net::SocketAddr, path::PathBuf, sync::Arc, time::Duration};
+use std::{
+    collections::HashMap,
+    net::SocketAddr,
+    path::PathBuf,
+    sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    },
+    time::Duration,
+};
 
 use axum::{
     Router,
@@ -28,6 +37,8 @@ pub struct TestApp {
     pub outbox: PathBuf,
     pub client: SocketAddr,
     pub headers: Vec<(String, String)>,
+    /// Statements sent to the database since the start.
+    pub queries: Arc<AtomicUsize>,
 }
 
 #[derive(Debug)]
@@ -147,7 +158,15 @@ impl TestApp {
         change(&mut settings);
         let settings = settings.resolved();
         let outbox = settings.outbox_dir.clone();
-        let state = app::prepare(settings).await.expect("the app starts");
+        let queries = Arc::new(AtomicUsize::new(0));
+        let counter = queries.clone();
+        let state = app::prepare_with(settings, move |db| {
+            db.set_metric_callback(move |_| {
+                counter.fetch_add(1, Ordering::Relaxed);
+            })
+        })
+        .await
+        .expect("the app starts");
         let router = erbij::router::build(state.clone());
         TestApp {
             state,
@@ -157,6 +176,7 @@ impl TestApp {
             outbox,
             client: SocketAddr::from(([192, 0, 2, 10], 50000)),
             headers: Vec::new(),
+            queries,
         }
     }
 
@@ -174,6 +194,7 @@ impl TestApp {
             outbox: self.outbox.clone(),
             client: self.client,
             headers: Vec::new(),
+            queries: self.queries.clone(),
         }
     }
 
@@ -230,6 +251,13 @@ impl TestApp {
             headers,
             body: String::from_utf8_lossy(&bytes).into_owned(),
         }
+    }
+
+    /// A GET, and how many database statements it cost.
+    pub async fn get_counting(&mut self, path: &str) -> (Page, usize) {
+        let before = self.queries.load(Ordering::SeqCst);
+        let page = self.get(path).await;
+        (page, self.queries.load(Ordering::SeqCst) - before)
     }
 
     pub async fn get(&mut self, path: &str) -> Page {

@@ -7,5 +7,6 @@ mod helpers;
 mod accounts;
 mod admin;
 mod cli;
+mod forum;
 mod pages;
 mod security;

@@ -1,0 +1,21 @@
+use sea_orm::entity::prelude::*;
+
+/// One message in a thread; `position` counts from 1 (the opening post) and fixes the page
+/// a post is on. A removed post keeps its place so the thread stays coherent.
+#[sea_orm::model]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "posts")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub thread_id: i32,
+    pub author_id: i32,
+    pub position: i32,
+    #[sea_orm(column_type = "Text")]
+    pub body: String,
+    pub created_at: DateTimeUtc,
+    pub edited_at: Option<DateTimeUtc>,
+    pub deleted_at: Option<DateTimeUtc>,
+}
+
+impl ActiveModelBehavior for ActiveModel {}

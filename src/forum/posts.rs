@@ -1,0 +1,155 @@
+//! One post: its permalink, editing (every earlier text kept), the history with a readable
+//! diff, and removal by its author.
+
+use axum::{
+    extract::{Path, State},
+    response::{IntoResponse, Redirect, Response},
+};
+use chrono::Utc;
+use maud::Markup;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder, TransactionTrait,
+};
+
+use super::{
+    BODY_MAX, Scope, may_post, people,
+    views::{self, PostForm},
+};
+use crate::{
+    AppState,
+    context::Ctx,
+    csrf::{CsrfForm, NoFields},
+    entities::{post, post_revision, practice, thread},
+    error::{AppError, AppResult},
+    forms::{self, FieldErrors},
+};
+
+/// `/berichten/{id}` lands on the right page of the thread, at the post.
+pub async fn show_post(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i32>,
+) -> AppResult<Response> {
+    let scope = Scope::for_viewer(&state.db, ctx.user.as_ref()).await?;
+    let (post, thread) = scope.post(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    Ok(Redirect::to(&views::post_url(thread.id, &post)).into_response())
+}
+
+/// The post, its thread and practice, when `ctx`'s person wrote it and may still post there.
+async fn own_post(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i32,
+) -> AppResult<(post::Model, thread::Model, practice::Model)> {
+    let person = ctx.require_user()?;
+    let scope = Scope::for_viewer(&state.db, Some(person)).await?;
+    let (post, thread) = scope.post(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let practice = scope
+        .practice(thread.practice_id)
+        .cloned()
+        .ok_or(AppError::NotFound)?;
+    if post.author_id != person.id || post.deleted_at.is_some() {
+        return Err(AppError::Forbidden);
+    }
+    if thread.locked || !may_post(&state.db, Some(person), &practice).await? {
+        return Err(AppError::Forbidden);
+    }
+    Ok((post, thread, practice))
+}
+
+pub async fn edit_post(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i32>,
+) -> AppResult<Markup> {
+    let (post, thread, _) = own_post(&state, &ctx, id).await?;
+    let form = PostForm {
+        body: post.body.clone(),
+        action: String::new(),
+    };
+    Ok(views::edit_post(
+        &ctx,
+        &thread,
+        &post,
+        &form,
+        &FieldErrors::default(),
+        false,
+    ))
+}
+
+pub async fn update_post(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i32>,
+    CsrfForm(form): CsrfForm<PostForm>,
+) -> AppResult<Response> {
+    let (post, thread, _) = own_post(&state, &ctx, id).await?;
+    let person = ctx.require_user()?;
+    let mut errors = FieldErrors::default();
+    errors.text("body", &form.body, BODY_MAX);
+    if !errors.is_empty() {
+        return Ok(forms::unprocessable(views::edit_post(
+            &ctx, &thread, &post, &form, &errors, false,
+        )));
+    }
+    if form.action == "preview" {
+        return Ok(views::edit_post(&ctx, &thread, &post, &form, &errors, true).into_response());
+    }
+    let new_body = form.body.trim_end().to_string();
+    if new_body != post.body {
+        let txn = state.db.begin().await?;
+        post_revision::ActiveModel {
+            post_id: Set(post.id),
+            editor_id: Set(person.id),
+            body: Set(post.body.clone()),
+            created_at: Set(post.edited_at.unwrap_or(post.created_at)),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        let mut active = post.clone().into_active_model();
+        active.body = Set(new_body);
+        active.edited_at = Set(Some(Utc::now()));
+        active.update(&txn).await?;
+        txn.commit().await?;
+    }
+    Ok(Redirect::to(&views::post_url(thread.id, &post)).into_response())
+}
+
+/// Every version of a post, oldest first, each compared with the one before.
+pub async fn post_history(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i32>,
+) -> AppResult<Markup> {
+    ctx.require_user()?;
+    let scope = Scope::for_viewer(&state.db, ctx.user.as_ref()).await?;
+    let (post, thread) = scope.post(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    if post.deleted_at.is_some() {
+        return Err(AppError::NotFound);
+    }
+    let revisions = post_revision::Entity::find()
+        .filter(post_revision::Column::PostId.eq(post.id))
+        .order_by_asc(post_revision::Column::Id)
+        .all(&state.db)
+        .await?;
+    let authors = people(&state.db, [post.author_id]).await?;
+    Ok(views::post_history(
+        &ctx, &thread, &post, &revisions, &authors,
+    ))
+}
+
+/// Removal by the author: the text goes, the place in the thread stays.
+pub async fn delete_post(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i32>,
+    CsrfForm(_): CsrfForm<NoFields>,
+) -> AppResult<Response> {
+    let (post, thread, _) = own_post(&state, &ctx, id).await?;
+    let mut active = post.clone().into_active_model();
+    active.deleted_at = Set(Some(Utc::now()));
+    active.update(&state.db).await?;
+    Ok(Redirect::to(&views::post_url(thread.id, &post)).into_response())
+}

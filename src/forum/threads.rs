@@ -1,0 +1,382 @@
+//! Starting threads, reading them, replying.
+
+use axum::{
+    extract::{Path, Query, State},
+    response::{IntoResponse, Redirect, Response},
+};
+use chrono::Utc;
+use maud::Markup;
+use sea_orm::{
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    TransactionTrait,
+    sea_query::{Expr, ExprTrait, OnConflict},
+};
+use serde::Deserialize;
+
+use super::{
+    BODY_MAX, POSTS_PER_PAGE, Scope, TITLE_MAX, may_post, page_of, people,
+    views::{self, PostForm, ThreadPage},
+};
+use crate::{
+    AppState,
+    context::Ctx,
+    csrf::CsrfForm,
+    entities::{post, read_position, thread},
+    error::{AppError, AppResult},
+    forms::{self, FieldErrors},
+};
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ThreadForm {
+    pub title: String,
+    pub body: String,
+    pub visibility: String,
+    /// `preview` re-renders the form with the text shown as it will look.
+    pub action: String,
+}
+
+impl ThreadForm {
+    fn validate(&self) -> FieldErrors {
+        let mut errors = FieldErrors::default();
+        errors.text("title", &self.title, TITLE_MAX);
+        errors.text("body", &self.body, BODY_MAX);
+        if !matches!(self.visibility.as_str(), thread::PUBLIC | thread::MEMBERS) {
+            errors.add("visibility", "form.choose");
+        }
+        errors
+    }
+}
+
+async fn postable_practice(
+    state: &AppState,
+    ctx: &Ctx,
+    slug: &str,
+) -> AppResult<crate::entities::practice::Model> {
+    let person = ctx.require_user()?;
+    let scope = Scope::for_viewer(&state.db, Some(person)).await?;
+    let practice = scope
+        .practice_by_slug(slug)
+        .cloned()
+        .ok_or(AppError::NotFound)?;
+    if !may_post(&state.db, Some(person), &practice).await? {
+        return Err(AppError::Forbidden);
+    }
+    Ok(practice)
+}
+
+pub async fn new_thread(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+) -> AppResult<Markup> {
+    let practice = postable_practice(&state, &ctx, &slug).await?;
+    let form = ThreadForm {
+        visibility: practice.default_visibility.clone(),
+        ..Default::default()
+    };
+    Ok(views::new_thread(
+        &ctx,
+        &practice,
+        &form,
+        &FieldErrors::default(),
+        false,
+    ))
+}
+
+pub async fn create_thread(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    CsrfForm(form): CsrfForm<ThreadForm>,
+) -> AppResult<Response> {
+    let practice = postable_practice(&state, &ctx, &slug).await?;
+    let person = ctx.require_user()?;
+    let errors = form.validate();
+    if !errors.is_empty() {
+        return Ok(forms::unprocessable(views::new_thread(
+            &ctx, &practice, &form, &errors, false,
+        )));
+    }
+    if form.action == "preview" {
+        return Ok(views::new_thread(&ctx, &practice, &form, &errors, true).into_response());
+    }
+    let now = Utc::now();
+    let txn = state.db.begin().await?;
+    let thread = thread::ActiveModel {
+        practice_id: Set(practice.id),
+        author_id: Set(person.id),
+        title: Set(form.title.trim().into()),
+        visibility: Set(form.visibility.clone()),
+        pinned: Set(false),
+        locked: Set(false),
+        post_count: Set(1),
+        last_poster_id: Set(Some(person.id)),
+        last_post_at: Set(now),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    post::ActiveModel {
+        thread_id: Set(thread.id),
+        author_id: Set(person.id),
+        position: Set(1),
+        body: Set(form.body.trim_end().into()),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    mark_read(&txn, person.id, thread.id, 1).await?;
+    txn.commit().await?;
+    Ok(Redirect::to(&format!("/onderwerpen/{}", thread.id)).into_response())
+}
+
+/// Remembers the furthest post a member has seen; never moves backwards.
+pub async fn mark_read(
+    db: &impl ConnectionTrait,
+    user_id: i32,
+    thread_id: i32,
+    position: i32,
+) -> Result<(), DbErr> {
+    read_position::Entity::insert(read_position::ActiveModel {
+        user_id: Set(user_id),
+        thread_id: Set(thread_id),
+        position: Set(position),
+    })
+    .on_conflict(
+        OnConflict::columns([
+            read_position::Column::UserId,
+            read_position::Column::ThreadId,
+        ])
+        .value(
+            read_position::Column::Position,
+            Expr::cust(
+                "CASE WHEN excluded.position > read_positions.position \
+                     THEN excluded.position ELSE read_positions.position END",
+            ),
+        )
+        .to_owned(),
+    )
+    .exec(db)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ThreadQuery {
+    pagina: Option<u64>,
+    citeer: Option<i32>,
+}
+
+pub async fn show_thread(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i32>,
+    Query(query): Query<ThreadQuery>,
+) -> AppResult<Response> {
+    let scope = Scope::for_viewer(&state.db, ctx.user.as_ref()).await?;
+    let thread = scope
+        .thread(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let practice = scope
+        .practice(thread.practice_id)
+        .cloned()
+        .ok_or(AppError::NotFound)?;
+    let pages = page_of(thread.post_count);
+    let page = query.pagina.unwrap_or(1);
+    if page == 0 || page > pages {
+        return Err(AppError::NotFound);
+    }
+    let posts = post::Entity::find()
+        .filter(post::Column::ThreadId.eq(thread.id))
+        .order_by_asc(post::Column::Position)
+        .paginate(&state.db, POSTS_PER_PAGE)
+        .fetch_page(page - 1)
+        .await?;
+    let authors = people(&state.db, posts.iter().map(|p| p.author_id)).await?;
+    let mut read_before = None;
+    if let Some(person) = &ctx.user {
+        read_before = read_position::Entity::find_by_id((person.id, thread.id))
+            .one(&state.db)
+            .await?
+            .map(|r| r.position);
+        if let Some(last) = posts.last() {
+            mark_read(&state.db, person.id, thread.id, last.position).await?;
+        }
+    }
+    let can_post = may_post(&state.db, ctx.user.as_ref(), &practice).await? && !thread.locked;
+    let quote = match query.citeer {
+        Some(post_id) => scope
+            .post(&state.db, post_id)
+            .await?
+            .filter(|(p, t)| t.id == thread.id && p.deleted_at.is_none())
+            .map(|(p, _)| {
+                let name = authors
+                    .get(&p.author_id)
+                    .map(|u| u.name.clone())
+                    .unwrap_or_default();
+                quote_of(&name, &p.body)
+            }),
+        None => None,
+    };
+    let form = PostForm {
+        body: quote.unwrap_or_default(),
+        action: String::new(),
+    };
+    Ok(views::thread_page(
+        &ctx,
+        &ThreadPage {
+            thread: &thread,
+            practice: &practice,
+            posts: &posts,
+            authors: &authors,
+            page,
+            pages,
+            read_before,
+            can_post,
+        },
+        &form,
+        &FieldErrors::default(),
+        false,
+    )
+    .into_response())
+}
+
+/// Jumps to the first post this member has not seen yet.
+pub async fn first_unread(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i32>,
+) -> AppResult<Response> {
+    let scope = Scope::for_viewer(&state.db, ctx.user.as_ref()).await?;
+    let thread = scope
+        .thread(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let read = match &ctx.user {
+        Some(person) => read_position::Entity::find_by_id((person.id, thread.id))
+            .one(&state.db)
+            .await?
+            .map(|r| r.position)
+            .unwrap_or(0),
+        None => 0,
+    };
+    let target = std::cmp::min(read + 1, thread.post_count);
+    let post = post::Entity::find()
+        .filter(post::Column::ThreadId.eq(thread.id))
+        .filter(post::Column::Position.eq(target))
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(Redirect::to(&views::post_url(thread.id, &post)).into_response())
+}
+
+/// A Markdown quotation of a post, attributed, ready to reply under.
+pub fn quote_of(name: &str, body: &str) -> String {
+    let mut quoted = format!("> **{name}:**\n>\n");
+    for line in body.lines() {
+        quoted.push_str("> ");
+        quoted.push_str(line);
+        quoted.push('\n');
+    }
+    quoted.push('\n');
+    quoted
+}
+
+pub async fn reply(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i32>,
+    CsrfForm(form): CsrfForm<PostForm>,
+) -> AppResult<Response> {
+    let person = ctx.require_user()?.clone();
+    let scope = Scope::for_viewer(&state.db, Some(&person)).await?;
+    let thread = scope
+        .thread(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let practice = scope
+        .practice(thread.practice_id)
+        .cloned()
+        .ok_or(AppError::NotFound)?;
+    if !may_post(&state.db, Some(&person), &practice).await? || thread.locked {
+        return Err(AppError::Forbidden);
+    }
+    let mut errors = FieldErrors::default();
+    errors.text("body", &form.body, BODY_MAX);
+    if !errors.is_empty() || form.action == "preview" {
+        // Show the last page with the form (and the preview) at the bottom.
+        let pages = page_of(thread.post_count);
+        let posts = post::Entity::find()
+            .filter(post::Column::ThreadId.eq(thread.id))
+            .order_by_asc(post::Column::Position)
+            .paginate(&state.db, POSTS_PER_PAGE)
+            .fetch_page(pages - 1)
+            .await?;
+        let authors = people(&state.db, posts.iter().map(|p| p.author_id)).await?;
+        let page = views::thread_page(
+            &ctx,
+            &ThreadPage {
+                thread: &thread,
+                practice: &practice,
+                posts: &posts,
+                authors: &authors,
+                page: pages,
+                pages,
+                read_before: None,
+                can_post: true,
+            },
+            &form,
+            &errors,
+            errors.is_empty(),
+        );
+        return Ok(if errors.is_empty() {
+            page.into_response()
+        } else {
+            forms::unprocessable(page)
+        });
+    }
+
+    let now = Utc::now();
+    let txn = state.db.begin().await?;
+    // Claim the next position by bumping the counter first: the row lock (PostgreSQL) or
+    // the write lock (SQLite) makes concurrent replies queue instead of colliding.
+    let bumped = thread::Entity::update_many()
+        .col_expr(
+            thread::Column::PostCount,
+            Expr::col(thread::Column::PostCount).add(1),
+        )
+        .col_expr(thread::Column::LastPosterId, Expr::value(person.id))
+        .col_expr(thread::Column::LastPostAt, Expr::value(now))
+        .filter(thread::Column::Id.eq(thread.id))
+        .filter(thread::Column::Locked.eq(false))
+        .exec(&txn)
+        .await?;
+    if bumped.rows_affected != 1 {
+        return Err(AppError::Forbidden);
+    }
+    let position = thread::Entity::find_by_id(thread.id)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?
+        .post_count;
+    let post = post::ActiveModel {
+        thread_id: Set(thread.id),
+        author_id: Set(person.id),
+        position: Set(position),
+        body: Set(form.body.trim_end().into()),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    mark_read(&txn, person.id, thread.id, position).await?;
+    txn.commit().await?;
+    Ok(Redirect::to(&views::post_url(thread.id, &post)).into_response())
+}

@@ -1,0 +1,407 @@
+//! The forum's pages and partials: pure functions of the data they are given.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use maud::{Markup, html};
+use serde::Deserialize;
+use similar::{ChangeTag, TextDiff};
+
+use super::{TITLE_MAX, page_of};
+use crate::{
+    context::Ctx,
+    entities::{post, post_revision, practice, thread, user},
+    forms::{self, Field, FieldErrors},
+    layout,
+    markdown::Markdown,
+};
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PostForm {
+    pub body: String,
+    pub action: String,
+}
+
+/// Where a post lives: its thread's page, at its anchor.
+pub fn post_url(thread_id: i32, post: &post::Model) -> String {
+    match page_of(post.position) {
+        1 => format!("/onderwerpen/{thread_id}#bericht-{}", post.id),
+        page => format!("/onderwerpen/{thread_id}?pagina={page}#bericht-{}", post.id),
+    }
+}
+
+/// "3 minutes ago", with the exact time for screen readers and on hover.
+pub fn when(ctx: &Ctx, at: DateTime<Utc>) -> Markup {
+    let seconds = (Utc::now() - at).num_seconds().max(0);
+    let relative = match seconds {
+        0..60 => ctx.t("time.just_now").into_owned(),
+        60..3600 => ctx.lang.plural("time.minutes", seconds / 60),
+        3600..86_400 => ctx.lang.plural("time.hours", seconds / 3600),
+        86_400..2_592_000 => ctx.lang.plural("time.days", seconds / 86_400),
+        _ => ctx.lang.datetime(at),
+    };
+    let exact = ctx.lang.datetime(at);
+    html! { time datetime=(at.to_rfc3339()) title=(exact) { (relative) } }
+}
+
+pub fn visibility_badge(ctx: &Ctx, visibility: &str) -> Markup {
+    html! {
+        @if visibility != thread::PUBLIC {
+            span.badge.members { (ctx.t(&format!("visibility.badge.{visibility}"))) }
+        }
+    }
+}
+
+/// One row of a practice's thread list.
+pub struct ThreadRow<'a> {
+    pub thread: &'a thread::Model,
+    pub last_poster: Option<&'a user::Model>,
+    /// `None` for visitors; for members, how many posts they have not seen.
+    pub unread: Option<i32>,
+}
+
+pub fn thread_list(ctx: &Ctx, rows: &[ThreadRow]) -> Markup {
+    html! {
+        ol.threads {
+            @for row in rows {
+                @let t = row.thread;
+                li.thread.unread[row.unread.is_some_and(|n| n > 0)] {
+                    h3 {
+                        a href={ "/onderwerpen/" (t.id) } { (t.title) }
+                    }
+                    p.meta {
+                        @if t.pinned { span.badge { (ctx.t("forum.pinned")) } " " }
+                        @if t.locked { span.badge { (ctx.t("forum.locked")) } " " }
+                        (visibility_badge(ctx, &t.visibility))
+                        @if let Some(n) = row.unread.filter(|n| *n > 0) {
+                            " " a.badge.new href={ "/onderwerpen/" (t.id) "/ongelezen" } {
+                                (rust_i18n::t!("forum.unread", locale = ctx.lang.code(), n = n))
+                            }
+                        }
+                        " " span { (ctx.lang.plural("forum.replies", i64::from(t.post_count - 1))) }
+                        " · "
+                        @if let Some(person) = row.last_poster {
+                            (rust_i18n::t!("forum.last_by", locale = ctx.lang.code(), name = &person.name)) " "
+                        }
+                        (when(ctx, t.last_post_at))
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub fn pagination(ctx: &Ctx, base: &str, page: u64, pages: u64) -> Markup {
+    let link = |n: u64| {
+        if n == 1 {
+            base.to_string()
+        } else if base.contains('?') {
+            format!("{base}&pagina={n}")
+        } else {
+            format!("{base}?pagina={n}")
+        }
+    };
+    // First, last, and the pages around this one.
+    let shown: Vec<u64> = (1..=pages)
+        .filter(|n| *n == 1 || *n == pages || n.abs_diff(page) <= 2)
+        .collect();
+    html! {
+        @if pages > 1 {
+            nav.pagination aria-label=(ctx.t("layout.pagination")) {
+                @if page > 1 {
+                    a href=(link(page - 1)) rel="prev" { (ctx.t("forum.previous")) }
+                }
+                @for (i, n) in shown.iter().enumerate() {
+                    @if i > 0 && shown[i - 1] + 1 < *n { span.gap aria-hidden="true" { "…" } }
+                    @if *n == page {
+                        span aria-current="page" { (n) }
+                    } @else {
+                        a href=(link(*n)) aria-label=(rust_i18n::t!("forum.page_n", locale = ctx.lang.code(), n = n)) { (n) }
+                    }
+                }
+                @if page < pages {
+                    a href=(link(page + 1)) rel="next" { (ctx.t("forum.next")) }
+                }
+            }
+        }
+    }
+}
+
+fn body_field(ctx: &Ctx, form: &PostForm, errors: &FieldErrors, label_key: &'static str) -> Markup {
+    let error = errors.get("body");
+    html! {
+        div.field.has-error[error.is_some()] {
+            label for="body" { (ctx.t(label_key)) }
+            p.hint #body-hint { (ctx.t("forum.markdown_hint")) }
+            @if let Some(key) = error { p.field-error #body-error { (ctx.t(key)) } }
+            textarea #body name="body" rows="10" required
+                aria-invalid=[error.map(|_| "true")]
+                aria-describedby={ "body-hint" @if error.is_some() { " body-error" } } { (form.body) }
+        }
+    }
+}
+
+fn preview_box(ctx: &Ctx, body: &str) -> Markup {
+    html! {
+        section.preview aria-labelledby="preview-title" {
+            h2 #preview-title { (ctx.t("forum.preview_title")) }
+            div.post-body { (Markdown(body)) }
+        }
+    }
+}
+
+fn submit_buttons(ctx: &Ctx, submit_key: &str) -> Markup {
+    html! {
+        div.actions {
+            button.primary type="submit" name="action" value="post" { (ctx.t(submit_key)) }
+            button.secondary type="submit" name="action" value="preview" { (ctx.t("forum.preview")) }
+        }
+    }
+}
+
+pub fn new_thread(
+    ctx: &Ctx,
+    practice: &practice::Model,
+    form: &super::threads::ThreadForm,
+    errors: &FieldErrors,
+    preview: bool,
+) -> Markup {
+    let title = ctx.t("forum.new_thread");
+    let post_form = PostForm {
+        body: form.body.clone(),
+        action: String::new(),
+    };
+    layout::page(
+        ctx,
+        &title,
+        html! {
+            p.breadcrumb { a href={ "/praktijken/" (practice.slug) } { (practice.name(ctx.lang)) } }
+            h1 { (title) }
+            @if preview { (preview_box(ctx, &form.body)) }
+            (forms::error_summary(ctx, errors))
+            form.stacked.wide method="post" action={ "/praktijken/" (practice.slug) "/nieuw" } novalidate {
+                (layout::csrf_field(ctx))
+                (forms::input(ctx, Field::new("title", &form.title).max_length(TITLE_MAX), errors))
+                (body_field(ctx, &post_form, errors, "field.body"))
+                fieldset.field.has-error[errors.get("visibility").is_some()] {
+                    legend { (ctx.t("field.visibility")) }
+                    @if let Some(key) = errors.get("visibility") { p.field-error { (ctx.t(key)) } }
+                    @for value in [thread::PUBLIC, thread::MEMBERS] {
+                        div.check {
+                            input type="radio" name="visibility" value=(value) id={ "visibility-" (value) }
+                                checked[form.visibility == value];
+                            label for={ "visibility-" (value) } { (ctx.t(&format!("visibility.{value}"))) }
+                        }
+                    }
+                }
+                (submit_buttons(ctx, "forum.post_thread"))
+            }
+        },
+    )
+}
+
+pub struct ThreadPage<'a> {
+    pub thread: &'a thread::Model,
+    pub practice: &'a practice::Model,
+    pub posts: &'a [post::Model],
+    pub authors: &'a HashMap<i32, user::Model>,
+    pub page: u64,
+    pub pages: u64,
+    /// The furthest position this member had read before this visit.
+    pub read_before: Option<i32>,
+    pub can_post: bool,
+}
+
+fn post_article(ctx: &Ctx, tp: &ThreadPage, post: &post::Model) -> Markup {
+    let author = tp.authors.get(&post.author_id);
+    let own = ctx.user.as_ref().is_some_and(|u| u.id == post.author_id);
+    let unread = tp.read_before.is_some_and(|r| post.position > r);
+    html! {
+        article.post.unread[unread] id={ "bericht-" (post.id) } aria-labelledby={ "bericht-" (post.id) "-kop" } {
+            header.post-header id={ "bericht-" (post.id) "-kop" } {
+                strong { (author.map(|a| a.name.as_str()).unwrap_or("—")) }
+                @if let Some(org) = author.map(|a| a.organisation.as_str()).filter(|o| !o.is_empty()) {
+                    span.muted { ", " (org) }
+                }
+                " · " a.permalink href={ "/berichten/" (post.id) } { (when(ctx, post.created_at)) }
+                @if post.edited_at.is_some() && post.deleted_at.is_none() {
+                    " · " a href={ "/berichten/" (post.id) "/versies" } { (ctx.t("forum.edited")) }
+                }
+            }
+            @if post.deleted_at.is_some() {
+                p.removed { (ctx.t("forum.removed_by_author")) }
+            } @else {
+                div.post-body { (Markdown(&post.body)) }
+                @if ctx.user.is_some() {
+                    div.post-actions {
+                        @if tp.can_post {
+                            a href={ "/onderwerpen/" (tp.thread.id) "?citeer=" (post.id) "#reageren" } { (ctx.t("forum.quote")) }
+                        }
+                        @if own && tp.can_post {
+                            a href={ "/berichten/" (post.id) "/bewerken" } { (ctx.t("forum.edit")) }
+                            form.inline method="post" action={ "/berichten/" (post.id) "/verwijderen" } {
+                                (layout::csrf_field(ctx))
+                                button.linklike type="submit" { (ctx.t("forum.delete")) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub fn thread_page(
+    ctx: &Ctx,
+    tp: &ThreadPage,
+    form: &PostForm,
+    errors: &FieldErrors,
+    preview: bool,
+) -> Markup {
+    let t = tp.thread;
+    let base = format!("/onderwerpen/{}", t.id);
+    let first_unread = tp
+        .read_before
+        .filter(|r| *r < t.post_count)
+        .map(|_| format!("{base}/ongelezen"));
+    layout::page(
+        ctx,
+        &t.title,
+        html! {
+            p.breadcrumb {
+                a href="/praktijken" { (ctx.t("practices.title")) } " › "
+                a href={ "/praktijken/" (tp.practice.slug) } { (tp.practice.name(ctx.lang)) }
+            }
+            h1 { (t.title) }
+            p.meta {
+                @if t.pinned { span.badge { (ctx.t("forum.pinned")) } " " }
+                @if t.locked { span.badge { (ctx.t("forum.locked")) } " " }
+                (visibility_badge(ctx, &t.visibility))
+                " " (ctx.lang.plural("forum.replies", i64::from(t.post_count - 1)))
+            }
+            nav.thread-jumps aria-label=(ctx.t("forum.jump_label")) {
+                @if let Some(href) = &first_unread { a href=(href) { (ctx.t("forum.first_unread")) } }
+                @if tp.pages > 1 && tp.page != tp.pages {
+                    a href={ (base) "?pagina=" (tp.pages) } { (ctx.t("forum.last_page")) }
+                }
+                @if tp.page == tp.pages && (tp.can_post) { a href="#reageren" { (ctx.t("forum.to_reply")) } }
+            }
+            (pagination(ctx, &base, tp.page, tp.pages))
+            div.posts {
+                @for post in tp.posts {
+                    (post_article(ctx, tp, post))
+                }
+            }
+            (pagination(ctx, &base, tp.page, tp.pages))
+            section #reageren aria-labelledby="reply-title" {
+                h2 #reply-title { (ctx.t("forum.reply_title")) }
+                @if tp.can_post {
+                    @if preview { (preview_box(ctx, &form.body)) }
+                    (forms::error_summary(ctx, errors))
+                    form.stacked.wide method="post" action={ (base) "/reageren" } novalidate {
+                        (layout::csrf_field(ctx))
+                        (body_field(ctx, form, errors, "field.reply"))
+                        (submit_buttons(ctx, "forum.post_reply"))
+                    }
+                } @else if t.locked {
+                    p { (ctx.t("forum.locked_notice")) }
+                } @else if tp.practice.archived {
+                    p { (ctx.t("practices.archived_notice")) }
+                } @else if ctx.user.is_some() {
+                    p { (ctx.t("forum.join_to_reply")) " " a href={ "/praktijken/" (tp.practice.slug) } { (tp.practice.name(ctx.lang)) } }
+                } @else {
+                    p { a href={ "/inloggen?next=" (crate::error::urlencode(&base)) } { (ctx.t("nav.sign_in")) } " " (ctx.t("forum.sign_in_to_reply")) }
+                }
+            }
+        },
+    )
+}
+
+pub fn edit_post(
+    ctx: &Ctx,
+    thread: &thread::Model,
+    post: &post::Model,
+    form: &PostForm,
+    errors: &FieldErrors,
+    preview: bool,
+) -> Markup {
+    let title = ctx.t("forum.edit_title");
+    layout::page(
+        ctx,
+        &title,
+        html! {
+            p.breadcrumb { a href=(post_url(thread.id, post)) { (thread.title) } }
+            h1 { (title) }
+            @if preview { (preview_box(ctx, &form.body)) }
+            (forms::error_summary(ctx, errors))
+            form.stacked.wide method="post" action={ "/berichten/" (post.id) "/bewerken" } novalidate {
+                (layout::csrf_field(ctx))
+                (body_field(ctx, form, errors, "field.body"))
+                (submit_buttons(ctx, "forum.save_edit"))
+            }
+            p.hint { (ctx.t("forum.edit_history_hint")) }
+        },
+    )
+}
+
+/// A word-level diff: removed words struck through, added ones marked.
+pub fn diff(old: &str, new: &str) -> Markup {
+    let diff = TextDiff::from_words(old, new);
+    html! {
+        div.diff {
+            @for change in diff.iter_all_changes() {
+                @match change.tag() {
+                    ChangeTag::Equal => (change.value()),
+                    ChangeTag::Delete => del { (change.value()) },
+                    ChangeTag::Insert => ins { (change.value()) },
+                }
+            }
+        }
+    }
+}
+
+pub fn post_history(
+    ctx: &Ctx,
+    thread: &thread::Model,
+    post: &post::Model,
+    revisions: &[post_revision::Model],
+    authors: &HashMap<i32, user::Model>,
+) -> Markup {
+    let title = ctx.t("forum.history_title");
+    // Versions oldest first: the earlier texts, then the current one.
+    let mut versions: Vec<(&str, DateTime<Utc>)> = revisions
+        .iter()
+        .map(|r| (r.body.as_str(), r.created_at))
+        .collect();
+    versions.push((&post.body, post.edited_at.unwrap_or(post.created_at)));
+    let author = authors
+        .get(&post.author_id)
+        .map(|a| a.name.as_str())
+        .unwrap_or("—");
+    layout::page(
+        ctx,
+        &title,
+        html! {
+            p.breadcrumb { a href=(post_url(thread.id, post)) { (thread.title) } }
+            h1 { (title) }
+            p { (rust_i18n::t!("forum.history_intro", locale = ctx.lang.code(), name = author)) }
+            ol.versions reversed {
+                @for (i, (body, at)) in versions.iter().enumerate().rev() {
+                    li {
+                        h2 {
+                            (rust_i18n::t!("forum.version_n", locale = ctx.lang.code(), n = i + 1))
+                            " · " (when(ctx, *at))
+                        }
+                        @if i == 0 {
+                            div.post-body { (Markdown(body)) }
+                        } @else {
+                            p.hint { (ctx.t("forum.diff_hint")) }
+                            (diff(versions[i - 1].0, body))
+                        }
+                    }
+                }
+            }
+        },
+    )
+}

@@ -1,0 +1,488 @@
+//! Conversations in the practices: joining, starting threads, replying, quoting, editing
+//! with history, reading positions — and the visibility rule on every route.
+
+use erbij::entities::{post, thread};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
+};
+
+use crate::helpers::{Page, TestApp};
+
+impl TestApp {
+    async fn join(&mut self, slug: &str) {
+        let page = self
+            .post(&format!("/praktijken/{slug}/deelnemen"), &[])
+            .await;
+        assert_eq!(page.status, 303, "{}", page.body);
+    }
+
+    /// Starts a thread and returns its id.
+    async fn start_thread(&mut self, slug: &str, title: &str, body: &str, visibility: &str) -> i32 {
+        let page = self
+            .post(
+                &format!("/praktijken/{slug}/nieuw"),
+                &[
+                    ("title", title),
+                    ("body", body),
+                    ("visibility", visibility),
+                    ("action", "post"),
+                ],
+            )
+            .await;
+        assert_eq!(page.status, 303, "{}", page.body);
+        page.location()
+            .trim_start_matches("/onderwerpen/")
+            .parse()
+            .expect("redirect to the new thread")
+    }
+
+    async fn reply_to(&mut self, thread_id: i32, body: &str) -> Page {
+        self.post(
+            &format!("/onderwerpen/{thread_id}/reageren"),
+            &[("body", body), ("action", "post")],
+        )
+        .await
+    }
+}
+
+#[tokio::test]
+async fn members_start_a_thread_and_reply() {
+    let mut app = TestApp::new().await;
+    app.member("marieke@buurtkracht.nl").await;
+    app.login_as("marieke@buurtkracht.nl").await;
+
+    // Not joined yet: reading is fine, starting a thread is not.
+    app.get("/praktijken/jongeren")
+        .await
+        .assert_contains("Doe mee met deze praktijk")
+        .assert_lacks("/praktijken/jongeren/nieuw\"");
+    app.get("/praktijken/jongeren/nieuw")
+        .await
+        .assert_status(403);
+    app.join("jongeren").await;
+    app.get("/praktijken/jongeren")
+        .await
+        .assert_contains(r#"href="/praktijken/jongeren/nieuw""#)
+        .assert_contains("Verlaat deze praktijk");
+
+    // Empty title: the text typed stays.
+    app.post(
+        "/praktijken/jongeren/nieuw",
+        &[
+            ("title", " "),
+            ("body", "Hoe begin je het gesprek?"),
+            ("visibility", "public"),
+        ],
+    )
+    .await
+    .assert_status(422)
+    .assert_contains("Vul dit veld in.")
+    .assert_contains("Hoe begin je het gesprek?");
+
+    // Preview renders the Markdown and creates nothing.
+    let preview = app
+        .post(
+            "/praktijken/jongeren/nieuw",
+            &[
+                ("title", "Eenzaamheid bespreekbaar maken"),
+                ("body", "Wat **werkt** bij jullie?"),
+                ("visibility", "public"),
+                ("action", "preview"),
+            ],
+        )
+        .await;
+    preview
+        .assert_status(200)
+        .assert_contains("Zo ziet het eruit")
+        .assert_contains("<strong>werkt</strong>")
+        .assert_contains(r#"value="Eenzaamheid bespreekbaar maken""#);
+    assert_eq!(
+        thread::Entity::find()
+            .all(&app.state.db)
+            .await
+            .expect("q")
+            .len(),
+        0
+    );
+
+    let id = app
+        .start_thread(
+            "jongeren",
+            "Eenzaamheid bespreekbaar maken",
+            "Wat **werkt** bij jullie?",
+            "public",
+        )
+        .await;
+    let page = app.get(&format!("/onderwerpen/{id}")).await;
+    page.assert_status(200)
+        .assert_contains("<h1>Eenzaamheid bespreekbaar maken</h1>")
+        .assert_contains("Marieke de Vries")
+        .assert_contains("Welzijn Rotterdam")
+        .assert_contains("<strong>werkt</strong>")
+        .assert_contains(r#"id="reageren""#);
+    assert!(page.title().starts_with("Eenzaamheid bespreekbaar maken"));
+
+    // A second member reads along, joins, and replies.
+    let mut kees = app.second_browser();
+    kees.member_other().await;
+    kees.login_as("kees@buurtkracht.nl").await;
+    kees.get(&format!("/onderwerpen/{id}"))
+        .await
+        .assert_contains("Doe dan eerst mee");
+    kees.reply_to(id, "Gewoon vragen.").await.assert_status(403);
+    kees.join("jongeren").await;
+    kees.reply_to(id, "   ")
+        .await
+        .assert_status(422)
+        .assert_contains("Vul dit veld in.");
+    let replied = kees
+        .reply_to(id, "Gewoon **vragen**, zonder oordeel.")
+        .await;
+    replied.assert_status(303);
+    assert!(
+        replied
+            .location()
+            .starts_with(&format!("/onderwerpen/{id}#bericht-")),
+        "{}",
+        replied.location()
+    );
+
+    let list = app.get("/praktijken/jongeren").await;
+    list.assert_contains("Eenzaamheid bespreekbaar maken")
+        .assert_contains("1 reactie")
+        .assert_contains("laatst door Kees Bos");
+    app.get("/")
+        .await
+        .assert_contains("Recent besproken")
+        .assert_contains("Eenzaamheid bespreekbaar maken");
+
+    // The new reply is unread for Marieke until she opens the thread.
+    list.assert_contains("1 nieuw");
+    let jump = app.get(&format!("/onderwerpen/{id}/ongelezen")).await;
+    assert!(jump.location().contains("#bericht-"), "{}", jump.location());
+    app.get(&format!("/onderwerpen/{id}")).await;
+    app.get("/praktijken/jongeren")
+        .await
+        .assert_lacks("1 nieuw");
+}
+
+#[tokio::test]
+async fn members_only_threads_never_reach_visitors() {
+    let mut app = TestApp::new().await;
+    app.member("marieke@buurtkracht.nl").await;
+    app.login_as("marieke@buurtkracht.nl").await;
+    app.join("migranten").await;
+    let public = app
+        .start_thread(
+            "migranten",
+            "Taalcafé als ingang",
+            "Open voor iedereen.",
+            "public",
+        )
+        .await;
+    let secret = app
+        .start_thread(
+            "migranten",
+            "Casus mevrouw K uit Delfshaven",
+            "Vertrouwelijk: haar buurvrouw belt niet meer.",
+            "members",
+        )
+        .await;
+    app.reply_to(secret, "Geheim antwoord over mevrouw K.")
+        .await
+        .assert_status(303);
+    let secret_post = post::Entity::find()
+        .filter(post::Column::ThreadId.eq(secret))
+        .all(&app.state.db)
+        .await
+        .expect("q");
+
+    // A member sees both, marked.
+    app.get("/praktijken/migranten")
+        .await
+        .assert_contains("Casus mevrouw K")
+        .assert_contains("Alleen leden");
+
+    // A visitor sees the public one and nothing of the other, by any route.
+    let mut visitor = app.second_browser();
+    let list = visitor.get("/praktijken/migranten").await;
+    list.assert_contains("Taalcafé als ingang")
+        .assert_lacks("mevrouw K")
+        .assert_lacks("Alleen leden");
+    let home = visitor.get("/").await;
+    home.assert_contains("Taalcafé als ingang")
+        .assert_lacks("mevrouw K");
+    for path in [
+        format!("/onderwerpen/{secret}"),
+        format!("/onderwerpen/{secret}?pagina=1"),
+        format!("/onderwerpen/{secret}/ongelezen"),
+        format!("/berichten/{}", secret_post[0].id),
+        format!("/berichten/{}", secret_post[1].id),
+        format!("/berichten/{}/versies", secret_post[0].id),
+    ] {
+        let page = visitor.get(&path).await;
+        assert!(
+            page.status == 404 || page.status == 303,
+            "{path}: {}",
+            page.status
+        );
+        page.assert_lacks("mevrouw K").assert_lacks("Delfshaven");
+        assert!(!page.title().contains("mevrouw"));
+    }
+    visitor
+        .get(&format!("/onderwerpen/{public}"))
+        .await
+        .assert_status(200)
+        .assert_contains("Open voor iedereen.");
+    // The reply count of the visible thread does not include hidden ones either.
+    list.assert_contains("0 reacties");
+}
+
+#[tokio::test]
+async fn archived_practices_and_locked_threads_take_no_new_posts() {
+    let mut app = TestApp::new().await;
+    app.admin("beheer@coalitie.nl").await;
+    app.login_as("beheer@coalitie.nl").await;
+    let page = app.get("/praktijken/huisbezoeken-75").await;
+    page.assert_lacks("/nieuw\"")
+        .assert_lacks("Doe mee met deze praktijk");
+    app.post(
+        "/praktijken/huisbezoeken-75/nieuw",
+        &[("title", "x"), ("body", "y"), ("visibility", "public")],
+    )
+    .await
+    .assert_status(403);
+    app.post("/praktijken/huisbezoeken-75/deelnemen", &[])
+        .await
+        .assert_status(403);
+
+    let id = app
+        .start_thread("zingeving", "Wat geeft zin?", "Een vraag.", "public")
+        .await;
+    let mut t = thread::Entity::find_by_id(id)
+        .one(&app.state.db)
+        .await
+        .expect("q")
+        .expect("t")
+        .into_active_model();
+    t.locked = Set(true);
+    t.update(&app.state.db).await.expect("lock");
+    app.get(&format!("/onderwerpen/{id}"))
+        .await
+        .assert_contains("Dit onderwerp is gesloten")
+        .assert_lacks("<textarea");
+    app.reply_to(id, "Toch nog iets.").await.assert_status(403);
+}
+
+#[tokio::test]
+async fn long_threads_are_paginated_and_permalinks_find_their_page() {
+    let mut app = TestApp::new().await;
+    app.member("marieke@buurtkracht.nl").await;
+    app.login_as("marieke@buurtkracht.nl").await;
+    app.join("typologieen").await;
+    let id = app
+        .start_thread("typologieen", "Veel reacties", "Begin.", "public")
+        .await;
+    for i in 2..=45 {
+        app.reply_to(id, &format!("Reactie nummer {i}."))
+            .await
+            .assert_status(303);
+    }
+    let first = app.get(&format!("/onderwerpen/{id}")).await;
+    first
+        .assert_contains("Reactie nummer 20.")
+        .assert_lacks("Reactie nummer 21.")
+        .assert_contains(r#"aria-current="page""#);
+    app.get(&format!("/onderwerpen/{id}?pagina=3"))
+        .await
+        .assert_contains("Reactie nummer 45.")
+        .assert_lacks("Reactie nummer 40.");
+    app.get(&format!("/onderwerpen/{id}?pagina=4"))
+        .await
+        .assert_status(404);
+    app.get(&format!("/onderwerpen/{id}?pagina=0"))
+        .await
+        .assert_status(404);
+    app.get(&format!("/onderwerpen/{id}?pagina=twee"))
+        .await
+        .assert_status(400);
+    app.get("/onderwerpen/abc").await.assert_status(400);
+    app.get("/onderwerpen/999999").await.assert_status(404);
+
+    let last = post::Entity::find()
+        .filter(post::Column::ThreadId.eq(id))
+        .filter(post::Column::Position.eq(45))
+        .one(&app.state.db)
+        .await
+        .expect("q")
+        .expect("post 45");
+    let permalink = app.get(&format!("/berichten/{}", last.id)).await;
+    assert_eq!(
+        permalink.location(),
+        format!("/onderwerpen/{id}?pagina=3#bericht-{}", last.id)
+    );
+}
+
+#[tokio::test]
+async fn thread_and_practice_pages_cost_a_fixed_number_of_queries() {
+    let mut app = TestApp::new().await;
+    app.member("marieke@buurtkracht.nl").await;
+    app.login_as("marieke@buurtkracht.nl").await;
+    app.join("zingeving").await;
+    let short = app
+        .start_thread("zingeving", "Kort", "Een.", "public")
+        .await;
+    let long = app
+        .start_thread("zingeving", "Lang", "Een.", "public")
+        .await;
+    for i in 0..19 {
+        app.reply_to(long, &format!("Nog {i}")).await;
+    }
+    let mut kees = app.second_browser();
+    kees.member_other().await;
+    kees.login_as("kees@buurtkracht.nl").await;
+    kees.join("zingeving").await;
+    for i in 0..19 {
+        kees.reply_to(long, &format!("Ook {i}")).await;
+    }
+    let (_, one) = app.get_counting(&format!("/onderwerpen/{short}")).await;
+    let (_, many) = app.get_counting(&format!("/onderwerpen/{long}")).await;
+    assert_eq!(one, many, "a thread page with 1 post and with 20 posts");
+    assert!(many <= 10, "{many} queries for a thread page");
+
+    let (_, few) = app.get_counting("/praktijken/zingeving").await;
+    for i in 0..30 {
+        app.start_thread("zingeving", &format!("Onderwerp {i}"), "Tekst.", "public")
+            .await;
+    }
+    let (_, full) = app.get_counting("/praktijken/zingeving").await;
+    assert_eq!(
+        few, full,
+        "a practice page with 2 threads and with a full page"
+    );
+    let (_, home) = app.get_counting("/").await;
+    assert!(home <= 8, "{home} queries for the home page");
+}
+
+#[tokio::test]
+async fn authors_edit_with_history_and_remove_their_own_posts() {
+    let mut app = TestApp::new().await;
+    app.member("marieke@buurtkracht.nl").await;
+    app.login_as("marieke@buurtkracht.nl").await;
+    app.join("netwerkversterking").await;
+    let id = app
+        .start_thread(
+            "netwerkversterking",
+            "Buren betrekken",
+            "Wij bellen eerst de buren.",
+            "public",
+        )
+        .await;
+    let first = post::Entity::find()
+        .filter(post::Column::ThreadId.eq(id))
+        .one(&app.state.db)
+        .await
+        .expect("q")
+        .expect("post");
+
+    app.get(&format!("/berichten/{}/bewerken", first.id))
+        .await
+        .assert_contains("Wij bellen eerst de buren.");
+    app.post(
+        &format!("/berichten/{}/bewerken", first.id),
+        &[("body", ""), ("action", "post")],
+    )
+    .await
+    .assert_status(422);
+    app.post(
+        &format!("/berichten/{}/bewerken", first.id),
+        &[("body", "Wij bellen eerst de familie."), ("action", "post")],
+    )
+    .await
+    .assert_status(303);
+    let page = app.get(&format!("/onderwerpen/{id}")).await;
+    page.assert_contains("Wij bellen eerst de familie.")
+        .assert_contains("bewerkt");
+    let history = app.get(&format!("/berichten/{}/versies", first.id)).await;
+    history
+        .assert_status(200)
+        .assert_contains("Versie 2")
+        .assert_contains("<del>buren.</del>")
+        .assert_contains("<ins>familie.</ins>");
+
+    // Someone else may quote it, but not edit or remove it.
+    let mut kees = app.second_browser();
+    kees.member_other().await;
+    kees.login_as("kees@buurtkracht.nl").await;
+    kees.join("netwerkversterking").await;
+    kees.get(&format!("/onderwerpen/{id}?citeer={}", first.id))
+        .await
+        .assert_contains("&gt; **Marieke de Vries:**")
+        .assert_contains("&gt; Wij bellen eerst de familie.");
+    kees.get(&format!("/berichten/{}/bewerken", first.id))
+        .await
+        .assert_status(403);
+    kees.post(
+        &format!("/berichten/{}/bewerken", first.id),
+        &[("body", "Overgenomen!"), ("action", "post")],
+    )
+    .await
+    .assert_status(403);
+    kees.post(&format!("/berichten/{}/verwijderen", first.id), &[])
+        .await
+        .assert_status(403);
+
+    app.post(&format!("/berichten/{}/verwijderen", first.id), &[])
+        .await
+        .assert_status(303);
+    app.get(&format!("/onderwerpen/{id}"))
+        .await
+        .assert_contains("Dit bericht is verwijderd door de schrijver.")
+        .assert_lacks("Wij bellen eerst de familie.");
+    app.get(&format!("/berichten/{}/versies", first.id))
+        .await
+        .assert_status(404);
+}
+
+#[tokio::test]
+async fn script_in_a_post_is_shown_as_text() {
+    let mut app = TestApp::new().await;
+    app.member("marieke@buurtkracht.nl").await;
+    app.login_as("marieke@buurtkracht.nl").await;
+    app.join("jongeren").await;
+    let id = app
+        .start_thread(
+            "jongeren",
+            "<script>alert('titel')</script>",
+            "<img src=x onerror=alert(1)> [klik](javascript:alert(2))",
+            "public",
+        )
+        .await;
+    let page = app.get(&format!("/onderwerpen/{id}")).await;
+    page.assert_lacks("<script>alert")
+        .assert_lacks("<img")
+        .assert_lacks("javascript:")
+        .assert_contains("<h1>&lt;script&gt;alert('titel')&lt;/script&gt;</h1>");
+}
+
+#[tokio::test]
+async fn participants_are_listed_for_members_only() {
+    let mut app = TestApp::new().await;
+    app.member("marieke@buurtkracht.nl").await;
+    app.login_as("marieke@buurtkracht.nl").await;
+    app.join("zingeving").await;
+    app.get("/praktijken/zingeving/deelnemers")
+        .await
+        .assert_contains("Marieke de Vries");
+    let mut visitor = app.second_browser();
+    visitor
+        .get("/praktijken/zingeving/deelnemers")
+        .await
+        .assert_status(303);
+    app.post("/praktijken/zingeving/verlaten", &[])
+        .await
+        .assert_status(303);
+    app.get("/praktijken/zingeving/deelnemers")
+        .await
+        .assert_contains("Er doet nog niemand mee.");
+}
