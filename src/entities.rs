@@ -3,7 +3,9 @@
 
 pub mod application;
 pub mod audit_event;
+pub mod flag;
 pub mod membership;
+pub mod notification;
 pub mod post;
 pub mod post_revision;
 pub mod practice;
@@ -13,3 +15,4 @@ pub mod thread;
 pub mod throttle;
 pub mod token;
 pub mod user;
+pub mod watch;

@@ -4,6 +4,7 @@
 //! from a [`Scope`], built from the viewer, which limits the query to the practices and
 //! visibilities that viewer may read. Nothing is filtered after loading.
 
+pub mod moderation;
 pub mod posts;
 pub mod threads;
 pub mod views;
@@ -109,6 +110,36 @@ impl Scope {
     }
 }
 
+/// A person's standing in one practice, from one query.
+#[derive(Clone, Debug, Default)]
+pub struct Standing {
+    pub membership: Option<membership::Model>,
+    /// May start threads and reply (see [`may_post`]).
+    pub may_post: bool,
+    /// Facilitator of this practice, or administrator.
+    pub may_moderate: bool,
+}
+
+pub async fn standing(
+    db: &impl ConnectionTrait,
+    person: Option<&user::Model>,
+    practice: &practice::Model,
+) -> Result<Standing, DbErr> {
+    let Some(person) = person.filter(|p| !p.disabled) else {
+        return Ok(Standing::default());
+    };
+    let membership = membership_of(db, person.id, practice.id).await?;
+    let open = !practice.archived && practice.kind == practice::KIND_PRACTICE;
+    let facilitator = membership
+        .as_ref()
+        .is_some_and(|m| m.role == membership::ROLE_FACILITATOR);
+    Ok(Standing {
+        may_post: open && (person.is_admin || membership.is_some()),
+        may_moderate: person.is_admin || facilitator,
+        membership,
+    })
+}
+
 /// Whether `person` may start threads and reply in `practice`: an active member who joined
 /// it (facilitators have joined too), or an administrator; never in an archived practice.
 pub async fn may_post(
@@ -116,16 +147,7 @@ pub async fn may_post(
     person: Option<&user::Model>,
     practice: &practice::Model,
 ) -> Result<bool, DbErr> {
-    let Some(person) = person.filter(|p| !p.disabled) else {
-        return Ok(false);
-    };
-    if practice.archived || practice.kind != practice::KIND_PRACTICE {
-        return Ok(false);
-    }
-    if person.is_admin {
-        return Ok(true);
-    }
-    Ok(membership_of(db, person.id, practice.id).await?.is_some())
+    Ok(standing(db, person, practice).await?.may_post)
 }
 
 pub async fn membership_of(

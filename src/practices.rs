@@ -105,9 +105,10 @@ pub async fn show_practice(
     }
     let threads = threads.fetch_page(page - 1).await?;
     let posters = forum::people(&state.db, threads.iter().filter_map(|t| t.last_poster_id)).await?;
-    let (membership, read) = match &ctx.user {
+    let standing = forum::standing(&state.db, ctx.user.as_ref(), &practice).await?;
+    let membership = standing.membership.clone();
+    let read = match &ctx.user {
         Some(person) => {
-            let membership = forum::membership_of(&state.db, person.id, practice.id).await?;
             let read: HashMap<i32, i32> = read_position::Entity::find()
                 .filter(read_position::Column::UserId.eq(person.id))
                 .filter(read_position::Column::ThreadId.is_in(threads.iter().map(|t| t.id)))
@@ -116,11 +117,11 @@ pub async fn show_practice(
                 .into_iter()
                 .map(|r| (r.thread_id, r.position))
                 .collect();
-            (membership, Some(read))
+            Some(read)
         }
-        None => (None, None),
+        None => None,
     };
-    let may_post = forum::may_post(&state.db, ctx.user.as_ref(), &practice).await?;
+    let (may_post, may_moderate) = (standing.may_post, standing.may_moderate);
     let rows: Vec<views::ThreadRow> = threads
         .iter()
         .map(|t| views::ThreadRow {
@@ -164,6 +165,9 @@ pub async fn show_practice(
                 }
                 @if ctx.user.is_some() {
                     a href={ (base) "/deelnemers" } { (ctx.t("practices.participants")) }
+                }
+                @if may_moderate {
+                    a href={ (base) "/signaleringen" } { (ctx.t("moderation.queue_link")) }
                 }
             }
             section aria-labelledby="threads-title" {

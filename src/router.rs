@@ -71,6 +71,42 @@ pub fn build(state: AppState) -> Router {
             post(forum::posts::delete_post),
         )
         .route(
+            "/onderwerpen/{id}/vastzetten",
+            post(forum::moderation::toggle_pin),
+        )
+        .route(
+            "/onderwerpen/{id}/sluiten",
+            post(forum::moderation::toggle_lock),
+        )
+        .route(
+            "/onderwerpen/{id}/verplaatsen",
+            post(forum::moderation::move_thread),
+        )
+        .route(
+            "/berichten/{id}/verbergen",
+            post(forum::moderation::hide_post),
+        )
+        .route(
+            "/berichten/{id}/herstellen",
+            post(forum::moderation::restore_post),
+        )
+        .route(
+            "/berichten/{id}/signaleren",
+            get(forum::moderation::show_flag_form).post(forum::moderation::flag_post),
+        )
+        .route(
+            "/praktijken/{slug}/signaleringen",
+            get(forum::moderation::show_flags),
+        )
+        .route(
+            "/signaleringen/{id}/afhandelen",
+            post(forum::moderation::resolve_flag),
+        )
+        .route(
+            "/beheer/signaleringen",
+            get(forum::moderation::show_all_flags),
+        )
+        .route(
             "/word-lid",
             get(accounts::apply::show_form).post(accounts::apply::submit),
         )

@@ -1,4 +1,4 @@
-use sea_orm::entity::prelude::*;
+use sea_orm::{ActiveValue, entity::prelude::*};
 
 #[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -17,6 +17,55 @@ pub struct Model {
     pub disabled: bool,
     pub lang: String,
     pub created_at: DateTimeUtc,
+    /// The name to @mention someone by, such as `marieke-de-vries`.
+    #[sea_orm(unique)]
+    pub handle: Option<String>,
 }
 
-impl ActiveModelBehavior for ActiveModel {}
+#[async_trait::async_trait]
+impl ActiveModelBehavior for ActiveModel {
+    /// Every new person gets a free handle derived from their name.
+    async fn before_save<C>(mut self, db: &C, insert: bool) -> Result<Self, DbErr>
+    where
+        C: ConnectionTrait,
+    {
+        let missing = match &self.handle {
+            ActiveValue::Set(None) | ActiveValue::NotSet => true,
+            ActiveValue::Set(Some(_)) | ActiveValue::Unchanged(_) => false,
+        };
+        if insert && missing {
+            let name = match &self.name {
+                ActiveValue::Set(n) | ActiveValue::Unchanged(n) => n.clone(),
+                ActiveValue::NotSet => String::new(),
+            };
+            self.handle = ActiveValue::Set(Some(free_handle(db, &name).await?));
+        }
+        Ok(self)
+    }
+}
+
+/// `Marieke de Vries` → `marieke-de-vries`, or `marieke-de-vries-2` when that is taken.
+pub async fn free_handle(db: &impl ConnectionTrait, name: &str) -> Result<String, DbErr> {
+    let mut base = slug::slugify(name);
+    base.truncate(40);
+    let base = base.trim_end_matches('-').to_string();
+    let base = if base.is_empty() {
+        "lid".to_string()
+    } else {
+        base
+    };
+    let taken: std::collections::HashSet<String> = Entity::find()
+        .filter(Column::Handle.starts_with(&base))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|u| u.handle)
+        .collect();
+    if !taken.contains(&base) {
+        return Ok(base);
+    }
+    Ok((2..)
+        .map(|n| format!("{base}-{n}"))
+        .find(|candidate| !taken.contains(candidate))
+        .unwrap_or(base))
+}

@@ -23,7 +23,7 @@ use crate::{
     AppState,
     context::Ctx,
     csrf::CsrfForm,
-    entities::{post, read_position, thread},
+    entities::{post, practice, read_position, thread},
     error::{AppError, AppResult},
     forms::{self, FieldErrors},
 };
@@ -210,7 +210,9 @@ pub async fn show_thread(
             mark_read(&state.db, person.id, thread.id, last.position).await?;
         }
     }
-    let can_post = may_post(&state.db, ctx.user.as_ref(), &practice).await? && !thread.locked;
+    let standing = super::standing(&state.db, ctx.user.as_ref(), &practice).await?;
+    let can_post = standing.may_post && !thread.locked;
+    let can_moderate = standing.may_moderate;
     let quote = match query.citeer {
         Some(post_id) => scope
             .post(&state.db, post_id)
@@ -240,6 +242,8 @@ pub async fn show_thread(
             pages,
             read_before,
             can_post,
+            can_moderate,
+            move_targets: move_targets(&scope, &practice, can_moderate),
         },
         &form,
         &FieldErrors::default(),
@@ -275,6 +279,24 @@ pub async fn first_unread(
         .await?
         .ok_or(AppError::NotFound)?;
     Ok(Redirect::to(&views::post_url(thread.id, &post)).into_response())
+}
+
+/// The other open practices, in order, for a moderator's "move to".
+fn move_targets<'a>(
+    scope: &'a Scope,
+    current: &practice::Model,
+    can_moderate: bool,
+) -> Vec<&'a practice::Model> {
+    if !can_moderate {
+        return Vec::new();
+    }
+    let mut targets: Vec<&practice::Model> = scope
+        .practices
+        .values()
+        .filter(|p| p.kind == practice::KIND_PRACTICE && !p.archived && p.id != current.id)
+        .collect();
+    targets.sort_by_key(|p| (p.position, p.id));
+    targets
 }
 
 /// A Markdown quotation of a post, attributed, ready to reply under.
@@ -331,6 +353,8 @@ pub async fn reply(
                 pages,
                 read_before: None,
                 can_post: true,
+                can_moderate: false,
+                move_targets: Vec::new(),
             },
             &form,
             &errors,

@@ -211,14 +211,21 @@ pub struct ThreadPage<'a> {
     /// The furthest position this member had read before this visit.
     pub read_before: Option<i32>,
     pub can_post: bool,
+    /// Facilitator of this practice, or administrator.
+    pub can_moderate: bool,
+    /// Where a moderator may move this thread.
+    pub move_targets: Vec<&'a practice::Model>,
 }
 
 fn post_article(ctx: &Ctx, tp: &ThreadPage, post: &post::Model) -> Markup {
     let author = tp.authors.get(&post.author_id);
     let own = ctx.user.as_ref().is_some_and(|u| u.id == post.author_id);
     let unread = tp.read_before.is_some_and(|r| post.position > r);
+    let hidden = post.hidden_at.is_some();
+    // Hidden posts stay readable, marked, for their author and the facilitators.
+    let show_body = post.deleted_at.is_none() && (!hidden || own || tp.can_moderate);
     html! {
-        article.post.unread[unread] id={ "bericht-" (post.id) } aria-labelledby={ "bericht-" (post.id) "-kop" } {
+        article.post.unread[unread].hidden-post[hidden] id={ "bericht-" (post.id) } aria-labelledby={ "bericht-" (post.id) "-kop" } {
             header.post-header id={ "bericht-" (post.id) "-kop" } {
                 strong { (author.map(|a| a.name.as_str()).unwrap_or("—")) }
                 @if let Some(org) = author.map(|a| a.organisation.as_str()).filter(|o| !o.is_empty()) {
@@ -231,11 +238,19 @@ fn post_article(ctx: &Ctx, tp: &ThreadPage, post: &post::Model) -> Markup {
             }
             @if post.deleted_at.is_some() {
                 p.removed { (ctx.t("forum.removed_by_author")) }
+            } @else if !show_body {
+                p.removed { (ctx.t("moderation.hidden_notice")) }
             } @else {
+                @if hidden {
+                    p.hidden-marker {
+                        strong { (ctx.t("moderation.hidden_marker")) }
+                        @if let Some(reason) = &post.hidden_reason { " " (reason) }
+                    }
+                }
                 div.post-body { (Markdown(&post.body)) }
                 @if ctx.user.is_some() {
                     div.post-actions {
-                        @if tp.can_post {
+                        @if tp.can_post && !hidden {
                             a href={ "/onderwerpen/" (tp.thread.id) "?citeer=" (post.id) "#reageren" } { (ctx.t("forum.quote")) }
                         }
                         @if own && tp.can_post {
@@ -245,9 +260,66 @@ fn post_article(ctx: &Ctx, tp: &ThreadPage, post: &post::Model) -> Markup {
                                 button.linklike type="submit" { (ctx.t("forum.delete")) }
                             }
                         }
+                        @if !own {
+                            a href={ "/berichten/" (post.id) "/signaleren" } { (ctx.t("moderation.flag")) }
+                        }
+                        @if tp.can_moderate {
+                            @if hidden {
+                                form.inline method="post" action={ "/berichten/" (post.id) "/herstellen" } {
+                                    (layout::csrf_field(ctx))
+                                    button.linklike type="submit" { (ctx.t("moderation.restore")) }
+                                }
+                            } @else {
+                                details.hide-post {
+                                    summary { (ctx.t("moderation.hide")) }
+                                    form method="post" action={ "/berichten/" (post.id) "/verbergen" } {
+                                        (layout::csrf_field(ctx))
+                                        label for={ "reden-" (post.id) } { (ctx.t("moderation.reason")) }
+                                        input type="text" id={ "reden-" (post.id) } name="reason" required maxlength="500";
+                                        button.secondary type="submit" { (ctx.t("moderation.hide")) }
+                                    }
+                                }
+                            }
+                        }
                     }
                 }
             }
+        }
+    }
+}
+
+fn moderation_panel(ctx: &Ctx, tp: &ThreadPage) -> Markup {
+    let t = tp.thread;
+    html! {
+        details.moderation {
+            summary { (ctx.t("moderation.panel")) }
+            div.actions {
+                form.inline method="post" action={ "/onderwerpen/" (t.id) "/vastzetten" } {
+                    (layout::csrf_field(ctx))
+                    button.secondary type="submit" {
+                        @if t.pinned { (ctx.t("moderation.unpin")) } @else { (ctx.t("moderation.pin")) }
+                    }
+                }
+                form.inline method="post" action={ "/onderwerpen/" (t.id) "/sluiten" } {
+                    (layout::csrf_field(ctx))
+                    button.secondary type="submit" {
+                        @if t.locked { (ctx.t("moderation.unlock")) } @else { (ctx.t("moderation.lock")) }
+                    }
+                }
+            }
+            @if !tp.move_targets.is_empty() {
+                form.move-thread method="post" action={ "/onderwerpen/" (t.id) "/verplaatsen" } {
+                    (layout::csrf_field(ctx))
+                    label for="move-practice" { (ctx.t("moderation.move_to")) }
+                    select #move-practice name="practice" {
+                        @for p in &tp.move_targets {
+                            option value=(p.slug) { (p.name(ctx.lang)) }
+                        }
+                    }
+                    button.secondary type="submit" { (ctx.t("moderation.move")) }
+                }
+            }
+            p { a href={ "/praktijken/" (tp.practice.slug) "/signaleringen" } { (ctx.t("moderation.queue_link")) } }
         }
     }
 }
@@ -287,6 +359,7 @@ pub fn thread_page(
                 }
                 @if tp.page == tp.pages && (tp.can_post) { a href="#reageren" { (ctx.t("forum.to_reply")) } }
             }
+            @if tp.can_moderate { (moderation_panel(ctx, tp)) }
             (pagination(ctx, &base, tp.page, tp.pages))
             div.posts {
                 @for post in tp.posts {

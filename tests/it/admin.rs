@@ -15,6 +15,7 @@ const ADMIN_PAGES: &[&str] = &[
     "/beheer/praktijken/nieuw",
     "/beheer/praktijken/1",
     "/beheer/logboek",
+    "/beheer/signaleringen",
 ];
 
 const ADMIN_ACTIONS: &[&str] = &[

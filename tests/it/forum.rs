@@ -9,7 +9,7 @@ use sea_orm::{
 use crate::helpers::{Page, TestApp};
 
 impl TestApp {
-    async fn join(&mut self, slug: &str) {
+    pub async fn join(&mut self, slug: &str) {
         let page = self
             .post(&format!("/praktijken/{slug}/deelnemen"), &[])
             .await;
@@ -17,7 +17,13 @@ impl TestApp {
     }
 
     /// Starts a thread and returns its id.
-    async fn start_thread(&mut self, slug: &str, title: &str, body: &str, visibility: &str) -> i32 {
+    pub async fn start_thread(
+        &mut self,
+        slug: &str,
+        title: &str,
+        body: &str,
+        visibility: &str,
+    ) -> i32 {
         let page = self
             .post(
                 &format!("/praktijken/{slug}/nieuw"),
@@ -36,7 +42,7 @@ impl TestApp {
             .expect("redirect to the new thread")
     }
 
-    async fn reply_to(&mut self, thread_id: i32, body: &str) -> Page {
+    pub async fn reply_to(&mut self, thread_id: i32, body: &str) -> Page {
         self.post(
             &format!("/onderwerpen/{thread_id}/reageren"),
             &[("body", body), ("action", "post")],

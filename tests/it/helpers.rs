@@ -399,6 +399,27 @@ impl TestApp {
         self.person(email, "Ahmed Bakkali", true, false).await
     }
 
+    /// Makes a person facilitator of the practice with this slug.
+    pub async fn make_facilitator(&self, user_id: i32, slug: &str) {
+        use erbij::entities::{membership, practice};
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        let practice = practice::Entity::find()
+            .filter(practice::Column::Slug.eq(slug))
+            .one(&self.state.db)
+            .await
+            .expect("query")
+            .expect("practice");
+        membership::ActiveModel {
+            user_id: Set(user_id),
+            practice_id: Set(practice.id),
+            role: Set(membership::ROLE_FACILITATOR.into()),
+            created_at: Set(Utc::now()),
+        }
+        .insert(&self.state.db)
+        .await
+        .expect("facilitator");
+    }
+
     /// Signs in through the form, in this browser.
     pub async fn login_as(&mut self, email: &str) -> Page {
         let page = self

@@ -8,5 +8,6 @@ mod accounts;
 mod admin;
 mod cli;
 mod forum;
+mod moderation;
 mod pages;
 mod security;

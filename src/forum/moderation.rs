@@ -1,0 +1,498 @@
+//! What facilitators do to keep a practice safe: pin, lock, move, hide and restore posts,
+//! and handle the posts members flag. Administrators may do all of it everywhere. Every
+//! action is written to the audit log with the change itself.
+
+use axum::{
+    extract::{Path, State},
+    response::{IntoResponse, Redirect, Response},
+};
+use chrono::Utc;
+use maud::{Markup, html};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, TransactionTrait,
+};
+use serde::Deserialize;
+
+use super::{Scope, membership_of, people, views};
+use crate::{
+    AppState, audit,
+    context::Ctx,
+    csrf::{CsrfForm, NoFields},
+    entities::{flag, membership, post, practice, thread, user},
+    error::{AppError, AppResult},
+    forms::{self, Field, FieldErrors},
+    layout,
+};
+
+pub const REASON_MAX: usize = 500;
+
+/// Administrators everywhere; facilitators in their own practices.
+pub async fn may_moderate(
+    db: &impl ConnectionTrait,
+    person: Option<&user::Model>,
+    practice: &practice::Model,
+) -> Result<bool, DbErr> {
+    Ok(super::standing(db, person, practice).await?.may_moderate)
+}
+
+/// The thread and its practice, when `ctx`'s person may moderate there.
+async fn moderated_thread(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i32,
+) -> AppResult<(thread::Model, practice::Model)> {
+    let person = ctx.require_user()?;
+    let scope = Scope::for_viewer(&state.db, Some(person)).await?;
+    let thread = scope
+        .thread(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let practice = scope
+        .practice(thread.practice_id)
+        .cloned()
+        .ok_or(AppError::NotFound)?;
+    if !may_moderate(&state.db, Some(person), &practice).await? {
+        return Err(AppError::Forbidden);
+    }
+    Ok((thread, practice))
+}
+
+async fn moderated_post(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i32,
+) -> AppResult<(post::Model, thread::Model, practice::Model)> {
+    let person = ctx.require_user()?;
+    let scope = Scope::for_viewer(&state.db, Some(person)).await?;
+    let (post, thread) = scope.post(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let practice = scope
+        .practice(thread.practice_id)
+        .cloned()
+        .ok_or(AppError::NotFound)?;
+    if !may_moderate(&state.db, Some(person), &practice).await? {
+        return Err(AppError::Forbidden);
+    }
+    Ok((post, thread, practice))
+}
+
+pub async fn toggle_pin(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i32>,
+    CsrfForm(_): CsrfForm<NoFields>,
+) -> AppResult<Response> {
+    let (thread, _) = moderated_thread(&state, &ctx, id).await?;
+    let pinned = !thread.pinned;
+    let action = if pinned {
+        "thread_pinned"
+    } else {
+        "thread_unpinned"
+    };
+    let title = thread.title.clone();
+    let txn = state.db.begin().await?;
+    let mut active = thread.into_active_model();
+    active.pinned = Set(pinned);
+    active.update(&txn).await?;
+    audit::record(&txn, ctx.user.as_ref().map(|u| u.id), action, &title, "").await?;
+    txn.commit().await?;
+    Ok(Redirect::to(&format!("/onderwerpen/{id}")).into_response())
+}
+
+pub async fn toggle_lock(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i32>,
+    CsrfForm(_): CsrfForm<NoFields>,
+) -> AppResult<Response> {
+    let (thread, _) = moderated_thread(&state, &ctx, id).await?;
+    let locked = !thread.locked;
+    let action = if locked {
+        "thread_locked"
+    } else {
+        "thread_unlocked"
+    };
+    let title = thread.title.clone();
+    let txn = state.db.begin().await?;
+    let mut active = thread.into_active_model();
+    active.locked = Set(locked);
+    active.update(&txn).await?;
+    audit::record(&txn, ctx.user.as_ref().map(|u| u.id), action, &title, "").await?;
+    txn.commit().await?;
+    Ok(Redirect::to(&format!("/onderwerpen/{id}")).into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct MoveForm {
+    practice: String,
+}
+
+pub async fn move_thread(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i32>,
+    CsrfForm(form): CsrfForm<MoveForm>,
+) -> AppResult<Response> {
+    let (thread, from) = moderated_thread(&state, &ctx, id).await?;
+    let target = practice::Entity::find()
+        .filter(practice::Column::Slug.eq(&form.practice))
+        .filter(practice::Column::Kind.eq(practice::KIND_PRACTICE))
+        .filter(practice::Column::Archived.eq(false))
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::BadRequest)?;
+    let detail = format!("{} → {}", from.slug, target.slug);
+    let title = thread.title.clone();
+    let txn = state.db.begin().await?;
+    let mut active = thread.into_active_model();
+    active.practice_id = Set(target.id);
+    active.update(&txn).await?;
+    audit::record(
+        &txn,
+        ctx.user.as_ref().map(|u| u.id),
+        "thread_moved",
+        &title,
+        &detail,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(Redirect::to(&format!("/onderwerpen/{id}")).into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ReasonForm {
+    pub reason: String,
+}
+
+/// Hides a post with a reason; its author and the facilitators still see it, marked.
+pub async fn hide_post(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i32>,
+    CsrfForm(form): CsrfForm<ReasonForm>,
+) -> AppResult<Response> {
+    let (post, thread, _) = moderated_post(&state, &ctx, id).await?;
+    let reason = form.reason.trim();
+    if reason.is_empty() || reason.chars().count() > REASON_MAX {
+        return Ok(forms::unprocessable(layout::page(
+            &ctx,
+            &ctx.t("moderation.hide_title"),
+            html! {
+                h1 { (ctx.t("moderation.hide_title")) }
+                (forms::problem(&ctx, Some("moderation.reason_needed")))
+                p { a href=(views::post_url(thread.id, &post)) { (ctx.t("moderation.back")) } }
+            },
+        )));
+    }
+    let txn = state.db.begin().await?;
+    hide(&txn, &ctx, post.clone(), reason).await?;
+    txn.commit().await?;
+    Ok(Redirect::to(&views::post_url(thread.id, &post)).into_response())
+}
+
+async fn hide(
+    txn: &impl ConnectionTrait,
+    ctx: &Ctx,
+    post: post::Model,
+    reason: &str,
+) -> AppResult<()> {
+    let actor = ctx.user.as_ref().map(|u| u.id);
+    let subject = format!("#{}", post.id);
+    let mut active = post.into_active_model();
+    active.hidden_at = Set(Some(Utc::now()));
+    active.hidden_by = Set(actor);
+    active.hidden_reason = Set(Some(reason.to_string()));
+    active.update(txn).await?;
+    audit::record(txn, actor, "post_hidden", &subject, reason).await?;
+    Ok(())
+}
+
+pub async fn restore_post(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i32>,
+    CsrfForm(_): CsrfForm<NoFields>,
+) -> AppResult<Response> {
+    let (post, thread, _) = moderated_post(&state, &ctx, id).await?;
+    let txn = state.db.begin().await?;
+    let mut active = post.clone().into_active_model();
+    active.hidden_at = Set(None);
+    active.hidden_by = Set(None);
+    active.hidden_reason = Set(None);
+    active.update(&txn).await?;
+    let subject = format!("#{}", post.id);
+    audit::record(
+        &txn,
+        ctx.user.as_ref().map(|u| u.id),
+        "post_restored",
+        &subject,
+        "",
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(Redirect::to(&views::post_url(thread.id, &post)).into_response())
+}
+
+fn flag_view(
+    ctx: &Ctx,
+    thread: &thread::Model,
+    post: &post::Model,
+    form: &ReasonForm,
+    errors: &FieldErrors,
+) -> Markup {
+    let title = ctx.t("moderation.flag_title");
+    layout::page(
+        ctx,
+        &title,
+        html! {
+            p.breadcrumb { a href=(views::post_url(thread.id, post)) { (thread.title) } }
+            h1 { (title) }
+            p.lead { (ctx.t("moderation.flag_intro")) }
+            (forms::form(ctx, &format!("/berichten/{}/signaleren", post.id), errors, &ctx.t("moderation.flag_submit"), html! {
+                (forms::textarea(ctx, Field::new("reason", &form.reason), errors))
+            }))
+        },
+    )
+}
+
+/// The post, when a signed-in member may read it (and so may flag it).
+async fn flaggable(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i32,
+) -> AppResult<(post::Model, thread::Model)> {
+    let person = ctx.require_user()?;
+    let scope = Scope::for_viewer(&state.db, Some(person)).await?;
+    let (post, thread) = scope.post(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    if post.deleted_at.is_some() {
+        return Err(AppError::NotFound);
+    }
+    Ok((post, thread))
+}
+
+pub async fn show_flag_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i32>,
+) -> AppResult<Markup> {
+    let (post, thread) = flaggable(&state, &ctx, id).await?;
+    Ok(flag_view(
+        &ctx,
+        &thread,
+        &post,
+        &ReasonForm::default(),
+        &FieldErrors::default(),
+    ))
+}
+
+pub async fn flag_post(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i32>,
+    CsrfForm(form): CsrfForm<ReasonForm>,
+) -> AppResult<Response> {
+    let (post, thread) = flaggable(&state, &ctx, id).await?;
+    let person = ctx.require_user()?;
+    let mut errors = FieldErrors::default();
+    errors.text("reason", &form.reason, REASON_MAX);
+    if !errors.is_empty() {
+        return Ok(forms::unprocessable(flag_view(
+            &ctx, &thread, &post, &form, &errors,
+        )));
+    }
+    flag::ActiveModel {
+        post_id: Set(post.id),
+        reporter_id: Set(person.id),
+        reason: Set(form.reason.trim().into()),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(&state.db)
+    .await?;
+    Ok(layout::page(
+        &ctx,
+        &ctx.t("moderation.flag_thanks_title"),
+        html! {
+            h1 { (ctx.t("moderation.flag_thanks_title")) }
+            p.lead { (ctx.t("moderation.flag_thanks_text")) }
+            p { a href=(views::post_url(thread.id, &post)) { (ctx.t("moderation.back")) } }
+        },
+    )
+    .into_response())
+}
+
+/// Open flags: per practice for its facilitators, or everywhere for administrators.
+pub async fn show_flags(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+) -> AppResult<Markup> {
+    let person = ctx.require_user()?;
+    let scope = Scope::for_viewer(&state.db, Some(person)).await?;
+    let practice = scope
+        .practice_by_slug(&slug)
+        .cloned()
+        .ok_or(AppError::NotFound)?;
+    if !may_moderate(&state.db, Some(person), &practice).await? {
+        return Err(AppError::Forbidden);
+    }
+    flag_queue(&state, &ctx, &scope, Some(&practice)).await
+}
+
+pub async fn show_all_flags(State(state): State<AppState>, ctx: Ctx) -> AppResult<Markup> {
+    let person = ctx.require_admin()?;
+    let scope = Scope::for_viewer(&state.db, Some(person)).await?;
+    flag_queue(&state, &ctx, &scope, None).await
+}
+
+async fn flag_queue(
+    state: &AppState,
+    ctx: &Ctx,
+    scope: &Scope,
+    practice: Option<&practice::Model>,
+) -> AppResult<Markup> {
+    let flags = flag::Entity::find()
+        .filter(flag::Column::ResolvedAt.is_null())
+        .order_by_asc(flag::Column::CreatedAt)
+        .all(&state.db)
+        .await?;
+    let posts: std::collections::HashMap<i32, post::Model> = post::Entity::find()
+        .filter(post::Column::Id.is_in(flags.iter().map(|f| f.post_id)))
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect();
+    let mut threads = scope.threads();
+    if let Some(p) = practice {
+        threads = threads.filter(thread::Column::PracticeId.eq(p.id));
+    }
+    let threads: std::collections::HashMap<i32, thread::Model> = threads
+        .filter(thread::Column::Id.is_in(posts.values().map(|p| p.thread_id)))
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t))
+        .collect();
+    let names = people(
+        &state.db,
+        flags
+            .iter()
+            .map(|f| f.reporter_id)
+            .chain(posts.values().map(|p| p.author_id)),
+    )
+    .await?;
+    let open: Vec<(&flag::Model, &post::Model, &thread::Model)> = flags
+        .iter()
+        .filter_map(|f| {
+            let post = posts.get(&f.post_id)?;
+            Some((f, post, threads.get(&post.thread_id)?))
+        })
+        .collect();
+    let title = match practice {
+        Some(p) => rust_i18n::t!(
+            "moderation.queue_of",
+            locale = ctx.lang.code(),
+            name = p.name(ctx.lang)
+        )
+        .into_owned(),
+        None => ctx.t("moderation.queue_all").into_owned(),
+    };
+    let name = |id: i32| names.get(&id).map(|u| u.name.as_str()).unwrap_or("—");
+    Ok(layout::page(
+        ctx,
+        &title,
+        html! {
+            h1 { (title) }
+            @if open.is_empty() {
+                p.empty { (ctx.t("moderation.queue_empty")) }
+            }
+            @for (f, post, thread) in &open {
+                article.card.flag {
+                    h2 { a href=(views::post_url(thread.id, post)) { (thread.title) } }
+                    p.meta {
+                        (rust_i18n::t!("moderation.flagged_by", locale = ctx.lang.code(), name = name(f.reporter_id)))
+                        " · " (views::when(ctx, f.created_at))
+                    }
+                    p { strong { (ctx.t("moderation.reason")) ": " } (f.reason) }
+                    blockquote.flagged-post {
+                        p.meta { (name(post.author_id)) }
+                        (crate::markdown::Markdown(&post.body))
+                    }
+                    form.stacked method="post" action={ "/signaleringen/" (f.id) "/afhandelen" } {
+                        (layout::csrf_field(ctx))
+                        div.field {
+                            label for={ "note-" (f.id) } { (ctx.t("moderation.note")) }
+                            input type="text" id={ "note-" (f.id) } name="note" maxlength=(REASON_MAX);
+                        }
+                        div.actions {
+                            button.primary type="submit" name="outcome" value="hidden" { (ctx.t("moderation.outcome_hide")) }
+                            button.secondary type="submit" name="outcome" value="dismissed" { (ctx.t("moderation.outcome_dismiss")) }
+                        }
+                    }
+                }
+            }
+        },
+    ))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ResolveForm {
+    outcome: String,
+    note: String,
+}
+
+pub async fn resolve_flag(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i32>,
+    CsrfForm(form): CsrfForm<ResolveForm>,
+) -> AppResult<Response> {
+    let person = ctx.require_user()?.clone();
+    let found = flag::Entity::find_by_id(id)
+        .filter(flag::Column::ResolvedAt.is_null())
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (post, thread, practice) = moderated_post(&state, &ctx, found.post_id).await?;
+    if !matches!(form.outcome.as_str(), "hidden" | "dismissed") {
+        return Err(AppError::BadRequest);
+    }
+    let note: String = form.note.trim().chars().take(REASON_MAX).collect();
+    let txn = state.db.begin().await?;
+    if form.outcome == "hidden" && post.hidden_at.is_none() {
+        let reason = if note.is_empty() {
+            found.reason.clone()
+        } else {
+            note.clone()
+        };
+        hide(&txn, &ctx, post.clone(), &reason).await?;
+    }
+    let mut active = found.into_active_model();
+    active.resolved_at = Set(Some(Utc::now()));
+    active.resolved_by = Set(Some(person.id));
+    active.outcome = Set(Some(form.outcome.clone()));
+    active.note = Set((!note.is_empty()).then_some(note.clone()));
+    active.update(&txn).await?;
+    let subject = format!("#{} ({})", post.id, thread.title);
+    audit::record(
+        &txn,
+        Some(person.id),
+        &format!("flag_{}", form.outcome),
+        &subject,
+        &note,
+    )
+    .await?;
+    txn.commit().await?;
+    let back = if person.is_admin
+        && !matches!(membership_of(&state.db, person.id, practice.id).await?, Some(m) if m.role == membership::ROLE_FACILITATOR)
+    {
+        "/beheer/signaleringen".to_string()
+    } else {
+        format!("/praktijken/{}/signaleringen", practice.slug)
+    };
+    Ok(Redirect::to(&back).into_response())
+}
