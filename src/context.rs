@@ -17,7 +17,7 @@ use crate::{
     entities::user,
     error::{AppError, ErrorKind},
     i18n::Lang,
-    layout, session,
+    layout, notifications, session,
 };
 
 pub const LANG_COOKIE: &str = "erbij_lang";
@@ -31,6 +31,8 @@ pub struct Ctx {
     pub path: String,
     pub client_ip: String,
     pub stylesheet: String,
+    /// For the bell in the header.
+    pub unread_notifications: u64,
 }
 
 impl Ctx {
@@ -82,6 +84,13 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
         },
         None => None,
     };
+    let unread_notifications = match &user {
+        Some(person) => match notifications::unread_count(&state.db, person.id).await {
+            Ok(n) => n,
+            Err(err) => return AppError::Db(err).into_response_with(&parts, &state),
+        },
+        None => 0,
+    };
     let lang = choose_lang(&jar, user.as_ref(), &parts.headers);
     let (csrf, fresh_csrf) = csrf::token_from(&jar);
     let ctx = Ctx {
@@ -95,6 +104,7 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
             .unwrap_or_else(|| "/".into()),
         client_ip: client_ip(&parts, state.settings.trust_proxy),
         stylesheet: state.assets.stylesheet_path.clone(),
+        unread_notifications,
     };
 
     if let Err(err) = csrf::check_origin(&parts) {
@@ -144,6 +154,7 @@ impl IntoResponseWith for AppError {
             path: "/".into(),
             client_ip: String::new(),
             stylesheet: state.assets.stylesheet_path.clone(),
+            unread_notifications: 0,
         };
         render_error(&ctx, self.into_response())
     }

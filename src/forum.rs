@@ -140,6 +140,25 @@ pub async fn standing(
     })
 }
 
+/// The visibility rule for one person and one thread, as [`Scope`] applies it to queries:
+/// used where we choose recipients (notifications) rather than query for a viewer.
+pub fn readable_by(
+    person: &user::Model,
+    thread: &thread::Model,
+    practice: &practice::Model,
+) -> bool {
+    if person.disabled || practice.id != thread.practice_id {
+        return false;
+    }
+    let privileged = person.is_expert || person.is_admin;
+    let kind_ok = practice.kind == practice::KIND_PRACTICE || privileged;
+    let visibility_ok = match thread.visibility.as_str() {
+        thread::PUBLIC | thread::MEMBERS => true,
+        _ => privileged,
+    };
+    kind_ok && visibility_ok
+}
+
 /// Whether `person` may start threads and reply in `practice`: an active member who joined
 /// it (facilitators have joined too), or an administrator; never in an archived practice.
 pub async fn may_post(

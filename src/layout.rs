@@ -32,6 +32,14 @@ pub fn page(ctx: &Ctx, title: &str, body: Markup) -> Markup {
                                     @if user.is_admin {
                                         li { a href="/beheer" { (ctx.t("nav.admin")) } }
                                     }
+                                    li {
+                                        a href="/meldingen" aria-label=[(ctx.unread_notifications > 0).then(|| ctx.lang.plural("nav.notifications_count", i64::try_from(ctx.unread_notifications).unwrap_or(i64::MAX)))] {
+                                            (ctx.t("nav.notifications"))
+                                            @if ctx.unread_notifications > 0 {
+                                                " " span.count aria-hidden="true" { (ctx.unread_notifications) }
+                                            }
+                                        }
+                                    }
                                     li { a href="/profiel" { (ctx.t("nav.profile")) } }
                                     li {
                                         form.inline method="post" action="/uitloggen" {

@@ -24,6 +24,7 @@ pub mod i18n;
 pub mod layout;
 pub mod mail;
 pub mod markdown;
+pub mod notifications;
 pub mod password;
 pub mod practices;
 pub mod router;

@@ -18,7 +18,7 @@ use tower_http::{
     trace::{DefaultOnResponse, TraceLayer},
 };
 
-use crate::{AppState, accounts, admin, assets, context, forum, home, practices};
+use crate::{AppState, accounts, admin, assets, context, forum, home, notifications, practices};
 
 /// Forms are small; uploads (later) get their own, larger limit on their own routes.
 const BODY_LIMIT: usize = 256 * 1024;
@@ -106,6 +106,10 @@ pub fn build(state: AppState) -> Router {
             "/beheer/signaleringen",
             get(forum::moderation::show_all_flags),
         )
+        .route("/onderwerpen/{id}/volgen", post(notifications::set_watch))
+        .route("/meldingen", get(notifications::show_notifications))
+        .route("/meldingen/gelezen", post(notifications::mark_all_read))
+        .route("/meldingen/{id}", get(notifications::open_notification))
         .route(
             "/word-lid",
             get(accounts::apply::show_form).post(accounts::apply::submit),

@@ -60,6 +60,9 @@ fn view(
             h1 { (ctx.t("profile.title")) }
             @if let Some(key) = notice { (layout::notice(&ctx.t(key))) }
             p { (ctx.t("field.email")) ": " strong { (person.email) } }
+            @if let Some(handle) = &person.handle {
+                p { (ctx.t("profile.handle")) " " strong { "@" (handle) } }
+            }
             section aria-labelledby="profile-details" {
                 h2 #profile-details { (ctx.t("profile.details")) }
                 (forms::form(ctx, "/profiel", errors, &ctx.t("profile.save"), html! {

@@ -66,7 +66,7 @@ pub async fn edit_post(
     let (post, thread, _) = own_post(&state, &ctx, id).await?;
     let form = PostForm {
         body: post.body.clone(),
-        action: String::new(),
+        ..Default::default()
     };
     Ok(views::edit_post(
         &ctx,

@@ -23,9 +23,10 @@ use crate::{
     AppState,
     context::Ctx,
     csrf::CsrfForm,
-    entities::{post, practice, read_position, thread},
+    entities::{post, practice, read_position, thread, watch},
     error::{AppError, AppResult},
     forms::{self, FieldErrors},
+    notifications,
 };
 
 #[derive(Debug, Default, Deserialize)]
@@ -120,7 +121,7 @@ pub async fn create_thread(
     }
     .insert(&txn)
     .await?;
-    post::ActiveModel {
+    let opening = post::ActiveModel {
         thread_id: Set(thread.id),
         author_id: Set(person.id),
         position: Set(1),
@@ -131,6 +132,7 @@ pub async fn create_thread(
     .insert(&txn)
     .await?;
     mark_read(&txn, person.id, thread.id, 1).await?;
+    notifications::after_post(&txn, &thread, &practice, &opening, None).await?;
     txn.commit().await?;
     Ok(Redirect::to(&format!("/onderwerpen/{}", thread.id)).into_response())
 }
@@ -213,6 +215,13 @@ pub async fn show_thread(
     let standing = super::standing(&state.db, ctx.user.as_ref(), &practice).await?;
     let can_post = standing.may_post && !thread.locked;
     let can_moderate = standing.may_moderate;
+    let watching = match &ctx.user {
+        Some(person) => watch::Entity::find_by_id((person.id, thread.id))
+            .one(&state.db)
+            .await?
+            .map(|w| w.muted),
+        None => None,
+    };
     let quote = match query.citeer {
         Some(post_id) => scope
             .post(&state.db, post_id)
@@ -228,6 +237,10 @@ pub async fn show_thread(
         None => None,
     };
     let form = PostForm {
+        quote: match (&quote, query.citeer) {
+            (Some(_), Some(id)) => id.to_string(),
+            _ => String::new(),
+        },
         body: quote.unwrap_or_default(),
         action: String::new(),
     };
@@ -244,6 +257,7 @@ pub async fn show_thread(
             can_post,
             can_moderate,
             move_targets: move_targets(&scope, &practice, can_moderate),
+            watching,
         },
         &form,
         &FieldErrors::default(),
@@ -355,6 +369,7 @@ pub async fn reply(
                 can_post: true,
                 can_moderate: false,
                 move_targets: Vec::new(),
+                watching: None,
             },
             &form,
             &errors,
@@ -401,6 +416,16 @@ pub async fn reply(
     .insert(&txn)
     .await?;
     mark_read(&txn, person.id, thread.id, position).await?;
+    let quoted_author = match form.quote.parse::<i32>() {
+        Ok(quoted) => post::Entity::find_by_id(quoted)
+            .filter(post::Column::ThreadId.eq(thread.id))
+            .filter(post::Column::DeletedAt.is_null())
+            .one(&txn)
+            .await?
+            .map(|p| p.author_id),
+        Err(_) => None,
+    };
+    notifications::after_post(&txn, &thread, &practice, &post, quoted_author).await?;
     txn.commit().await?;
     Ok(Redirect::to(&views::post_url(thread.id, &post)).into_response())
 }

@@ -21,6 +21,8 @@ use crate::{
 pub struct PostForm {
     pub body: String,
     pub action: String,
+    /// The post being quoted, so its author can be told.
+    pub quote: String,
 }
 
 /// Where a post lives: its thread's page, at its anchor.
@@ -170,7 +172,7 @@ pub fn new_thread(
     let title = ctx.t("forum.new_thread");
     let post_form = PostForm {
         body: form.body.clone(),
-        action: String::new(),
+        ..Default::default()
     };
     layout::page(
         ctx,
@@ -215,6 +217,8 @@ pub struct ThreadPage<'a> {
     pub can_moderate: bool,
     /// Where a moderator may move this thread.
     pub move_targets: Vec<&'a practice::Model>,
+    /// `None`: not following; `Some(false)`: following; `Some(true)`: muted.
+    pub watching: Option<bool>,
 }
 
 fn post_article(ctx: &Ctx, tp: &ThreadPage, post: &post::Model) -> Markup {
@@ -284,6 +288,22 @@ fn post_article(ctx: &Ctx, tp: &ThreadPage, post: &post::Model) -> Markup {
                     }
                 }
             }
+        }
+    }
+}
+
+fn watch_form(ctx: &Ctx, tp: &ThreadPage) -> Markup {
+    let (state_key, mode, button_key) = match tp.watching {
+        Some(false) => ("watch.watching", "mute", "watch.mute"),
+        Some(true) => ("watch.muted", "watch", "watch.watch"),
+        None => ("watch.not_watching", "watch", "watch.watch"),
+    };
+    html! {
+        form.watch method="post" action={ "/onderwerpen/" (tp.thread.id) "/volgen" } {
+            (layout::csrf_field(ctx))
+            span { (ctx.t(state_key)) } " "
+            input type="hidden" name="mode" value=(mode);
+            button.secondary type="submit" { (ctx.t(button_key)) }
         }
     }
 }
@@ -359,6 +379,7 @@ pub fn thread_page(
                 }
                 @if tp.page == tp.pages && (tp.can_post) { a href="#reageren" { (ctx.t("forum.to_reply")) } }
             }
+            @if ctx.user.is_some() { (watch_form(ctx, tp)) }
             @if tp.can_moderate { (moderation_panel(ctx, tp)) }
             (pagination(ctx, &base, tp.page, tp.pages))
             div.posts {
@@ -374,6 +395,7 @@ pub fn thread_page(
                     (forms::error_summary(ctx, errors))
                     form.stacked.wide method="post" action={ (base) "/reageren" } novalidate {
                         (layout::csrf_field(ctx))
+                        @if !form.quote.is_empty() { input type="hidden" name="quote" value=(form.quote); }
                         (body_field(ctx, form, errors, "field.reply"))
                         (submit_buttons(ctx, "forum.post_reply"))
                     }

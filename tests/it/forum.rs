@@ -163,13 +163,13 @@ async fn members_start_a_thread_and_reply() {
         .assert_contains("Eenzaamheid bespreekbaar maken");
 
     // The new reply is unread for Marieke until she opens the thread.
-    list.assert_contains("1 nieuw");
+    list.assert_contains(">1 nieuw<");
     let jump = app.get(&format!("/onderwerpen/{id}/ongelezen")).await;
     assert!(jump.location().contains("#bericht-"), "{}", jump.location());
     app.get(&format!("/onderwerpen/{id}")).await;
     app.get("/praktijken/jongeren")
         .await
-        .assert_lacks("1 nieuw");
+        .assert_lacks(">1 nieuw<");
 }
 
 #[tokio::test]
@@ -491,4 +491,165 @@ async fn participants_are_listed_for_members_only() {
     app.get("/praktijken/zingeving/deelnemers")
         .await
         .assert_contains("Er doet nog niemand mee.");
+}
+
+#[tokio::test]
+async fn replies_mentions_and_quotes_notify_the_right_people() {
+    let mut marieke = TestApp::new().await;
+    marieke.member("marieke@buurtkracht.nl").await;
+    marieke.login_as("marieke@buurtkracht.nl").await;
+    marieke.join("zingeving").await;
+    let id = marieke
+        .start_thread(
+            "zingeving",
+            "Zingevingsgesprekken",
+            "Wie heeft ervaring?",
+            "members",
+        )
+        .await;
+
+    let mut kees = marieke.second_browser();
+    let kees_model = kees.member_other().await;
+    assert_eq!(kees_model.handle.as_deref(), Some("kees-bos"));
+    kees.login_as("kees@buurtkracht.nl").await;
+    kees.join("zingeving").await;
+    // Another person named Kees Bos gets a handle of their own.
+    let twin = kees
+        .person("kees2@buurtkracht.nl", "Kees Bos", false, false)
+        .await;
+    assert_eq!(twin.handle.as_deref(), Some("kees-bos-2"));
+
+    // A reply in her thread notifies Marieke (she follows what she started).
+    kees.reply_to(id, "Ja, wij werken met levensverhalen.")
+        .await
+        .assert_status(303);
+    let home = marieke.get("/").await;
+    home.assert_contains("Meldingen: 1 nieuwe");
+    let list = marieke.get("/meldingen").await;
+    list.assert_contains("Kees Bos reageerde in “Zingevingsgesprekken”");
+
+    // Marieke quotes Kees and mentions the other Kees: each learns it once.
+    let first_reply = post::Entity::find()
+        .filter(post::Column::ThreadId.eq(id))
+        .filter(post::Column::Position.eq(2))
+        .one(&marieke.state.db)
+        .await
+        .expect("q")
+        .expect("reply");
+    let form = marieke
+        .get(&format!("/onderwerpen/{id}?citeer={}", first_reply.id))
+        .await;
+    form.assert_contains(&format!(r#"name="quote" value="{}""#, first_reply.id));
+    marieke
+        .post(&format!("/onderwerpen/{id}/reageren"), &[
+            ("body", "> Ja, wij werken met levensverhalen.\n\nMooi! @kees-bos-2 doe jij dat ook? Mail naar iemand@kees-bos.nl"),
+            ("quote", &first_reply.id.to_string()),
+            ("action", "post"),
+        ])
+        .await
+        .assert_status(303);
+    let kees_list = kees.get("/meldingen").await;
+    kees_list.assert_contains("Marieke de Vries citeerde je");
+    assert_eq!(
+        kees_list.body.matches("Marieke de Vries").count(),
+        1,
+        "one notification, not a reply one too"
+    );
+    // The other Kees is not a member of the practice, but members read members-only
+    // threads, so the mention reaches them.
+    let mut twin_browser = marieke.second_browser();
+    twin_browser.login_as("kees2@buurtkracht.nl").await;
+    twin_browser
+        .get("/meldingen")
+        .await
+        .assert_contains("Marieke de Vries noemde je in “Zingevingsgesprekken”");
+
+    // Opening a notification leads to the post and marks it read.
+    let open = kees_list
+        .body
+        .split("href=\"/meldingen/")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a notification link")
+        .to_string();
+    let jump = kees.get(&format!("/meldingen/{open}")).await;
+    assert!(
+        jump.location().starts_with(&format!("/onderwerpen/{id}")),
+        "{}",
+        jump.location()
+    );
+    kees.get("/").await.assert_lacks("Meldingen: 1 nieuwe");
+
+    // Muting stops reply notifications; "mark all" clears the bell.
+    marieke
+        .post(&format!("/onderwerpen/{id}/volgen"), &[("mode", "mute")])
+        .await
+        .assert_status(303);
+    marieke
+        .get(&format!("/onderwerpen/{id}"))
+        .await
+        .assert_contains("Je krijgt geen meldingen over dit onderwerp.");
+    marieke
+        .post("/meldingen/gelezen", &[])
+        .await
+        .assert_status(303);
+    kees.reply_to(id, "Nog een reactie.")
+        .await
+        .assert_status(303);
+    marieke.get("/").await.assert_lacks("nieuwe\"");
+    assert_eq!(
+        erbij::entities::notification::Entity::find()
+            .filter(erbij::entities::notification::Column::ReadAt.is_null())
+            .filter(erbij::entities::notification::Column::UserId.eq(1))
+            .all(&marieke.state.db)
+            .await
+            .expect("q")
+            .len(),
+        0
+    );
+    // Nobody can open someone else's notification.
+    marieke
+        .get(&format!("/meldingen/{open}"))
+        .await
+        .assert_status(404);
+}
+
+#[tokio::test]
+async fn mentions_never_leak_a_members_thread_to_someone_who_cannot_read_it() {
+    let mut app = TestApp::new().await;
+    app.member("marieke@buurtkracht.nl").await;
+    let blocked = app
+        .person("weg@buurtkracht.nl", "Geblokkeerd Lid", false, false)
+        .await;
+    let mut active = blocked.into_active_model();
+    active.disabled = Set(true);
+    active.update(&app.state.db).await.expect("block");
+    app.login_as("marieke@buurtkracht.nl").await;
+    app.join("jongeren").await;
+    app.start_thread(
+        "jongeren",
+        "Casus",
+        "Hallo @geblokkeerd-lid, kijk even mee.",
+        "members",
+    )
+    .await;
+    assert!(
+        erbij::entities::notification::Entity::find()
+            .all(&app.state.db)
+            .await
+            .expect("q")
+            .is_empty(),
+        "a blocked account is told nothing"
+    );
+}
+
+#[test]
+fn handles_are_found_in_text_but_not_in_addresses() {
+    let found = erbij::notifications::mentioned_handles(
+        "Hoi @Marieke-de-Vries en @kees-bos-2, mail iemand@voorbeeld.nl of @- niemand",
+    );
+    assert_eq!(
+        found.into_iter().collect::<Vec<_>>(),
+        vec!["kees-bos-2".to_string(), "marieke-de-vries".to_string()]
+    );
 }
