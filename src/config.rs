@@ -25,6 +25,10 @@ pub struct Settings {
     /// Where `.eml` files go when no SMTP server is set; empty means `data_dir/outbox`.
     pub outbox_dir: PathBuf,
     pub mail_from: String,
+    /// Where attached files are kept, by content hash; empty means `data_dir/uploads`.
+    pub uploads_dir: PathBuf,
+    /// The largest file that may be attached, in megabytes.
+    pub upload_max_mb: u64,
     /// How long a sign-in lasts without being renewed.
     pub session_days: i64,
     /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
@@ -44,6 +48,8 @@ impl Default for Settings {
             smtp_url: String::new(),
             outbox_dir: PathBuf::new(),
             mail_from: "Erbij <noreply@erbij.localhost>".into(),
+            uploads_dir: PathBuf::new(),
+            upload_max_mb: 10,
             session_days: 30,
             trust_proxy: false,
             log_format: "pretty".into(),
@@ -76,6 +82,9 @@ impl Settings {
         if self.outbox_dir.as_os_str().is_empty() {
             self.outbox_dir = self.data_dir.join("outbox");
         }
+        if self.uploads_dir.as_os_str().is_empty() {
+            self.uploads_dir = self.data_dir.join("uploads");
+        }
         if self.base_url.is_empty() {
             self.base_url = format!("http://{}", self.bind);
         }
@@ -90,6 +99,10 @@ impl Settings {
     /// Cookies get `Secure` when the site is served over https.
     pub fn secure_cookies(&self) -> bool {
         self.base_url.starts_with("https://")
+    }
+
+    pub fn upload_max_bytes(&self) -> usize {
+        usize::try_from(self.upload_max_mb.saturating_mul(1024 * 1024)).unwrap_or(usize::MAX)
     }
 
     pub fn url(&self, path: &str) -> String {

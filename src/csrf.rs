@@ -100,6 +100,70 @@ where
     }
 }
 
+/// A file from a multipart form.
+#[derive(Debug)]
+pub struct Upload {
+    pub filename: String,
+    pub bytes: Bytes,
+}
+
+/// A `multipart/form-data` form (one with file inputs) whose CSRF token has been checked:
+/// the text fields deserialized into `T`, the files alongside.
+pub struct CsrfMultipart<T> {
+    pub form: T,
+    pub uploads: Vec<Upload>,
+}
+
+impl<S, T> FromRequest<S> for CsrfMultipart<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let jar = CookieJar::from_headers(req.headers());
+        let expected = jar.get(COOKIE).map(|c| c.value().to_owned());
+        let mut multipart = axum::extract::Multipart::from_request(req, state)
+            .await
+            .map_err(|_| AppError::BadRequest)?;
+        let too_large = |e: axum::extract::multipart::MultipartError| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                AppError::TooLarge
+            } else {
+                AppError::BadRequest
+            }
+        };
+        let mut fields: Vec<(String, String)> = Vec::new();
+        let mut uploads = Vec::new();
+        while let Some(field) = multipart.next_field().await.map_err(too_large)? {
+            let name = field.name().unwrap_or_default().to_owned();
+            match field.file_name().map(str::to_owned) {
+                Some(filename) => {
+                    let bytes = field.bytes().await.map_err(too_large)?;
+                    // An empty file input still sends a part; it is not an upload.
+                    if !bytes.is_empty() {
+                        uploads.push(Upload { filename, bytes });
+                    }
+                }
+                None => fields.push((name, field.text().await.map_err(too_large)?)),
+            }
+        }
+        let given = fields
+            .iter()
+            .find(|(k, _)| k == FIELD)
+            .map(|(_, v)| v.as_str());
+        match (expected, given) {
+            (Some(expected), Some(given))
+                if constant_time_eq(expected.as_bytes(), given.as_bytes()) => {}
+            _ => return Err(AppError::Csrf),
+        }
+        let encoded = serde_html_form::to_string(&fields).map_err(|_| AppError::BadRequest)?;
+        let form = serde_html_form::from_str(&encoded).map_err(|_| AppError::BadRequest)?;
+        Ok(CsrfMultipart { form, uploads })
+    }
+}
+
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

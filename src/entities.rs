@@ -2,6 +2,7 @@
 //! modules (`accounts`, `practices`, `admin`), not here.
 
 pub mod application;
+pub mod attachment;
 pub mod audit_event;
 pub mod flag;
 pub mod membership;

@@ -4,6 +4,7 @@
 //! from a [`Scope`], built from the viewer, which limits the query to the practices and
 //! visibilities that viewer may read. Nothing is filtered after loading.
 
+pub mod attachments;
 pub mod moderation;
 pub mod posts;
 pub mod threads;

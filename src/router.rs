@@ -28,6 +28,14 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-
                    base-uri 'none'; object-src 'none'";
 
 pub fn build(state: AppState) -> Router {
+    // Forms with files may carry the largest allowed file, several times, plus the text.
+    let upload_limit = DefaultBodyLimit::max(
+        state
+            .settings
+            .upload_max_bytes()
+            .saturating_mul(forum::attachments::MAX_FILES)
+            .saturating_add(BODY_LIMIT),
+    );
     // Browsers remember to use https only once the site is served over https.
     let hsts = state
         .settings
@@ -40,7 +48,9 @@ pub fn build(state: AppState) -> Router {
         .route("/praktijken/{slug}", get(practices::show_practice))
         .route(
             "/praktijken/{slug}/nieuw",
-            get(forum::threads::new_thread).post(forum::threads::create_thread),
+            get(forum::threads::new_thread)
+                .post(forum::threads::create_thread)
+                .layer(upload_limit),
         )
         .route(
             "/praktijken/{slug}/deelnemen",
@@ -55,7 +65,14 @@ pub fn build(state: AppState) -> Router {
             get(practices::show_participants),
         )
         .route("/onderwerpen/{id}", get(forum::threads::show_thread))
-        .route("/onderwerpen/{id}/reageren", post(forum::threads::reply))
+        .route(
+            "/onderwerpen/{id}/reageren",
+            post(forum::threads::reply).layer(upload_limit),
+        )
+        .route(
+            "/bijlagen/{id}/{name}",
+            get(forum::attachments::serve_attachment),
+        )
         .route(
             "/onderwerpen/{id}/ongelezen",
             get(forum::threads::first_unread),

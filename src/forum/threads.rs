@@ -16,14 +16,14 @@ use sea_orm::{
 use serde::Deserialize;
 
 use super::{
-    BODY_MAX, POSTS_PER_PAGE, Scope, TITLE_MAX, may_post, page_of, people,
-    views::{self, PostForm, ThreadPage},
+    BODY_MAX, POSTS_PER_PAGE, Scope, TITLE_MAX, attachments, may_post, page_of, people,
+    views::{self, Files, PostForm, ThreadPage},
 };
 use crate::{
     AppState,
     context::Ctx,
-    csrf::CsrfForm,
-    entities::{post, practice, read_position, thread, watch},
+    csrf::CsrfMultipart,
+    entities::{attachment, post, practice, read_position, thread, watch},
     error::{AppError, AppResult},
     forms::{self, FieldErrors},
     notifications,
@@ -37,6 +37,8 @@ pub struct ThreadForm {
     pub visibility: String,
     /// `preview` re-renders the form with the text shown as it will look.
     pub action: String,
+    /// Files uploaded with an earlier preview or failed attempt, kept for this post.
+    pub attachment: Vec<i32>,
 }
 
 impl ThreadForm {
@@ -84,25 +86,57 @@ pub async fn new_thread(
         &form,
         &FieldErrors::default(),
         false,
+        &Files {
+            pending: &[],
+            max_mb: state.settings.upload_max_mb,
+        },
     ))
+}
+
+/// Stores new uploads and gathers every pending file of this form, checking the limits.
+pub async fn gather_files(
+    state: &AppState,
+    person_id: i32,
+    kept: &[i32],
+    uploads: Vec<crate::csrf::Upload>,
+    errors: &mut FieldErrors,
+) -> AppResult<Vec<attachment::Model>> {
+    let (stored, problem) = attachments::store(state, person_id, uploads).await?;
+    let mut ids = kept.to_vec();
+    ids.extend(stored.iter().map(|a| a.id));
+    let pending = attachments::pending(&state.db, person_id, &ids).await?;
+    if let Some(key) = problem {
+        errors.add("files", key);
+    }
+    if pending.len() > attachments::MAX_FILES {
+        errors.add("files", "attachments.too_many");
+    }
+    Ok(pending)
 }
 
 pub async fn create_thread(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(slug): Path<String>,
-    CsrfForm(form): CsrfForm<ThreadForm>,
+    CsrfMultipart { form, uploads }: CsrfMultipart<ThreadForm>,
 ) -> AppResult<Response> {
     let practice = postable_practice(&state, &ctx, &slug).await?;
     let person = ctx.require_user()?;
-    let errors = form.validate();
+    let mut errors = form.validate();
+    let pending = gather_files(&state, person.id, &form.attachment, uploads, &mut errors).await?;
+    let files = Files {
+        pending: &pending,
+        max_mb: state.settings.upload_max_mb,
+    };
     if !errors.is_empty() {
         return Ok(forms::unprocessable(views::new_thread(
-            &ctx, &practice, &form, &errors, false,
+            &ctx, &practice, &form, &errors, false, &files,
         )));
     }
     if form.action == "preview" {
-        return Ok(views::new_thread(&ctx, &practice, &form, &errors, true).into_response());
+        return Ok(
+            views::new_thread(&ctx, &practice, &form, &errors, true, &files).into_response(),
+        );
     }
     let now = Utc::now();
     let txn = state.db.begin().await?;
@@ -131,6 +165,7 @@ pub async fn create_thread(
     }
     .insert(&txn)
     .await?;
+    attachments::attach(&txn, &pending, opening.id).await?;
     mark_read(&txn, person.id, thread.id, 1).await?;
     notifications::after_post(&txn, &thread, &practice, &opening, None).await?;
     txn.commit().await?;
@@ -202,6 +237,7 @@ pub async fn show_thread(
         .fetch_page(page - 1)
         .await?;
     let authors = people(&state.db, posts.iter().map(|p| p.author_id)).await?;
+    let files_by_post = attachments::of_posts(&state.db, &posts).await?;
     let mut read_before = None;
     if let Some(person) = &ctx.user {
         read_before = read_position::Entity::find_by_id((person.id, thread.id))
@@ -242,7 +278,7 @@ pub async fn show_thread(
             _ => String::new(),
         },
         body: quote.unwrap_or_default(),
-        action: String::new(),
+        ..Default::default()
     };
     Ok(views::thread_page(
         &ctx,
@@ -258,10 +294,15 @@ pub async fn show_thread(
             can_moderate,
             move_targets: move_targets(&scope, &practice, can_moderate),
             watching,
+            attachments: &files_by_post,
         },
         &form,
         &FieldErrors::default(),
         false,
+        &Files {
+            pending: &[],
+            max_mb: state.settings.upload_max_mb,
+        },
     )
     .into_response())
 }
@@ -329,7 +370,7 @@ pub async fn reply(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i32>,
-    CsrfForm(form): CsrfForm<PostForm>,
+    CsrfMultipart { form, uploads }: CsrfMultipart<PostForm>,
 ) -> AppResult<Response> {
     let person = ctx.require_user()?.clone();
     let scope = Scope::for_viewer(&state.db, Some(&person)).await?;
@@ -346,6 +387,7 @@ pub async fn reply(
     }
     let mut errors = FieldErrors::default();
     errors.text("body", &form.body, BODY_MAX);
+    let pending = gather_files(&state, person.id, &form.attachment, uploads, &mut errors).await?;
     if !errors.is_empty() || form.action == "preview" {
         // Show the last page with the form (and the preview) at the bottom.
         let pages = page_of(thread.post_count);
@@ -356,6 +398,7 @@ pub async fn reply(
             .fetch_page(pages - 1)
             .await?;
         let authors = people(&state.db, posts.iter().map(|p| p.author_id)).await?;
+        let files_by_post = attachments::of_posts(&state.db, &posts).await?;
         let page = views::thread_page(
             &ctx,
             &ThreadPage {
@@ -370,10 +413,15 @@ pub async fn reply(
                 can_moderate: false,
                 move_targets: Vec::new(),
                 watching: None,
+                attachments: &files_by_post,
             },
             &form,
             &errors,
             errors.is_empty(),
+            &Files {
+                pending: &pending,
+                max_mb: state.settings.upload_max_mb,
+            },
         );
         return Ok(if errors.is_empty() {
             page.into_response()
@@ -415,6 +463,7 @@ pub async fn reply(
     }
     .insert(&txn)
     .await?;
+    attachments::attach(&txn, &pending, post.id).await?;
     mark_read(&txn, person.id, thread.id, position).await?;
     let quoted_author = match form.quote.parse::<i32>() {
         Ok(quoted) => post::Entity::find_by_id(quoted)

@@ -10,7 +10,7 @@ use similar::{ChangeTag, TextDiff};
 use super::{TITLE_MAX, page_of};
 use crate::{
     context::Ctx,
-    entities::{post, post_revision, practice, thread, user},
+    entities::{attachment, post, post_revision, practice, thread, user},
     forms::{self, Field, FieldErrors},
     layout,
     markdown::Markdown,
@@ -23,6 +23,74 @@ pub struct PostForm {
     pub action: String,
     /// The post being quoted, so its author can be told.
     pub quote: String,
+    /// Files uploaded with an earlier preview or failed attempt, kept for this post.
+    pub attachment: Vec<i32>,
+}
+
+/// The files of a form being written, and the size limit to tell people about.
+pub struct Files<'a> {
+    pub pending: &'a [attachment::Model],
+    pub max_mb: u64,
+}
+
+/// 1536 → "1,5 kB" in Dutch, "1.5 kB" in English.
+pub fn file_size(ctx: &Ctx, bytes: i64) -> String {
+    let (value, unit) = if bytes >= 1024 * 1024 {
+        (bytes as f64 / (1024.0 * 1024.0), "MB")
+    } else {
+        ((bytes as f64 / 1024.0).max(0.1), "kB")
+    };
+    let text = format!("{value:.1} {unit}");
+    match ctx.lang {
+        crate::i18n::Lang::Nl => text.replace('.', ","),
+        crate::i18n::Lang::En => text,
+    }
+}
+
+const ACCEPT: &str = ".pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.odt,.ods,.odp,.rtf,image/jpeg,image/png,image/gif,image/webp";
+
+fn files_field(ctx: &Ctx, errors: &FieldErrors, files: &Files) -> Markup {
+    let error = errors.get("files");
+    html! {
+        div.field.has-error[error.is_some()] {
+            label for="files" { (ctx.t("field.files")) }
+            p.hint #files-hint {
+                (rust_i18n::t!("attachments.hint", locale = ctx.lang.code(), mb = files.max_mb, n = super::attachments::MAX_FILES))
+            }
+            @if let Some(key) = error { p.field-error #files-error { (ctx.t(key)) } }
+            @if !files.pending.is_empty() {
+                fieldset.pending-files {
+                    legend { (ctx.t("attachments.pending")) }
+                    @for a in files.pending {
+                        div.check {
+                            input type="checkbox" name="attachment" value=(a.id) id={ "bijlage-" (a.id) } checked;
+                            label for={ "bijlage-" (a.id) } { (a.filename) " (" (file_size(ctx, a.size)) ")" }
+                        }
+                    }
+                }
+            }
+            input #files type="file" name="files" multiple accept=(ACCEPT)
+                aria-describedby={ "files-hint" @if error.is_some() { " files-error" } };
+        }
+    }
+}
+
+fn attachment_list(ctx: &Ctx, list: &[attachment::Model]) -> Markup {
+    html! {
+        ul.attachments aria-label=(ctx.t("field.files")) {
+            @for a in list {
+                li {
+                    a href=(super::attachments::url(a)) {
+                        @if a.content_type.starts_with("image/") {
+                            img src=(super::attachments::url(a)) alt=(a.filename) loading="lazy";
+                        }
+                        span { (a.filename) }
+                    }
+                    " " span.muted { "(" (file_size(ctx, a.size)) ")" }
+                }
+            }
+        }
+    }
 }
 
 /// Where a post lives: its thread's page, at its anchor.
@@ -168,6 +236,7 @@ pub fn new_thread(
     form: &super::threads::ThreadForm,
     errors: &FieldErrors,
     preview: bool,
+    files: &Files,
 ) -> Markup {
     let title = ctx.t("forum.new_thread");
     let post_form = PostForm {
@@ -182,10 +251,11 @@ pub fn new_thread(
             h1 { (title) }
             @if preview { (preview_box(ctx, &form.body)) }
             (forms::error_summary(ctx, errors))
-            form.stacked.wide method="post" action={ "/praktijken/" (practice.slug) "/nieuw" } novalidate {
+            form.stacked.wide method="post" action={ "/praktijken/" (practice.slug) "/nieuw" } enctype="multipart/form-data" novalidate {
                 (layout::csrf_field(ctx))
                 (forms::input(ctx, Field::new("title", &form.title).max_length(TITLE_MAX), errors))
                 (body_field(ctx, &post_form, errors, "field.body"))
+                (files_field(ctx, errors, files))
                 fieldset.field.has-error[errors.get("visibility").is_some()] {
                     legend { (ctx.t("field.visibility")) }
                     @if let Some(key) = errors.get("visibility") { p.field-error { (ctx.t(key)) } }
@@ -219,6 +289,8 @@ pub struct ThreadPage<'a> {
     pub move_targets: Vec<&'a practice::Model>,
     /// `None`: not following; `Some(false)`: following; `Some(true)`: muted.
     pub watching: Option<bool>,
+    /// The files of the posts on this page, by post id.
+    pub attachments: &'a HashMap<i32, Vec<attachment::Model>>,
 }
 
 fn post_article(ctx: &Ctx, tp: &ThreadPage, post: &post::Model) -> Markup {
@@ -252,6 +324,7 @@ fn post_article(ctx: &Ctx, tp: &ThreadPage, post: &post::Model) -> Markup {
                     }
                 }
                 div.post-body { (Markdown(&post.body)) }
+                @if let Some(list) = tp.attachments.get(&post.id) { (attachment_list(ctx, list)) }
                 @if ctx.user.is_some() {
                     div.post-actions {
                         @if tp.can_post && !hidden {
@@ -350,6 +423,7 @@ pub fn thread_page(
     form: &PostForm,
     errors: &FieldErrors,
     preview: bool,
+    files: &Files,
 ) -> Markup {
     let t = tp.thread;
     let base = format!("/onderwerpen/{}", t.id);
@@ -393,10 +467,11 @@ pub fn thread_page(
                 @if tp.can_post {
                     @if preview { (preview_box(ctx, &form.body)) }
                     (forms::error_summary(ctx, errors))
-                    form.stacked.wide method="post" action={ (base) "/reageren" } novalidate {
+                    form.stacked.wide method="post" action={ (base) "/reageren" } enctype="multipart/form-data" novalidate {
                         (layout::csrf_field(ctx))
                         @if !form.quote.is_empty() { input type="hidden" name="quote" value=(form.quote); }
                         (body_field(ctx, form, errors, "field.reply"))
+                        (files_field(ctx, errors, files))
                         (submit_buttons(ctx, "forum.post_reply"))
                     }
                 } @else if t.locked {

@@ -25,7 +25,7 @@ impl TestApp {
         visibility: &str,
     ) -> i32 {
         let page = self
-            .post(
+            .post_multipart(
                 &format!("/praktijken/{slug}/nieuw"),
                 &[
                     ("title", title),
@@ -33,6 +33,7 @@ impl TestApp {
                     ("visibility", visibility),
                     ("action", "post"),
                 ],
+                &[],
             )
             .await;
         assert_eq!(page.status, 303, "{}", page.body);
@@ -43,9 +44,10 @@ impl TestApp {
     }
 
     pub async fn reply_to(&mut self, thread_id: i32, body: &str) -> Page {
-        self.post(
+        self.post_multipart(
             &format!("/onderwerpen/{thread_id}/reageren"),
             &[("body", body), ("action", "post")],
+            &[],
         )
         .await
     }
@@ -72,13 +74,14 @@ async fn members_start_a_thread_and_reply() {
         .assert_contains("Verlaat deze praktijk");
 
     // Empty title: the text typed stays.
-    app.post(
+    app.post_multipart(
         "/praktijken/jongeren/nieuw",
         &[
             ("title", " "),
             ("body", "Hoe begin je het gesprek?"),
             ("visibility", "public"),
         ],
+        &[],
     )
     .await
     .assert_status(422)
@@ -87,7 +90,7 @@ async fn members_start_a_thread_and_reply() {
 
     // Preview renders the Markdown and creates nothing.
     let preview = app
-        .post(
+        .post_multipart(
             "/praktijken/jongeren/nieuw",
             &[
                 ("title", "Eenzaamheid bespreekbaar maken"),
@@ -95,6 +98,7 @@ async fn members_start_a_thread_and_reply() {
                 ("visibility", "public"),
                 ("action", "preview"),
             ],
+            &[],
         )
         .await;
     preview
@@ -252,9 +256,10 @@ async fn archived_practices_and_locked_threads_take_no_new_posts() {
     let page = app.get("/praktijken/huisbezoeken-75").await;
     page.assert_lacks("/nieuw\"")
         .assert_lacks("Doe mee met deze praktijk");
-    app.post(
+    app.post_multipart(
         "/praktijken/huisbezoeken-75/nieuw",
         &[("title", "x"), ("body", "y"), ("visibility", "public")],
+        &[],
     )
     .await
     .assert_status(403);
@@ -354,7 +359,9 @@ async fn thread_and_practice_pages_cost_a_fixed_number_of_queries() {
     let (_, one) = app.get_counting(&format!("/onderwerpen/{short}")).await;
     let (_, many) = app.get_counting(&format!("/onderwerpen/{long}")).await;
     assert_eq!(one, many, "a thread page with 1 post and with 20 posts");
-    assert!(many <= 10, "{many} queries for a thread page");
+    // Session, bell, scope, thread, posts, authors, attachments, read position (read and
+    // write), standing, watch: eleven, whatever the thread's length.
+    assert!(many <= 11, "{many} queries for a thread page");
 
     let (_, few) = app.get_counting("/praktijken/zingeving").await;
     for i in 0..30 {
@@ -541,11 +548,11 @@ async fn replies_mentions_and_quotes_notify_the_right_people() {
         .await;
     form.assert_contains(&format!(r#"name="quote" value="{}""#, first_reply.id));
     marieke
-        .post(&format!("/onderwerpen/{id}/reageren"), &[
+        .post_multipart(&format!("/onderwerpen/{id}/reageren"), &[
             ("body", "> Ja, wij werken met levensverhalen.\n\nMooi! @kees-bos-2 doe jij dat ook? Mail naar iemand@kees-bos.nl"),
             ("quote", &first_reply.id.to_string()),
             ("action", "post"),
-        ])
+        ], &[])
         .await
         .assert_status(303);
     let kees_list = kees.get("/meldingen").await;
@@ -652,4 +659,159 @@ fn handles_are_found_in_text_but_not_in_addresses() {
         found.into_iter().collect::<Vec<_>>(),
         vec!["kees-bos-2".to_string(), "marieke-de-vries".to_string()]
     );
+}
+
+/// The smallest real files of each kind, as a browser would send them.
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
+const PNG: &[u8] = &[
+    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4,
+    0x89, 0x00, 0x00, 0x00, 0x0A, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0x00, 0x01, 0x00, 0x00,
+    0x05, 0x00, 0x01, 0x0D, 0x0A, 0x2D, 0xB4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE,
+    0x42, 0x60, 0x82,
+];
+
+#[tokio::test]
+async fn a_handout_travels_with_a_post_and_only_to_its_readers() {
+    let mut app = TestApp::new().await;
+    app.member("marieke@buurtkracht.nl").await;
+    app.login_as("marieke@buurtkracht.nl").await;
+    app.join("jongeren").await;
+    let form = app.get("/praktijken/jongeren/nieuw").await;
+    form.assert_contains(r#"enctype="multipart/form-data""#)
+        .assert_contains(r#"type="file""#);
+
+    // A script disguised as a PDF is refused by its content; the text stays.
+    let disguised = app
+        .post_multipart(
+            "/praktijken/jongeren/nieuw",
+            &[
+                ("title", "Handreiking"),
+                ("body", "Zie de bijlage."),
+                ("visibility", "members"),
+                ("action", "post"),
+            ],
+            &[("files", "handreiking.pdf", b"<script>alert(1)</script>")],
+        )
+        .await;
+    disguised
+        .assert_status(422)
+        .assert_contains("Dit soort bestand kan niet mee.")
+        .assert_contains(r#"value="Handreiking""#)
+        .assert_contains("Zie de bijlage.");
+
+    // Preview with a real PDF keeps the file for the final post.
+    let preview = app
+        .post_multipart(
+            "/praktijken/jongeren/nieuw",
+            &[
+                ("title", "Handreiking"),
+                ("body", "Zie de bijlage."),
+                ("visibility", "members"),
+                ("action", "preview"),
+            ],
+            &[
+                ("files", "../../Handreiking gesprekken.pdf", PDF),
+                ("files", "foto.png", PNG),
+            ],
+        )
+        .await;
+    preview
+        .assert_status(200)
+        .assert_contains("Handreiking gesprekken.pdf")
+        .assert_lacks("../");
+    let kept: Vec<String> = preview
+        .body
+        .split(r#"name="attachment" value=""#)
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next().map(str::to_owned))
+        .collect();
+    assert_eq!(kept.len(), 2);
+    let mut fields = vec![
+        ("title", "Handreiking"),
+        ("body", "Zie de bijlage."),
+        ("visibility", "members"),
+        ("action", "post"),
+    ];
+    for id in &kept {
+        fields.push(("attachment", id.as_str()));
+    }
+    let posted = app
+        .post_multipart("/praktijken/jongeren/nieuw", &fields, &[])
+        .await;
+    posted.assert_status(303);
+    let thread = app.get(posted.location()).await;
+    let href = thread
+        .body
+        .split(r#"href="/bijlagen/"#)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .map(|rest| format!("/bijlagen/{rest}"))
+        .expect("a link to the handout");
+    thread
+        .assert_contains("Handreiking gesprekken.pdf")
+        .assert_contains("<img src=\"/bijlagen/");
+
+    let file = app.get(&href).await;
+    file.assert_status(200);
+    assert_eq!(file.headers["content-type"], "application/pdf");
+    let disposition = file.headers["content-disposition"].to_str().unwrap_or("");
+    assert!(
+        disposition.starts_with("attachment; filename*=UTF-8''Handreiking%20gesprekken.pdf"),
+        "{disposition}"
+    );
+    assert!(
+        file.headers["content-security-policy"]
+            .to_str()
+            .unwrap_or("")
+            .contains("sandbox")
+    );
+    assert!(file.body.starts_with("%PDF"));
+
+    // The thread is for members: a visitor who guesses the address gets nothing.
+    let mut visitor = app.second_browser();
+    visitor.get(&href).await.assert_status(404);
+    // Someone else's pending upload cannot be claimed either.
+    let mut kees = app.second_browser();
+    kees.member_other().await;
+    kees.login_as("kees@buurtkracht.nl").await;
+    kees.get(&href).await.assert_status(200);
+    kees.join("jongeren").await;
+    let stolen = kees
+        .post_multipart(
+            "/praktijken/jongeren/nieuw",
+            &[
+                ("title", "Mijn bestand"),
+                ("body", "Echt."),
+                ("visibility", "public"),
+                ("action", "post"),
+                ("attachment", &kept[0]),
+            ],
+            &[],
+        )
+        .await;
+    stolen.assert_status(303);
+    let mine = kees.get(stolen.location()).await;
+    mine.assert_lacks("Handreiking gesprekken.pdf");
+
+    // Too large: a clear message, text kept.
+    let mut small = TestApp::with_settings(|s| s.upload_max_mb = 0).await;
+    small.member("marieke@buurtkracht.nl").await;
+    small.login_as("marieke@buurtkracht.nl").await;
+    small.join("jongeren").await;
+    small
+        .post_multipart(
+            "/praktijken/jongeren/nieuw",
+            &[
+                ("title", "Groot"),
+                ("body", "Te groot bestand."),
+                ("visibility", "public"),
+                ("action", "post"),
+            ],
+            &[("files", "groot.pdf", PDF)],
+        )
+        .await
+        .assert_status(422)
+        .assert_contains("Een bestand is te groot.")
+        .assert_contains("Te groot bestand.");
 }
