@@ -35,6 +35,17 @@ enum Command {
         #[command(subcommand)]
         command: AdminCommand,
     },
+    /// Fill the database with example content.
+    Seed {
+        #[command(subcommand)]
+        command: SeedCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum SeedCommand {
+    /// Dutch demo members, hundreds of threads and one thread of 500 replies.
+    Demo,
 }
 
 #[derive(Subcommand)]
@@ -66,6 +77,9 @@ async fn main() -> ExitCode {
         Command::Admin {
             command: AdminCommand::Create { email, name },
         } => create_admin(settings, &email, name).await,
+        Command::Seed {
+            command: SeedCommand::Demo,
+        } => seed_demo(settings).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -106,6 +120,26 @@ async fn migrate(settings: Settings) -> anyhow::Result<()> {
     erbij::db::migrate(&db).await?;
     erbij::db::seed(&db).await?;
     eprintln!("The database is up to date.");
+    Ok(())
+}
+
+async fn seed_demo(settings: Settings) -> anyhow::Result<()> {
+    let state = app::prepare(settings).await?;
+    let progress = indicatif::ProgressBar::new(0).with_style(
+        indicatif::ProgressStyle::with_template("{msg} {wide_bar} {pos}/{len} ({eta})")?
+            .progress_chars("=> "),
+    );
+    progress.set_message("threads");
+    let summary = erbij::demo::seed(&state.db, &progress).await?;
+    eprintln!(
+        "Added {} people, {} threads and {} posts. Demo people sign in with their address \
+         (such as anouk.de-vries@{}) and the password {}",
+        summary.people,
+        summary.threads,
+        summary.posts,
+        erbij::demo::DOMAIN,
+        erbij::demo::PASSWORD
+    );
     Ok(())
 }
 

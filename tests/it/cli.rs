@@ -59,3 +59,58 @@ fn migrate_is_idempotent_and_admin_create_prints_a_link() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a valid email address"));
 }
+
+#[test]
+fn seed_demo_fills_a_database_once() {
+    let dir = tempfile::tempdir().expect("dir");
+    let out = erbij(dir.path(), &["seed", "demo"]);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{said}");
+    assert!(said.contains("Added 30 people, 301 threads"), "{said}");
+    let again = erbij(dir.path(), &["seed", "demo"]);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("demo data already"));
+}
+
+#[tokio::test]
+async fn the_demo_site_reads_well_including_its_longest_thread() {
+    use erbij::entities::thread;
+    use sea_orm::{EntityTrait, QueryOrder};
+
+    let mut app = crate::helpers::TestApp::new().await;
+    let progress = indicatif::ProgressBar::hidden();
+    let summary = erbij::demo::seed(&app.state.db, &progress)
+        .await
+        .expect("demo");
+    assert!(summary.posts > 2000);
+    let longest = thread::Entity::find()
+        .order_by_desc(thread::Column::PostCount)
+        .one(&app.state.db)
+        .await
+        .expect("q")
+        .expect("a thread");
+    assert_eq!(longest.post_count, 501);
+    app.post(
+        "/inloggen",
+        &[
+            ("email", "anouk.de-vries@demo.erbij.nl"),
+            ("password", erbij::demo::PASSWORD),
+        ],
+    )
+    .await
+    .assert_status(303);
+    let (last, queries_last) = app
+        .get_counting(&format!("/onderwerpen/{}?pagina=26", longest.id))
+        .await;
+    last.assert_status(200);
+    let (_, queries_first) = app
+        .get_counting(&format!("/onderwerpen/{}", longest.id))
+        .await;
+    assert_eq!(queries_first, queries_last);
+    app.get(&format!("/onderwerpen/{}?pagina=27", longest.id))
+        .await
+        .assert_status(404);
+    app.get("/praktijken/migranten?pagina=2")
+        .await
+        .assert_status(200);
+}
