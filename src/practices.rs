@@ -170,6 +170,20 @@ pub async fn show_practice(
                     a href={ (base) "/signaleringen" } { (ctx.t("moderation.queue_link")) }
                 }
             }
+            @if may_moderate && !practice.archived {
+                form.move-thread method="post" action={ (base) "/standaard-zichtbaarheid" } {
+                    (layout::csrf_field(&ctx))
+                    label for="default-visibility" { (ctx.t("field.default_visibility")) }
+                    select #default-visibility name="visibility" {
+                        @for value in [thread::PUBLIC, thread::MEMBERS] {
+                            option value=(value) selected[practice.default_visibility == value] {
+                                (ctx.t(&format!("visibility.{value}")))
+                            }
+                        }
+                    }
+                    button.secondary type="submit" { (ctx.t("admin.save")) }
+                }
+            }
             section aria-labelledby="threads-title" {
                 h2 #threads-title { (ctx.t("practices.threads_title")) }
                 @if rows.is_empty() {

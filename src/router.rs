@@ -124,6 +124,10 @@ pub fn build(state: AppState) -> Router {
             get(forum::moderation::show_all_flags),
         )
         .route("/onderwerpen/{id}/volgen", post(notifications::set_watch))
+        .route(
+            "/praktijken/{slug}/standaard-zichtbaarheid",
+            post(forum::moderation::set_default_visibility),
+        )
         .route("/meldingen", get(notifications::show_notifications))
         .route("/meldingen/gelezen", post(notifications::mark_all_read))
         .route("/meldingen/{id}", get(notifications::open_notification))

@@ -496,3 +496,45 @@ pub async fn resolve_flag(
     };
     Ok(Redirect::to(&back).into_response())
 }
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct DefaultVisibilityForm {
+    visibility: String,
+}
+
+/// Facilitators choose whether new threads in their practice start public or members-only.
+pub async fn set_default_visibility(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    CsrfForm(form): CsrfForm<DefaultVisibilityForm>,
+) -> AppResult<Response> {
+    let person = ctx.require_user()?;
+    let scope = Scope::for_viewer(&state.db, Some(person)).await?;
+    let practice = scope
+        .practice_by_slug(&slug)
+        .filter(|p| p.kind == practice::KIND_PRACTICE)
+        .cloned()
+        .ok_or(AppError::NotFound)?;
+    if !may_moderate(&state.db, Some(person), &practice).await? {
+        return Err(AppError::Forbidden);
+    }
+    if !matches!(form.visibility.as_str(), thread::PUBLIC | thread::MEMBERS) {
+        return Err(AppError::BadRequest);
+    }
+    let txn = state.db.begin().await?;
+    let mut active = practice.clone().into_active_model();
+    active.default_visibility = Set(form.visibility.clone());
+    active.update(&txn).await?;
+    audit::record(
+        &txn,
+        Some(person.id),
+        "practice_default_visibility",
+        &practice.slug,
+        &form.visibility,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(Redirect::to(&format!("/praktijken/{}", practice.slug)).into_response())
+}

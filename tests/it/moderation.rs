@@ -330,3 +330,40 @@ async fn nobody_flags_what_they_cannot_read() {
             .is_some()
     );
 }
+
+#[tokio::test]
+async fn facilitators_choose_how_new_threads_start() {
+    let (mut fenna, mut marieke, _, _) = practice_with_thread().await;
+    marieke
+        .post(
+            "/praktijken/jongeren/standaard-zichtbaarheid",
+            &[("visibility", "members")],
+        )
+        .await
+        .assert_status(403);
+    fenna
+        .post(
+            "/praktijken/jongeren/standaard-zichtbaarheid",
+            &[("visibility", "geheim")],
+        )
+        .await
+        .assert_status(400);
+    fenna
+        .post(
+            "/praktijken/jongeren/standaard-zichtbaarheid",
+            &[("visibility", "members")],
+        )
+        .await
+        .assert_status(303);
+    let form = marieke.get("/praktijken/jongeren/nieuw").await;
+    form.assert_contains(r#"value="members" id="visibility-members" checked"#);
+}
+
+#[tokio::test]
+async fn megabytes_of_text_get_a_message_and_are_kept() {
+    let (_, mut marieke, _, id) = practice_with_thread().await;
+    let long = "woord ".repeat(20_000);
+    let page = marieke.reply_to(id, &long).await;
+    page.assert_status(422).assert_contains("Dit is te lang");
+    assert!(page.body.contains(&long[..5_000]), "the text comes back");
+}
