@@ -207,7 +207,8 @@ async fn members_only_threads_never_reach_visitors() {
         .await
         .expect("q");
 
-    // A member sees both, marked.
+    // A member sees both, marked, on the practice page and in the home activity.
+    app.get("/").await.assert_contains("Casus mevrouw K");
     app.get("/praktijken/migranten")
         .await
         .assert_contains("Casus mevrouw K")
