@@ -76,27 +76,49 @@ async fn moderated_post(
     Ok((post, thread, practice))
 }
 
+/// The two on/off switches of a thread.
+#[derive(Clone, Copy)]
+enum Switch {
+    Pinned,
+    Locked,
+}
+
+async fn toggle(state: &AppState, ctx: &Ctx, id: i32, switch: Switch) -> AppResult<Response> {
+    let (thread, _) = moderated_thread(state, ctx, id).await?;
+    let title = thread.title.clone();
+    let mut active = thread.clone().into_active_model();
+    let action = match switch {
+        Switch::Pinned => {
+            active.pinned = Set(!thread.pinned);
+            if thread.pinned {
+                "thread_unpinned"
+            } else {
+                "thread_pinned"
+            }
+        }
+        Switch::Locked => {
+            active.locked = Set(!thread.locked);
+            if thread.locked {
+                "thread_unlocked"
+            } else {
+                "thread_locked"
+            }
+        }
+    };
+    let txn = state.db.begin().await?;
+    active.update(&txn).await?;
+    audit::record(&txn, ctx.user.as_ref().map(|u| u.id), action, &title, "").await?;
+    txn.commit().await?;
+    Ok(Redirect::to(&format!("/onderwerpen/{id}")).into_response())
+}
+
 pub async fn toggle_pin(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i32>,
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> AppResult<Response> {
-    let (thread, _) = moderated_thread(&state, &ctx, id).await?;
-    let pinned = !thread.pinned;
-    let action = if pinned {
-        "thread_pinned"
-    } else {
-        "thread_unpinned"
-    };
-    let title = thread.title.clone();
-    let txn = state.db.begin().await?;
-    let mut active = thread.into_active_model();
-    active.pinned = Set(pinned);
-    active.update(&txn).await?;
-    audit::record(&txn, ctx.user.as_ref().map(|u| u.id), action, &title, "").await?;
-    txn.commit().await?;
-    Ok(Redirect::to(&format!("/onderwerpen/{id}")).into_response())
+    toggle(&state, &ctx, id, Switch::Pinned).await
 }
 
 pub async fn toggle_lock(
@@ -105,21 +127,7 @@ pub async fn toggle_lock(
     Path(id): Path<i32>,
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> AppResult<Response> {
-    let (thread, _) = moderated_thread(&state, &ctx, id).await?;
-    let locked = !thread.locked;
-    let action = if locked {
-        "thread_locked"
-    } else {
-        "thread_unlocked"
-    };
-    let title = thread.title.clone();
-    let txn = state.db.begin().await?;
-    let mut active = thread.into_active_model();
-    active.locked = Set(locked);
-    active.update(&txn).await?;
-    audit::record(&txn, ctx.user.as_ref().map(|u| u.id), action, &title, "").await?;
-    txn.commit().await?;
-    Ok(Redirect::to(&format!("/onderwerpen/{id}")).into_response())
+    toggle(&state, &ctx, id, Switch::Locked).await
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -1,5 +1,7 @@
 //! Starting threads, reading them, replying.
 
+use std::collections::HashMap;
+
 use axum::{
     extract::{Path, Query, State},
     response::{IntoResponse, Redirect, Response},
@@ -23,7 +25,7 @@ use crate::{
     AppState,
     context::Ctx,
     csrf::CsrfMultipart,
-    entities::{attachment, post, practice, read_position, thread, watch},
+    entities::{attachment, post, practice, read_position, thread, user, watch},
     error::{AppError, AppResult},
     forms::{self, FieldErrors},
     notifications,
@@ -172,6 +174,30 @@ pub async fn create_thread(
     Ok(Redirect::to(&format!("/onderwerpen/{}", thread.id)).into_response())
 }
 
+/// One page of a thread: its posts, their authors and their files, in three queries.
+async fn page_of_posts(
+    db: &impl ConnectionTrait,
+    thread_id: i32,
+    page: u64,
+) -> Result<
+    (
+        Vec<post::Model>,
+        HashMap<i32, user::Model>,
+        HashMap<i32, Vec<attachment::Model>>,
+    ),
+    DbErr,
+> {
+    let posts = post::Entity::find()
+        .filter(post::Column::ThreadId.eq(thread_id))
+        .order_by_asc(post::Column::Position)
+        .paginate(db, POSTS_PER_PAGE)
+        .fetch_page(page.saturating_sub(1))
+        .await?;
+    let authors = people(db, posts.iter().map(|p| p.author_id)).await?;
+    let files = attachments::of_posts(db, &posts).await?;
+    Ok((posts, authors, files))
+}
+
 /// Remembers the furthest post a member has seen; never moves backwards.
 pub async fn mark_read(
     db: &impl ConnectionTrait,
@@ -230,14 +256,7 @@ pub async fn show_thread(
     if page == 0 || page > pages {
         return Err(AppError::NotFound);
     }
-    let posts = post::Entity::find()
-        .filter(post::Column::ThreadId.eq(thread.id))
-        .order_by_asc(post::Column::Position)
-        .paginate(&state.db, POSTS_PER_PAGE)
-        .fetch_page(page - 1)
-        .await?;
-    let authors = people(&state.db, posts.iter().map(|p| p.author_id)).await?;
-    let files_by_post = attachments::of_posts(&state.db, &posts).await?;
+    let (posts, authors, files_by_post) = page_of_posts(&state.db, thread.id, page).await?;
     let mut read_before = None;
     if let Some(person) = &ctx.user {
         read_before = read_position::Entity::find_by_id((person.id, thread.id))
@@ -391,14 +410,7 @@ pub async fn reply(
     if !errors.is_empty() || form.action == "preview" {
         // Show the last page with the form (and the preview) at the bottom.
         let pages = page_of(thread.post_count);
-        let posts = post::Entity::find()
-            .filter(post::Column::ThreadId.eq(thread.id))
-            .order_by_asc(post::Column::Position)
-            .paginate(&state.db, POSTS_PER_PAGE)
-            .fetch_page(pages - 1)
-            .await?;
-        let authors = people(&state.db, posts.iter().map(|p| p.author_id)).await?;
-        let files_by_post = attachments::of_posts(&state.db, &posts).await?;
+        let (posts, authors, files_by_post) = page_of_posts(&state.db, thread.id, pages).await?;
         let page = views::thread_page(
             &ctx,
             &ThreadPage {
