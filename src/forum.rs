@@ -130,12 +130,16 @@ pub async fn standing(
         return Ok(Standing::default());
     };
     let membership = membership_of(db, person.id, practice.id).await?;
-    let open = !practice.archived && practice.kind == practice::KIND_PRACTICE;
     let facilitator = membership
         .as_ref()
         .is_some_and(|m| m.role == membership::ROLE_FACILITATOR);
+    // The expert area has no joining: every expert (and administrator) takes part.
+    let participant = match practice.kind.as_str() {
+        practice::KIND_EXPERT => person.is_expert || person.is_admin,
+        _ => person.is_admin || membership.is_some(),
+    };
     Ok(Standing {
-        may_post: open && (person.is_admin || membership.is_some()),
+        may_post: !practice.archived && participant,
         may_moderate: person.is_admin || facilitator,
         membership,
     })

@@ -29,6 +29,9 @@ pub fn page(ctx: &Ctx, title: &str, body: Markup) -> Markup {
                             ul.nav {
                                 li { a href="/praktijken" { (ctx.t("nav.practices")) } }
                                 @if let Some(user) = &ctx.user {
+                                    @if user.is_expert || user.is_admin {
+                                        li { a href="/expertgroep" { (ctx.t("nav.expert_area")) } }
+                                    }
                                     @if user.is_admin {
                                         li { a href="/beheer" { (ctx.t("nav.admin")) } }
                                     }

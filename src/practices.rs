@@ -86,11 +86,12 @@ pub async fn show_practice(
     Query(query): Query<PageQuery>,
 ) -> AppResult<Markup> {
     let scope = Scope::for_viewer(&state.db, ctx.user.as_ref()).await?;
+    // The expert area is in the scope of experts and administrators only.
     let practice = scope
         .practice_by_slug(&slug)
-        .filter(|p| p.kind == practice::KIND_PRACTICE)
         .cloned()
         .ok_or(AppError::NotFound)?;
+    let is_practice = practice.kind == practice::KIND_PRACTICE;
     let threads = scope
         .threads()
         .filter(thread::Column::PracticeId.eq(practice.id))
@@ -137,7 +138,11 @@ pub async fn show_practice(
         &ctx,
         practice.name(ctx.lang),
         html! {
-            p.breadcrumb { a href="/praktijken" { (ctx.t("practices.title")) } }
+            @if is_practice {
+                p.breadcrumb { a href="/praktijken" { (ctx.t("practices.title")) } }
+            } @else {
+                div.notice role="note" { p { (ctx.t("expert.private_notice")) } }
+            }
             h1 { (practice.name(ctx.lang)) }
             @if practice.archived {
                 div.notice role="note" { p { (ctx.t("practices.archived_notice")) } }
@@ -147,7 +152,7 @@ pub async fn show_practice(
                 @if may_post {
                     a.button href={ (base) "/nieuw" } { (ctx.t("forum.new_thread")) }
                 }
-                @if ctx.user.is_some() && !practice.archived {
+                @if ctx.user.is_some() && !practice.archived && is_practice {
                     @if let Some(m) = &membership {
                         @if m.role == membership::ROLE_FACILITATOR {
                             span.badge { (ctx.t("role.facilitator")) }
@@ -163,14 +168,14 @@ pub async fn show_practice(
                         }
                     }
                 }
-                @if ctx.user.is_some() {
+                @if ctx.user.is_some() && is_practice {
                     a href={ (base) "/deelnemers" } { (ctx.t("practices.participants")) }
                 }
                 @if may_moderate {
                     a href={ (base) "/signaleringen" } { (ctx.t("moderation.queue_link")) }
                 }
             }
-            @if may_moderate && !practice.archived {
+            @if may_moderate && !practice.archived && is_practice {
                 form.move-thread method="post" action={ (base) "/standaard-zichtbaarheid" } {
                     (layout::csrf_field(&ctx))
                     label for="default-visibility" { (ctx.t("field.default_visibility")) }
@@ -322,4 +327,20 @@ pub async fn show_participants(
             }
         },
     ))
+}
+
+/// `/expertgroep`: the expert area, wherever an administrator renamed it to.
+pub async fn expert_area(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    let scope = Scope::for_viewer(&state.db, ctx.user.as_ref()).await?;
+    match scope
+        .practices
+        .values()
+        .find(|p| p.kind == practice::KIND_EXPERT)
+    {
+        Some(area) => Ok(Redirect::to(&format!("/praktijken/{}", area.slug)).into_response()),
+        None if ctx.user.is_none() => Err(AppError::SignInRequired {
+            next: "/expertgroep".into(),
+        }),
+        None => Err(AppError::NotFound),
+    }
 }

@@ -45,6 +45,7 @@ pub fn build(state: AppState) -> Router {
         .route("/", get(home::show_home))
         .route("/taal", post(home::switch_language))
         .route("/praktijken", get(practices::list_practices))
+        .route("/expertgroep", get(practices::expert_area))
         .route("/praktijken/{slug}", get(practices::show_practice))
         .route(
             "/praktijken/{slug}/nieuw",

@@ -44,14 +44,25 @@ pub struct ThreadForm {
 }
 
 impl ThreadForm {
-    fn validate(&self) -> FieldErrors {
+    fn validate(&self, practice: &practice::Model) -> FieldErrors {
         let mut errors = FieldErrors::default();
         errors.text("title", &self.title, TITLE_MAX);
         errors.text("body", &self.body, BODY_MAX);
-        if !matches!(self.visibility.as_str(), thread::PUBLIC | thread::MEMBERS) {
+        if practice.kind == practice::KIND_PRACTICE
+            && !matches!(self.visibility.as_str(), thread::PUBLIC | thread::MEMBERS)
+        {
             errors.add("visibility", "form.choose");
         }
         errors
+    }
+
+    /// Threads in the expert area are for experts, whatever the form says.
+    fn visibility_in(&self, practice: &practice::Model) -> String {
+        if practice.kind == practice::KIND_EXPERT {
+            thread::EXPERTS.into()
+        } else {
+            self.visibility.clone()
+        }
     }
 }
 
@@ -124,7 +135,7 @@ pub async fn create_thread(
 ) -> AppResult<Response> {
     let practice = postable_practice(&state, &ctx, &slug).await?;
     let person = ctx.require_user()?;
-    let mut errors = form.validate();
+    let mut errors = form.validate(&practice);
     let pending = gather_files(&state, person.id, &form.attachment, uploads, &mut errors).await?;
     let files = Files {
         pending: &pending,
@@ -146,7 +157,7 @@ pub async fn create_thread(
         practice_id: Set(practice.id),
         author_id: Set(person.id),
         title: Set(form.title.trim().into()),
-        visibility: Set(form.visibility.clone()),
+        visibility: Set(form.visibility_in(&practice)),
         pinned: Set(false),
         locked: Set(false),
         post_count: Set(1),

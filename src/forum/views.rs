@@ -256,6 +256,9 @@ pub fn new_thread(
                 (forms::input(ctx, Field::new("title", &form.title).max_length(TITLE_MAX), errors))
                 (body_field(ctx, &post_form, errors, "field.body"))
                 (files_field(ctx, errors, files))
+                @if practice.kind == practice::KIND_EXPERT {
+                    p.notice { (ctx.t("expert.thread_notice")) }
+                } @else {
                 fieldset.field.has-error[errors.get("visibility").is_some()] {
                     legend { (ctx.t("field.visibility")) }
                     @if let Some(key) = errors.get("visibility") { p.field-error { (ctx.t(key)) } }
@@ -266,6 +269,7 @@ pub fn new_thread(
                             label for={ "visibility-" (value) } { (ctx.t(&format!("visibility.{value}"))) }
                         }
                     }
+                }
                 }
                 (submit_buttons(ctx, "forum.post_thread"))
             }

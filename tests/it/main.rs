@@ -7,6 +7,7 @@ mod helpers;
 mod accounts;
 mod admin;
 mod cli;
+mod experts;
 mod forum;
 mod moderation;
 mod pages;
