@@ -171,6 +171,9 @@ pub async fn show_practice(
                 @if ctx.user.is_some() && is_practice {
                     a href={ (base) "/deelnemers" } { (ctx.t("practices.participants")) }
                 }
+                @if !is_practice {
+                    a href="/expertgroep/voordrachten" { (ctx.t("nominations.queue_title")) }
+                }
                 @if may_moderate {
                     a href={ (base) "/signaleringen" } { (ctx.t("moderation.queue_link")) }
                 }

@@ -18,7 +18,9 @@ use tower_http::{
     trace::{DefaultOnResponse, TraceLayer},
 };
 
-use crate::{AppState, accounts, admin, assets, context, forum, home, notifications, practices};
+use crate::{
+    AppState, accounts, admin, assets, context, forum, home, notifications, practices, summaries,
+};
 
 /// Forms are small; uploads (later) get their own, larger limit on their own routes.
 const BODY_LIMIT: usize = 256 * 1024;
@@ -128,6 +130,19 @@ pub fn build(state: AppState) -> Router {
         .route(
             "/praktijken/{slug}/standaard-zichtbaarheid",
             post(forum::moderation::set_default_visibility),
+        )
+        .route(
+            "/onderwerpen/{id}/voordragen",
+            get(summaries::nominations::show_nominate_form)
+                .post(summaries::nominations::nominate_thread),
+        )
+        .route(
+            "/expertgroep/voordrachten",
+            get(summaries::nominations::show_queue),
+        )
+        .route(
+            "/voordrachten/{id}/afhandelen",
+            post(summaries::nominations::handle_nomination),
         )
         .route("/meldingen", get(notifications::show_notifications))
         .route("/meldingen/gelezen", post(notifications::mark_all_read))

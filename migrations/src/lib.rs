@@ -7,6 +7,7 @@ mod m20261123_000001_foundation;
 mod m20261123_000002_forum;
 mod m20261123_000003_moderation_notifications;
 mod m20261123_000004_attachments;
+mod m20261123_000005_expert_group;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000002_forum::Migration),
             Box::new(m20261123_000003_moderation_notifications::Migration),
             Box::new(m20261123_000004_attachments::Migration),
+            Box::new(m20261123_000005_expert_group::Migration),
         ]
     }
 }

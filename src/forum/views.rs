@@ -457,7 +457,12 @@ pub fn thread_page(
                 }
                 @if tp.page == tp.pages && (tp.can_post) { a href="#reageren" { (ctx.t("forum.to_reply")) } }
             }
-            @if ctx.user.is_some() { (watch_form(ctx, tp)) }
+            @if ctx.user.is_some() {
+                (watch_form(ctx, tp))
+                @if tp.practice.kind == practice::KIND_PRACTICE {
+                    p.nominate { a href={ "/onderwerpen/" (t.id) "/voordragen" } { (ctx.t("nominations.link_on_thread")) } }
+                }
+            }
             @if tp.can_moderate { (moderation_panel(ctx, tp)) }
             (pagination(ctx, &base, tp.page, tp.pages))
             div.posts {

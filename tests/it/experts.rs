@@ -100,3 +100,98 @@ async fn the_expert_area_is_for_experts_and_administrators_only() {
         .await
         .assert_contains("Ahmed Bakkali reageerde");
 }
+
+#[tokio::test]
+async fn members_nominate_threads_and_hear_what_the_experts_decide() {
+    let mut marieke = TestApp::new().await;
+    marieke.member("marieke@buurtkracht.nl").await;
+    marieke.login_as("marieke@buurtkracht.nl").await;
+    marieke.join("netwerkversterking").await;
+    let id = marieke
+        .start_thread(
+            "netwerkversterking",
+            "Buurtnetwerk in Charlois",
+            "Zo pakten wij het aan.",
+            "public",
+        )
+        .await;
+    marieke
+        .get(&format!("/onderwerpen/{id}"))
+        .await
+        .assert_contains(&format!("/onderwerpen/{id}/voordragen"));
+    marieke
+        .post(&format!("/onderwerpen/{id}/voordragen"), &[("reason", " ")])
+        .await
+        .assert_status(422);
+    marieke
+        .post(
+            &format!("/onderwerpen/{id}/voordragen"),
+            &[("reason", "Werkt ook in andere wijken")],
+        )
+        .await
+        .assert_status(200)
+        .assert_contains("Bedankt voor je voordracht");
+    // Visitors cannot nominate, members cannot see the queue.
+    let mut visitor = marieke.second_browser();
+    visitor
+        .get(&format!("/onderwerpen/{id}/voordragen"))
+        .await
+        .assert_status(303);
+    marieke
+        .get("/expertgroep/voordrachten")
+        .await
+        .assert_status(403);
+
+    let mut eva = marieke.second_browser();
+    eva.person("eva@expert.nl", "Eva Expert", false, true).await;
+    eva.login_as("eva@expert.nl").await;
+    let queue = eva.get("/expertgroep/voordrachten").await;
+    queue
+        .assert_contains("Buurtnetwerk in Charlois")
+        .assert_contains("Werkt ook in andere wijken")
+        .assert_contains("Voorgedragen door Marieke de Vries");
+    let nomination = erbij::entities::nomination::Entity::find()
+        .one(&eva.state.db)
+        .await
+        .expect("q")
+        .expect("nomination");
+    marieke
+        .post(
+            &format!("/voordrachten/{}/afhandelen", nomination.id),
+            &[("outcome", "taken")],
+        )
+        .await
+        .assert_status(403);
+    eva.post(
+        &format!("/voordrachten/{}/afhandelen", nomination.id),
+        &[("outcome", "taken")],
+    )
+    .await
+    .assert_status(303);
+    eva.get("/expertgroep/voordrachten")
+        .await
+        .assert_contains("opgepakt door Eva Expert");
+    marieke
+        .get("/meldingen")
+        .await
+        .assert_contains("Eva Expert pakte je voordracht “Buurtnetwerk in Charlois” op");
+    eva.post(
+        &format!("/voordrachten/{}/afhandelen", nomination.id),
+        &[("outcome", "declined"), ("note", "Al gebundeld in 2025")],
+    )
+    .await
+    .assert_status(303);
+    marieke
+        .get("/meldingen")
+        .await
+        .assert_contains("wees je voordracht");
+    eva.get("/expertgroep/voordrachten")
+        .await
+        .assert_contains("Er liggen geen voordrachten.");
+    eva.post(
+        &format!("/voordrachten/{}/afhandelen", nomination.id),
+        &[("outcome", "taken")],
+    )
+    .await
+    .assert_status(404);
+}

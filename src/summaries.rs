@@ -1,0 +1,16 @@
+//! The expert group's work: nominations (the curation queue) and curated summaries
+//! (kennisbundels) with their workflow, versions, provenance, public pages and feeds.
+
+pub mod nominations;
+
+use crate::{context::Ctx, entities::user, error::AppError};
+
+/// Experts, and administrators, who may do everything experts do.
+pub fn require_expert(ctx: &Ctx) -> Result<&user::Model, AppError> {
+    let person = ctx.require_user()?;
+    if person.is_expert || person.is_admin {
+        Ok(person)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
