@@ -128,7 +128,7 @@ impl MigrationTrait for Migration {
                 .if_not_exists()
                 .col(pk_auto(Notifications::Id))
                 .col(integer(Notifications::UserId))
-                .col(string_len(Notifications::Kind, 16))
+                .col(string_len(Notifications::Kind, 32))
                 .col(integer(Notifications::ThreadId))
                 .col(integer(Notifications::PostId))
                 .col(integer(Notifications::ActorId))
