@@ -28,6 +28,7 @@ pub fn page(ctx: &Ctx, title: &str, body: Markup) -> Markup {
                         nav aria-label=(ctx.t("layout.nav_label")) {
                             ul.nav {
                                 li { a href="/praktijken" { (ctx.t("nav.practices")) } }
+                                li { a href="/kennisbundels" { (ctx.t("nav.summaries")) } }
                                 @if let Some(user) = &ctx.user {
                                     @if user.is_expert || user.is_admin {
                                         li { a href="/expertgroep" { (ctx.t("nav.expert_area")) } }

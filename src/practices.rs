@@ -173,6 +173,7 @@ pub async fn show_practice(
                 }
                 @if !is_practice {
                     a href="/expertgroep/voordrachten" { (ctx.t("nominations.queue_title")) }
+                    a href="/expertgroep/kennisbundels" { (ctx.t("summaries.experts_title")) }
                 }
                 @if may_moderate {
                     a href={ (base) "/signaleringen" } { (ctx.t("moderation.queue_link")) }

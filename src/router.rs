@@ -144,6 +144,33 @@ pub fn build(state: AppState) -> Router {
             "/voordrachten/{id}/afhandelen",
             post(summaries::nominations::handle_nomination),
         )
+        .route("/kennisbundels", get(summaries::public::list_published))
+        .route("/kennisbundels.atom", get(summaries::public::feed_all))
+        .route(
+            "/kennisbundels/nieuw",
+            get(summaries::edit::new_summary).post(summaries::edit::create_summary),
+        )
+        .route(
+            "/kennisbundels/{slug}",
+            get(summaries::public::show_summary),
+        )
+        .route(
+            "/kennisbundels/{slug}/bewerken",
+            get(summaries::edit::edit_summary).post(summaries::edit::update_summary),
+        )
+        .route(
+            "/kennisbundels/{slug}/status",
+            post(summaries::edit::change_status),
+        )
+        .route(
+            "/kennisbundels/{slug}/versies",
+            get(summaries::edit::show_versions),
+        )
+        .route("/expertgroep/kennisbundels", get(summaries::edit::list_all))
+        .route(
+            "/praktijken/{slug}/kennisbundels.atom",
+            get(summaries::public::feed_practice),
+        )
         .route("/meldingen", get(notifications::show_notifications))
         .route("/meldingen/gelezen", post(notifications::mark_all_read))
         .route("/meldingen/{id}", get(notifications::open_notification))

@@ -1,7 +1,10 @@
 //! The expert group's work: nominations (the curation queue) and curated summaries
 //! (kennisbundels) with their workflow, versions, provenance, public pages and feeds.
 
+pub mod edit;
+pub mod model;
 pub mod nominations;
+pub mod public;
 
 use crate::{context::Ctx, entities::user, error::AppError};
 

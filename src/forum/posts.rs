@@ -112,6 +112,7 @@ pub async fn update_post(
         active.body = Set(new_body);
         active.edited_at = Set(Some(Utc::now()));
         active.update(&txn).await?;
+        crate::summaries::public::mark_sources_changed(&txn, thread.id, post.id).await?;
         txn.commit().await?;
     }
     Ok(Redirect::to(&views::post_url(thread.id, &post)).into_response())
@@ -148,8 +149,11 @@ pub async fn delete_post(
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> AppResult<Response> {
     let (post, thread, _) = own_post(&state, &ctx, id).await?;
+    let txn = state.db.begin().await?;
     let mut active = post.clone().into_active_model();
     active.deleted_at = Set(Some(Utc::now()));
-    active.update(&state.db).await?;
+    active.update(&txn).await?;
+    crate::summaries::public::mark_sources_changed(&txn, thread.id, post.id).await?;
+    txn.commit().await?;
     Ok(Redirect::to(&views::post_url(thread.id, &post)).into_response())
 }

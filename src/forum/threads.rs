@@ -279,6 +279,7 @@ pub async fn show_thread(
         }
     }
     let standing = super::standing(&state.db, ctx.user.as_ref(), &practice).await?;
+    let used_in = crate::summaries::public::citing(&state.db, thread.id).await?;
     let can_post = standing.may_post && !thread.locked;
     let can_moderate = standing.may_moderate;
     let watching = match &ctx.user {
@@ -325,6 +326,7 @@ pub async fn show_thread(
             move_targets: move_targets(&scope, &practice, can_moderate),
             watching,
             attachments: &files_by_post,
+            used_in: &used_in,
         },
         &form,
         &FieldErrors::default(),
@@ -437,6 +439,7 @@ pub async fn reply(
                 move_targets: Vec::new(),
                 watching: None,
                 attachments: &files_by_post,
+                used_in: &[],
             },
             &form,
             &errors,

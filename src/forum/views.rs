@@ -295,6 +295,8 @@ pub struct ThreadPage<'a> {
     pub watching: Option<bool>,
     /// The files of the posts on this page, by post id.
     pub attachments: &'a HashMap<i32, Vec<attachment::Model>>,
+    /// Published summaries that draw on this thread.
+    pub used_in: &'a [crate::entities::summary::Model],
 }
 
 fn post_article(ctx: &Ctx, tp: &ThreadPage, post: &post::Model) -> Markup {
@@ -456,6 +458,15 @@ pub fn thread_page(
                     a href={ (base) "?pagina=" (tp.pages) } { (ctx.t("forum.last_page")) }
                 }
                 @if tp.page == tp.pages && (tp.can_post) { a href="#reageren" { (ctx.t("forum.to_reply")) } }
+            }
+            @if !tp.used_in.is_empty() {
+                p.used-in {
+                    (ctx.t("summaries.used_in")) " "
+                    @for (i, s) in tp.used_in.iter().enumerate() {
+                        @if i > 0 { ", " }
+                        a href={ "/kennisbundels/" (s.slug) } { (s.title) }
+                    }
+                }
             }
             @if ctx.user.is_some() {
                 (watch_form(ctx, tp))

@@ -1,0 +1,438 @@
+//! Published summaries for everyone: the list (by practice), a page per summary with its
+//! provenance, and Atom feeds. Experts reach drafts through the same page, with the
+//! workflow buttons; nobody else sees anything unpublished.
+
+use std::collections::HashMap;
+
+use atom_syndication::{Entry, Feed, Link, Person, Text};
+use axum::{
+    extract::{Path, Query, State},
+    http::header,
+    response::{IntoResponse, Response},
+};
+use chrono::{DateTime, FixedOffset, Utc};
+use maud::{Markup, html};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use serde::Deserialize;
+
+use super::{edit, model::parse_references};
+use crate::{
+    AppState,
+    context::Ctx,
+    entities::{practice, summary, summary_practice, summary_source, thread},
+    error::{AppError, AppResult},
+    forum::{self, Scope, views::when},
+    layout,
+    markdown::{Markdown, excerpt},
+    practices,
+};
+
+const FEED_SIZE: u64 = 20;
+
+/// Published summaries, newest first, optionally only those about one practice.
+async fn published(
+    db: &impl ConnectionTrait,
+    practice_id: Option<i32>,
+    limit: Option<u64>,
+) -> Result<Vec<summary::Model>, DbErr> {
+    let mut query = summary::Entity::find()
+        .filter(summary::Column::Status.eq(summary::PUBLISHED))
+        .order_by_desc(summary::Column::PublishedAt)
+        .order_by_desc(summary::Column::Id);
+    if let Some(id) = practice_id {
+        let ids: Vec<i32> = summary_practice::Entity::find()
+            .filter(summary_practice::Column::PracticeId.eq(id))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|p| p.summary_id)
+            .collect();
+        query = query.filter(summary::Column::Id.is_in(ids));
+    }
+    if let Some(limit) = limit {
+        query = query.limit(limit);
+    }
+    query.all(db).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ListQuery {
+    praktijk: String,
+}
+
+pub async fn list_published(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ListQuery>,
+) -> AppResult<Markup> {
+    let all = practices::all_practices(&state.db).await?;
+    let chosen = all.iter().find(|p| p.slug == q.praktijk);
+    let list = published(&state.db, chosen.map(|p| p.id), None).await?;
+    let title = ctx.t("summaries.title");
+    let feed = match chosen {
+        Some(p) => format!("/praktijken/{}/kennisbundels.atom", p.slug),
+        None => "/kennisbundels.atom".to_string(),
+    };
+    Ok(layout::page(
+        &ctx,
+        &title,
+        html! {
+            h1 { (title) }
+            p.lead { (ctx.t("summaries.intro")) }
+            form.move-thread method="get" action="/kennisbundels" {
+                label for="praktijk" { (ctx.t("summaries.filter")) }
+                select #praktijk name="praktijk" {
+                    option value="" { (ctx.t("summaries.all_practices")) }
+                    @for p in &all {
+                        option value=(p.slug) selected[chosen.is_some_and(|c| c.id == p.id)] { (p.name(ctx.lang)) }
+                    }
+                }
+                button.secondary type="submit" { (ctx.t("summaries.show")) }
+            }
+            @if list.is_empty() {
+                p.empty { (ctx.t("summaries.none_published")) }
+            } @else {
+                ol.threads {
+                    @for s in &list {
+                        li.thread {
+                            h2 { a href={ "/kennisbundels/" (s.slug) } { (s.title) } }
+                            @if let Some(at) = s.published_at { p.meta { (when(&ctx, at)) } }
+                        }
+                    }
+                }
+            }
+            p { a href=(feed) { (ctx.t("summaries.feed")) } }
+        },
+    ))
+}
+
+/// A source as a reader may see it: with title and link, or only what kind of discussion.
+enum Shown<'a> {
+    Open {
+        thread: &'a thread::Model,
+        practice: &'a practice::Model,
+        post_id: Option<i32>,
+    },
+    Members,
+    Experts,
+}
+
+pub async fn show_summary(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+) -> AppResult<Markup> {
+    let s = edit::by_slug(&state.db, &slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let is_expert = ctx
+        .user
+        .as_ref()
+        .is_some_and(|u| !u.disabled && (u.is_expert || u.is_admin));
+    if s.status != summary::PUBLISHED && !is_expert {
+        return Err(AppError::NotFound);
+    }
+    let full = edit::load(&state.db, s).await?.ok_or(AppError::NotFound)?;
+    let all = practices::all_practices(&state.db).await?;
+    let concerned: Vec<&practice::Model> = all
+        .iter()
+        .filter(|p| full.practice_ids.contains(&p.id))
+        .collect();
+    // Sources: what this reader may open is linked; the rest is named by kind only.
+    let scope = Scope::for_viewer(&state.db, ctx.user.as_ref()).await?;
+    let readable: HashMap<i32, thread::Model> = scope
+        .threads()
+        .filter(thread::Column::Id.is_in(full.sources.iter().map(|s| s.thread_id)))
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t))
+        .collect();
+    let hidden_kinds: HashMap<i32, bool> = thread::Entity::find()
+        .filter(
+            thread::Column::Id.is_in(
+                full.sources
+                    .iter()
+                    .map(|s| s.thread_id)
+                    .filter(|id| !readable.contains_key(id)),
+            ),
+        )
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t.visibility == thread::EXPERTS))
+        .collect();
+    let shown: Vec<Shown> = full
+        .sources
+        .iter()
+        .filter_map(|src| match readable.get(&src.thread_id) {
+            Some(t) => scope.practice(t.practice_id).map(|p| Shown::Open {
+                thread: t,
+                practice: p,
+                post_id: src.post_id,
+            }),
+            None => hidden_kinds.get(&src.thread_id).map(|experts| {
+                if *experts {
+                    Shown::Experts
+                } else {
+                    Shown::Members
+                }
+            }),
+        })
+        .collect();
+    let references = parse_references(&full.version.references_text).unwrap_or_default();
+    let people = forum::people(
+        &state.db,
+        [full.summary.author_id]
+            .into_iter()
+            .chain(full.summary.reviewer_id),
+    )
+    .await?;
+    let summary = &full.summary;
+    Ok(layout::page(
+        &ctx,
+        &full.version.title,
+        html! {
+            p.breadcrumb { a href="/kennisbundels" { (ctx.t("summaries.title")) } }
+            article.summary lang=(summary.lang) {
+                h1 { (full.version.title) }
+                p.meta {
+                    @if let Some(at) = summary.published_at { (ctx.t("summaries.published")) " " (when(&ctx, at)) " · " }
+                    (ctx.t("summaries.by_expert_group"))
+                    @for p in &concerned { " · " a href={ "/kennisbundels?praktijk=" (p.slug) } { (p.name(ctx.lang)) } }
+                }
+                div.post-body { (Markdown(&full.version.body)) }
+                @if !shown.is_empty() {
+                    section aria-labelledby="sources-title" {
+                        h2 #sources-title { (ctx.t("summaries.sources")) }
+                        ul {
+                            @for src in &shown {
+                                li {
+                                    @match src {
+                                        Shown::Open { thread, practice, post_id } => {
+                                            a href=(match post_id { Some(p) => format!("/berichten/{p}"), None => format!("/onderwerpen/{}", thread.id) }) { (thread.title) }
+                                            " (" (practice.name(ctx.lang)) ")"
+                                        },
+                                        Shown::Members => { (ctx.t("summaries.members_discussion")) },
+                                        Shown::Experts => { (ctx.t("summaries.experts_discussion")) },
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                @if !references.is_empty() {
+                    section aria-labelledby="references-title" {
+                        h2 #references-title { (ctx.t("summaries.references")) }
+                        ul.references {
+                            @for r in &references {
+                                li {
+                                    (r.author) " (" (r.year) "). "
+                                    @if let Some(link) = &r.link { a href=(link) rel="nofollow noopener" { em { (r.title) } } } @else { em { (r.title) } }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            @if is_expert {
+                (expert_controls(&ctx, summary, &people))
+            }
+        },
+    ))
+}
+
+fn expert_controls(
+    ctx: &Ctx,
+    s: &summary::Model,
+    people: &HashMap<i32, crate::entities::user::Model>,
+) -> Markup {
+    let name = |id: i32| people.get(&id).map(|u| u.name.as_str()).unwrap_or("—");
+    let own = ctx.user.as_ref().is_some_and(|u| u.id == s.author_id);
+    html! {
+        section.card.expert-controls aria-labelledby="workflow-title" {
+            h2 #workflow-title { (ctx.t("summaries.workflow")) }
+            p {
+                span.badge { (ctx.t(&format!("summaries.status.{}", s.status))) }
+                " " (rust_i18n::t!("summaries.written_by", locale = ctx.lang.code(), name = name(s.author_id)))
+                @if let Some(r) = s.reviewer_id { " · " (rust_i18n::t!("summaries.reviewed_by", locale = ctx.lang.code(), name = name(r))) }
+            }
+            @if s.sources_changed {
+                p.hidden-marker { (ctx.t("summaries.sources_changed_notice")) }
+            }
+            div.actions {
+                @if s.status != summary::WITHDRAWN {
+                    a.button href={ "/kennisbundels/" (s.slug) "/bewerken" } { (ctx.t("summaries.edit")) }
+                }
+                a href={ "/kennisbundels/" (s.slug) "/versies" } { (ctx.t("summaries.versions")) }
+                @for (action, key, allowed) in [
+                    ("submit", "summaries.submit", s.status == summary::DRAFT || s.status == summary::WITHDRAWN),
+                    ("approve", "summaries.approve", s.status == summary::REVIEW && !own),
+                    ("return", "summaries.return", s.status == summary::REVIEW),
+                    ("withdraw", "summaries.withdraw", s.status == summary::PUBLISHED),
+                    ("checked", "summaries.checked", s.status == summary::PUBLISHED && s.sources_changed),
+                ] {
+                    @if allowed {
+                        form.inline method="post" action={ "/kennisbundels/" (s.slug) "/status" } {
+                            (layout::csrf_field(ctx))
+                            input type="hidden" name="action" value=(action);
+                            button.secondary type="submit" { (ctx.t(key)) }
+                        }
+                    }
+                }
+            }
+            @if s.status == summary::REVIEW && own {
+                p.hint { (ctx.t("summaries.not_own_review")) }
+            }
+        }
+    }
+}
+
+fn to_fixed(at: DateTime<Utc>) -> DateTime<FixedOffset> {
+    at.fixed_offset()
+}
+
+async fn feed_response(
+    state: &AppState,
+    title: String,
+    self_path: &str,
+    practice_id: Option<i32>,
+) -> AppResult<Response> {
+    let list = published(&state.db, practice_id, Some(FEED_SIZE)).await?;
+    let versions =
+        super::edit::latest_versions(&state.db, list.iter().map(|s| s.id).collect()).await?;
+    let base = &state.settings.base_url;
+    let updated = list
+        .iter()
+        .filter_map(|s| s.published_at)
+        .max()
+        .unwrap_or_else(Utc::now);
+    let entries: Vec<Entry> = list
+        .iter()
+        .map(|s| {
+            let url = format!("{base}/kennisbundels/{}", s.slug);
+            let body = versions.get(&s.id).map(|v| v.body.as_str()).unwrap_or("");
+            let mut entry = Entry::default();
+            entry.set_id(url.clone());
+            entry.set_title(Text::plain(s.title.clone()));
+            entry.set_updated(to_fixed(s.updated_at));
+            entry.set_published(s.published_at.map(to_fixed));
+            entry.set_links(vec![Link {
+                href: url,
+                rel: "alternate".into(),
+                ..Default::default()
+            }]);
+            entry.set_summary(Some(Text::plain(excerpt(body, 300))));
+            entry.set_authors(vec![Person {
+                name: "Expertgroep Erbij".into(),
+                ..Default::default()
+            }]);
+            entry
+        })
+        .collect();
+    let mut feed = Feed::default();
+    feed.set_id(format!("{base}{self_path}"));
+    feed.set_title(Text::plain(title));
+    feed.set_updated(to_fixed(updated));
+    feed.set_links(vec![
+        Link {
+            href: format!("{base}{self_path}"),
+            rel: "self".into(),
+            ..Default::default()
+        },
+        Link {
+            href: format!("{base}/kennisbundels"),
+            rel: "alternate".into(),
+            ..Default::default()
+        },
+    ]);
+    feed.set_entries(entries);
+    Ok((
+        [(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")],
+        feed.to_string(),
+    )
+        .into_response())
+}
+
+pub async fn feed_all(State(state): State<AppState>) -> AppResult<Response> {
+    feed_response(
+        &state,
+        "Erbij — kennisbundels".into(),
+        "/kennisbundels.atom",
+        None,
+    )
+    .await
+}
+
+pub async fn feed_practice(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+) -> AppResult<Response> {
+    let practice = practices::all_practices(&state.db)
+        .await?
+        .into_iter()
+        .find(|p| p.slug == slug)
+        .ok_or(AppError::NotFound)?;
+    let path = format!("/praktijken/{}/kennisbundels.atom", practice.slug);
+    feed_response(
+        &state,
+        format!("Erbij — kennisbundels — {}", practice.name_nl),
+        &path,
+        Some(practice.id),
+    )
+    .await
+}
+
+/// Published summaries that cite a thread, for its "used in" line (one query).
+pub async fn citing(
+    db: &impl ConnectionTrait,
+    thread_id: i32,
+) -> Result<Vec<summary::Model>, DbErr> {
+    let citing = sea_orm::sea_query::Query::select()
+        .column(summary_source::Column::SummaryId)
+        .from(summary_source::Entity)
+        .and_where(summary_source::Column::ThreadId.eq(thread_id))
+        .to_owned();
+    summary::Entity::find()
+        .filter(summary::Column::Id.in_subquery(citing))
+        .filter(summary::Column::Status.eq(summary::PUBLISHED))
+        .order_by_asc(summary::Column::Title)
+        .all(db)
+        .await
+}
+
+/// A cited post changed: published summaries drawing on it (or its thread) need a look.
+pub async fn mark_sources_changed(
+    db: &impl ConnectionTrait,
+    thread_id: i32,
+    post_id: i32,
+) -> Result<(), DbErr> {
+    let ids: Vec<i32> = summary_source::Entity::find()
+        .filter(summary_source::Column::ThreadId.eq(thread_id))
+        .filter(
+            sea_orm::Condition::any()
+                .add(summary_source::Column::PostId.is_null())
+                .add(summary_source::Column::PostId.eq(post_id)),
+        )
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| s.summary_id)
+        .collect();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    summary::Entity::update_many()
+        .col_expr(
+            summary::Column::SourcesChanged,
+            sea_orm::sea_query::Expr::value(true),
+        )
+        .filter(summary::Column::Id.is_in(ids))
+        .filter(summary::Column::Status.eq(summary::PUBLISHED))
+        .exec(db)
+        .await?;
+    Ok(())
+}
