@@ -102,6 +102,7 @@ fn home_view(ctx: &Ctx, practices: &[practice::Model], activity: &[Activity]) ->
                 div.card {
                     h2 { (ctx.t("home.expert_title")) }
                     p { (ctx.t("home.expert_text")) }
+                    p { a href="/kennisbundels" { (ctx.t("home.expert_link")) } }
                 }
                 div.card {
                     h2 { (ctx.t("home.join_title")) }

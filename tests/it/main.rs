@@ -12,3 +12,4 @@ mod forum;
 mod moderation;
 mod pages;
 mod security;
+mod summaries;

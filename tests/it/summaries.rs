@@ -1,0 +1,386 @@
+//! Curated summaries: written and reviewed by experts, published for everyone, with their
+//! sources shown only as far as each reader may see them.
+
+use erbij::entities::{post, summary};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+use crate::helpers::TestApp;
+
+struct Story {
+    eva: TestApp,
+    piet: TestApp,
+    marieke: TestApp,
+    visitor: TestApp,
+    public_thread: i32,
+    members_thread: i32,
+    expert_thread: i32,
+}
+
+/// Two experts (Eva writes, Piet reviews), a member with a public and a members-only thread,
+/// an expert-area thread, and a visitor.
+async fn story() -> Story {
+    let mut marieke = TestApp::new().await;
+    marieke.member("marieke@buurtkracht.nl").await;
+    marieke.login_as("marieke@buurtkracht.nl").await;
+    marieke.join("migranten").await;
+    let public_thread = marieke
+        .start_thread(
+            "migranten",
+            "Taalmaatjes in Delfshaven",
+            "Wij koppelen nieuwkomers aan buren.",
+            "public",
+        )
+        .await;
+    let members_thread = marieke
+        .start_thread(
+            "migranten",
+            "Casus mevrouw K",
+            "Vertrouwelijk verhaal over mevrouw K.",
+            "members",
+        )
+        .await;
+    let mut eva = marieke.second_browser();
+    eva.person("eva@expert.nl", "Eva Expert", false, true).await;
+    eva.login_as("eva@expert.nl").await;
+    let expert_thread = eva
+        .start_thread(
+            "expertgroep",
+            "Interne afweging",
+            "Alleen voor ons.",
+            "public",
+        )
+        .await;
+    let mut piet = marieke.second_browser();
+    piet.person("piet@expert.nl", "Piet Expert", false, true)
+        .await;
+    piet.login_as("piet@expert.nl").await;
+    let visitor = marieke.second_browser();
+    Story {
+        eva,
+        piet,
+        marieke,
+        visitor,
+        public_thread,
+        members_thread,
+        expert_thread,
+    }
+}
+
+async fn migranten_id(app: &TestApp) -> String {
+    use erbij::entities::practice;
+    practice::Entity::find()
+        .filter(practice::Column::Slug.eq("migranten"))
+        .one(&app.state.db)
+        .await
+        .expect("q")
+        .expect("practice")
+        .id
+        .to_string()
+}
+
+#[tokio::test]
+async fn a_summary_goes_from_draft_through_review_to_the_public() {
+    let Story {
+        mut eva,
+        mut piet,
+        mut marieke,
+        mut visitor,
+        public_thread,
+        members_thread,
+        expert_thread,
+    } = story().await;
+    let practice = migranten_id(&eva).await;
+    let sources = format!(
+        "/onderwerpen/{public_thread}\nhttps://erbij.test/onderwerpen/{members_thread}\n/onderwerpen/{expert_thread}"
+    );
+
+    // Members cannot write summaries.
+    marieke.get("/kennisbundels/nieuw").await.assert_status(403);
+
+    // Bad input: empty title, a source that does not exist, a malformed reference.
+    let bad = eva
+        .post(
+            "/kennisbundels/nieuw",
+            &[
+                ("title", ""),
+                ("body", "Tekst"),
+                ("lang", "nl"),
+                ("sources", "/onderwerpen/99999"),
+                ("references", "Machielse | vorig jaar | Afgesneden"),
+            ],
+        )
+        .await;
+    bad.assert_status(422)
+        .assert_contains("Vul dit veld in.")
+        .assert_contains("Een bron bestaat niet of is niet voor jou leesbaar.")
+        .assert_contains("auteur | jaar | titel | link");
+
+    let created = eva
+        .post("/kennisbundels/nieuw", &[
+            ("title", "Nieuwkomers en hun buren"),
+            ("body", "Buren die **taalmaatje** worden, helpen tegen eenzaamheid."),
+            ("lang", "nl"),
+            ("practice", &practice),
+            ("sources", &sources),
+            ("references", "Machielse, A. | 2015 | Afgesneden. Over sociaal isolement | https://example.org/afgesneden"),
+        ])
+        .await;
+    created.assert_status(303);
+    let path = created.location().to_string();
+    assert_eq!(path, "/kennisbundels/nieuwkomers-en-hun-buren");
+
+    // A draft is for experts only.
+    visitor.get(&path).await.assert_status(404);
+    marieke.get(&path).await.assert_status(404);
+    visitor
+        .get("/kennisbundels")
+        .await
+        .assert_lacks("Nieuwkomers en hun buren");
+    eva.get(&path)
+        .await
+        .assert_status(200)
+        .assert_contains("Concept");
+
+    // Eva revises, then offers it for review; she may not approve her own work.
+    eva.post(&format!("{path}/bewerken"), &[
+        ("title", "Nieuwkomers en hun buren"),
+        ("body", "Buren die **taalmaatje** worden, helpen echt tegen eenzaamheid."),
+        ("lang", "nl"),
+        ("practice", &practice),
+        ("sources", &sources),
+        ("references", "Machielse, A. | 2015 | Afgesneden. Over sociaal isolement | https://example.org/afgesneden"),
+    ])
+    .await
+    .assert_status(303);
+    let versions = eva.get(&format!("{path}/versies")).await;
+    versions
+        .assert_contains("Versie 2")
+        .assert_contains("<ins>echt</ins>");
+    eva.post(&format!("{path}/status"), &[("action", "submit")])
+        .await
+        .assert_status(303);
+    eva.post(&format!("{path}/status"), &[("action", "approve")])
+        .await
+        .assert_status(403);
+    eva.get(&path)
+        .await
+        .assert_contains("je eigen werk keur je niet zelf");
+    marieke
+        .post(&format!("{path}/status"), &[("action", "approve")])
+        .await
+        .assert_status(403);
+    piet.post(&format!("{path}/status"), &[("action", "approve")])
+        .await
+        .assert_status(303);
+
+    // Published: everyone reads it; sources are shown only as far as each reader may see.
+    let page = visitor.get(&path).await;
+    page.assert_status(200)
+        .assert_contains("<strong>taalmaatje</strong>")
+        .assert_contains("Taalmaatjes in Delfshaven")
+        .assert_contains(&format!(r#"href="/onderwerpen/{public_thread}""#))
+        .assert_contains("Een gesprek onder leden")
+        .assert_contains("Een gesprek in de expertgroep")
+        .assert_lacks("mevrouw K")
+        .assert_lacks("Interne afweging")
+        .assert_lacks(&format!("/onderwerpen/{members_thread}\""))
+        .assert_contains("Afgesneden. Over sociaal isolement")
+        .assert_lacks("Voor de expertgroep");
+    marieke
+        .get(&path)
+        .await
+        .assert_contains("Casus mevrouw K")
+        .assert_lacks("Interne afweging");
+    eva.get(&path).await.assert_contains("Interne afweging");
+
+    let list = visitor.get("/kennisbundels?praktijk=migranten").await;
+    list.assert_contains("Nieuwkomers en hun buren");
+    visitor
+        .get("/kennisbundels?praktijk=jongeren")
+        .await
+        .assert_lacks("Nieuwkomers en hun buren");
+    visitor
+        .get(&format!("/onderwerpen/{public_thread}"))
+        .await
+        .assert_contains("Gebruikt in de kennisbundel:")
+        .assert_contains("Nieuwkomers en hun buren");
+
+    // The feeds carry it, with an excerpt and absolute link, and nothing private.
+    for feed in [
+        "/kennisbundels.atom",
+        "/praktijken/migranten/kennisbundels.atom",
+    ] {
+        let atom = visitor.get(feed).await;
+        atom.assert_status(200)
+            .assert_contains("<feed")
+            .assert_contains("http://erbij.test/kennisbundels/nieuwkomers-en-hun-buren")
+            .assert_contains("helpen echt tegen eenzaamheid")
+            .assert_lacks("mevrouw K")
+            .assert_lacks("Interne afweging");
+        assert!(
+            atom.headers["content-type"]
+                .to_str()
+                .unwrap_or("")
+                .starts_with("application/atom+xml")
+        );
+    }
+    visitor
+        .get("/praktijken/jongeren/kennisbundels.atom")
+        .await
+        .assert_lacks("Nieuwkomers");
+
+    // A cited post is edited: the experts see "sources changed"; the public does not.
+    let opening = post::Entity::find()
+        .filter(post::Column::ThreadId.eq(public_thread))
+        .one(&marieke.state.db)
+        .await
+        .expect("q")
+        .expect("post");
+    marieke
+        .post(
+            &format!("/berichten/{}/bewerken", opening.id),
+            &[
+                (
+                    "body",
+                    "Wij koppelen nieuwkomers aan buren en aan de bibliotheek.",
+                ),
+                ("action", "post"),
+            ],
+        )
+        .await
+        .assert_status(303);
+    eva.get(&path)
+        .await
+        .assert_contains("Een bron is na publicatie bewerkt");
+    eva.get("/expertgroep/kennisbundels")
+        .await
+        .assert_contains("Bronnen gewijzigd");
+    visitor
+        .get(&path)
+        .await
+        .assert_lacks("Bronnen gewijzigd")
+        .assert_lacks("na publicatie bewerkt");
+    eva.post(&format!("{path}/status"), &[("action", "checked")])
+        .await
+        .assert_status(303);
+    eva.get(&path)
+        .await
+        .assert_lacks("Een bron is na publicatie bewerkt");
+
+    // Withdrawn: gone from the public side again.
+    piet.post(&format!("{path}/status"), &[("action", "withdraw")])
+        .await
+        .assert_status(303);
+    visitor.get(&path).await.assert_status(404);
+    visitor
+        .get("/kennisbundels.atom")
+        .await
+        .assert_lacks("Nieuwkomers");
+    let stored = summary::Entity::find()
+        .one(&eva.state.db)
+        .await
+        .expect("q")
+        .expect("summary");
+    assert_eq!(stored.status, "withdrawn");
+    assert!(stored.reviewer_id.is_some());
+
+    let mut admin = eva.second_browser();
+    admin.admin("beheer@coalitie.nl").await;
+    admin.login_as("beheer@coalitie.nl").await;
+    let log = admin.get("/beheer/logboek").await;
+    for entry in [
+        "Kennisbundel ter beoordeling aangeboden",
+        "Kennisbundel goedgekeurd en gepubliceerd",
+        "Kennisbundel ingetrokken",
+    ] {
+        log.assert_contains(entry);
+    }
+}
+
+#[tokio::test]
+async fn an_expert_cannot_cite_what_they_cannot_read_nor_make_up_sources() {
+    let Story { mut eva, .. } = story().await;
+    for bad in ["/onderwerpen/424242", "/berichten/424242", "gewoon tekst"] {
+        eva.post(
+            "/kennisbundels/nieuw",
+            &[
+                ("title", "X"),
+                ("body", "Y"),
+                ("lang", "nl"),
+                ("sources", bad),
+            ],
+        )
+        .await
+        .assert_status(422);
+    }
+    eva.post(
+        "/kennisbundels/nieuw",
+        &[("title", "X"), ("body", "Y"), ("lang", "de")],
+    )
+    .await
+    .assert_status(422)
+    .assert_contains("Maak een keuze.");
+    assert!(
+        summary::Entity::find()
+            .all(&eva.state.db)
+            .await
+            .expect("q")
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn nominations_can_be_linked_to_a_summary() {
+    let Story {
+        mut eva,
+        mut marieke,
+        public_thread,
+        ..
+    } = story().await;
+    marieke
+        .post(
+            &format!("/onderwerpen/{public_thread}/voordragen"),
+            &[("reason", "Mooi voorbeeld")],
+        )
+        .await
+        .assert_status(200);
+    eva.post(
+        "/kennisbundels/nieuw",
+        &[
+            ("title", "Taal en buren"),
+            ("body", "Tekst."),
+            ("lang", "nl"),
+        ],
+    )
+    .await
+    .assert_status(303);
+    let s = summary::Entity::find()
+        .one(&eva.state.db)
+        .await
+        .expect("q")
+        .expect("summary");
+    let n = erbij::entities::nomination::Entity::find()
+        .one(&eva.state.db)
+        .await
+        .expect("q")
+        .expect("nomination");
+    eva.get("/expertgroep/voordrachten")
+        .await
+        .assert_contains("Koppelen aan kennisbundel");
+    eva.post(
+        &format!("/voordrachten/{}/afhandelen", n.id),
+        &[("outcome", "linked"), ("summary", &s.id.to_string())],
+    )
+    .await
+    .assert_status(303);
+    marieke
+        .get("/meldingen")
+        .await
+        .assert_contains("koppelde je voordracht");
+    let linked = erbij::entities::nomination::Entity::find_by_id(n.id)
+        .one(&eva.state.db)
+        .await
+        .expect("q")
+        .expect("n");
+    assert_eq!(linked.summary_id, Some(s.id));
+}
