@@ -127,6 +127,11 @@ async fn housekeeping(state: AppState) {
         if let Err(err) = throttle::purge_old(&state.db).await {
             tracing::warn!(error = %err, "purging throttle counts failed");
         }
+        match crate::subscriptions::purge_unconfirmed(&state.db).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(purged = n, "forgot unconfirmed subscriptions"),
+            Err(err) => tracing::warn!(error = %err, "purging unconfirmed subscriptions failed"),
+        }
     }
 }
 

@@ -13,6 +13,8 @@ pub mod post_revision;
 pub mod practice;
 pub mod read_position;
 pub mod session;
+pub mod subscriber;
+pub mod subscriber_practice;
 pub mod summary;
 pub mod summary_practice;
 pub mod summary_source;

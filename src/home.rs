@@ -114,6 +114,7 @@ fn home_view(ctx: &Ctx, practices: &[practice::Model], activity: &[Activity]) ->
                 div.card {
                     h2 { (ctx.t("home.follow_title")) }
                     p { (ctx.t("home.follow_text")) }
+                    p { a.button href="/volgen" { (ctx.t("nav.follow")) } }
                 }
             }
         },

@@ -29,6 +29,7 @@ pub fn page(ctx: &Ctx, title: &str, body: Markup) -> Markup {
                             ul.nav {
                                 li { a href="/praktijken" { (ctx.t("nav.practices")) } }
                                 li { a href="/kennisbundels" { (ctx.t("nav.summaries")) } }
+                                li { a href="/volgen" { (ctx.t("nav.follow")) } }
                                 @if let Some(user) = &ctx.user {
                                     @if user.is_expert || user.is_admin {
                                         li { a href="/expertgroep" { (ctx.t("nav.expert_area")) } }

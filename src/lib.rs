@@ -30,6 +30,7 @@ pub mod password;
 pub mod practices;
 pub mod router;
 pub mod session;
+pub mod subscriptions;
 pub mod summaries;
 pub mod throttle;
 pub mod tokens;

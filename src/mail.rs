@@ -8,7 +8,10 @@ use std::{path::PathBuf, sync::Arc};
 
 use lettre::{
     AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
-    message::{Mailbox, MultiPart},
+    message::{
+        Mailbox, MultiPart,
+        header::{HeaderName, HeaderValue},
+    },
 };
 use maud::Markup;
 
@@ -25,6 +28,8 @@ pub struct Email {
     pub subject: String,
     pub text: String,
     pub html: Markup,
+    /// Extra headers, such as `List-Unsubscribe`.
+    pub headers: Vec<(&'static str, String)>,
 }
 
 impl Mailer {
@@ -42,14 +47,17 @@ impl Mailer {
     pub async fn send(&self, from: &str, email: Email) -> anyhow::Result<()> {
         let from: Mailbox = from.parse()?;
         let to: Mailbox = email.to.parse()?;
-        let message = Message::builder()
-            .from(from)
-            .to(to)
-            .subject(email.subject)
-            .multipart(MultiPart::alternative_plain_html(
-                email.text,
-                email.html.into_string(),
-            ))?;
+        let mut builder = Message::builder().from(from).to(to).subject(email.subject);
+        for (name, value) in email.headers {
+            builder = builder.raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str(name),
+                value,
+            ));
+        }
+        let message = builder.multipart(MultiPart::alternative_plain_html(
+            email.text,
+            email.html.into_string(),
+        ))?;
         match self {
             Mailer::Smtp(t) => {
                 t.send(message).await?;
@@ -85,6 +93,8 @@ pub struct Letter {
     subject: String,
     paragraphs: Vec<String>,
     link: Option<(String, String)>,
+    headers: Vec<(&'static str, String)>,
+    footer: Vec<String>,
 }
 
 impl Letter {
@@ -95,6 +105,8 @@ impl Letter {
             subject: lang.t(subject_key).into_owned(),
             paragraphs: Vec::new(),
             link: None,
+            headers: Vec::new(),
+            footer: Vec::new(),
         }
     }
 
@@ -121,6 +133,18 @@ impl Letter {
         self
     }
 
+    /// A header on the message (`List-Unsubscribe` and friends).
+    pub fn header(mut self, name: &'static str, value: String) -> Letter {
+        self.headers.push((name, value));
+        self
+    }
+
+    /// A small line under the letter, such as where to change or stop a subscription.
+    pub fn footer(mut self, text: String) -> Letter {
+        self.footer.push(text);
+        self
+    }
+
     pub fn build(self) -> Email {
         use maud::html;
         let Letter {
@@ -129,6 +153,8 @@ impl Letter {
             subject,
             paragraphs,
             link,
+            headers,
+            footer,
         } = self;
         let site = lang.t("site.name");
         let mut text = String::new();
@@ -140,6 +166,10 @@ impl Letter {
             text.push_str(&format!("{label}:\n{url}\n\n"));
         }
         text.push_str(&format!("-- \n{site}\n"));
+        for line in &footer {
+            text.push_str(line);
+            text.push('\n');
+        }
         let html = html! {
             (maud::DOCTYPE)
             html lang=(lang.code()) {
@@ -152,6 +182,9 @@ impl Letter {
                             p { a href=(url) style="display:inline-block;background:#7a2e0e;color:#ffffff;padding:12px 20px;border-radius:6px;text-decoration:none;font-weight:bold" { (label) } }
                             p style="font-size:14px;color:#4a403a" { (url) }
                         }
+                        @for line in &footer {
+                            p style="font-size:14px;color:#4a403a;border-top:1px solid #d9cbbb;padding-top:8px" { (line) }
+                        }
                     }
                 }
             }
@@ -161,6 +194,7 @@ impl Letter {
             subject,
             text,
             html,
+            headers,
         }
     }
 }

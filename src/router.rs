@@ -19,7 +19,8 @@ use tower_http::{
 };
 
 use crate::{
-    AppState, accounts, admin, assets, context, forum, home, notifications, practices, summaries,
+    AppState, accounts, admin, assets, context, forum, home, notifications, practices,
+    subscriptions, summaries,
 };
 
 /// Forms are small; uploads (later) get their own, larger limit on their own routes.
@@ -170,6 +171,22 @@ pub fn build(state: AppState) -> Router {
         .route(
             "/praktijken/{slug}/kennisbundels.atom",
             get(summaries::public::feed_practice),
+        )
+        .route(
+            "/volgen",
+            get(subscriptions::show_subscribe).post(subscriptions::subscribe),
+        )
+        .route(
+            "/volgen/bevestigen/{token}",
+            get(subscriptions::show_confirm).post(subscriptions::confirm),
+        )
+        .route(
+            "/volgen/beheer/{token}",
+            get(subscriptions::show_manage).post(subscriptions::update_manage),
+        )
+        .route(
+            "/volgen/uitschrijven/{token}",
+            get(subscriptions::show_unsubscribe).post(subscriptions::unsubscribe),
         )
         .route("/meldingen", get(notifications::show_notifications))
         .route("/meldingen/gelezen", post(notifications::mark_all_read))

@@ -37,6 +37,11 @@ pub const RESET_ADDRESS: Rule = Rule {
     limit: 10,
     window: Duration::hours(1),
 };
+pub const SUBSCRIBE_ADDRESS: Rule = Rule {
+    bucket: "subscribe_address",
+    limit: 10,
+    window: Duration::hours(1),
+};
 pub const RESET_ACCOUNT: Rule = Rule {
     bucket: "reset_account",
     limit: 3,

@@ -8,6 +8,7 @@ mod m20261123_000002_forum;
 mod m20261123_000003_moderation_notifications;
 mod m20261123_000004_attachments;
 mod m20261123_000005_expert_group;
+mod m20261123_000006_subscriptions;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000003_moderation_notifications::Migration),
             Box::new(m20261123_000004_attachments::Migration),
             Box::new(m20261123_000005_expert_group::Migration),
+            Box::new(m20261123_000006_subscriptions::Migration),
         ]
     }
 }

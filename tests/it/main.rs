@@ -12,4 +12,5 @@ mod forum;
 mod moderation;
 mod pages;
 mod security;
+mod subscriptions;
 mod summaries;

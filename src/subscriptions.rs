@@ -1,0 +1,611 @@
+//! Following without joining: subscribe with only an email address, confirm (double
+//! opt-in), change preferences or stop from the link in every mail, and one-click
+//! unsubscribe (RFC 8058) that works without cookies or sign-in.
+//!
+//! Answers never reveal whether an address was known: subscribing again looks the same and
+//! sends a fresh confirmation.
+
+use std::collections::BTreeSet;
+
+use axum::{
+    extract::{Path, State},
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
+use chrono::{Duration, Utc};
+use maud::{Markup, html};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
+    IntoActiveModel, QueryFilter, TransactionTrait,
+};
+use serde::Deserialize;
+
+use crate::{
+    AppState,
+    context::Ctx,
+    csrf::{CsrfForm, NoFields},
+    entities::{practice, subscriber, subscriber_practice},
+    error::AppResult,
+    forms::{self, Field, FieldErrors},
+    i18n::Lang,
+    layout,
+    mail::Letter,
+    practices, throttle,
+    tokens::{random_secret, sha256_hex},
+};
+
+/// How long a confirmation link works; unconfirmed addresses are forgotten after it.
+pub const CONFIRM_DAYS: i64 = 7;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PreferencesForm {
+    pub email: String,
+    /// `all` or `chosen`.
+    pub scope: String,
+    pub practice: Vec<i32>,
+    pub summaries: Option<String>,
+    pub frequency: String,
+    pub lang: String,
+}
+
+impl PreferencesForm {
+    fn defaults(lang: Lang) -> Self {
+        PreferencesForm {
+            scope: "all".into(),
+            summaries: Some("1".into()),
+            frequency: subscriber::WEEKLY.into(),
+            lang: lang.code().into(),
+            ..Default::default()
+        }
+    }
+
+    fn of(s: &subscriber::Model, practice_ids: Vec<i32>) -> Self {
+        PreferencesForm {
+            email: s.email.clone(),
+            scope: if s.all_practices {
+                "all".into()
+            } else {
+                "chosen".into()
+            },
+            practice: practice_ids,
+            summaries: s.summaries.then(|| "1".into()),
+            frequency: s.frequency.clone(),
+            lang: s.lang.clone(),
+        }
+    }
+
+    /// Checks the choices; returns the chosen practices (empty means all).
+    fn validate(&self, errors: &mut FieldErrors, known: &BTreeSet<i32>) -> Vec<i32> {
+        if !matches!(
+            self.frequency.as_str(),
+            subscriber::WEEKLY | subscriber::MONTHLY
+        ) {
+            errors.add("frequency", "form.choose");
+        }
+        if Lang::parse(&self.lang).is_none() {
+            errors.add("lang", "form.choose");
+        }
+        let chosen: Vec<i32> = self
+            .practice
+            .iter()
+            .copied()
+            .filter(|id| known.contains(id))
+            .collect();
+        match self.scope.as_str() {
+            "all" => Vec::new(),
+            "chosen" if !chosen.is_empty() => chosen,
+            "chosen" => {
+                errors.add("practice", "subscriptions.choose_practice");
+                Vec::new()
+            }
+            _ => {
+                errors.add("practice", "form.choose");
+                Vec::new()
+            }
+        }
+    }
+}
+
+fn choices(
+    ctx: &Ctx,
+    form: &PreferencesForm,
+    errors: &FieldErrors,
+    all: &[practice::Model],
+) -> Markup {
+    html! {
+        fieldset.field.has-error[errors.get("practice").is_some()] #practice {
+            legend { (ctx.t("subscriptions.which")) }
+            @if let Some(key) = errors.get("practice") { p.field-error { (ctx.t(key)) } }
+            div.check {
+                input type="radio" name="scope" value="all" id="scope-all" checked[form.scope != "chosen"];
+                label for="scope-all" { (ctx.t("subscriptions.all_practices")) }
+            }
+            div.check {
+                input type="radio" name="scope" value="chosen" id="scope-chosen" checked[form.scope == "chosen"];
+                label for="scope-chosen" { (ctx.t("subscriptions.only_these")) }
+            }
+            div.indent {
+                @for p in all {
+                    div.check {
+                        input type="checkbox" name="practice" value=(p.id) id={ "p-" (p.id) } checked[form.practice.contains(&p.id)];
+                        label for={ "p-" (p.id) } { (p.name(ctx.lang)) }
+                    }
+                }
+            }
+        }
+        div.check.field {
+            input type="checkbox" name="summaries" value="1" id="summaries" checked[form.summaries.is_some()];
+            label for="summaries" { (ctx.t("subscriptions.summaries")) }
+        }
+        fieldset.field #frequency {
+            legend { (ctx.t("subscriptions.frequency")) }
+            @for value in [subscriber::WEEKLY, subscriber::MONTHLY] {
+                div.check {
+                    input type="radio" name="frequency" value=(value) id={ "f-" (value) } checked[form.frequency == value];
+                    label for={ "f-" (value) } { (ctx.t(&format!("subscriptions.{value}"))) }
+                }
+            }
+        }
+        fieldset.field #lang {
+            legend { (ctx.t("subscriptions.lang")) }
+            @for lang in Lang::ALL {
+                div.check {
+                    input type="radio" name="lang" value=(lang.code()) id={ "l-" (lang.code()) } checked[form.lang == lang.code()];
+                    label for={ "l-" (lang.code()) } lang=(lang.code()) { (lang.t("lang.self")) }
+                }
+            }
+        }
+    }
+}
+
+fn subscribe_view(
+    ctx: &Ctx,
+    form: &PreferencesForm,
+    errors: &FieldErrors,
+    all: &[practice::Model],
+    problem: Option<&str>,
+) -> Markup {
+    let title = ctx.t("subscriptions.title");
+    layout::page(
+        ctx,
+        &title,
+        html! {
+            h1 { (title) }
+            p.lead { (ctx.t("subscriptions.intro")) }
+            (forms::problem(ctx, problem))
+            (forms::form(ctx, "/volgen", errors, &ctx.t("subscriptions.submit"), html! {
+                (forms::input(ctx, Field::new("email", &form.email).kind("email").autocomplete("email"), errors))
+                (choices(ctx, form, errors, all))
+                p.consent { (ctx.t("subscriptions.consent")) }
+            }))
+        },
+    )
+}
+
+pub async fn show_subscribe(State(state): State<AppState>, ctx: Ctx) -> AppResult<Markup> {
+    let all = practices::active_practices(&state.db).await?;
+    Ok(subscribe_view(
+        &ctx,
+        &PreferencesForm::defaults(ctx.lang),
+        &FieldErrors::default(),
+        &all,
+        None,
+    ))
+}
+
+async fn set_practices(
+    db: &impl ConnectionTrait,
+    subscriber_id: i32,
+    ids: &[i32],
+) -> Result<(), DbErr> {
+    subscriber_practice::Entity::delete_many()
+        .filter(subscriber_practice::Column::SubscriberId.eq(subscriber_id))
+        .exec(db)
+        .await?;
+    if !ids.is_empty() {
+        subscriber_practice::Entity::insert_many(ids.iter().map(|&practice_id| {
+            subscriber_practice::ActiveModel {
+                subscriber_id: Set(subscriber_id),
+                practice_id: Set(practice_id),
+            }
+        }))
+        .exec(db)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The headers and footer every mail to a subscriber carries.
+pub fn with_manage_links(
+    letter: Letter,
+    state: &AppState,
+    lang: Lang,
+    manage_token: &str,
+) -> Letter {
+    let unsubscribe = state
+        .settings
+        .url(&format!("/volgen/uitschrijven/{manage_token}"));
+    let host = state
+        .settings
+        .base_url
+        .split("://")
+        .nth(1)
+        .unwrap_or("erbij.localhost")
+        .split([':', '/'])
+        .next()
+        .unwrap_or("erbij.localhost")
+        .to_string();
+    letter
+        .header("List-Unsubscribe", format!("<{unsubscribe}>"))
+        .header("List-Unsubscribe-Post", "List-Unsubscribe=One-Click".into())
+        .header("List-Id", format!("Erbij <volgen.{host}>"))
+        .footer(
+            rust_i18n::t!(
+                "subscriptions.mail_footer",
+                locale = lang.code(),
+                manage = state
+                    .settings
+                    .url(&format!("/volgen/beheer/{manage_token}")),
+                stop = unsubscribe
+            )
+            .into_owned(),
+        )
+}
+
+pub async fn subscribe(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    CsrfForm(form): CsrfForm<PreferencesForm>,
+) -> AppResult<Response> {
+    let all = practices::active_practices(&state.db).await?;
+    let known: BTreeSet<i32> = all.iter().map(|p| p.id).collect();
+    let mut errors = FieldErrors::default();
+    errors.email("email", &form.email);
+    let chosen = form.validate(&mut errors, &known);
+    if !errors.is_empty() {
+        return Ok(forms::unprocessable(subscribe_view(
+            &ctx, &form, &errors, &all, None,
+        )));
+    }
+    if throttle::SUBSCRIBE_ADDRESS
+        .exceeded(&state.db, &ctx.client_ip)
+        .await?
+    {
+        let page = subscribe_view(&ctx, &form, &errors, &all, Some("throttle.too_many"));
+        return Ok((StatusCode::TOO_MANY_REQUESTS, page).into_response());
+    }
+    throttle::SUBSCRIBE_ADDRESS
+        .record(&state.db, &ctx.client_ip)
+        .await?;
+
+    let email = forms::normalize_email(&form.email);
+    let lang = Lang::parse(&form.lang).unwrap_or(ctx.lang);
+    let secret = random_secret();
+    let now = Utc::now();
+    let txn = state.db.begin().await?;
+    let existing = subscriber::Entity::find()
+        .filter(subscriber::Column::Email.eq(&email))
+        .one(&txn)
+        .await?;
+    let consent = lang.t("subscriptions.consent").into_owned();
+    let target = match existing {
+        // A bounced address gets nothing more; the answer stays the same.
+        Some(s) if s.status == subscriber::SUSPENDED => None,
+        Some(s) => {
+            let keeps_choices = s.status == subscriber::ACTIVE;
+            let mut active = s.clone().into_active_model();
+            active.confirm_token_hash = Set(Some(sha256_hex(&secret)));
+            active.confirm_expires_at = Set(Some(now + Duration::days(CONFIRM_DAYS)));
+            if !keeps_choices {
+                active.lang = Set(lang.code().into());
+                active.frequency = Set(form.frequency.clone());
+                active.all_practices = Set(chosen.is_empty());
+                active.summaries = Set(form.summaries.is_some());
+                active.consent_text = Set(consent.clone());
+                active.consent_ip = Set(ctx.client_ip.clone());
+                active.consent_at = Set(now);
+            }
+            let s = active.update(&txn).await?;
+            if !keeps_choices {
+                set_practices(&txn, s.id, &chosen).await?;
+            }
+            Some(s)
+        }
+        None => {
+            let s = subscriber::ActiveModel {
+                email: Set(email.clone()),
+                status: Set(subscriber::PENDING.into()),
+                lang: Set(lang.code().into()),
+                frequency: Set(form.frequency.clone()),
+                all_practices: Set(chosen.is_empty()),
+                summaries: Set(form.summaries.is_some()),
+                manage_token: Set(random_secret()),
+                confirm_token_hash: Set(Some(sha256_hex(&secret))),
+                confirm_expires_at: Set(Some(now + Duration::days(CONFIRM_DAYS))),
+                consent_text: Set(consent),
+                consent_ip: Set(ctx.client_ip.clone()),
+                consent_at: Set(now),
+                bounces: Set(0),
+                created_at: Set(now),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?;
+            set_practices(&txn, s.id, &chosen).await?;
+            Some(s)
+        }
+    };
+    txn.commit().await?;
+    if let Some(s) = target {
+        let lang = Lang::parse(&s.lang).unwrap_or(lang);
+        let letter = Letter::new(lang, &s.email, "subscriptions.confirm_subject")
+            .para("subscriptions.confirm_body")
+            .para("subscriptions.confirm_ignore")
+            .link(
+                "subscriptions.confirm_link",
+                state.settings.url(&format!("/volgen/bevestigen/{secret}")),
+            );
+        state.send_later(with_manage_links(letter, &state, lang, &s.manage_token).build());
+    }
+    Ok(layout::page(
+        &ctx,
+        &ctx.t("subscriptions.check_mail_title"),
+        html! {
+            h1 { (ctx.t("subscriptions.check_mail_title")) }
+            p.lead { (ctx.t("subscriptions.check_mail_text")) }
+        },
+    )
+    .into_response())
+}
+
+async fn by_confirm_token(
+    db: &impl ConnectionTrait,
+    secret: &str,
+) -> Result<Option<subscriber::Model>, DbErr> {
+    if secret.len() != 64 {
+        return Ok(None);
+    }
+    subscriber::Entity::find()
+        .filter(subscriber::Column::ConfirmTokenHash.eq(sha256_hex(secret)))
+        .filter(subscriber::Column::ConfirmExpiresAt.gt(Utc::now()))
+        .one(db)
+        .await
+}
+
+async fn by_manage_token(
+    db: &impl ConnectionTrait,
+    token: &str,
+) -> Result<Option<subscriber::Model>, DbErr> {
+    if token.len() != 64 {
+        return Ok(None);
+    }
+    subscriber::Entity::find()
+        .filter(subscriber::Column::ManageToken.eq(token))
+        .one(db)
+        .await
+}
+
+fn gone(ctx: &Ctx) -> Response {
+    let page = layout::page(
+        ctx,
+        &ctx.t("subscriptions.invalid_title"),
+        html! {
+            h1 { (ctx.t("subscriptions.invalid_title")) }
+            p.lead { (ctx.t("subscriptions.invalid_text")) }
+            p { a.button href="/volgen" { (ctx.t("subscriptions.title")) } }
+        },
+    );
+    (StatusCode::GONE, page).into_response()
+}
+
+/// The link in the confirmation mail shows a button: link checkers that open every link in
+/// a mail must not subscribe anyone.
+pub async fn show_confirm(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(secret): Path<String>,
+) -> AppResult<Response> {
+    if by_confirm_token(&state.db, &secret).await?.is_none() {
+        return Ok(gone(&ctx));
+    }
+    Ok(layout::page(
+        &ctx,
+        &ctx.t("subscriptions.confirm_title"),
+        html! {
+            h1 { (ctx.t("subscriptions.confirm_title")) }
+            form method="post" action={ "/volgen/bevestigen/" (secret) } {
+                (layout::csrf_field(&ctx))
+                button.primary type="submit" { (ctx.t("subscriptions.confirm_button")) }
+            }
+        },
+    )
+    .into_response())
+}
+
+pub async fn confirm(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(secret): Path<String>,
+    CsrfForm(_): CsrfForm<NoFields>,
+) -> AppResult<Response> {
+    let Some(s) = by_confirm_token(&state.db, &secret).await? else {
+        return Ok(gone(&ctx));
+    };
+    let token = s.manage_token.clone();
+    let mut active = s.into_active_model();
+    active.status = Set(subscriber::ACTIVE.into());
+    active.confirmed_at = Set(Some(Utc::now()));
+    active.confirm_token_hash = Set(None);
+    active.confirm_expires_at = Set(None);
+    active.update(&state.db).await?;
+    Ok(layout::page(
+        &ctx,
+        &ctx.t("subscriptions.confirmed_title"),
+        html! {
+            h1 { (ctx.t("subscriptions.confirmed_title")) }
+            p.lead { (ctx.t("subscriptions.confirmed_text")) }
+            p { a href={ "/volgen/beheer/" (token) } { (ctx.t("subscriptions.manage_link")) } }
+        },
+    )
+    .into_response())
+}
+
+fn manage_view(
+    ctx: &Ctx,
+    s: &subscriber::Model,
+    form: &PreferencesForm,
+    errors: &FieldErrors,
+    all: &[practice::Model],
+    saved: bool,
+) -> Markup {
+    let title = ctx.t("subscriptions.manage_title");
+    layout::page(
+        ctx,
+        &title,
+        html! {
+            h1 { (title) }
+            @if saved { (layout::notice(&ctx.t("subscriptions.saved"))) }
+            p { (ctx.t("field.email")) ": " strong { (s.email) } }
+            @if s.status == subscriber::STOPPED {
+                (layout::notice(&ctx.t("subscriptions.stopped_notice")))
+            }
+            (forms::form(ctx, &format!("/volgen/beheer/{}", s.manage_token), errors, &ctx.t("subscriptions.save"), html! {
+                (choices(ctx, form, errors, all))
+            }))
+            @if s.status != subscriber::STOPPED {
+                h2 { (ctx.t("subscriptions.stop_title")) }
+                form method="post" action={ "/volgen/uitschrijven/" (s.manage_token) } {
+                    button.secondary type="submit" { (ctx.t("subscriptions.stop_button")) }
+                }
+            }
+        },
+    )
+}
+
+pub async fn show_manage(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(token): Path<String>,
+) -> AppResult<Response> {
+    let Some(s) = by_manage_token(&state.db, &token).await? else {
+        return Ok(gone(&ctx));
+    };
+    let all = practices::active_practices(&state.db).await?;
+    let ids = subscriber_practice::Entity::find()
+        .filter(subscriber_practice::Column::SubscriberId.eq(s.id))
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|p| p.practice_id)
+        .collect();
+    Ok(manage_view(
+        &ctx,
+        &s,
+        &PreferencesForm::of(&s, ids),
+        &FieldErrors::default(),
+        &all,
+        false,
+    )
+    .into_response())
+}
+
+pub async fn update_manage(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(token): Path<String>,
+    CsrfForm(form): CsrfForm<PreferencesForm>,
+) -> AppResult<Response> {
+    let Some(s) = by_manage_token(&state.db, &token).await? else {
+        return Ok(gone(&ctx));
+    };
+    let all = practices::active_practices(&state.db).await?;
+    let known: BTreeSet<i32> = all.iter().map(|p| p.id).collect();
+    let mut errors = FieldErrors::default();
+    let chosen = form.validate(&mut errors, &known);
+    if !errors.is_empty() {
+        return Ok(forms::unprocessable(manage_view(
+            &ctx, &s, &form, &errors, &all, false,
+        )));
+    }
+    let txn = state.db.begin().await?;
+    let mut active = s.into_active_model();
+    active.frequency = Set(form.frequency.clone());
+    active.lang = Set(form.lang.clone());
+    active.all_practices = Set(chosen.is_empty());
+    active.summaries = Set(form.summaries.is_some());
+    let s = active.update(&txn).await?;
+    set_practices(&txn, s.id, &chosen).await?;
+    txn.commit().await?;
+    let ids = chosen;
+    Ok(manage_view(
+        &ctx,
+        &s,
+        &PreferencesForm::of(&s, ids),
+        &FieldErrors::default(),
+        &all,
+        true,
+    )
+    .into_response())
+}
+
+/// GET on the unsubscribe link: a button, never an action.
+pub async fn show_unsubscribe(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(token): Path<String>,
+) -> AppResult<Response> {
+    let Some(s) = by_manage_token(&state.db, &token).await? else {
+        return Ok(gone(&ctx));
+    };
+    Ok(layout::page(
+        &ctx,
+        &ctx.t("subscriptions.stop_title"),
+        html! {
+            h1 { (ctx.t("subscriptions.stop_title")) }
+            p { (ctx.t("field.email")) ": " strong { (s.email) } }
+            form method="post" action={ "/volgen/uitschrijven/" (s.manage_token) } {
+                button.primary type="submit" { (ctx.t("subscriptions.stop_button")) }
+            }
+        },
+    )
+    .into_response())
+}
+
+/// Stops a subscription. This is also the RFC 8058 one-click target: mail providers POST
+/// `List-Unsubscribe=One-Click` without cookies, so the token in the path is all it needs.
+/// Repeating it is harmless.
+pub async fn unsubscribe(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(token): Path<String>,
+) -> AppResult<Response> {
+    let Some(s) = by_manage_token(&state.db, &token).await? else {
+        return Ok(gone(&ctx));
+    };
+    if s.status != subscriber::STOPPED && s.status != subscriber::SUSPENDED {
+        let mut active = s.clone().into_active_model();
+        active.status = Set(subscriber::STOPPED.into());
+        active.update(&state.db).await?;
+    }
+    Ok(layout::page(
+        &ctx,
+        &ctx.t("subscriptions.stopped_title"),
+        html! {
+            h1 { (ctx.t("subscriptions.stopped_title")) }
+            p.lead { (ctx.t("subscriptions.stopped_text")) }
+            p { a href={ "/volgen/beheer/" (s.manage_token) } { (ctx.t("subscriptions.manage_link")) } }
+        },
+    )
+    .into_response())
+}
+
+/// Forgets addresses that were never confirmed within a week.
+pub async fn purge_unconfirmed(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
+    let result = subscriber::Entity::delete_many()
+        .filter(subscriber::Column::Status.eq(subscriber::PENDING))
+        .filter(subscriber::Column::CreatedAt.lt(Utc::now() - Duration::days(CONFIRM_DAYS)))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected)
+}

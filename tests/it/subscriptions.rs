@@ -1,0 +1,308 @@
+//! Following without joining: subscribe, confirm, change, stop — with nothing sent before
+//! confirmation, nothing revealed about known addresses, and one-click unsubscribe.
+
+use chrono::{Duration, Utc};
+use erbij::entities::subscriber;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+
+use crate::helpers::TestApp;
+
+async fn stored(app: &TestApp, email: &str) -> subscriber::Model {
+    subscriber::Entity::find()
+        .filter(subscriber::Column::Email.eq(email))
+        .one(&app.state.db)
+        .await
+        .expect("q")
+        .expect("subscriber")
+}
+
+#[tokio::test]
+async fn a_visitor_subscribes_confirms_changes_and_stops() {
+    let mut app = TestApp::new().await;
+    let form = app.get("/volgen").await;
+    form.assert_status(200)
+        .assert_contains("Volg ons per e-mail")
+        .assert_contains(r#"value="weekly" id="f-weekly" checked"#)
+        .assert_contains(r#"id="summaries" checked"#)
+        .assert_contains("We bewaren je adres");
+
+    // Bad input: a clear message, the rest kept.
+    app.post(
+        "/volgen",
+        &[
+            ("email", "geen-adres"),
+            ("scope", "chosen"),
+            ("frequency", "weekly"),
+            ("lang", "nl"),
+        ],
+    )
+    .await
+    .assert_status(422)
+    .assert_contains("Vul een geldig e-mailadres in")
+    .assert_contains("Kies minstens één praktijk")
+    .assert_contains(r#"value="geen-adres""#);
+    let long = format!("{}@voorbeeld.nl", "a".repeat(300));
+    app.post(
+        "/volgen",
+        &[
+            ("email", &long),
+            ("scope", "all"),
+            ("frequency", "weekly"),
+            ("lang", "nl"),
+        ],
+    )
+    .await
+    .assert_status(422);
+
+    let done = app
+        .post(
+            "/volgen",
+            &[
+                ("email", "Lezer@Voorbeeld.nl"),
+                ("scope", "all"),
+                ("summaries", "1"),
+                ("frequency", "monthly"),
+                ("lang", "en"),
+            ],
+        )
+        .await;
+    done.assert_status(200).assert_contains("Kijk in je mail");
+    let s = stored(&app, "lezer@voorbeeld.nl").await;
+    assert_eq!(
+        (s.status.as_str(), s.frequency.as_str(), s.lang.as_str()),
+        ("pending", "monthly", "en")
+    );
+    assert!(s.consent_text.contains("We keep your address"));
+    assert_eq!(s.consent_ip, "192.0.2.10");
+
+    // The confirmation mail, in English, with the list headers and a manage link.
+    let mail = app
+        .mail(
+            "lezer@voorbeeld.nl",
+            "Confirm that you want to follow Erbij",
+        )
+        .await;
+    assert!(mail.html.contains("Yes, I want to follow Erbij"));
+    assert!(mail.text.contains(&format!(
+        "http://erbij.test/volgen/beheer/{}",
+        s.manage_token
+    )));
+    let raw = std::fs::read_dir(&app.outbox)
+        .expect("outbox")
+        .flatten()
+        .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
+        .collect::<String>();
+    assert!(raw.contains(&format!(
+        "List-Unsubscribe: <http://erbij.test/volgen/uitschrijven/{}>",
+        s.manage_token
+    )));
+    assert!(raw.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"));
+    assert!(raw.contains("List-Id: Erbij <volgen.erbij.test>"));
+
+    // Opening the link only shows a button; the POST confirms.
+    let confirm = mail.path(&app.base(), "/volgen/bevestigen/");
+    app.get(&confirm)
+        .await
+        .assert_status(200)
+        .assert_contains("Bevestigen");
+    assert_eq!(stored(&app, "lezer@voorbeeld.nl").await.status, "pending");
+    app.post(&confirm, &[])
+        .await
+        .assert_status(200)
+        .assert_contains("Je volgt Erbij");
+    assert_eq!(stored(&app, "lezer@voorbeeld.nl").await.status, "active");
+    app.post(&confirm, &[]).await.assert_status(410);
+
+    // Preferences, from the link, without signing in.
+    let manage = format!("/volgen/beheer/{}", s.manage_token);
+    let mut other_browser = app.second_browser();
+    other_browser
+        .get(&manage)
+        .await
+        .assert_status(200)
+        .assert_contains("lezer@voorbeeld.nl");
+    let jongeren = {
+        use erbij::entities::practice;
+        practice::Entity::find()
+            .filter(practice::Column::Slug.eq("jongeren"))
+            .one(&app.state.db)
+            .await
+            .expect("q")
+            .expect("p")
+            .id
+            .to_string()
+    };
+    other_browser
+        .post(
+            &manage,
+            &[
+                ("scope", "chosen"),
+                ("practice", &jongeren),
+                ("frequency", "weekly"),
+                ("lang", "nl"),
+            ],
+        )
+        .await
+        .assert_status(200)
+        .assert_contains("Je keuzes zijn opgeslagen.");
+    let s2 = stored(&app, "lezer@voorbeeld.nl").await;
+    assert!(!s2.all_practices && !s2.summaries && s2.frequency == "weekly");
+
+    // GET on the unsubscribe link never unsubscribes; the POST does, also without cookies.
+    let stop = format!("/volgen/uitschrijven/{}", s.manage_token);
+    app.get(&stop).await.assert_status(200);
+    assert_eq!(stored(&app, "lezer@voorbeeld.nl").await.status, "active");
+    let mut mail_provider = app.second_browser();
+    let one_click = mail_provider
+        .post_raw(&stop, &[("List-Unsubscribe", "One-Click")])
+        .await;
+    one_click
+        .assert_status(200)
+        .assert_contains("Je bent afgemeld");
+    assert!(!mail_provider.cookies.contains_key("erbij_session"));
+    assert_eq!(stored(&app, "lezer@voorbeeld.nl").await.status, "stopped");
+    mail_provider
+        .post_raw(&stop, &[("List-Unsubscribe", "One-Click")])
+        .await
+        .assert_status(200);
+
+    // Unknown or tampered tokens get a clear page, never an error.
+    for path in [
+        "/volgen/beheer/abc",
+        "/volgen/uitschrijven/0000",
+        &format!("/volgen/beheer/{}", "f".repeat(64)),
+        "/volgen/bevestigen/x",
+    ] {
+        app.get(path)
+            .await
+            .assert_status(410)
+            .assert_contains("Deze link werkt niet");
+    }
+    app.post_raw(&format!("/volgen/uitschrijven/{}", "e".repeat(64)), &[])
+        .await
+        .assert_status(410);
+}
+
+#[tokio::test]
+async fn subscribing_again_reveals_nothing_and_sends_a_fresh_confirmation() {
+    let mut app = TestApp::new().await;
+    let fields = [
+        ("email", "lezer@voorbeeld.nl"),
+        ("scope", "all"),
+        ("frequency", "weekly"),
+        ("lang", "nl"),
+    ];
+    let first = app.post("/volgen", &fields).await;
+    let again = app.post("/volgen", &fields).await;
+    let stranger = app
+        .post(
+            "/volgen",
+            &[
+                ("email", "ander@voorbeeld.nl"),
+                ("scope", "all"),
+                ("frequency", "weekly"),
+                ("lang", "nl"),
+            ],
+        )
+        .await;
+    assert_eq!(first.body, again.body);
+    assert_eq!(first.body, stranger.body);
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let links: Vec<String> = app
+        .mails_to("lezer@voorbeeld.nl")
+        .iter()
+        .map(|m| m.path(&app.base(), "/volgen/bevestigen/"))
+        .collect();
+    assert_eq!(links.len(), 2);
+    // Only the newest link works: one of the two answers, the other is spent.
+    let mut statuses = vec![
+        app.get(&links[0]).await.status.as_u16(),
+        app.get(&links[1]).await.status.as_u16(),
+    ];
+    statuses.sort_unstable();
+    assert_eq!(statuses, vec![200, 410]);
+}
+
+#[tokio::test]
+async fn unconfirmed_addresses_are_forgotten_after_a_week_and_nothing_else_is_sent() {
+    let mut app = TestApp::new().await;
+    app.post(
+        "/volgen",
+        &[
+            ("email", "oud@voorbeeld.nl"),
+            ("scope", "all"),
+            ("frequency", "weekly"),
+            ("lang", "nl"),
+        ],
+    )
+    .await;
+    app.post(
+        "/volgen",
+        &[
+            ("email", "nieuw@voorbeeld.nl"),
+            ("scope", "all"),
+            ("frequency", "weekly"),
+            ("lang", "nl"),
+        ],
+    )
+    .await;
+    subscriber::Entity::update_many()
+        .col_expr(
+            subscriber::Column::CreatedAt,
+            Expr::value(Utc::now() - Duration::days(8)),
+        )
+        .filter(subscriber::Column::Email.eq("oud@voorbeeld.nl"))
+        .exec(&app.state.db)
+        .await
+        .expect("age");
+    let purged = erbij::subscriptions::purge_unconfirmed(&app.state.db)
+        .await
+        .expect("purge");
+    assert_eq!(purged, 1);
+    assert!(
+        subscriber::Entity::find()
+            .filter(subscriber::Column::Email.eq("oud@voorbeeld.nl"))
+            .one(&app.state.db)
+            .await
+            .expect("q")
+            .is_none()
+    );
+    assert_eq!(stored(&app, "nieuw@voorbeeld.nl").await.status, "pending");
+    assert_eq!(
+        app.settled_count("nieuw@voorbeeld.nl").await,
+        1,
+        "only the confirmation"
+    );
+}
+
+#[tokio::test]
+async fn subscribing_is_rate_limited_per_address() {
+    let mut app = TestApp::new().await;
+    for i in 0..10 {
+        let email = format!("lezer{i}@voorbeeld.nl");
+        app.post(
+            "/volgen",
+            &[
+                ("email", &email),
+                ("scope", "all"),
+                ("frequency", "weekly"),
+                ("lang", "nl"),
+            ],
+        )
+        .await
+        .assert_status(200);
+    }
+    app.post(
+        "/volgen",
+        &[
+            ("email", "nog-een@voorbeeld.nl"),
+            ("scope", "all"),
+            ("frequency", "weekly"),
+            ("lang", "nl"),
+        ],
+    )
+    .await
+    .assert_status(429)
+    .assert_contains("te veel pogingen")
+    .assert_contains(r#"value="nog-een@voorbeeld.nl""#);
+}
