@@ -16,6 +16,7 @@ pub mod context;
 pub mod csrf;
 pub mod db;
 pub mod demo;
+pub mod digests;
 pub mod entities;
 pub mod error;
 pub mod forms;

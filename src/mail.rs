@@ -92,6 +92,8 @@ pub struct Letter {
     to: String,
     subject: String,
     paragraphs: Vec<String>,
+    /// A ready-made part of the letter, as text and as HTML (a digest's lists).
+    block: Option<(String, Markup)>,
     link: Option<(String, String)>,
     headers: Vec<(&'static str, String)>,
     footer: Vec<String>,
@@ -104,6 +106,7 @@ impl Letter {
             to: to.to_string(),
             subject: lang.t(subject_key).into_owned(),
             paragraphs: Vec::new(),
+            block: None,
             link: None,
             headers: Vec::new(),
             footer: Vec::new(),
@@ -133,6 +136,18 @@ impl Letter {
         self
     }
 
+    /// Replaces the subject (one with values filled in).
+    pub fn subject(mut self, subject: String) -> Letter {
+        self.subject = subject;
+        self
+    }
+
+    /// Adds content prepared in both forms, after the paragraphs.
+    pub fn block(mut self, text: String, html: Markup) -> Letter {
+        self.block = Some((text, html));
+        self
+    }
+
     /// A header on the message (`List-Unsubscribe` and friends).
     pub fn header(mut self, name: &'static str, value: String) -> Letter {
         self.headers.push((name, value));
@@ -152,6 +167,7 @@ impl Letter {
             to,
             subject,
             paragraphs,
+            block,
             link,
             headers,
             footer,
@@ -161,6 +177,9 @@ impl Letter {
         for p in &paragraphs {
             text.push_str(p);
             text.push_str("\n\n");
+        }
+        if let Some((block_text, _)) = &block {
+            text.push_str(block_text);
         }
         if let Some((label, url)) = &link {
             text.push_str(&format!("{label}:\n{url}\n\n"));
@@ -178,6 +197,7 @@ impl Letter {
                     div style="max-width:560px;margin:0 auto;background:#ffffff;padding:24px;border-radius:8px" {
                         p style="font-size:20px;font-weight:bold;color:#7a2e0e;margin-top:0" { (site) }
                         @for p in &paragraphs { p { (p) } }
+                        @if let Some((_, block_html)) = &block { (block_html) }
                         @if let Some((label, url)) = &link {
                             p { a href=(url) style="display:inline-block;background:#7a2e0e;color:#ffffff;padding:12px 20px;border-radius:6px;text-decoration:none;font-weight:bold" { (label) } }
                             p style="font-size:14px;color:#4a403a" { (url) }

@@ -35,10 +35,24 @@ enum Command {
         #[command(subcommand)]
         command: AdminCommand,
     },
+    /// Digests for subscribers.
+    Digest {
+        #[command(subcommand)]
+        command: DigestCommand,
+    },
     /// Fill the database with example content.
     Seed {
         #[command(subcommand)]
         command: SeedCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum DigestCommand {
+    /// Print the digest ADDRESS would get now (subject and text part); sends nothing.
+    Preview {
+        #[arg(long)]
+        email: String,
     },
 }
 
@@ -80,6 +94,9 @@ async fn main() -> ExitCode {
         Command::Seed {
             command: SeedCommand::Demo,
         } => seed_demo(settings).await,
+        Command::Digest {
+            command: DigestCommand::Preview { email },
+        } => preview_digest(settings, &email).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -120,6 +137,34 @@ async fn migrate(settings: Settings) -> anyhow::Result<()> {
     erbij::db::migrate(&db).await?;
     erbij::db::seed(&db).await?;
     eprintln!("The database is up to date.");
+    Ok(())
+}
+
+async fn preview_digest(settings: Settings, email: &str) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let state = app::prepare(settings).await?;
+    let found = erbij::entities::subscriber::Entity::find()
+        .filter(erbij::entities::subscriber::Column::Email.eq(forms::normalize_email(email)))
+        .one(&state.db)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no subscriber with the address {email}"))?;
+    let period = erbij::digests::Period::ending(Utc::now(), &found.frequency);
+    let mut out = std::io::stdout().lock();
+    match erbij::digests::compose(&state.db, &found, period).await? {
+        Some(digest) => {
+            let mail = erbij::digests::render(&state, &found, &digest, period);
+            writeln!(
+                out,
+                "To: {}\nSubject: {}\n\n{}",
+                mail.to, mail.subject, mail.text
+            )?;
+        }
+        None => writeln!(
+            out,
+            "Nothing new for {} in this period: no mail.",
+            found.email
+        )?,
+    }
     Ok(())
 }
 

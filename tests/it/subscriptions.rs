@@ -306,3 +306,120 @@ async fn subscribing_is_rate_limited_per_address() {
     .assert_contains("te veel pogingen")
     .assert_contains(r#"value="nog-een@voorbeeld.nl""#);
 }
+
+#[tokio::test]
+async fn a_subscribers_digest_holds_public_news_only() {
+    use erbij::digests::{Period, compose, render};
+
+    let mut marieke = TestApp::new().await;
+    marieke.member("marieke@buurtkracht.nl").await;
+    marieke.login_as("marieke@buurtkracht.nl").await;
+    marieke.join("migranten").await;
+    marieke.join("jongeren").await;
+    marieke
+        .start_thread(
+            "migranten",
+            "Taalcafé in Delfshaven",
+            "Elke dinsdag **koffie** en taal.",
+            "public",
+        )
+        .await;
+    marieke
+        .start_thread("migranten", "Casus mevrouw K", "Vertrouwelijk.", "members")
+        .await;
+    marieke
+        .start_thread("jongeren", "Jongeren op school", "Over mentoren.", "public")
+        .await;
+
+    let mut reader = marieke.second_browser();
+    let migranten = {
+        use erbij::entities::practice;
+        practice::Entity::find()
+            .filter(practice::Column::Slug.eq("migranten"))
+            .one(&marieke.state.db)
+            .await
+            .expect("q")
+            .expect("p")
+            .id
+            .to_string()
+    };
+    reader
+        .post(
+            "/volgen",
+            &[
+                ("email", "lezer@voorbeeld.nl"),
+                ("scope", "chosen"),
+                ("practice", &migranten),
+                ("frequency", "weekly"),
+                ("lang", "nl"),
+            ],
+        )
+        .await
+        .assert_status(200);
+    let sub = stored(&reader, "lezer@voorbeeld.nl").await;
+
+    let period = Period::ending(Utc::now() + Duration::minutes(1), "weekly");
+    let digest = compose(&marieke.state.db, &sub, period)
+        .await
+        .expect("compose")
+        .expect("something new");
+    assert_eq!(
+        digest.count(),
+        1,
+        "one public thread in the followed practice"
+    );
+    let mail = render(&marieke.state, &sub, &digest, period);
+    assert!(mail.subject.contains("1 nieuw"), "{}", mail.subject);
+    for part in [&mail.text, &mail.html.clone().into_string()] {
+        assert!(part.contains("Taalcafé in Delfshaven"));
+        assert!(part.contains("Elke dinsdag koffie en taal."));
+        assert!(part.contains("http://erbij.test/onderwerpen/"));
+        assert!(part.contains(&format!(
+            "http://erbij.test/volgen/beheer/{}",
+            sub.manage_token
+        )));
+        assert!(
+            !part.contains("mevrouw K"),
+            "members-only never reaches a subscriber"
+        );
+        assert!(
+            !part.contains("Jongeren op school"),
+            "a practice not followed"
+        );
+    }
+    assert!(
+        mail.headers
+            .iter()
+            .any(|(name, value)| *name == "List-Unsubscribe-Post"
+                && value == "List-Unsubscribe=One-Click")
+    );
+
+    // A later period with nothing new: no digest at all.
+    let later = Period {
+        start: Utc::now() + Duration::days(1),
+        end: Utc::now() + Duration::days(8),
+    };
+    assert!(
+        compose(&marieke.state.db, &sub, later)
+            .await
+            .expect("compose")
+            .is_none()
+    );
+}
+
+#[test]
+fn digest_preview_on_the_command_line() {
+    let dir = tempfile::tempdir().expect("dir");
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_erbij"))
+            .args(args)
+            .current_dir(dir.path())
+            .env_remove("DATABASE_URL")
+            .env("ERBIJ_DATA_DIR", dir.path().join("data"))
+            .output()
+            .expect("runs")
+    };
+    let out = run(&["digest", "preview", "--email", "niemand@voorbeeld.nl"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no subscriber with the address"));
+}

@@ -1,0 +1,255 @@
+//! Digests: what a subscriber gets for a period — the new published summaries first, then
+//! per followed practice the new and the active public threads, each with a short excerpt
+//! and an absolute link. Subscribers read as visitors: the visitor's [`Scope`] chooses the
+//! threads, so nothing members-only can get in. Nothing new means no digest.
+//!
+//! Composing is here; durable delivery (the outbox, exactly once) builds on it.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, Utc};
+use maud::html;
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+
+use crate::{
+    AppState,
+    entities::{post, practice, subscriber, subscriber_practice, summary, thread},
+    forum::Scope,
+    i18n::Lang,
+    mail::{Email, Letter},
+    markdown::excerpt,
+    subscriptions,
+};
+
+/// Characters of plain text shown under each title.
+const EXCERPT: usize = 220;
+
+#[derive(Clone, Copy, Debug)]
+pub struct Period {
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+}
+
+impl Period {
+    /// The period a subscriber's next digest covers, ending at `end`.
+    pub fn ending(end: DateTime<Utc>, frequency: &str) -> Period {
+        let days = if frequency == subscriber::MONTHLY {
+            30
+        } else {
+            7
+        };
+        Period {
+            start: end - Duration::days(days),
+            end,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Item {
+    pub title: String,
+    pub path: String,
+    pub excerpt: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Section {
+    pub practice: practice::Model,
+    pub new: Vec<Item>,
+    pub active: Vec<Item>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Digest {
+    pub summaries: Vec<Item>,
+    pub sections: Vec<Section>,
+}
+
+impl Digest {
+    pub fn count(&self) -> usize {
+        self.summaries.len()
+            + self
+                .sections
+                .iter()
+                .map(|s| s.new.len() + s.active.len())
+                .sum::<usize>()
+    }
+}
+
+/// What `sub` should get for `period`, or `None` when nothing is new.
+pub async fn compose(
+    db: &impl ConnectionTrait,
+    sub: &subscriber::Model,
+    period: Period,
+) -> Result<Option<Digest>, DbErr> {
+    let scope = Scope::for_viewer(db, None).await?;
+    let followed: Vec<i32> = if sub.all_practices {
+        scope
+            .practices
+            .values()
+            .filter(|p| p.kind == practice::KIND_PRACTICE && !p.archived)
+            .map(|p| p.id)
+            .collect()
+    } else {
+        subscriber_practice::Entity::find()
+            .filter(subscriber_practice::Column::SubscriberId.eq(sub.id))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|p| p.practice_id)
+            .collect()
+    };
+    let summaries = if sub.summaries {
+        let list = summary::Entity::find()
+            .filter(summary::Column::Status.eq(summary::PUBLISHED))
+            .filter(summary::Column::PublishedAt.gte(period.start))
+            .filter(summary::Column::PublishedAt.lt(period.end))
+            .order_by_asc(summary::Column::PublishedAt)
+            .all(db)
+            .await?;
+        let versions =
+            crate::summaries::edit::latest_versions(db, list.iter().map(|s| s.id).collect())
+                .await?;
+        list.iter()
+            .map(|s| Item {
+                title: s.title.clone(),
+                path: format!("/kennisbundels/{}", s.slug),
+                excerpt: versions
+                    .get(&s.id)
+                    .map(|v| excerpt(&v.body, EXCERPT))
+                    .unwrap_or_default(),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let threads = scope
+        .threads()
+        .filter(thread::Column::PracticeId.is_in(followed.iter().copied()))
+        .filter(thread::Column::LastPostAt.gte(period.start))
+        .filter(thread::Column::CreatedAt.lt(period.end))
+        .order_by_desc(thread::Column::LastPostAt)
+        .all(db)
+        .await?;
+    let openings: HashMap<i32, String> = post::Entity::find()
+        .filter(post::Column::ThreadId.is_in(threads.iter().map(|t| t.id)))
+        .filter(post::Column::Position.eq(1))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter(|p| p.deleted_at.is_none() && p.hidden_at.is_none())
+        .map(|p| (p.thread_id, excerpt(&p.body, EXCERPT)))
+        .collect();
+    let mut sections: Vec<Section> = Vec::new();
+    let mut practices: Vec<&practice::Model> = followed
+        .iter()
+        .filter_map(|id| scope.practice(*id))
+        .collect();
+    practices.sort_by_key(|p| (p.position, p.id));
+    for p in practices {
+        let item = |t: &thread::Model| Item {
+            title: t.title.clone(),
+            path: format!("/onderwerpen/{}", t.id),
+            excerpt: openings.get(&t.id).cloned().unwrap_or_default(),
+        };
+        let mine = threads.iter().filter(|t| t.practice_id == p.id);
+        let new: Vec<Item> = mine
+            .clone()
+            .filter(|t| t.created_at >= period.start)
+            .map(item)
+            .collect();
+        let active: Vec<Item> = mine
+            .filter(|t| t.created_at < period.start)
+            .map(item)
+            .collect();
+        if !new.is_empty() || !active.is_empty() {
+            sections.push(Section {
+                practice: p.clone(),
+                new,
+                active,
+            });
+        }
+    }
+    let digest = Digest {
+        summaries,
+        sections,
+    };
+    Ok((digest.count() > 0).then_some(digest))
+}
+
+/// The mail: HTML and text with the same content, absolute links, and the manage and
+/// one-click unsubscribe links of the subscriber.
+pub fn render(state: &AppState, sub: &subscriber::Model, digest: &Digest, period: Period) -> Email {
+    let lang = Lang::parse(&sub.lang).unwrap_or_default();
+    let url = |path: &str| state.settings.url(path);
+    let subject_key = if sub.frequency == subscriber::MONTHLY {
+        "digest.subject_monthly"
+    } else {
+        "digest.subject_weekly"
+    };
+    let subject = rust_i18n::t!(
+        subject_key,
+        locale = lang.code(),
+        n = digest.count(),
+        date = lang
+            .datetime(period.end)
+            .split(' ')
+            .next()
+            .unwrap_or_default()
+    )
+    .into_owned();
+    let mut letter = Letter::new(lang, &sub.email, "digest.title").subject(subject);
+    let mut text = String::new();
+    if !digest.summaries.is_empty() {
+        text.push_str(&format!("{}\n\n", lang.t("digest.summaries")));
+        for item in &digest.summaries {
+            text.push_str(&format!(
+                "* {}\n  {}\n  {}\n\n",
+                item.title,
+                item.excerpt,
+                url(&item.path)
+            ));
+        }
+    }
+    for section in &digest.sections {
+        text.push_str(&format!("{}\n\n", section.practice.name(lang)));
+        for (key, items) in [
+            ("digest.new", &section.new),
+            ("digest.active", &section.active),
+        ] {
+            if items.is_empty() {
+                continue;
+            }
+            text.push_str(&format!("{}:\n", lang.t(key)));
+            for item in items.iter() {
+                text.push_str(&format!(
+                    "* {}\n  {}\n  {}\n\n",
+                    item.title,
+                    item.excerpt,
+                    url(&item.path)
+                ));
+            }
+        }
+    }
+    let html = html! {
+        @if !digest.summaries.is_empty() {
+            h2 style="font-size:19px;color:#7a2e0e" { (lang.t("digest.summaries")) }
+            @for item in &digest.summaries {
+                p { a href=(url(&item.path)) style="color:#7a2e0e;font-weight:bold" { (item.title) } br; (item.excerpt) }
+            }
+        }
+        @for section in &digest.sections {
+            h2 style="font-size:19px;color:#7a2e0e" { (section.practice.name(lang)) }
+            @for (key, items) in [("digest.new", &section.new), ("digest.active", &section.active)] {
+                @if !items.is_empty() {
+                    p style="font-weight:bold;margin-bottom:4px" { (lang.t(key)) }
+                    @for item in items.iter() {
+                        p { a href=(url(&item.path)) style="color:#7a2e0e" { (item.title) } br; (item.excerpt) }
+                    }
+                }
+            }
+        }
+    };
+    letter = letter.para("digest.intro").block(text, html);
+    subscriptions::with_manage_links(letter, state, lang, &sub.manage_token).build()
+}
