@@ -8,6 +8,7 @@ pub mod flag;
 pub mod membership;
 pub mod nomination;
 pub mod notification;
+pub mod outbox_mail;
 pub mod post;
 pub mod post_revision;
 pub mod practice;

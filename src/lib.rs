@@ -15,6 +15,7 @@ pub mod config;
 pub mod context;
 pub mod csrf;
 pub mod db;
+pub mod delivery;
 pub mod demo;
 pub mod digests;
 pub mod entities;

@@ -45,32 +45,70 @@ impl Mailer {
     }
 
     pub async fn send(&self, from: &str, email: Email) -> anyhow::Result<()> {
-        let from: Mailbox = from.parse()?;
-        let to: Mailbox = email.to.parse()?;
-        let mut builder = Message::builder().from(from).to(to).subject(email.subject);
-        for (name, value) in email.headers {
-            builder = builder.raw_header(HeaderValue::new(
-                HeaderName::new_from_ascii_str(name),
-                value,
-            ));
-        }
-        let message = builder.multipart(MultiPart::alternative_plain_html(
-            email.text,
-            email.html.into_string(),
-        ))?;
+        let message = build_message(from, email, None)?;
+        self.deliver(message)
+            .await
+            .map_err(|e| anyhow::anyhow!(e.message))
+    }
+
+    /// Hands a finished message to the transport, saying whether a failure is permanent
+    /// (the server rejected the address) or worth another try.
+    pub async fn deliver(&self, message: Message) -> Result<(), DeliveryError> {
         match self {
-            Mailer::Smtp(t) => {
-                t.send(message).await?;
-            }
+            Mailer::Smtp(t) => t
+                .send(message)
+                .await
+                .map(|_| ())
+                .map_err(|e| DeliveryError {
+                    permanent: e.is_permanent(),
+                    message: e.to_string(),
+                }),
             Mailer::Folder(dir) => {
                 let name = crate::tokens::random_secret();
                 let partial = dir.join(format!(".{name}.partial"));
-                tokio::fs::write(&partial, message.formatted()).await?;
-                tokio::fs::rename(&partial, dir.join(format!("{name}.eml"))).await?;
+                let written = async {
+                    tokio::fs::write(&partial, message.formatted()).await?;
+                    tokio::fs::rename(&partial, dir.join(format!("{name}.eml"))).await
+                };
+                written.await.map_err(|e| DeliveryError {
+                    permanent: false,
+                    message: e.to_string(),
+                })
             }
         }
-        Ok(())
     }
+}
+
+#[derive(Debug)]
+pub struct DeliveryError {
+    pub permanent: bool,
+    pub message: String,
+}
+
+/// A multipart (text + HTML) message with its extra headers and, for outbox mail, a
+/// Message-ID derived from the outbox row so a resend is recognisable as the same mail.
+pub fn build_message(
+    from: &str,
+    email: Email,
+    message_id: Option<String>,
+) -> anyhow::Result<Message> {
+    let from: Mailbox = from.parse()?;
+    let to: Mailbox = email.to.parse()?;
+    let mut builder = Message::builder()
+        .from(from)
+        .to(to)
+        .subject(email.subject)
+        .message_id(message_id);
+    for (name, value) in email.headers {
+        builder = builder.raw_header(HeaderValue::new(
+            HeaderName::new_from_ascii_str(name),
+            value,
+        ));
+    }
+    Ok(builder.multipart(MultiPart::alternative_plain_html(
+        email.text,
+        email.html.into_string(),
+    ))?)
 }
 
 /// Sends in the background: the answer to the person does not wait for (or reveal, by its

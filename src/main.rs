@@ -54,6 +54,13 @@ enum DigestCommand {
         #[arg(long)]
         email: String,
     },
+    /// Compose this period's digests into the outbox (once per address and period) and
+    /// send what is due.
+    Run {
+        /// Only count what would be queued; queue and send nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -97,6 +104,9 @@ async fn main() -> ExitCode {
         Command::Digest {
             command: DigestCommand::Preview { email },
         } => preview_digest(settings, &email).await,
+        Command::Digest {
+            command: DigestCommand::Run { dry_run },
+        } => run_digests(settings, dry_run).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -164,6 +174,45 @@ async fn preview_digest(settings: Settings, email: &str) -> anyhow::Result<()> {
             "Nothing new for {} in this period: no mail.",
             found.email
         )?,
+    }
+    Ok(())
+}
+
+fn bar(message: &'static str) -> anyhow::Result<indicatif::ProgressBar> {
+    let bar = indicatif::ProgressBar::new(0).with_style(
+        indicatif::ProgressStyle::with_template("{msg} {wide_bar} {pos}/{len} ({eta})")?
+            .progress_chars("=> "),
+    );
+    bar.set_message(message);
+    Ok(bar)
+}
+
+async fn run_digests(settings: Settings, dry_run: bool) -> anyhow::Result<()> {
+    let state = app::prepare(settings).await?;
+    let now = Utc::now();
+    let frequencies = [
+        erbij::entities::subscriber::WEEKLY,
+        erbij::entities::subscriber::MONTHLY,
+    ];
+    let queued =
+        erbij::delivery::enqueue(&state, now, &frequencies, dry_run, &bar("composing")?).await?;
+    eprintln!(
+        "{} to send, {} with nothing new, {} queued before{}",
+        queued.queued,
+        queued.nothing_new,
+        queued.already,
+        if dry_run {
+            " (dry run: nothing queued)"
+        } else {
+            ""
+        }
+    );
+    if !dry_run {
+        let sent = erbij::delivery::deliver(&state, u64::MAX, 0, &bar("sending")?).await?;
+        eprintln!(
+            "{} sent, {} to retry later, {} bounced",
+            sent.sent, sent.retrying, sent.bounced
+        );
     }
     Ok(())
 }

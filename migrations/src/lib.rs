@@ -9,6 +9,7 @@ mod m20261123_000003_moderation_notifications;
 mod m20261123_000004_attachments;
 mod m20261123_000005_expert_group;
 mod m20261123_000006_subscriptions;
+mod m20261123_000007_mail_outbox;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000004_attachments::Migration),
             Box::new(m20261123_000005_expert_group::Migration),
             Box::new(m20261123_000006_subscriptions::Migration),
+            Box::new(m20261123_000007_mail_outbox::Migration),
         ]
     }
 }

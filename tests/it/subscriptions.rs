@@ -423,3 +423,174 @@ fn digest_preview_on_the_command_line() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("no subscriber with the address"));
 }
+
+/// A confirmed subscriber of everything, and a public thread for their digest.
+async fn subscriber_with_news() -> (TestApp, subscriber::Model) {
+    let mut app = TestApp::new().await;
+    app.member("marieke@buurtkracht.nl").await;
+    app.login_as("marieke@buurtkracht.nl").await;
+    app.join("zingeving").await;
+    app.start_thread(
+        "zingeving",
+        "Levensvragen aan de keukentafel",
+        "Wat wij leerden.",
+        "public",
+    )
+    .await;
+    let mut reader = app.second_browser();
+    reader
+        .post(
+            "/volgen",
+            &[
+                ("email", "lezer@voorbeeld.nl"),
+                ("scope", "all"),
+                ("summaries", "1"),
+                ("frequency", "weekly"),
+                ("lang", "nl"),
+            ],
+        )
+        .await;
+    let mail = reader.mail("lezer@voorbeeld.nl", "Bevestig").await;
+    reader
+        .post(&mail.path(&reader.base(), "/volgen/bevestigen/"), &[])
+        .await
+        .assert_status(200);
+    let sub = stored(&app, "lezer@voorbeeld.nl").await;
+    (app, sub)
+}
+
+#[tokio::test]
+async fn each_digest_is_queued_once_and_sent_once() {
+    use erbij::{delivery, entities::outbox_mail};
+    let (app, _) = subscriber_with_news().await;
+    let bar = indicatif::ProgressBar::hidden();
+    let end = Utc::now() + Duration::minutes(1);
+
+    let dry = delivery::enqueue(&app.state, end, &["weekly"], true, &bar)
+        .await
+        .expect("dry run");
+    assert_eq!(dry.queued, 1);
+    assert!(
+        outbox_mail::Entity::find()
+            .all(&app.state.db)
+            .await
+            .expect("q")
+            .is_empty(),
+        "a dry run queues nothing"
+    );
+
+    // Composing the same period twice (or on two instances) queues one mail.
+    let (a, b) = tokio::join!(
+        delivery::enqueue(&app.state, end, &["weekly"], false, &bar),
+        delivery::enqueue(&app.state, end, &["weekly"], false, &bar)
+    );
+    let (a, b) = (a.expect("first"), b.expect("second"));
+    assert!(
+        a.queued + b.queued >= 1,
+        "at least one run composed the digest"
+    );
+    assert_eq!(
+        outbox_mail::Entity::find()
+            .all(&app.state.db)
+            .await
+            .expect("q")
+            .len(),
+        1
+    );
+    let again = delivery::enqueue(&app.state, end, &["weekly"], false, &bar)
+        .await
+        .expect("third");
+    assert_eq!(again.already, 1);
+
+    // Two workers drain it: one mail leaves.
+    let (x, y) = tokio::join!(
+        delivery::deliver(&app.state, 100, 0, &bar),
+        delivery::deliver(&app.state, 100, 0, &bar)
+    );
+    assert_eq!(x.expect("x").sent + y.expect("y").sent, 1);
+    assert_eq!(
+        delivery::deliver(&app.state, 100, 0, &bar)
+            .await
+            .expect("z")
+            .sent,
+        0
+    );
+    let digests: Vec<_> = app
+        .mails_to("lezer@voorbeeld.nl")
+        .into_iter()
+        .filter(|m| m.subject.contains("deze week"))
+        .collect();
+    assert_eq!(digests.len(), 1);
+    assert!(digests[0].text.contains("Levensvragen aan de keukentafel"));
+    let row = outbox_mail::Entity::find()
+        .one(&app.state.db)
+        .await
+        .expect("q")
+        .expect("row");
+    assert_eq!(row.status, "sent");
+    let raw: String = std::fs::read_dir(&app.outbox)
+        .expect("outbox")
+        .flatten()
+        .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
+        .collect();
+    assert!(
+        raw.contains(&format!("Message-ID: <outbox-{}.weekly.", row.id)),
+        "the Message-ID names the outbox row"
+    );
+}
+
+#[tokio::test]
+async fn a_worker_that_died_mid_send_leaves_its_mail_to_the_next() {
+    use erbij::{delivery, entities::outbox_mail};
+    let (app, _) = subscriber_with_news().await;
+    let bar = indicatif::ProgressBar::hidden();
+    delivery::enqueue(
+        &app.state,
+        Utc::now() + Duration::minutes(1),
+        &["weekly"],
+        false,
+        &bar,
+    )
+    .await
+    .expect("enqueue");
+    // A worker claimed the row and crashed: its lease is still running, so nobody sends.
+    outbox_mail::Entity::update_many()
+        .col_expr(outbox_mail::Column::Status, Expr::value("sending"))
+        .col_expr(
+            outbox_mail::Column::LeaseUntil,
+            Expr::value(Utc::now() + Duration::minutes(4)),
+        )
+        .exec(&app.state.db)
+        .await
+        .expect("claim");
+    assert_eq!(
+        delivery::deliver(&app.state, 100, 0, &bar)
+            .await
+            .expect("d")
+            .sent,
+        0
+    );
+    // Once the lease has run out, the next run delivers it.
+    outbox_mail::Entity::update_many()
+        .col_expr(
+            outbox_mail::Column::LeaseUntil,
+            Expr::value(Utc::now() - Duration::minutes(1)),
+        )
+        .exec(&app.state.db)
+        .await
+        .expect("expire");
+    assert_eq!(
+        delivery::deliver(&app.state, 100, 0, &bar)
+            .await
+            .expect("d")
+            .sent,
+        1
+    );
+    assert_eq!(
+        delivery::deliver(&app.state, 100, 0, &bar)
+            .await
+            .expect("d")
+            .sent,
+        0
+    );
+}

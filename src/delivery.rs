@@ -1,0 +1,328 @@
+//! Durable digest delivery.
+//!
+//! Composing a period inserts one outbox row per (recipient, period) under a unique
+//! constraint, so running it twice — or on two instances — queues nothing twice. Workers
+//! claim due rows one by one with a conditional UPDATE that sets a lease (safe on SQLite and
+//! PostgreSQL alike); a worker that dies leaves its lease to expire and the row is picked up
+//! again. Each mail carries a Message-ID derived from its row, so a resend after an
+//! ambiguous failure is recognisable as the same mail. Transient failures retry with
+//! exponential backoff; a permanent rejection marks the row bounced and, after three,
+//! suspends the subscriber.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Datelike, Duration, Utc};
+use indicatif::ProgressBar;
+use maud::PreEscaped;
+use sea_orm::{
+    ActiveValue::Set,
+    ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::{Expr, ExprTrait},
+};
+
+use crate::{
+    AppState,
+    digests::{self, Period},
+    entities::{outbox_mail, subscriber},
+    mail::{self, Email},
+};
+
+/// How long a claimed row is a worker's own.
+const LEASE: i64 = 5;
+/// After this many attempts a row is given up as failed.
+const MAX_ATTEMPTS: i32 = 8;
+/// Permanent rejections before an address is suspended.
+const MAX_BOUNCES: i32 = 3;
+
+/// `weekly:2026-W48` or `monthly:2026-11`: which digest a row is.
+pub fn period_key(frequency: &str, end: DateTime<Utc>) -> String {
+    if frequency == subscriber::MONTHLY {
+        format!("monthly:{}-{:02}", end.year(), end.month())
+    } else {
+        let week = end.iso_week();
+        format!("weekly:{}-W{:02}", week.year(), week.week())
+    }
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Enqueued {
+    pub queued: usize,
+    pub nothing_new: usize,
+    pub already: usize,
+}
+
+/// Composes the digests of every active subscriber of `frequencies` for the period ending
+/// at `end`, and queues them. With `dry_run`, only counts.
+pub async fn enqueue(
+    state: &AppState,
+    end: DateTime<Utc>,
+    frequencies: &[&str],
+    dry_run: bool,
+    progress: &ProgressBar,
+) -> anyhow::Result<Enqueued> {
+    let subscribers = subscriber::Entity::find()
+        .filter(subscriber::Column::Status.eq(subscriber::ACTIVE))
+        .filter(subscriber::Column::Frequency.is_in(frequencies.iter().copied()))
+        .order_by_asc(subscriber::Column::Id)
+        .all(&state.db)
+        .await?;
+    let keys: HashSet<String> = frequencies.iter().map(|f| period_key(f, end)).collect();
+    let existing: HashSet<(String, String)> = outbox_mail::Entity::find()
+        .filter(outbox_mail::Column::PeriodKey.is_in(keys.iter().cloned()))
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|m| (m.recipient, m.period_key))
+        .collect();
+    progress.set_length(u64::try_from(subscribers.len()).unwrap_or(u64::MAX));
+    let mut counts = Enqueued::default();
+    let mut rows = Vec::new();
+    for sub in &subscribers {
+        progress.inc(1);
+        let key = period_key(&sub.frequency, end);
+        if existing.contains(&(sub.email.clone(), key.clone())) {
+            counts.already += 1;
+            continue;
+        }
+        let period = Period::ending(end, &sub.frequency);
+        let Some(digest) = digests::compose(&state.db, sub, period).await? else {
+            counts.nothing_new += 1;
+            continue;
+        };
+        counts.queued += 1;
+        if dry_run {
+            continue;
+        }
+        let email = digests::render(state, sub, &digest, period);
+        let now = Utc::now();
+        rows.push(outbox_mail::ActiveModel {
+            recipient: Set(sub.email.clone()),
+            period_key: Set(key),
+            subscriber_id: Set(Some(sub.id)),
+            subject: Set(email.subject.clone()),
+            text_body: Set(email.text.clone()),
+            html_body: Set(email.html.into_string()),
+            headers: Set(email
+                .headers
+                .iter()
+                .map(|(k, v)| format!("{k}: {v}"))
+                .collect::<Vec<_>>()
+                .join("\n")),
+            status: Set(outbox_mail::QUEUED.into()),
+            attempts: Set(0),
+            next_attempt_at: Set(now),
+            created_at: Set(now),
+            ..Default::default()
+        });
+    }
+    progress.finish();
+    if !rows.is_empty() {
+        // One transaction; the unique (recipient, period) makes a concurrent run harmless.
+        for chunk in rows.chunks(500) {
+            outbox_mail::Entity::insert_many(chunk.to_vec())
+                .on_conflict_do_nothing_on([
+                    outbox_mail::Column::Recipient,
+                    outbox_mail::Column::PeriodKey,
+                ])
+                .exec(&state.db)
+                .await?;
+        }
+    }
+    Ok(counts)
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Delivered {
+    pub sent: usize,
+    pub retrying: usize,
+    pub bounced: usize,
+}
+
+fn due() -> Condition {
+    let now = Utc::now();
+    Condition::any()
+        .add(
+            Condition::all()
+                .add(outbox_mail::Column::Status.eq(outbox_mail::QUEUED))
+                .add(outbox_mail::Column::NextAttemptAt.lte(now)),
+        )
+        .add(
+            Condition::all()
+                .add(outbox_mail::Column::Status.eq(outbox_mail::SENDING))
+                .add(outbox_mail::Column::LeaseUntil.lt(now)),
+        )
+}
+
+/// Takes a row for this worker, if nobody else did first.
+async fn claim(state: &AppState, id: i32) -> anyhow::Result<bool> {
+    let claimed = outbox_mail::Entity::update_many()
+        .col_expr(
+            outbox_mail::Column::Status,
+            Expr::value(outbox_mail::SENDING),
+        )
+        .col_expr(
+            outbox_mail::Column::LeaseUntil,
+            Expr::value(Utc::now() + Duration::minutes(LEASE)),
+        )
+        .col_expr(
+            outbox_mail::Column::Attempts,
+            Expr::col(outbox_mail::Column::Attempts).add(1),
+        )
+        .filter(outbox_mail::Column::Id.eq(id))
+        .filter(due())
+        .exec(&state.db)
+        .await?;
+    Ok(claimed.rows_affected == 1)
+}
+
+fn email_of(row: &outbox_mail::Model) -> Email {
+    const KNOWN: [&str; 3] = ["List-Unsubscribe", "List-Unsubscribe-Post", "List-Id"];
+    let headers = row
+        .headers
+        .lines()
+        .filter_map(|line| line.split_once(": "))
+        .filter_map(|(k, v)| KNOWN.iter().find(|n| **n == k).map(|n| (*n, v.to_string())))
+        .collect();
+    Email {
+        to: row.recipient.clone(),
+        subject: row.subject.clone(),
+        text: row.text_body.clone(),
+        html: PreEscaped(row.html_body.clone()),
+        headers,
+    }
+}
+
+/// Sends what is due, up to `limit` mails, at most `per_second` a second (0: no limit).
+pub async fn deliver(
+    state: &AppState,
+    limit: u64,
+    per_second: u32,
+    progress: &ProgressBar,
+) -> anyhow::Result<Delivered> {
+    let mut counts = Delivered::default();
+    let host = state
+        .settings
+        .base_url
+        .split("://")
+        .nth(1)
+        .unwrap_or("erbij.localhost")
+        .split([':', '/'])
+        .next()
+        .unwrap_or("erbij.localhost")
+        .to_string();
+    let pause =
+        (per_second > 0).then(|| std::time::Duration::from_secs_f64(1.0 / f64::from(per_second)));
+    let due_rows: Vec<i32> = outbox_mail::Entity::find()
+        .filter(due())
+        .order_by_asc(outbox_mail::Column::Id)
+        .limit(limit)
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    progress.set_length(u64::try_from(due_rows.len()).unwrap_or(u64::MAX));
+    for id in due_rows {
+        progress.inc(1);
+        if !claim(state, id).await? {
+            continue;
+        }
+        let Some(row) = outbox_mail::Entity::find_by_id(id).one(&state.db).await? else {
+            continue;
+        };
+        let message_id = format!(
+            "<outbox-{}.{}@{host}>",
+            row.id,
+            row.period_key.replace(':', ".")
+        );
+        let outcome = match mail::build_message(
+            &state.settings.mail_from,
+            email_of(&row),
+            Some(message_id),
+        ) {
+            Ok(message) => state.mailer.deliver(message).await,
+            Err(e) => Err(mail::DeliveryError {
+                permanent: true,
+                message: e.to_string(),
+            }),
+        };
+        match outcome {
+            Ok(()) => {
+                outbox_mail::Entity::update_many()
+                    .col_expr(outbox_mail::Column::Status, Expr::value(outbox_mail::SENT))
+                    .col_expr(outbox_mail::Column::SentAt, Expr::value(Utc::now()))
+                    .col_expr(
+                        outbox_mail::Column::LeaseUntil,
+                        Expr::value(Option::<DateTime<Utc>>::None),
+                    )
+                    .filter(outbox_mail::Column::Id.eq(row.id))
+                    .exec(&state.db)
+                    .await?;
+                counts.sent += 1;
+            }
+            Err(err) if err.permanent => {
+                outbox_mail::Entity::update_many()
+                    .col_expr(
+                        outbox_mail::Column::Status,
+                        Expr::value(outbox_mail::BOUNCED),
+                    )
+                    .col_expr(
+                        outbox_mail::Column::LastError,
+                        Expr::value(err.message.clone()),
+                    )
+                    .filter(outbox_mail::Column::Id.eq(row.id))
+                    .exec(&state.db)
+                    .await?;
+                if let Some(sub_id) = row.subscriber_id {
+                    subscriber::Entity::update_many()
+                        .col_expr(
+                            subscriber::Column::Bounces,
+                            Expr::col(subscriber::Column::Bounces).add(1),
+                        )
+                        .filter(subscriber::Column::Id.eq(sub_id))
+                        .exec(&state.db)
+                        .await?;
+                    subscriber::Entity::update_many()
+                        .col_expr(
+                            subscriber::Column::Status,
+                            Expr::value(subscriber::SUSPENDED),
+                        )
+                        .filter(subscriber::Column::Id.eq(sub_id))
+                        .filter(subscriber::Column::Bounces.gte(MAX_BOUNCES))
+                        .exec(&state.db)
+                        .await?;
+                }
+                counts.bounced += 1;
+            }
+            Err(err) => {
+                // 1, 2, 4 … minutes, capped at a few hours; then give up.
+                let wait = Duration::minutes(1i64 << row.attempts.clamp(0, 8));
+                let status = if row.attempts >= MAX_ATTEMPTS {
+                    outbox_mail::FAILED
+                } else {
+                    outbox_mail::QUEUED
+                };
+                outbox_mail::Entity::update_many()
+                    .col_expr(outbox_mail::Column::Status, Expr::value(status))
+                    .col_expr(
+                        outbox_mail::Column::NextAttemptAt,
+                        Expr::value(Utc::now() + wait),
+                    )
+                    .col_expr(
+                        outbox_mail::Column::LastError,
+                        Expr::value(err.message.clone()),
+                    )
+                    .filter(outbox_mail::Column::Id.eq(row.id))
+                    .exec(&state.db)
+                    .await?;
+                tracing::warn!(outbox_id = row.id, error = %err.message, "digest not delivered; will retry");
+                counts.retrying += 1;
+            }
+        }
+        if let Some(pause) = pause {
+            tokio::time::sleep(pause).await;
+        }
+    }
+    progress.finish();
+    Ok(counts)
+}
