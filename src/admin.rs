@@ -4,6 +4,7 @@
 
 pub mod applications;
 pub mod audit_log;
+pub mod outbox;
 pub mod people;
 pub mod practices;
 
@@ -33,6 +34,7 @@ pub fn admin_page(ctx: &Ctx, title: &str, body: Markup) -> Markup {
                     li { a href="/beheer/uitnodigen" { (ctx.t("admin.invite")) } }
                     li { a href="/beheer/praktijken" { (ctx.t("admin.practices")) } }
                     li { a href="/beheer/signaleringen" { (ctx.t("admin.flags")) } }
+                    li { a href="/beheer/post" { (ctx.t("admin.outbox")) } }
                     li { a href="/beheer/logboek" { (ctx.t("admin.audit_log")) } }
                 }
             }

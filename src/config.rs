@@ -35,6 +35,12 @@ pub struct Settings {
     pub trust_proxy: bool,
     /// `pretty` or `json` log lines.
     pub log_format: String,
+    /// When digests go out: ISO weekday (1 = Monday … 7 = Sunday) and hour, Amsterdam time.
+    /// Monthly digests go out at the first such moment of each month.
+    pub digest_weekday: u32,
+    pub digest_hour: u32,
+    /// At most this many mails a second leave for the mail server (0: no limit).
+    pub mail_per_second: u32,
 }
 
 impl Default for Settings {
@@ -53,6 +59,9 @@ impl Default for Settings {
             session_days: 30,
             trust_proxy: false,
             log_format: "pretty".into(),
+            digest_weekday: 1,
+            digest_hour: 8,
+            mail_per_second: 10,
         }
     }
 }

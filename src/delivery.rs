@@ -326,3 +326,117 @@ pub async fn deliver(
     progress.finish();
     Ok(counts)
 }
+
+/// The most recent digest moment at or before `now`: the configured weekday and hour in
+/// Amsterdam time.
+pub fn last_slot(now: DateTime<Utc>, weekday: u32, hour: u32) -> DateTime<Utc> {
+    use chrono::{NaiveTime, TimeZone};
+    let tz = chrono_tz::Europe::Amsterdam;
+    let local = now.with_timezone(&tz);
+    let weekday = weekday.clamp(1, 7);
+    let back = (local.weekday().number_from_monday() + 7 - weekday) % 7;
+    let time = NaiveTime::from_hms_opt(std::cmp::min(hour, 23), 0, 0).unwrap_or(NaiveTime::MIN);
+    for extra in [0, 7] {
+        let day = local.date_naive() - Duration::days(i64::from(back) + extra);
+        if let Some(slot) = tz.from_local_datetime(&day.and_time(time)).earliest() {
+            let slot = slot.with_timezone(&Utc);
+            if slot <= now {
+                return slot;
+            }
+        }
+    }
+    now
+}
+
+/// The server's own schedule: once per digest moment, compose what is due (idempotent
+/// across instances thanks to the outbox's unique key), then keep sending what is queued.
+pub async fn run_schedule(state: AppState) {
+    let mut composed_for: Option<DateTime<Utc>> = None;
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+    loop {
+        tick.tick().await;
+        let slot = last_slot(
+            Utc::now(),
+            state.settings.digest_weekday,
+            state.settings.digest_hour,
+        );
+        if composed_for != Some(slot) {
+            let mut frequencies = vec![subscriber::WEEKLY];
+            if slot.with_timezone(&chrono_tz::Europe::Amsterdam).day() <= 7 {
+                frequencies.push(subscriber::MONTHLY);
+            }
+            match enqueue(&state, slot, &frequencies, false, &ProgressBar::hidden()).await {
+                Ok(n) => {
+                    if n.queued > 0 {
+                        tracing::info!(queued = n.queued, "digests composed");
+                    }
+                    composed_for = Some(slot);
+                }
+                Err(err) => tracing::error!(error = %err, "composing digests failed"),
+            }
+        }
+        if let Err(err) = deliver(
+            &state,
+            500,
+            state.settings.mail_per_second,
+            &ProgressBar::hidden(),
+        )
+        .await
+        {
+            tracing::error!(error = %err, "delivering digests failed");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn the_digest_moment_is_monday_eight_in_amsterdam() {
+        // Wednesday 25 November 2026, 12:00 UTC → Monday 23 November, 08:00 CET = 07:00 UTC.
+        let now = Utc
+            .with_ymd_and_hms(2026, 11, 25, 12, 0, 0)
+            .single()
+            .expect("time");
+        assert_eq!(
+            last_slot(now, 1, 8),
+            Utc.with_ymd_and_hms(2026, 11, 23, 7, 0, 0)
+                .single()
+                .expect("t")
+        );
+        // Monday 06:30 UTC is before the moment: the week before counts.
+        let early = Utc
+            .with_ymd_and_hms(2026, 11, 23, 6, 30, 0)
+            .single()
+            .expect("time");
+        assert_eq!(
+            last_slot(early, 1, 8),
+            Utc.with_ymd_and_hms(2026, 11, 16, 7, 0, 0)
+                .single()
+                .expect("t")
+        );
+        // Summer time: 08:00 CEST = 06:00 UTC.
+        let summer = Utc
+            .with_ymd_and_hms(2026, 7, 1, 12, 0, 0)
+            .single()
+            .expect("time");
+        assert_eq!(
+            last_slot(summer, 1, 8),
+            Utc.with_ymd_and_hms(2026, 6, 29, 6, 0, 0)
+                .single()
+                .expect("t")
+        );
+    }
+
+    #[test]
+    fn period_keys_name_the_week_or_month() {
+        let end = Utc
+            .with_ymd_and_hms(2026, 11, 23, 7, 0, 0)
+            .single()
+            .expect("t");
+        assert_eq!(period_key("weekly", end), "weekly:2026-W48");
+        assert_eq!(period_key("monthly", end), "monthly:2026-11");
+    }
+}

@@ -208,7 +208,8 @@ async fn run_digests(settings: Settings, dry_run: bool) -> anyhow::Result<()> {
         }
     );
     if !dry_run {
-        let sent = erbij::delivery::deliver(&state, u64::MAX, 0, &bar("sending")?).await?;
+        let rate = state.settings.mail_per_second;
+        let sent = erbij::delivery::deliver(&state, u64::MAX, rate, &bar("sending")?).await?;
         eprintln!(
             "{} sent, {} to retry later, {} bounced",
             sent.sent, sent.retrying, sent.bounced

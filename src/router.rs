@@ -260,6 +260,7 @@ pub fn build(state: AppState) -> Router {
             post(admin::practices::toggle_archived),
         )
         .route("/beheer/logboek", get(admin::audit_log::show_audit_log))
+        .route("/beheer/post", get(admin::outbox::show_outbox))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(
             state.clone(),

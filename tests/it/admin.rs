@@ -16,6 +16,7 @@ const ADMIN_PAGES: &[&str] = &[
     "/beheer/praktijken/1",
     "/beheer/logboek",
     "/beheer/signaleringen",
+    "/beheer/post",
 ];
 
 const ADMIN_ACTIONS: &[&str] = &[

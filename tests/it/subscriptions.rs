@@ -537,6 +537,15 @@ async fn each_digest_is_queued_once_and_sent_once() {
         raw.contains(&format!("Message-ID: <outbox-{}.weekly.", row.id)),
         "the Message-ID names the outbox row"
     );
+
+    // Administrators see the outbox per period.
+    let mut admin = app.second_browser();
+    admin.admin("beheer@coalitie.nl").await;
+    admin.login_as("beheer@coalitie.nl").await;
+    let page = admin.get("/beheer/post").await;
+    page.assert_status(200)
+        .assert_contains(&row.period_key)
+        .assert_contains("<td>1</td>");
 }
 
 #[tokio::test]
