@@ -24,6 +24,7 @@ use crate::{
     entities::{practice, summary, summary_practice, summary_source, thread},
     error::{AppError, AppResult},
     forum::{self, Scope, views::when},
+    i18n::Lang,
     layout,
     markdown::{Markdown, excerpt},
     practices,
@@ -327,7 +328,7 @@ async fn feed_response(
             }]);
             entry.set_summary(Some(Text::plain(excerpt(body, 300))));
             entry.set_authors(vec![Person {
-                name: "Expertgroep Erbij".into(),
+                name: Lang::Nl.t("summaries.feed_author").into_owned(),
                 ..Default::default()
             }]);
             entry
@@ -360,7 +361,7 @@ async fn feed_response(
 pub async fn feed_all(State(state): State<AppState>) -> AppResult<Response> {
     feed_response(
         &state,
-        "Erbij — kennisbundels".into(),
+        Lang::Nl.t("summaries.feed_title").into_owned(),
         "/kennisbundels.atom",
         None,
     )
@@ -379,7 +380,12 @@ pub async fn feed_practice(
     let path = format!("/praktijken/{}/kennisbundels.atom", practice.slug);
     feed_response(
         &state,
-        format!("Erbij — kennisbundels — {}", practice.name_nl),
+        rust_i18n::t!(
+            "summaries.feed_title_practice",
+            locale = "nl",
+            name = &practice.name_nl
+        )
+        .into_owned(),
         &path,
         Some(practice.id),
     )
