@@ -143,6 +143,10 @@ pub async fn move_thread(
     CsrfForm(form): CsrfForm<MoveForm>,
 ) -> AppResult<Response> {
     let (thread, from) = moderated_thread(&state, &ctx, id).await?;
+    // Threads of the expert area stay there: their visibility is the area's own.
+    if from.kind != practice::KIND_PRACTICE {
+        return Err(AppError::Forbidden);
+    }
     let target = practice::Entity::find()
         .filter(practice::Column::Slug.eq(&form.practice))
         .filter(practice::Column::Kind.eq(practice::KIND_PRACTICE))

@@ -374,7 +374,7 @@ fn move_targets<'a>(
     current: &practice::Model,
     can_moderate: bool,
 ) -> Vec<&'a practice::Model> {
-    if !can_moderate {
+    if !can_moderate || current.kind != practice::KIND_PRACTICE {
         return Vec::new();
     }
     let mut targets: Vec<&practice::Model> = scope

@@ -96,6 +96,18 @@ async fn the_expert_area_is_for_experts_and_administrators_only() {
         .await
         .assert_status(200);
     admin.reply_to(id, "Goed begin.").await.assert_status(303);
+    // Its threads stay in the area: they cannot be moved into a practice.
+    admin
+        .get(&format!("/onderwerpen/{id}"))
+        .await
+        .assert_lacks("Verplaatsen naar");
+    admin
+        .post(
+            &format!("/onderwerpen/{id}/verplaatsen"),
+            &[("practice", "jongeren")],
+        )
+        .await
+        .assert_status(403);
     eva.get("/meldingen")
         .await
         .assert_contains("Ahmed Bakkali reageerde");
