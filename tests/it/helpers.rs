@@ -380,9 +380,10 @@ impl TestApp {
         self.mails().into_iter().filter(|m| m.to == to).collect()
     }
 
-    /// Waits (briefly) for a mail to `to` whose subject contains `subject`.
+    /// Waits (up to ten seconds, for a loaded CI machine) for a mail to `to` whose subject
+    /// contains `subject`.
     pub async fn mail(&self, to: &str, subject: &str) -> Mail {
-        for _ in 0..200 {
+        for _ in 0..1000 {
             if let Some(m) = self
                 .mails_to(to)
                 .into_iter()
