@@ -399,10 +399,29 @@ impl TestApp {
         );
     }
 
-    /// Gives background mail sending a moment, then says how many mails `to` got.
+    /// Gives background sending time to settle (waiting for a first mail, up to two
+    /// seconds), then says how many mails `to` got.
     pub async fn settled_count(&self, to: &str) -> usize {
+        for _ in 0..200 {
+            if !self.mails_to(to).is_empty() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
         tokio::time::sleep(Duration::from_millis(200)).await;
         self.mails_to(to).len()
+    }
+
+    /// Waits (up to ten seconds) until `to` has at least `n` mails, and returns them.
+    pub async fn at_least(&self, to: &str, n: usize) -> Vec<Mail> {
+        for _ in 0..1000 {
+            let mails = self.mails_to(to);
+            if mails.len() >= n {
+                return mails;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!("fewer than {n} mails to {to}: {:#?}", self.mails());
     }
 
     /// A person with a password, straight into the database.
