@@ -75,6 +75,14 @@ impl PreferencesForm {
         }
     }
 
+    /// Writes the choices onto a subscriber (the practices themselves go in their own table).
+    fn apply(&self, active: &mut subscriber::ActiveModel, lang: Lang, chosen: &[i32]) {
+        active.lang = Set(lang.code().into());
+        active.frequency = Set(self.frequency.clone());
+        active.all_practices = Set(chosen.is_empty());
+        active.summaries = Set(self.summaries.is_some());
+    }
+
     /// Checks the choices; returns the chosen practices (empty means all).
     fn validate(&self, errors: &mut FieldErrors, known: &BTreeSet<i32>) -> Vec<i32> {
         if !matches!(
@@ -298,10 +306,7 @@ pub async fn subscribe(
             active.confirm_token_hash = Set(Some(sha256_hex(&secret)));
             active.confirm_expires_at = Set(Some(now + Duration::days(CONFIRM_DAYS)));
             if !keeps_choices {
-                active.lang = Set(lang.code().into());
-                active.frequency = Set(form.frequency.clone());
-                active.all_practices = Set(chosen.is_empty());
-                active.summaries = Set(form.summaries.is_some());
+                form.apply(&mut active, lang, &chosen);
                 active.consent_text = Set(consent.clone());
                 active.consent_ip = Set(ctx.client_ip.clone());
                 active.consent_at = Set(now);
@@ -530,10 +535,11 @@ pub async fn update_manage(
     }
     let txn = state.db.begin().await?;
     let mut active = s.into_active_model();
-    active.frequency = Set(form.frequency.clone());
-    active.lang = Set(form.lang.clone());
-    active.all_practices = Set(chosen.is_empty());
-    active.summaries = Set(form.summaries.is_some());
+    form.apply(
+        &mut active,
+        Lang::parse(&form.lang).unwrap_or(ctx.lang),
+        &chosen,
+    );
     let s = active.update(&txn).await?;
     set_practices(&txn, s.id, &chosen).await?;
     txn.commit().await?;
