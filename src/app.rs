@@ -23,6 +23,8 @@ pub struct App {
     pub db: DatabaseConnection,
     pub mailer: Arc<Mailer>,
     pub assets: Assets,
+    /// Wakes the mail loop at once (a new post may have notifications to mail).
+    pub wake_mail: tokio::sync::Notify,
 }
 
 #[derive(Clone)]
@@ -99,6 +101,7 @@ pub async fn prepare_with(
         db,
         mailer,
         assets: Assets::load(),
+        wake_mail: tokio::sync::Notify::new(),
     })))
 }
 

@@ -11,7 +11,7 @@
 
 use std::collections::HashSet;
 
-use chrono::{DateTime, Datelike, Duration, Utc};
+use chrono::{DateTime, Datelike, Duration, Timelike, Utc};
 use indicatif::ProgressBar;
 use maud::PreEscaped;
 use sea_orm::{
@@ -349,12 +349,38 @@ pub fn last_slot(now: DateTime<Utc>, weekday: u32, hour: u32) -> DateTime<Utc> {
 }
 
 /// The server's own schedule: once per digest moment, compose what is due (idempotent
-/// across instances thanks to the outbox's unique key), then keep sending what is queued.
+/// across instances thanks to the outbox's unique key); once a day at the digest hour, the
+/// daily notification mails; at every turn, notifications to mail at once; then send what
+/// is queued. A turn comes every minute, or sooner when a new post wakes it.
 pub async fn run_schedule(state: AppState) {
     let mut composed_for: Option<DateTime<Utc>> = None;
+    let mut bundled_for: Option<chrono::NaiveDate> = None;
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
     loop {
-        tick.tick().await;
+        tokio::select! {
+            _ = tick.tick() => {}
+            () = state.wake_mail.notified() => {}
+        }
+        match crate::notices::enqueue_immediate(&state).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(queued = n, "notification mails queued"),
+            Err(err) => tracing::error!(error = %err, "queueing notification mails failed"),
+        }
+        let local = Utc::now().with_timezone(&chrono_tz::Europe::Amsterdam);
+        let today = local.date_naive();
+        if local.hour() >= state.settings.digest_hour && bundled_for != Some(today) {
+            match crate::notices::enqueue_daily(&state, today).await {
+                Ok(n) => {
+                    if n > 0 {
+                        tracing::info!(queued = n, "daily notification mails queued");
+                    }
+                    bundled_for = Some(today);
+                }
+                Err(err) => {
+                    tracing::error!(error = %err, "queueing daily notification mails failed")
+                }
+            }
+        }
         let slot = last_slot(
             Utc::now(),
             state.settings.digest_weekday,

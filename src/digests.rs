@@ -1,7 +1,8 @@
 //! Digests: what a subscriber gets for a period — the new published summaries first, then
 //! per followed practice the new and the active public threads, each with a short excerpt
 //! and an absolute link. Subscribers read as visitors: the visitor's [`Scope`] chooses the
-//! threads, so nothing members-only can get in. Nothing new means no digest.
+//! threads, so nothing members-only can get in. A member's own digest (chosen on their
+//! profile) reads through the member's scope instead. Nothing new means no digest.
 //!
 //! Composing is here; durable delivery (the outbox, exactly once) builds on it.
 
@@ -13,7 +14,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Que
 
 use crate::{
     AppState,
-    entities::{post, practice, subscriber, subscriber_practice, summary, thread},
+    entities::{post, practice, subscriber, subscriber_practice, summary, thread, user},
     forum::Scope,
     i18n::Lang,
     mail::{Email, Letter},
@@ -82,7 +83,12 @@ pub async fn compose(
     sub: &subscriber::Model,
     period: Period,
 ) -> Result<Option<Digest>, DbErr> {
-    let scope = Scope::for_viewer(db, None).await?;
+    // A member's own digest reads with the member's eyes; everyone else reads as a visitor.
+    let member = match sub.user_id {
+        Some(id) => user::Entity::find_by_id(id).one(db).await?,
+        None => None,
+    };
+    let scope = Scope::for_viewer(db, member.as_ref()).await?;
     let followed: Vec<i32> = if sub.all_practices {
         scope
             .practices

@@ -217,6 +217,10 @@ pub fn build(state: AppState) -> Router {
             get(accounts::profile::show).post(accounts::profile::update),
         )
         .route(
+            "/profiel/email",
+            get(subscriptions::show_member).post(subscriptions::update_member),
+        )
+        .route(
             "/profiel/wachtwoord",
             post(accounts::profile::change_password),
         )

@@ -122,6 +122,36 @@ fn choices(
     all: &[practice::Model],
 ) -> Markup {
     html! {
+        (practice_choices(ctx, form, errors, all))
+        fieldset.field #frequency {
+            legend { (ctx.t("subscriptions.frequency")) }
+            @for value in [subscriber::WEEKLY, subscriber::MONTHLY] {
+                div.check {
+                    input type="radio" name="frequency" value=(value) id={ "f-" (value) } checked[form.frequency == value];
+                    label for={ "f-" (value) } { (ctx.t(&format!("subscriptions.{value}"))) }
+                }
+            }
+        }
+        fieldset.field #lang {
+            legend { (ctx.t("subscriptions.lang")) }
+            @for lang in Lang::ALL {
+                div.check {
+                    input type="radio" name="lang" value=(lang.code()) id={ "l-" (lang.code()) } checked[form.lang == lang.code()];
+                    label for={ "l-" (lang.code()) } lang=(lang.code()) { (lang.t("lang.self")) }
+                }
+            }
+        }
+    }
+}
+
+/// Which practices, and whether the expert group's summaries too.
+fn practice_choices(
+    ctx: &Ctx,
+    form: &PreferencesForm,
+    errors: &FieldErrors,
+    all: &[practice::Model],
+) -> Markup {
+    html! {
         fieldset.field.has-error[errors.get("practice").is_some()] #practice {
             legend { (ctx.t("subscriptions.which")) }
             @if let Some(key) = errors.get("practice") { p.field-error { (ctx.t(key)) } }
@@ -145,24 +175,6 @@ fn choices(
         div.check.field {
             input type="checkbox" name="summaries" value="1" id="summaries" checked[form.summaries.is_some()];
             label for="summaries" { (ctx.t("subscriptions.summaries")) }
-        }
-        fieldset.field #frequency {
-            legend { (ctx.t("subscriptions.frequency")) }
-            @for value in [subscriber::WEEKLY, subscriber::MONTHLY] {
-                div.check {
-                    input type="radio" name="frequency" value=(value) id={ "f-" (value) } checked[form.frequency == value];
-                    label for={ "f-" (value) } { (ctx.t(&format!("subscriptions.{value}"))) }
-                }
-            }
-        }
-        fieldset.field #lang {
-            legend { (ctx.t("subscriptions.lang")) }
-            @for lang in Lang::ALL {
-                div.check {
-                    input type="radio" name="lang" value=(lang.code()) id={ "l-" (lang.code()) } checked[form.lang == lang.code()];
-                    label for={ "l-" (lang.code()) } lang=(lang.code()) { (lang.t("lang.self")) }
-                }
-            }
         }
     }
 }
@@ -614,4 +626,247 @@ pub async fn purge_unconfirmed(db: &impl ConnectionTrait) -> Result<u64, DbErr> 
         .exec(db)
         .await?;
     Ok(result.rows_affected)
+}
+
+/// A member's mail choices on their profile: the digest (the same one subscribers get, but
+/// read with the member's eyes) and notifications by email.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct MemberMailForm {
+    /// `off`, `weekly` or `monthly`.
+    pub digest: String,
+    pub scope: String,
+    pub practice: Vec<i32>,
+    pub summaries: Option<String>,
+    /// `off`, `immediate` or `daily`.
+    pub notify: String,
+}
+
+impl MemberMailForm {
+    fn preferences(&self, lang: &str) -> PreferencesForm {
+        PreferencesForm {
+            email: String::new(),
+            scope: self.scope.clone(),
+            practice: self.practice.clone(),
+            summaries: self.summaries.clone(),
+            frequency: self.digest.clone(),
+            lang: lang.into(),
+        }
+    }
+}
+
+const DIGEST_CHOICES: [&str; 3] = ["off", subscriber::WEEKLY, subscriber::MONTHLY];
+const NOTIFY_CHOICES: [&str; 3] = [
+    crate::entities::user::NOTIFY_OFF,
+    crate::entities::user::NOTIFY_IMMEDIATE,
+    crate::entities::user::NOTIFY_DAILY,
+];
+
+/// The member's own subscription: tied to the account, or (from before they joined) one
+/// with the same address.
+async fn member_subscription(
+    db: &impl ConnectionTrait,
+    person: &crate::entities::user::Model,
+) -> Result<Option<subscriber::Model>, DbErr> {
+    if let Some(s) = subscriber::Entity::find()
+        .filter(subscriber::Column::UserId.eq(person.id))
+        .one(db)
+        .await?
+    {
+        return Ok(Some(s));
+    }
+    subscriber::Entity::find()
+        .filter(subscriber::Column::Email.eq(&person.email))
+        .filter(subscriber::Column::UserId.is_null())
+        .one(db)
+        .await
+}
+
+fn member_view(
+    ctx: &Ctx,
+    person: &crate::entities::user::Model,
+    form: &MemberMailForm,
+    errors: &FieldErrors,
+    all: &[practice::Model],
+    saved: bool,
+) -> Markup {
+    let title = ctx.t("member_mail.title");
+    let prefs = form.preferences(&person.lang);
+    layout::page(
+        ctx,
+        &title,
+        html! {
+            p.breadcrumb { a href="/profiel" { (ctx.t("profile.title")) } }
+            h1 { (title) }
+            @if saved { (layout::notice(&ctx.t("member_mail.saved"))) }
+            p { (ctx.t("member_mail.address")) " " strong { (person.email) } }
+            (forms::form(ctx, "/profiel/email", errors, &ctx.t("member_mail.save"), html! {
+                fieldset.field.has-error[errors.get("digest").is_some()] #digest {
+                    legend { (ctx.t("member_mail.digest")) }
+                    p.hint { (ctx.t("member_mail.digest_hint")) }
+                    @if let Some(key) = errors.get("digest") { p.field-error { (ctx.t(key)) } }
+                    @for value in DIGEST_CHOICES {
+                        div.check {
+                            input type="radio" name="digest" value=(value) id={ "d-" (value) } checked[form.digest == value];
+                            label for={ "d-" (value) } { (ctx.t(&format!("member_mail.digest_{value}"))) }
+                        }
+                    }
+                }
+                (practice_choices(ctx, &prefs, errors, all))
+                fieldset.field.has-error[errors.get("notify").is_some()] #notify {
+                    legend { (ctx.t("member_mail.notify")) }
+                    p.hint { (ctx.t("member_mail.notify_hint")) }
+                    @if let Some(key) = errors.get("notify") { p.field-error { (ctx.t(key)) } }
+                    @for value in NOTIFY_CHOICES {
+                        div.check {
+                            input type="radio" name="notify" value=(value) id={ "n-" (value) } checked[form.notify == value];
+                            label for={ "n-" (value) } { (ctx.t(&format!("member_mail.notify_{value}"))) }
+                        }
+                    }
+                }
+            }))
+        },
+    )
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SavedFlag {
+    opgeslagen: Option<String>,
+}
+
+pub async fn show_member(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::extract::Query(flag): axum::extract::Query<SavedFlag>,
+) -> AppResult<Response> {
+    let person = ctx.require_user()?;
+    let all = practices::active_practices(&state.db).await?;
+    let form = match member_subscription(&state.db, person).await? {
+        Some(s) => {
+            let ids = subscriber_practice::Entity::find()
+                .filter(subscriber_practice::Column::SubscriberId.eq(s.id))
+                .all(&state.db)
+                .await?
+                .into_iter()
+                .map(|p| p.practice_id)
+                .collect();
+            let prefs = PreferencesForm::of(&s, ids);
+            MemberMailForm {
+                digest: if s.status == subscriber::ACTIVE {
+                    s.frequency.clone()
+                } else {
+                    "off".into()
+                },
+                scope: prefs.scope,
+                practice: prefs.practice,
+                summaries: prefs.summaries,
+                notify: person.notify_email.clone(),
+            }
+        }
+        None => MemberMailForm {
+            digest: "off".into(),
+            scope: "all".into(),
+            summaries: Some("1".into()),
+            notify: person.notify_email.clone(),
+            ..Default::default()
+        },
+    };
+    Ok(member_view(
+        &ctx,
+        person,
+        &form,
+        &FieldErrors::default(),
+        &all,
+        flag.opgeslagen.is_some(),
+    )
+    .into_response())
+}
+
+pub async fn update_member(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    CsrfForm(form): CsrfForm<MemberMailForm>,
+) -> AppResult<Response> {
+    let person = ctx.require_user()?.clone();
+    let all = practices::active_practices(&state.db).await?;
+    let known: BTreeSet<i32> = all.iter().map(|p| p.id).collect();
+    let mut errors = FieldErrors::default();
+    if !DIGEST_CHOICES.contains(&form.digest.as_str()) {
+        errors.add("digest", "form.choose");
+    }
+    if !NOTIFY_CHOICES.contains(&form.notify.as_str()) {
+        errors.add("notify", "form.choose");
+    }
+    let wants_digest = form.digest != "off";
+    let prefs = form.preferences(&person.lang);
+    let chosen = if wants_digest {
+        let mut digest_errors = FieldErrors::default();
+        let chosen = prefs.validate(&mut digest_errors, &known);
+        if let Some(key) = digest_errors.get("practice") {
+            errors.add("practice", key);
+        }
+        chosen
+    } else {
+        Vec::new()
+    };
+    if !errors.is_empty() {
+        return Ok(forms::unprocessable(member_view(
+            &ctx, &person, &form, &errors, &all, false,
+        )));
+    }
+    let lang = Lang::parse(&person.lang).unwrap_or(ctx.lang);
+    let now = Utc::now();
+    let txn = state.db.begin().await?;
+    match (member_subscription(&txn, &person).await?, wants_digest) {
+        (Some(s), true) => {
+            let mut active = s.into_active_model();
+            prefs.apply(&mut active, lang, &chosen);
+            active.user_id = Set(Some(person.id));
+            active.email = Set(person.email.clone());
+            active.status = Set(subscriber::ACTIVE.into());
+            active.bounces = Set(0);
+            active.confirm_token_hash = Set(None);
+            active.confirm_expires_at = Set(None);
+            active.confirmed_at = Set(Some(now));
+            active.consent_text = Set(lang.t("member_mail.consent").into_owned());
+            active.consent_ip = Set(ctx.client_ip.clone());
+            active.consent_at = Set(now);
+            let s = active.update(&txn).await?;
+            set_practices(&txn, s.id, &chosen).await?;
+        }
+        (Some(s), false) => {
+            let mut active = s.clone().into_active_model();
+            active.user_id = Set(Some(person.id));
+            if s.status != subscriber::SUSPENDED {
+                active.status = Set(subscriber::STOPPED.into());
+            }
+            active.update(&txn).await?;
+        }
+        (None, true) => {
+            let mut active = subscriber::ActiveModel {
+                email: Set(person.email.clone()),
+                status: Set(subscriber::ACTIVE.into()),
+                manage_token: Set(random_secret()),
+                consent_text: Set(lang.t("member_mail.consent").into_owned()),
+                consent_ip: Set(ctx.client_ip.clone()),
+                consent_at: Set(now),
+                confirmed_at: Set(Some(now)),
+                bounces: Set(0),
+                created_at: Set(now),
+                user_id: Set(Some(person.id)),
+                ..Default::default()
+            };
+            prefs.apply(&mut active, lang, &chosen);
+            let s = active.insert(&txn).await?;
+            set_practices(&txn, s.id, &chosen).await?;
+        }
+        (None, false) => {}
+    }
+    let notify = form.notify.clone();
+    let mut active = person.into_active_model();
+    active.notify_email = Set(notify);
+    active.update(&txn).await?;
+    txn.commit().await?;
+    Ok(axum::response::Redirect::to("/profiel/email?opgeslagen=1").into_response())
 }

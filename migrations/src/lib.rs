@@ -10,6 +10,7 @@ mod m20261123_000004_attachments;
 mod m20261123_000005_expert_group;
 mod m20261123_000006_subscriptions;
 mod m20261123_000007_mail_outbox;
+mod m20261123_000008_member_mail;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000005_expert_group::Migration),
             Box::new(m20261123_000006_subscriptions::Migration),
             Box::new(m20261123_000007_mail_outbox::Migration),
+            Box::new(m20261123_000008_member_mail::Migration),
         ]
     }
 }

@@ -6,14 +6,17 @@ use axum::{
 };
 use axum_extra::extract::cookie::CookieJar;
 use maud::{Markup, html};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, IntoActiveModel, TransactionTrait};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
+    TransactionTrait, sea_query::Expr,
+};
 use serde::Deserialize;
 
 use crate::{
     AppState,
     context::{Ctx, lang_cookie},
     csrf::CsrfForm,
-    entities::user,
+    entities::{subscriber, user},
     error::AppResult,
     forms::{self, Field, FieldErrors},
     i18n::Lang,
@@ -79,6 +82,11 @@ fn view(
                     }
                 }))
             }
+            section aria-labelledby="profile-mail" {
+                h2 #profile-mail { (ctx.t("member_mail.title")) }
+                p { (ctx.t("member_mail.teaser")) }
+                p { a.button href="/profiel/email" { (ctx.t("member_mail.change")) } }
+            }
             section aria-labelledby="profile-password" {
                 h2 #profile-password { (ctx.t("profile.password_title")) }
                 (forms::form(ctx, "/profiel/wachtwoord", password_errors, &ctx.t("profile.password_save"), html! {
@@ -141,7 +149,15 @@ pub async fn update(
     active.organisation = Set(form.organisation.trim().into());
     active.job = Set(form.job.trim().into());
     active.lang = Set(lang.code().into());
-    active.update(&state.db).await?;
+    let txn = state.db.begin().await?;
+    let person = active.update(&txn).await?;
+    // The member's own digest speaks the member's language.
+    subscriber::Entity::update_many()
+        .col_expr(subscriber::Column::Lang, Expr::value(lang.code()))
+        .filter(subscriber::Column::UserId.eq(person.id))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
     let cookie = lang_cookie(lang, state.settings.secure_cookies());
     Ok((jar.add(cookie), Redirect::to("/profiel?opgeslagen=1")).into_response())
 }

@@ -24,6 +24,19 @@ pub async fn show_outbox(State(state): State<AppState>, ctx: Ctx) -> AppResult<M
         .into_tuple()
         .all(&state.db)
         .await?;
+    // Notification mails are keyed `notice:DAY#id`: shown together per day.
+    let mut merged: Vec<(String, String, i64)> = Vec::new();
+    for (period, status, n) in counts {
+        let period = period.split('#').next().unwrap_or_default().to_string();
+        match merged
+            .iter_mut()
+            .find(|(p, s, _)| *p == period && *s == status)
+        {
+            Some(row) => row.2 += n,
+            None => merged.push((period, status, n)),
+        }
+    }
+    let counts = merged;
     let mut periods: Vec<&str> = counts.iter().map(|(p, _, _)| p.as_str()).collect();
     periods.dedup();
     let problems = outbox_mail::Entity::find()

@@ -30,6 +30,10 @@ pub struct Model {
     pub confirmed_at: Option<DateTimeUtc>,
     pub bounces: i32,
     pub created_at: DateTimeUtc,
+    /// Set when this is a member's own digest, chosen on their profile: it reads with the
+    /// member's eyes (members-only threads included) and needs no confirmation.
+    #[sea_orm(unique)]
+    pub user_id: Option<i32>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

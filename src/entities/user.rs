@@ -20,6 +20,8 @@ pub struct Model {
     /// The name to @mention someone by, such as `marieke-de-vries`.
     #[sea_orm(unique)]
     pub handle: Option<String>,
+    /// Whether notifications also come by email: `off`, `immediate` or `daily`.
+    pub notify_email: String,
 }
 
 #[async_trait::async_trait]
@@ -69,3 +71,7 @@ pub async fn free_handle(db: &impl ConnectionTrait, name: &str) -> Result<String
         .find(|candidate| !taken.contains(candidate))
         .unwrap_or(base))
 }
+
+pub const NOTIFY_OFF: &str = "off";
+pub const NOTIFY_IMMEDIATE: &str = "immediate";
+pub const NOTIFY_DAILY: &str = "daily";

@@ -182,6 +182,7 @@ pub async fn create_thread(
     mark_read(&txn, person.id, thread.id, 1).await?;
     notifications::after_post(&txn, &thread, &practice, &opening, None).await?;
     txn.commit().await?;
+    state.wake_mail.notify_one();
     Ok(Redirect::to(&format!("/onderwerpen/{}", thread.id)).into_response())
 }
 
@@ -502,5 +503,6 @@ pub async fn reply(
     };
     notifications::after_post(&txn, &thread, &practice, &post, quoted_author).await?;
     txn.commit().await?;
+    state.wake_mail.notify_one();
     Ok(Redirect::to(&views::post_url(thread.id, &post)).into_response())
 }

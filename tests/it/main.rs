@@ -9,6 +9,7 @@ mod admin;
 mod cli;
 mod experts;
 mod forum;
+mod member_mail;
 mod moderation;
 mod pages;
 mod security;

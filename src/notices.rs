@@ -1,0 +1,276 @@
+//! Notifications by email, for people who asked for it on their profile: each one at once,
+//! or all of a day's in one mail. Mails go through the same outbox as the digests, so they
+//! are sent once however many instances run: an immediate mail is keyed by its
+//! notification, a daily bundle by its day. A notification is mailed at most once
+//! (`emailed_at`), never after it was read on the site, and only while its post is still
+//! visible to the person — a thread moved out of their reach sends nothing.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use maud::html;
+use sea_orm::{
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
+    sea_query::{Expr, Query},
+};
+
+use crate::{
+    AppState,
+    entities::{notification, outbox_mail, post, practice, thread, user},
+    forum,
+    i18n::Lang,
+    mail::{Email, Letter},
+    markdown::excerpt,
+};
+
+/// Older unmailed notifications are left alone (someone who switches mail on does not get
+/// a flood of old news).
+const LOOKBACK_DAYS: i64 = 2;
+const EXCERPT: usize = 300;
+
+/// One notification, resolved and checked, ready to be told.
+struct Told {
+    notification: notification::Model,
+    line: String,
+    excerpt: String,
+    url: String,
+}
+
+/// The unmailed, unread notifications of people whose choice is `mode`, with what is needed
+/// to tell them. Returns the people, their tellable notifications, and every id looked at
+/// (the ones no longer visible are marked too, so they are not looked at again).
+async fn gather(
+    db: &impl ConnectionTrait,
+    state: &AppState,
+    mode: &str,
+    since: DateTime<Utc>,
+) -> Result<
+    (
+        HashMap<i32, user::Model>,
+        BTreeMap<i32, Vec<Told>>,
+        Vec<i32>,
+    ),
+    sea_orm::DbErr,
+> {
+    let list = notification::Entity::find()
+        .filter(notification::Column::EmailedAt.is_null())
+        .filter(notification::Column::ReadAt.is_null())
+        .filter(notification::Column::CreatedAt.gte(since))
+        .filter(
+            notification::Column::UserId.in_subquery(
+                Query::select()
+                    .column(user::Column::Id)
+                    .from(user::Entity)
+                    .and_where(user::Column::NotifyEmail.eq(mode))
+                    .and_where(user::Column::Disabled.eq(false))
+                    .to_owned(),
+            ),
+        )
+        .order_by_asc(notification::Column::Id)
+        .all(db)
+        .await?;
+    let ids: Vec<i32> = list.iter().map(|n| n.id).collect();
+    if list.is_empty() {
+        return Ok((HashMap::new(), BTreeMap::new(), ids));
+    }
+    let threads: HashMap<i32, thread::Model> = thread::Entity::find()
+        .filter(thread::Column::Id.is_in(list.iter().map(|n| n.thread_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t))
+        .collect();
+    let posts: HashMap<i32, post::Model> = post::Entity::find()
+        .filter(post::Column::Id.is_in(list.iter().map(|n| n.post_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect();
+    let practices: HashMap<i32, practice::Model> = practice::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect();
+    let people = forum::people(db, list.iter().flat_map(|n| [n.user_id, n.actor_id])).await?;
+    let mut told: BTreeMap<i32, Vec<Told>> = BTreeMap::new();
+    for n in list {
+        let (Some(person), Some(t), Some(p)) = (
+            people.get(&n.user_id),
+            threads.get(&n.thread_id),
+            posts.get(&n.post_id),
+        ) else {
+            continue;
+        };
+        let visible = p.deleted_at.is_none()
+            && p.hidden_at.is_none()
+            && practices
+                .get(&t.practice_id)
+                .is_some_and(|pr| forum::readable_by(person, t, pr));
+        if !visible {
+            continue;
+        }
+        let lang = Lang::parse(&person.lang).unwrap_or_default();
+        let line = rust_i18n::t!(
+            &format!("notifications.kind.{}", n.kind),
+            locale = lang.code(),
+            name = people
+                .get(&n.actor_id)
+                .map(|a| a.name.as_str())
+                .unwrap_or("—"),
+            title = &t.title
+        )
+        .into_owned();
+        told.entry(n.user_id).or_default().push(Told {
+            url: state.settings.url(&format!("/meldingen/{}", n.id)),
+            excerpt: excerpt(&p.body, EXCERPT),
+            line,
+            notification: n,
+        });
+    }
+    Ok((people, told, ids))
+}
+
+fn footer(letter: Letter, state: &AppState, lang: Lang) -> Letter {
+    letter.footer(
+        rust_i18n::t!(
+            "notices.footer",
+            locale = lang.code(),
+            url = state.settings.url("/profiel/email")
+        )
+        .into_owned(),
+    )
+}
+
+fn one(state: &AppState, person: &user::Model, item: &Told) -> Email {
+    let lang = Lang::parse(&person.lang).unwrap_or_default();
+    let letter = Letter::new(lang, &person.email, "notices.subject")
+        .subject(item.line.clone())
+        .greet(&person.name)
+        .text(item.line.clone())
+        .text(item.excerpt.clone())
+        .link("notices.open", item.url.clone());
+    footer(letter, state, lang).build()
+}
+
+fn bundle(state: &AppState, person: &user::Model, items: &[Told]) -> Email {
+    let lang = Lang::parse(&person.lang).unwrap_or_default();
+    let subject = lang.plural(
+        "notices.daily_subject",
+        i64::try_from(items.len()).unwrap_or(i64::MAX),
+    );
+    let mut text = String::new();
+    for item in items {
+        text.push_str(&format!(
+            "* {}\n  {}\n  {}\n\n",
+            item.line, item.excerpt, item.url
+        ));
+    }
+    let html = html! {
+        @for item in items {
+            p { a href=(item.url) style="color:#7a2e0e;font-weight:bold" { (item.line) } br; (item.excerpt) }
+        }
+    };
+    let letter = Letter::new(lang, &person.email, "notices.subject")
+        .subject(subject)
+        .greet(&person.name)
+        .para("notices.daily_intro")
+        .block(text, html);
+    footer(letter, state, lang).build()
+}
+
+fn row(email: Email, period_key: String) -> outbox_mail::ActiveModel {
+    let now = Utc::now();
+    outbox_mail::ActiveModel {
+        recipient: Set(email.to),
+        period_key: Set(period_key),
+        subscriber_id: Set(None),
+        subject: Set(email.subject),
+        text_body: Set(email.text),
+        html_body: Set(email.html.into_string()),
+        headers: Set(String::new()),
+        status: Set(outbox_mail::QUEUED.into()),
+        attempts: Set(0),
+        next_attempt_at: Set(now),
+        created_at: Set(now),
+        ..Default::default()
+    }
+}
+
+/// Queues the rows and marks the notifications mailed, together.
+async fn queue(
+    state: &AppState,
+    rows: Vec<outbox_mail::ActiveModel>,
+    looked_at: Vec<i32>,
+) -> Result<(), sea_orm::DbErr> {
+    let txn = state.db.begin().await?;
+    for chunk in rows.chunks(500) {
+        outbox_mail::Entity::insert_many(chunk.to_vec())
+            .on_conflict_do_nothing_on([
+                outbox_mail::Column::Recipient,
+                outbox_mail::Column::PeriodKey,
+            ])
+            .exec(&txn)
+            .await?;
+    }
+    for chunk in looked_at.chunks(500) {
+        notification::Entity::update_many()
+            .col_expr(notification::Column::EmailedAt, Expr::value(Utc::now()))
+            .filter(notification::Column::Id.is_in(chunk.iter().copied()))
+            .filter(notification::Column::EmailedAt.is_null())
+            .exec(&txn)
+            .await?;
+    }
+    txn.commit().await
+}
+
+/// Queues one mail per new notification for people who want them at once. Returns how
+/// many were queued.
+pub async fn enqueue_immediate(state: &AppState) -> Result<usize, sea_orm::DbErr> {
+    let since = Utc::now() - Duration::days(LOOKBACK_DAYS);
+    let (people, told, looked_at) = gather(&state.db, state, user::NOTIFY_IMMEDIATE, since).await?;
+    if looked_at.is_empty() {
+        return Ok(0);
+    }
+    let mut rows = Vec::new();
+    for (user_id, items) in &told {
+        let Some(person) = people.get(user_id) else {
+            continue;
+        };
+        for item in items {
+            let day = item.notification.created_at.format("%Y-%m-%d");
+            rows.push(row(
+                one(state, person, item),
+                format!("notice:{day}#{}", item.notification.id),
+            ));
+        }
+    }
+    let queued = rows.len();
+    queue(state, rows, looked_at).await?;
+    Ok(queued)
+}
+
+/// Queues one mail per person who wants a daily bundle, with what they have not read yet;
+/// `day` names the bundle, so it goes out once per day.
+pub async fn enqueue_daily(state: &AppState, day: NaiveDate) -> Result<usize, sea_orm::DbErr> {
+    let since = Utc::now() - Duration::days(LOOKBACK_DAYS);
+    let (people, told, looked_at) = gather(&state.db, state, user::NOTIFY_DAILY, since).await?;
+    if looked_at.is_empty() {
+        return Ok(0);
+    }
+    let rows: Vec<_> = told
+        .iter()
+        .filter_map(|(user_id, items)| {
+            let person = people.get(user_id)?;
+            Some(row(
+                bundle(state, person, items),
+                format!("daily:{}", day.format("%Y-%m-%d")),
+            ))
+        })
+        .collect();
+    let queued = rows.len();
+    queue(state, rows, looked_at).await?;
+    Ok(queued)
+}
