@@ -215,7 +215,8 @@ pub async fn deliver(
     let due_rows: Vec<i32> = outbox_mail::Entity::find()
         .filter(due())
         .order_by_asc(outbox_mail::Column::Id)
-        .limit(limit)
+        // The databases take a signed limit: "everything" must stay within it.
+        .limit(std::cmp::min(limit, i64::MAX.unsigned_abs()))
         .all(&state.db)
         .await?
         .into_iter()
@@ -348,6 +349,18 @@ pub fn last_slot(now: DateTime<Utc>, weekday: u32, hour: u32) -> DateTime<Utc> {
     now
 }
 
+/// The digest moment that is due at `now`, and which frequencies it serves: weekly always,
+/// monthly at the first moment of a month. The server's schedule and `erbij digest run`
+/// both use it, so they compose the same periods.
+pub fn due_now(now: DateTime<Utc>, weekday: u32, hour: u32) -> (DateTime<Utc>, Vec<&'static str>) {
+    let slot = last_slot(now, weekday, hour);
+    let mut frequencies = vec![subscriber::WEEKLY];
+    if slot.with_timezone(&chrono_tz::Europe::Amsterdam).day() <= 7 {
+        frequencies.push(subscriber::MONTHLY);
+    }
+    (slot, frequencies)
+}
+
 /// The server's own schedule: once per digest moment, compose what is due (idempotent
 /// across instances thanks to the outbox's unique key); once a day at the digest hour, the
 /// daily notification mails; at every turn, notifications to mail at once; then send what
@@ -381,16 +394,12 @@ pub async fn run_schedule(state: AppState) {
                 }
             }
         }
-        let slot = last_slot(
+        let (slot, frequencies) = due_now(
             Utc::now(),
             state.settings.digest_weekday,
             state.settings.digest_hour,
         );
         if composed_for != Some(slot) {
-            let mut frequencies = vec![subscriber::WEEKLY];
-            if slot.with_timezone(&chrono_tz::Europe::Amsterdam).day() <= 7 {
-                frequencies.push(subscriber::MONTHLY);
-            }
             match enqueue(&state, slot, &frequencies, false, &ProgressBar::hidden()).await {
                 Ok(n) => {
                     if n.queued > 0 {

@@ -189,13 +189,15 @@ fn bar(message: &'static str) -> anyhow::Result<indicatif::ProgressBar> {
 
 async fn run_digests(settings: Settings, dry_run: bool) -> anyhow::Result<()> {
     let state = app::prepare(settings).await?;
-    let now = Utc::now();
-    let frequencies = [
-        erbij::entities::subscriber::WEEKLY,
-        erbij::entities::subscriber::MONTHLY,
-    ];
+    // The same digest moment as the server's schedule: running by hand never makes a
+    // second digest for a period.
+    let (slot, frequencies) = erbij::delivery::due_now(
+        Utc::now(),
+        state.settings.digest_weekday,
+        state.settings.digest_hour,
+    );
     let queued =
-        erbij::delivery::enqueue(&state, now, &frequencies, dry_run, &bar("composing")?).await?;
+        erbij::delivery::enqueue(&state, slot, &frequencies, dry_run, &bar("composing")?).await?;
     eprintln!(
         "{} to send, {} with nothing new, {} queued before{}",
         queued.queued,

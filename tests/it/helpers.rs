@@ -99,9 +99,53 @@ pub struct Mail {
     pub subject: String,
     pub text: String,
     pub html: String,
+    pub message_id: String,
+    /// `List-Unsubscribe`, `List-Unsubscribe-Post` and `List-Id`, when present.
+    pub list_headers: Vec<(String, String)>,
 }
 
 impl Mail {
+    pub fn parse(bytes: &[u8]) -> Mail {
+        let message = mail_parser::MessageParser::default()
+            .parse(bytes)
+            .expect("a parseable mail");
+        let to = message
+            .to()
+            .and_then(|a| a.first())
+            .and_then(|a| a.address())
+            .unwrap_or("")
+            .to_string();
+        let list_headers = ["List-Unsubscribe", "List-Unsubscribe-Post", "List-Id"]
+            .into_iter()
+            .filter_map(|name| {
+                message
+                    .header_raw(name)
+                    .map(|v| (name.to_string(), v.trim().to_string()))
+            })
+            .collect();
+        Mail {
+            to,
+            subject: message.subject().unwrap_or("").to_string(),
+            text: message
+                .body_text(0)
+                .map(|t| t.into_owned())
+                .unwrap_or_default(),
+            html: message
+                .body_html(0)
+                .map(|t| t.into_owned())
+                .unwrap_or_default(),
+            message_id: message.message_id().unwrap_or("").to_string(),
+            list_headers,
+        }
+    }
+
+    pub fn list_header(&self, name: &str) -> Option<&str> {
+        self.list_headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
     /// The first link in the plain-text part that starts with `prefix`.
     pub fn link(&self, prefix: &str) -> String {
         self.text
@@ -350,27 +394,7 @@ impl TestApp {
             let path = entry.path();
             if path.extension().is_some_and(|e| e == "eml") {
                 let bytes = std::fs::read(&path).expect("readable mail");
-                let message = mail_parser::MessageParser::default()
-                    .parse(&bytes)
-                    .expect("a parseable mail");
-                let to = message
-                    .to()
-                    .and_then(|a| a.first())
-                    .and_then(|a| a.address())
-                    .unwrap_or("")
-                    .to_string();
-                mails.push(Mail {
-                    to,
-                    subject: message.subject().unwrap_or("").to_string(),
-                    text: message
-                        .body_text(0)
-                        .map(|t| t.into_owned())
-                        .unwrap_or_default(),
-                    html: message
-                        .body_html(0)
-                        .map(|t| t.into_owned())
-                        .unwrap_or_default(),
-                });
+                mails.push(Mail::parse(&bytes));
             }
         }
         mails
