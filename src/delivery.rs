@@ -9,21 +9,22 @@
 //! exponential backoff; a permanent rejection marks the row bounced and, after three,
 //! suspends the subscriber.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Datelike, Duration, Timelike, Utc};
 use indicatif::ProgressBar;
 use maud::PreEscaped;
 use sea_orm::{
     ActiveValue::Set,
-    ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
     sea_query::{Expr, ExprTrait},
 };
 
 use crate::{
     AppState,
-    digests::{self, Period},
-    entities::{outbox_mail, subscriber},
+    digests::{self, Digest, Period},
+    entities::{outbox_mail, subscriber, subscriber_practice},
+    forum::Scope,
     mail::{self, Email},
 };
 
@@ -67,6 +68,22 @@ pub async fn enqueue(
         .all(&state.db)
         .await?;
     let keys: HashSet<String> = frequencies.iter().map(|f| period_key(f, end)).collect();
+    // Everyone's chosen practices in one query; visitors with the same choices share one
+    // composed digest (members read with their own eyes and are composed one by one).
+    let mut chosen: HashMap<i32, Vec<i32>> = HashMap::new();
+    for row in subscriber_practice::Entity::find()
+        .order_by_asc(subscriber_practice::Column::PracticeId)
+        .all(&state.db)
+        .await?
+    {
+        chosen
+            .entry(row.subscriber_id)
+            .or_default()
+            .push(row.practice_id);
+    }
+    let visitor = Scope::for_viewer(&state.db, None).await?;
+    type Choices = (String, bool, Option<Vec<i32>>);
+    let mut composed: HashMap<Choices, Option<Digest>> = HashMap::new();
     let existing: HashSet<(String, String)> = outbox_mail::Entity::find()
         .filter(outbox_mail::Column::PeriodKey.is_in(keys.iter().cloned()))
         .all(&state.db)
@@ -85,7 +102,29 @@ pub async fn enqueue(
             continue;
         }
         let period = Period::ending(end, &sub.frequency);
-        let Some(digest) = digests::compose(&state.db, sub, period).await? else {
+        let digest = if sub.user_id.is_some() {
+            digests::compose(&state.db, sub, period).await?
+        } else {
+            let practices =
+                (!sub.all_practices).then(|| chosen.get(&sub.id).cloned().unwrap_or_default());
+            let key = (sub.frequency.clone(), sub.summaries, practices);
+            match composed.get(&key) {
+                Some(digest) => digest.clone(),
+                None => {
+                    let digest = digests::compose_for(
+                        &state.db,
+                        &visitor,
+                        key.2.as_deref(),
+                        sub.summaries,
+                        period,
+                    )
+                    .await?;
+                    composed.insert(key, digest.clone());
+                    digest
+                }
+            }
+        };
+        let Some(digest) = digest else {
             counts.nothing_new += 1;
             continue;
         };
@@ -118,15 +157,17 @@ pub async fn enqueue(
     progress.finish();
     if !rows.is_empty() {
         // One transaction; the unique (recipient, period) makes a concurrent run harmless.
+        let txn = state.db.begin().await?;
         for chunk in rows.chunks(500) {
             outbox_mail::Entity::insert_many(chunk.to_vec())
                 .on_conflict_do_nothing_on([
                     outbox_mail::Column::Recipient,
                     outbox_mail::Column::PeriodKey,
                 ])
-                .exec(&state.db)
+                .exec(&txn)
                 .await?;
         }
+        txn.commit().await?;
     }
     Ok(counts)
 }
@@ -192,14 +233,26 @@ fn email_of(row: &outbox_mail::Model) -> Email {
     }
 }
 
-/// Sends what is due, up to `limit` mails, at most `per_second` a second (0: no limit).
+enum Outcome {
+    Sent,
+    Retrying,
+    Bounced,
+}
+
+/// How many mails are on their way at once: SMTP is a conversation of round trips, so a
+/// few connections from lettre's pool keep the mail server busy.
+pub const CONCURRENCY: usize = 8;
+
+/// Sends what is due, up to `limit` mails, at most `per_second` a second (0: no limit),
+/// several at a time.
 pub async fn deliver(
     state: &AppState,
     limit: u64,
     per_second: u32,
     progress: &ProgressBar,
 ) -> anyhow::Result<Delivered> {
-    let mut counts = Delivered::default();
+    use futures_util::StreamExt;
+
     let host = state
         .settings
         .base_url
@@ -210,122 +263,144 @@ pub async fn deliver(
         .next()
         .unwrap_or("erbij.localhost")
         .to_string();
-    let pause =
-        (per_second > 0).then(|| std::time::Duration::from_secs_f64(1.0 / f64::from(per_second)));
+    let pace = (per_second > 0).then(|| {
+        let mut interval = tokio::time::interval(std::time::Duration::from_secs_f64(
+            1.0 / f64::from(per_second),
+        ));
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        tokio::sync::Mutex::new(interval)
+    });
     let due_rows: Vec<i32> = outbox_mail::Entity::find()
+        .select_only()
+        .column(outbox_mail::Column::Id)
         .filter(due())
         .order_by_asc(outbox_mail::Column::Id)
         // The databases take a signed limit: "everything" must stay within it.
         .limit(std::cmp::min(limit, i64::MAX.unsigned_abs()))
+        .into_tuple()
         .all(&state.db)
-        .await?
-        .into_iter()
-        .map(|r| r.id)
-        .collect();
+        .await?;
     progress.set_length(u64::try_from(due_rows.len()).unwrap_or(u64::MAX));
-    for id in due_rows {
-        progress.inc(1);
-        if !claim(state, id).await? {
-            continue;
+    let mut outcomes = futures_util::stream::iter(due_rows)
+        .map(|id| {
+            let (host, pace) = (&host, &pace);
+            async move {
+                if let Some(pace) = pace {
+                    pace.lock().await.tick().await;
+                }
+                let outcome = deliver_one(state, id, host).await;
+                progress.inc(1);
+                outcome
+            }
+        })
+        .buffer_unordered(CONCURRENCY);
+    let mut counts = Delivered::default();
+    while let Some(outcome) = outcomes.next().await {
+        match outcome? {
+            Some(Outcome::Sent) => counts.sent += 1,
+            Some(Outcome::Retrying) => counts.retrying += 1,
+            Some(Outcome::Bounced) => counts.bounced += 1,
+            None => {}
         }
-        let Some(row) = outbox_mail::Entity::find_by_id(id).one(&state.db).await? else {
-            continue;
-        };
-        let message_id = format!(
-            "<outbox-{}.{}@{host}>",
-            row.id,
-            row.period_key.replace(':', ".")
-        );
-        let outcome = match mail::build_message(
-            &state.settings.mail_from,
-            email_of(&row),
-            Some(message_id),
-        ) {
+    }
+    progress.finish();
+    Ok(counts)
+}
+
+/// Claims one row and sends it; `None` when another worker had it first.
+async fn deliver_one(state: &AppState, id: i32, host: &str) -> anyhow::Result<Option<Outcome>> {
+    if !claim(state, id).await? {
+        return Ok(None);
+    }
+    let Some(row) = outbox_mail::Entity::find_by_id(id).one(&state.db).await? else {
+        return Ok(None);
+    };
+    let message_id = format!(
+        "<outbox-{}.{}@{host}>",
+        row.id,
+        row.period_key.replace([':', '#'], ".")
+    );
+    let outcome =
+        match mail::build_message(&state.settings.mail_from, email_of(&row), Some(message_id)) {
             Ok(message) => state.mailer.deliver(message).await,
             Err(e) => Err(mail::DeliveryError {
                 permanent: true,
                 message: e.to_string(),
             }),
         };
-        match outcome {
-            Ok(()) => {
-                outbox_mail::Entity::update_many()
-                    .col_expr(outbox_mail::Column::Status, Expr::value(outbox_mail::SENT))
-                    .col_expr(outbox_mail::Column::SentAt, Expr::value(Utc::now()))
-                    .col_expr(
-                        outbox_mail::Column::LeaseUntil,
-                        Expr::value(Option::<DateTime<Utc>>::None),
-                    )
-                    .filter(outbox_mail::Column::Id.eq(row.id))
-                    .exec(&state.db)
-                    .await?;
-                counts.sent += 1;
-            }
-            Err(err) if err.permanent => {
-                outbox_mail::Entity::update_many()
-                    .col_expr(
-                        outbox_mail::Column::Status,
-                        Expr::value(outbox_mail::BOUNCED),
-                    )
-                    .col_expr(
-                        outbox_mail::Column::LastError,
-                        Expr::value(err.message.clone()),
-                    )
-                    .filter(outbox_mail::Column::Id.eq(row.id))
-                    .exec(&state.db)
-                    .await?;
-                if let Some(sub_id) = row.subscriber_id {
-                    subscriber::Entity::update_many()
-                        .col_expr(
-                            subscriber::Column::Bounces,
-                            Expr::col(subscriber::Column::Bounces).add(1),
-                        )
-                        .filter(subscriber::Column::Id.eq(sub_id))
-                        .exec(&state.db)
-                        .await?;
-                    subscriber::Entity::update_many()
-                        .col_expr(
-                            subscriber::Column::Status,
-                            Expr::value(subscriber::SUSPENDED),
-                        )
-                        .filter(subscriber::Column::Id.eq(sub_id))
-                        .filter(subscriber::Column::Bounces.gte(MAX_BOUNCES))
-                        .exec(&state.db)
-                        .await?;
-                }
-                counts.bounced += 1;
-            }
-            Err(err) => {
-                // 1, 2, 4 … minutes, capped at a few hours; then give up.
-                let wait = Duration::minutes(1i64 << row.attempts.clamp(0, 8));
-                let status = if row.attempts >= MAX_ATTEMPTS {
-                    outbox_mail::FAILED
-                } else {
-                    outbox_mail::QUEUED
-                };
-                outbox_mail::Entity::update_many()
-                    .col_expr(outbox_mail::Column::Status, Expr::value(status))
-                    .col_expr(
-                        outbox_mail::Column::NextAttemptAt,
-                        Expr::value(Utc::now() + wait),
-                    )
-                    .col_expr(
-                        outbox_mail::Column::LastError,
-                        Expr::value(err.message.clone()),
-                    )
-                    .filter(outbox_mail::Column::Id.eq(row.id))
-                    .exec(&state.db)
-                    .await?;
-                tracing::warn!(outbox_id = row.id, error = %err.message, "digest not delivered; will retry");
-                counts.retrying += 1;
-            }
+    match outcome {
+        Ok(()) => {
+            outbox_mail::Entity::update_many()
+                .col_expr(outbox_mail::Column::Status, Expr::value(outbox_mail::SENT))
+                .col_expr(outbox_mail::Column::SentAt, Expr::value(Utc::now()))
+                .col_expr(
+                    outbox_mail::Column::LeaseUntil,
+                    Expr::value(Option::<DateTime<Utc>>::None),
+                )
+                .filter(outbox_mail::Column::Id.eq(row.id))
+                .exec(&state.db)
+                .await?;
+            Ok(Some(Outcome::Sent))
         }
-        if let Some(pause) = pause {
-            tokio::time::sleep(pause).await;
+        Err(err) if err.permanent => {
+            outbox_mail::Entity::update_many()
+                .col_expr(
+                    outbox_mail::Column::Status,
+                    Expr::value(outbox_mail::BOUNCED),
+                )
+                .col_expr(
+                    outbox_mail::Column::LastError,
+                    Expr::value(err.message.clone()),
+                )
+                .filter(outbox_mail::Column::Id.eq(row.id))
+                .exec(&state.db)
+                .await?;
+            if let Some(sub_id) = row.subscriber_id {
+                subscriber::Entity::update_many()
+                    .col_expr(
+                        subscriber::Column::Bounces,
+                        Expr::col(subscriber::Column::Bounces).add(1),
+                    )
+                    .filter(subscriber::Column::Id.eq(sub_id))
+                    .exec(&state.db)
+                    .await?;
+                subscriber::Entity::update_many()
+                    .col_expr(
+                        subscriber::Column::Status,
+                        Expr::value(subscriber::SUSPENDED),
+                    )
+                    .filter(subscriber::Column::Id.eq(sub_id))
+                    .filter(subscriber::Column::Bounces.gte(MAX_BOUNCES))
+                    .exec(&state.db)
+                    .await?;
+            }
+            Ok(Some(Outcome::Bounced))
+        }
+        Err(err) => {
+            // 1, 2, 4 … minutes, capped at a few hours; then give up.
+            let wait = Duration::minutes(1i64 << row.attempts.clamp(0, 8));
+            let status = if row.attempts >= MAX_ATTEMPTS {
+                outbox_mail::FAILED
+            } else {
+                outbox_mail::QUEUED
+            };
+            outbox_mail::Entity::update_many()
+                .col_expr(outbox_mail::Column::Status, Expr::value(status))
+                .col_expr(
+                    outbox_mail::Column::NextAttemptAt,
+                    Expr::value(Utc::now() + wait),
+                )
+                .col_expr(
+                    outbox_mail::Column::LastError,
+                    Expr::value(err.message.clone()),
+                )
+                .filter(outbox_mail::Column::Id.eq(row.id))
+                .exec(&state.db)
+                .await?;
+            tracing::warn!(outbox_id = row.id, error = %err.message, "mail not delivered; will retry");
+            Ok(Some(Outcome::Retrying))
         }
     }
-    progress.finish();
-    Ok(counts)
 }
 
 /// The most recent digest moment at or before `now`: the configured weekday and hour in

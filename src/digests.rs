@@ -89,23 +89,42 @@ pub async fn compose(
         None => None,
     };
     let scope = Scope::for_viewer(db, member.as_ref()).await?;
-    let followed: Vec<i32> = if sub.all_practices {
-        scope
+    let chosen: Option<Vec<i32>> = if sub.all_practices {
+        None
+    } else {
+        Some(
+            subscriber_practice::Entity::find()
+                .filter(subscriber_practice::Column::SubscriberId.eq(sub.id))
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|p| p.practice_id)
+                .collect(),
+        )
+    };
+    compose_for(db, &scope, chosen.as_deref(), sub.summaries, period).await
+}
+
+/// The digest for one set of choices, read through `scope`: `chosen` practices (`None`:
+/// all of them) and whether the new summaries come first. Subscribers with the same
+/// choices get the same digest, so a run composes each set of choices once.
+pub async fn compose_for(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    chosen: Option<&[i32]>,
+    with_summaries: bool,
+    period: Period,
+) -> Result<Option<Digest>, DbErr> {
+    let followed: Vec<i32> = match chosen {
+        None => scope
             .practices
             .values()
             .filter(|p| p.kind == practice::KIND_PRACTICE && !p.archived)
             .map(|p| p.id)
-            .collect()
-    } else {
-        subscriber_practice::Entity::find()
-            .filter(subscriber_practice::Column::SubscriberId.eq(sub.id))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|p| p.practice_id)
-            .collect()
+            .collect(),
+        Some(ids) => ids.to_vec(),
     };
-    let summaries = if sub.summaries {
+    let summaries = if with_summaries {
         let list = summary::Entity::find()
             .filter(summary::Column::Status.eq(summary::PUBLISHED))
             .filter(summary::Column::PublishedAt.gte(period.start))

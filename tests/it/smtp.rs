@@ -100,7 +100,9 @@ impl SmtpSink {
             .with_name("sink.erbij.test")
             .with_ssl(SslConfig::None)
             .expect("no TLS on loopback")
-            .with_num_threads(4)
+            // Every connection holds a thread for its life, and lettre keeps pooled connections
+            // open: plenty of threads, as a real server has.
+            .with_num_threads(64)
             .with_tcp_listener(listener);
         std::thread::spawn(move || {
             if let Err(err) = server.serve() {
