@@ -1,0 +1,490 @@
+//! The site (the real binary, a fresh data folder, the demo content) and the browser
+//! (chromedriver + Debian's Chromium, headless, with flags that suit a closed network).
+
+use std::{
+    net::TcpListener,
+    path::PathBuf,
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use fantoccini::{Client, ClientBuilder, Locator, key::Key};
+use serde_json::{Value, json};
+use tempfile::TempDir;
+
+pub const PHONE: (u32, u32) = (360, 740);
+pub const DESKTOP: (u32, u32) = (1280, 800);
+pub const DEMO_PASSWORD: &str = "demo-wachtwoord-erbij";
+const AXE: &str = include_str!("axe.min.js");
+const ADMIN: &str = "beheer@erbij.test";
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+fn wait_for_port(port: u16, what: &str) {
+    let started = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "{what} did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+pub struct Mail {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+impl Mail {
+    pub fn link(&self, base: &str, prefix: &str) -> String {
+        let start = format!("{base}{prefix}");
+        self.text
+            .split_whitespace()
+            .find(|w| w.starts_with(&start))
+            .unwrap_or_else(|| panic!("no {start} link in:\n{}", self.text))
+            .to_string()
+    }
+}
+
+/// The real server on a loopback port, with the demo content and an administrator.
+pub struct Site {
+    pub base: String,
+    dir: TempDir,
+    server: Child,
+    admin_link: String,
+}
+
+impl Site {
+    pub fn start() -> Site {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let port = free_port();
+        let base = format!("http://127.0.0.1:{port}");
+        let mut site = Site {
+            base,
+            dir,
+            server: Command::new("true").spawn().expect("placeholder"),
+            admin_link: String::new(),
+        };
+        site.run(&["seed", "demo"]);
+        let out = site.run(&["admin", "create", "--email", ADMIN, "--name", "Beheerder"]);
+        site.admin_link = out
+            .split_whitespace()
+            .find(|w| w.contains("/wachtwoord-instellen/"))
+            .expect("a set-password link")
+            .to_string();
+        site.server = site
+            .command(&["serve"])
+            .env("ERBIJ_BIND", format!("127.0.0.1:{port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the server starts");
+        wait_for_port(port, "erbij");
+        site
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_erbij"));
+        command
+            .args(args)
+            .current_dir(self.dir.path())
+            .env_remove("DATABASE_URL")
+            .env_remove("SMTP_URL")
+            .env("ERBIJ_DATA_DIR", self.dir.path().join("data"))
+            .env("ERBIJ_BASE_URL", &self.base)
+            .env("ERBIJ_MAIL_PER_SECOND", "0");
+        command
+    }
+
+    /// Runs a command-line task against the same data; returns what it printed.
+    pub fn run(&self, args: &[&str]) -> String {
+        let out = self.command(args).output().expect("erbij runs");
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(out.status.success(), "erbij {args:?} failed:\n{text}");
+        text
+    }
+
+    pub fn demo_member(&self) -> String {
+        "anouk.de-vries@demo.erbij.nl".into()
+    }
+
+    /// The demo makes every tenth person from the fourth an expert: Daan Visser first.
+    pub fn demo_expert(&self) -> String {
+        "daan.visser@demo.erbij.nl".into()
+    }
+
+    fn mails(&self) -> Vec<(String, Mail)> {
+        let mut mails = Vec::new();
+        let Ok(entries) = std::fs::read_dir(self.dir.path().join("data").join("outbox")) else {
+            return mails;
+        };
+        for entry in entries.flatten() {
+            if entry.path().extension().is_none_or(|e| e != "eml") {
+                continue;
+            }
+            let bytes = std::fs::read(entry.path()).expect("readable");
+            let Some(message) = mail_parser::MessageParser::default().parse(&bytes) else {
+                continue;
+            };
+            let to = message
+                .to()
+                .and_then(|a| a.first())
+                .and_then(|a| a.address())
+                .unwrap_or("")
+                .to_string();
+            mails.push((
+                to,
+                Mail {
+                    subject: message.subject().unwrap_or("").to_string(),
+                    text: message
+                        .body_text(0)
+                        .map(|t| t.into_owned())
+                        .unwrap_or_default(),
+                    html: message
+                        .body_html(0)
+                        .map(|t| t.into_owned())
+                        .unwrap_or_default(),
+                },
+            ));
+        }
+        mails
+    }
+
+    pub async fn try_mail_to(&self, to: &str, subject: &str) -> Option<Mail> {
+        for _ in 0..200 {
+            if let Some((_, m)) = self
+                .mails()
+                .into_iter()
+                .find(|(t, m)| t == to && m.subject.contains(subject))
+            {
+                return Some(m);
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        None
+    }
+
+    pub async fn mail_to(&self, to: &str, subject: &str) -> Mail {
+        self.try_mail_to(to, subject)
+            .await
+            .unwrap_or_else(|| panic!("no mail to {to} about {subject}"))
+    }
+}
+
+impl Drop for Site {
+    fn drop(&mut self) {
+        let _ = self.server.kill();
+        let _ = self.server.wait();
+    }
+}
+
+/// A headless Chromium session through chromedriver.
+pub struct Browser {
+    client: Client,
+    driver: Child,
+    _profile: TempDir,
+}
+
+impl Browser {
+    pub async fn start(javascript: bool) -> Browser {
+        let port = free_port();
+        let driver = Command::new("/usr/bin/chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts (apt install chromium-driver)");
+        wait_for_port(port, "chromedriver");
+        let profile = tempfile::tempdir().expect("profile dir");
+        let prefs = json!({ "intl.accept_languages": "nl" });
+        let caps = json!({
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": "/usr/bin/chromium",
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                    "--disable-background-networking", "--disable-component-update",
+                    "--disable-sync", "--no-first-run", "--hide-scrollbars",
+                    format!("--user-data-dir={}", profile.path().display()),
+                    "--window-size=1280,800",
+                    // Pages run no script at all (WebDriver's own commands still work).
+                    if javascript { "--enable-automation" } else { "--blink-settings=scriptEnabled=false" },
+                ],
+                "prefs": prefs,
+            }
+        });
+        let Value::Object(caps) = caps else {
+            unreachable!("a JSON object")
+        };
+        // fantoccini's client speaks rustls; more than one crypto backend is compiled in,
+        // so name one (the WebDriver itself is plain HTTP on loopback).
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let client = ClientBuilder::rustls()
+            .expect("TLS roots")
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .expect("a browser session");
+        Browser {
+            client,
+            driver,
+            _profile: profile,
+        }
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    pub async fn close(self) {
+        let Browser {
+            client, mut driver, ..
+        } = self;
+        let _ = client.close().await;
+        let _ = driver.kill();
+        let _ = driver.wait();
+    }
+
+    pub async fn resize(&self, width: u32, height: u32) {
+        self.client
+            .set_window_size(width, height)
+            .await
+            .expect("resize");
+    }
+
+    pub async fn goto(&self, url: &str) {
+        self.client.goto(url).await.expect("navigate");
+    }
+
+    pub async fn open(&self, site: &Site, path: &str) {
+        self.goto(&format!("{}{path}", site.base)).await;
+    }
+
+    pub async fn click(&self, selector: &str) {
+        self.client
+            .find(Locator::Css(selector))
+            .await
+            .unwrap_or_else(|e| panic!("no {selector}: {e}"))
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("cannot click {selector}: {e}"));
+    }
+
+    pub async fn fill(&self, selector: &str, text: &str) {
+        let field = self
+            .client
+            .find(Locator::Css(selector))
+            .await
+            .unwrap_or_else(|e| panic!("no {selector}: {e}"));
+        field.clear().await.expect("clear");
+        field.send_keys(text).await.expect("type");
+    }
+
+    /// Waits (up to ten seconds: a click may still be loading the next page) for `text`.
+    pub async fn assert_text(&self, text: &str) {
+        let mut body = String::new();
+        for _ in 0..100 {
+            if let Ok(element) = self.client.find(Locator::Css("body")).await
+                && let Ok(seen) = element.text().await
+            {
+                if seen.contains(text) {
+                    return;
+                }
+                body = seen;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("expected {text:?} on the page:\n{body}");
+    }
+
+    /// The footer's language buttons, as a person would use them.
+    pub async fn set_language(&self, site: &Site, lang: &str) {
+        self.open(site, "/").await;
+        self.click(&format!("form.lang-switch button[value={lang}]"))
+            .await;
+    }
+
+    pub async fn sign_in(&self, site: &Site, email: &str) {
+        self.open(site, "/inloggen").await;
+        self.fill("#email", email).await;
+        self.fill("#password", DEMO_PASSWORD).await;
+        self.click("main form button.primary").await;
+        self.assert_present("form[action='/uitloggen']").await;
+    }
+
+    /// Waits (up to ten seconds) for an element.
+    pub async fn assert_present(&self, selector: &str) {
+        for _ in 0..100 {
+            if self.client.find(Locator::Css(selector)).await.is_ok() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("no {selector} on the page");
+    }
+
+    pub async fn sign_out(&self, site: &Site) {
+        self.open(site, "/").await;
+        self.click("header form button.linklike").await;
+    }
+
+    /// Opens the administrator's set-password link and chooses a password.
+    pub async fn become_admin(&self, site: &Site) {
+        self.goto(&site.admin_link).await;
+        self.fill("#password", "lantaarn-fiets-Kralingen-42").await;
+        self.fill("#password_confirm", "lantaarn-fiets-Kralingen-42")
+            .await;
+        self.click("main form button.primary").await;
+    }
+
+    pub async fn tab_until(&self, selector: &str) {
+        for _ in 0..60 {
+            let focused: Value = self
+                .client
+                .execute(
+                    "return document.activeElement && document.activeElement.matches(arguments[0]);",
+                    vec![json!(selector)],
+                )
+                .await
+                .expect("script");
+            if focused == json!(true) {
+                return;
+            }
+            self.press(Key::Tab.into()).await;
+        }
+        panic!("Tab never reached {selector}");
+    }
+
+    /// Keys as a keyboard sends them, to whatever has the focus.
+    pub async fn type_keys(&self, text: &str) {
+        for c in text.chars() {
+            self.press(c).await;
+        }
+    }
+
+    async fn press(&self, key: char) {
+        use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+        let keys = KeyActions::new("keyboard".into())
+            .then(KeyAction::Down { value: key })
+            .then(KeyAction::Up { value: key });
+        self.client.perform_actions(keys).await.expect("key press");
+    }
+
+    pub async fn press_enter(&self) {
+        self.press(Key::Enter.into()).await;
+    }
+
+    /// Shows a mail's HTML part as a page.
+    pub async fn show_html(&self, html: &str) {
+        let path = self._profile.path().join("mail.html");
+        std::fs::write(&path, html).expect("write the mail");
+        self.goto(&format!("file://{}", path.display())).await;
+    }
+
+    /// The first thread listed on a practice page.
+    pub async fn first_thread(&self, site: &Site, practice: &str) -> String {
+        self.open(site, practice).await;
+        self.client
+            .find(Locator::Css("main a[href^='/onderwerpen/']"))
+            .await
+            .expect("a thread link")
+            .attr("href")
+            .await
+            .expect("href")
+            .expect("an address")
+    }
+
+    /// Saves the viewport as `assets/screenshots/{name}.png`.
+    pub async fn screenshot(&self, name: &str) {
+        let png = self.client.screenshot().await.expect("screenshot");
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("assets/screenshots")
+            .join(format!("{name}.png"));
+        std::fs::write(&path, png).expect("write screenshot");
+    }
+
+    /// Every field marked invalid points at its error text.
+    pub async fn assert_errors_described(&self) {
+        let bad: Value = self
+            .client
+            .execute(
+                r#"return [...document.querySelectorAll('[aria-invalid="true"]')]
+                    .filter(f => !(f.getAttribute('aria-describedby') || '').split(' ')
+                        .some(id => document.getElementById(id)?.classList.contains('field-error')))
+                    .map(f => f.id || f.name);"#,
+                vec![],
+            )
+            .await
+            .expect("script");
+        assert_eq!(bad, json!([]), "fields without their error text");
+    }
+
+    /// axe-core (WCAG 2.0/2.1 A and AA) and our own rules: one h1, the page's language,
+    /// landmarks, no sideways scrolling, tap targets of 44 px. Returns what is wrong.
+    pub async fn check(&self, label: &str, lang: &str) -> Vec<String> {
+        self.client
+            .execute(&format!("{AXE}\nreturn true;"), vec![])
+            .await
+            .expect("axe loads");
+        let violations: Value = self
+            .client
+            .execute_async(
+                r#"const done = arguments[arguments.length - 1];
+                axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
+                  .then(r => done(r.violations.map(v => v.id + ': ' + v.help + ' — ' +
+                      v.nodes.map(n => n.target.join(' ')).join(', '))))
+                  .catch(e => done(['axe failed: ' + e]));"#,
+                vec![],
+            )
+            .await
+            .expect("axe runs");
+        let ours: Value = self
+            .client
+            .execute(
+                r#"const lang = arguments[0], out = [];
+                const h1 = document.querySelectorAll('h1').length;
+                if (h1 !== 1) out.push('h1 count ' + h1);
+                if (document.documentElement.lang !== lang) out.push('lang is ' + document.documentElement.lang);
+                for (const l of ['header', 'nav', 'main', 'footer'])
+                  if (!document.querySelector(l)) out.push('no ' + l);
+                if (document.documentElement.scrollWidth > window.innerWidth + 1)
+                  out.push('scrolls sideways: ' + document.documentElement.scrollWidth + ' > ' + window.innerWidth);
+                const targets = 'button, input:not([type=hidden]):not([type=radio]):not([type=checkbox]), select, textarea, nav a, a.button, .check';
+                for (const t of document.querySelectorAll(targets)) {
+                  const r = t.getBoundingClientRect();
+                  if (r.width > 0 && r.height > 0 && r.height < 44 && !t.closest('.check'))
+                    out.push('small tap target (' + Math.round(r.height) + ' px): ' + (t.id || t.className || t.tagName) + ' ' + (t.textContent || '').trim().slice(0, 30));
+                  else if (r.width > 0 && t.matches('.check') && r.height < 44)
+                    out.push('small choice (' + Math.round(r.height) + ' px): ' + (t.textContent || '').trim().slice(0, 30));
+                }
+                return out;"#,
+                vec![json!(lang)],
+            )
+            .await
+            .expect("checks run");
+        let url = self
+            .client
+            .current_url()
+            .await
+            .map(|u| u.to_string())
+            .unwrap_or_default();
+        violations
+            .as_array()
+            .into_iter()
+            .flatten()
+            .chain(ours.as_array().into_iter().flatten())
+            .map(|v| format!("{label} {url}: {}", v.as_str().unwrap_or_default()))
+            .collect()
+    }
+}
