@@ -238,10 +238,10 @@ impl Letter {
                         @if let Some((_, block_html)) = &block { (block_html) }
                         @if let Some((label, url)) = &link {
                             p { a href=(url) style="display:inline-block;background:#7a2e0e;color:#ffffff;padding:12px 20px;border-radius:6px;text-decoration:none;font-weight:bold" { (label) } }
-                            p style="font-size:14px;color:#4a403a" { (url) }
+                            p style="font-size:14px;color:#4a403a;overflow-wrap:anywhere;word-break:break-all" { (url) }
                         }
                         @for line in &footer {
-                            p style="font-size:14px;color:#4a403a;border-top:1px solid #d9cbbb;padding-top:8px" { (line) }
+                            p style="font-size:14px;color:#4a403a;border-top:1px solid #d9cbbb;padding-top:8px;overflow-wrap:anywhere;word-break:break-all" { (line) }
                         }
                     }
                 }

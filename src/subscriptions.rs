@@ -166,7 +166,7 @@ fn practice_choices(
             div.indent {
                 @for p in all {
                     div.check {
-                        input type="checkbox" name="practice" value=(p.id) id={ "p-" (p.id) } checked[form.practice.contains(&p.id)];
+                        input type="checkbox" name="practice" value=(p.id) id={ "p-" (p.id) } data-slug=(p.slug) checked[form.practice.contains(&p.id)];
                         label for={ "p-" (p.id) } { (p.name(ctx.lang)) }
                     }
                 }

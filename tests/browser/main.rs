@@ -196,22 +196,41 @@ async fn a_visitor_follows_by_email_and_the_readme_screenshots_are_taken() {
     browser.click("main form button.primary").await;
     browser.assert_text("Je volgt Erbij").await;
 
-    // Preferences from the link in the mail: monthly, in English.
+    // Preferences from the link in the mail: only two practices, in English.
     let manage = mail.link(&site.base, "/volgen/beheer/");
     browser.goto(&manage).await;
-    browser.click("#f-monthly").await;
+    browser.click("#scope-chosen").await;
+    for practice in ["migranten", "zingeving"] {
+        browser
+            .click(&format!("input[name=practice][data-slug={practice}]"))
+            .await;
+    }
     browser.click("#l-en").await;
     browser.click("main form button.primary").await;
     browser.assert_text("Je keuzes zijn opgeslagen.").await;
 
-    // A digest arrives (the command line sends what is due), and its HTML part is shown.
+    // The week's digest (the command line sends what is due), in English, and its HTML part
+    // as a mail program shows it.
     site.run(&["digest", "run"]);
-    if let Some(digest) = site.try_mail_to("lezer@voorbeeld.nl", "Erbij").await {
-        for (size, (w, h)) in [("phone", PHONE), ("desktop", DESKTOP)] {
-            browser.resize(w, h).await;
-            browser.show_html(&digest.html).await;
-            browser.screenshot(&format!("digest-{size}")).await;
-        }
+    let digest = site.mail_to("lezer@voorbeeld.nl", "Erbij this week").await;
+    assert!(digest.text.contains("Migrants") || digest.text.contains("Meaning-making"));
+    assert!(
+        !digest.text.contains("Young people"),
+        "a practice not chosen"
+    );
+    for (size, (w, h)) in [("phone", PHONE), ("desktop", DESKTOP)] {
+        browser.resize(w, h).await;
+        browser.show_html(&digest.html).await;
+        let wide: serde_json::Value = browser
+            .client()
+            .execute(
+                "return document.documentElement.scrollWidth <= window.innerWidth + 1;",
+                vec![],
+            )
+            .await
+            .expect("script");
+        assert_eq!(wide, serde_json::json!(true), "the digest fits a {size}");
+        browser.screenshot(&format!("digest-{size}")).await;
     }
 
     // Stop, from the page the one-click link opens: a button, never a GET.
