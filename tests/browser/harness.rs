@@ -197,7 +197,7 @@ pub struct Browser {
 }
 
 impl Browser {
-    pub async fn start(javascript: bool) -> Browser {
+    pub async fn start() -> Browser {
         let port = free_port();
         let driver = Command::new("/usr/bin/chromedriver")
             .arg(format!("--port={port}"))
@@ -218,8 +218,6 @@ impl Browser {
                     "--disable-sync", "--no-first-run", "--hide-scrollbars",
                     format!("--user-data-dir={}", profile.path().display()),
                     "--window-size=1280,800",
-                    // Pages run no script at all (WebDriver's own commands still work).
-                    if javascript { "--enable-automation" } else { "--blink-settings=scriptEnabled=false" },
                 ],
                 "prefs": prefs,
             }
@@ -271,14 +269,55 @@ impl Browser {
         self.goto(&format!("{}{path}", site.base)).await;
     }
 
+    /// Clicks; a button submits its form, so then this waits for the next page to load
+    /// (otherwise the next step could race the navigation).
     pub async fn click(&self, selector: &str) {
-        self.client
+        let element = self
+            .client
             .find(Locator::Css(selector))
             .await
-            .unwrap_or_else(|e| panic!("no {selector}: {e}"))
+            .unwrap_or_else(|e| panic!("no {selector}: {e}"));
+        let submits = element.tag_name().await.is_ok_and(|t| t == "button");
+        if submits {
+            self.client
+                .execute("window.__erbijOld = true;", vec![])
+                .await
+                .expect("mark the page");
+        }
+        element
             .click()
             .await
             .unwrap_or_else(|e| panic!("cannot click {selector}: {e}"));
+        if submits {
+            self.wait_for_new_page(selector).await;
+        }
+    }
+
+    async fn wait_for_new_page(&self, after: &str) {
+        for _ in 0..200 {
+            let loaded = self
+                .client
+                .execute(
+                    "return !window.__erbijOld && document.readyState === 'complete';",
+                    vec![],
+                )
+                .await;
+            if matches!(loaded, Ok(Value::Bool(true))) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("no new page after clicking {after}");
+    }
+
+    /// Presses Enter on the focused control and waits for the page it submits to.
+    pub async fn press_enter(&self) {
+        self.client
+            .execute("window.__erbijOld = true;", vec![])
+            .await
+            .expect("mark the page");
+        self.press(Key::Enter.into()).await;
+        self.wait_for_new_page("Enter").await;
     }
 
     pub async fn fill(&self, selector: &str, text: &str) {
@@ -381,10 +420,6 @@ impl Browser {
         self.client.perform_actions(keys).await.expect("key press");
     }
 
-    pub async fn press_enter(&self) {
-        self.press(Key::Enter.into()).await;
-    }
-
     /// Shows a mail's HTML part as a page.
     pub async fn show_html(&self, html: &str) {
         let path = self._profile.path().join("mail.html");
@@ -455,6 +490,7 @@ impl Browser {
                 r#"const lang = arguments[0], out = [];
                 const h1 = document.querySelectorAll('h1').length;
                 if (h1 !== 1) out.push('h1 count ' + h1);
+                if (document.querySelector('script')) out.push('the page carries a script');
                 if (document.documentElement.lang !== lang) out.push('lang is ' + document.documentElement.lang);
                 for (const l of ['header', 'nav', 'main', 'footer'])
                   if (!document.querySelector(l)) out.push('no ' + l);
