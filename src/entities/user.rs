@@ -35,6 +35,11 @@ impl ActiveModelBehavior for ActiveModel {
             ActiveValue::Set(None) | ActiveValue::NotSet => true,
             ActiveValue::Set(Some(_)) | ActiveValue::Unchanged(_) => false,
         };
+        // Written out rather than left to the column default, so the inserted row always
+        // carries it.
+        if insert && matches!(self.notify_email, ActiveValue::NotSet) {
+            self.notify_email = ActiveValue::Set(NOTIFY_OFF.into());
+        }
         if insert && missing {
             let name = match &self.name {
                 ActiveValue::Set(n) | ActiveValue::Unchanged(n) => n.clone(),
