@@ -117,6 +117,16 @@ impl Settings {
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base_url, path)
     }
+
+    /// The site's host name (for `List-Id` and Message-IDs): `erbij.example.nl`.
+    pub fn host(&self) -> &str {
+        self.base_url
+            .split("://")
+            .nth(1)
+            .and_then(|rest| rest.split([':', '/']).next())
+            .filter(|h| !h.is_empty())
+            .unwrap_or("erbij.localhost")
+    }
 }
 
 #[cfg(test)]

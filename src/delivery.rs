@@ -253,16 +253,7 @@ pub async fn deliver(
 ) -> anyhow::Result<Delivered> {
     use futures_util::StreamExt;
 
-    let host = state
-        .settings
-        .base_url
-        .split("://")
-        .nth(1)
-        .unwrap_or("erbij.localhost")
-        .split([':', '/'])
-        .next()
-        .unwrap_or("erbij.localhost")
-        .to_string();
+    let host = state.settings.host();
     let pace = (per_second > 0).then(|| {
         let mut interval = tokio::time::interval(std::time::Duration::from_secs_f64(
             1.0 / f64::from(per_second),

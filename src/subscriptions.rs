@@ -246,16 +246,7 @@ pub fn with_manage_links(
     let unsubscribe = state
         .settings
         .url(&format!("/volgen/uitschrijven/{manage_token}"));
-    let host = state
-        .settings
-        .base_url
-        .split("://")
-        .nth(1)
-        .unwrap_or("erbij.localhost")
-        .split([':', '/'])
-        .next()
-        .unwrap_or("erbij.localhost")
-        .to_string();
+    let host = state.settings.host();
     letter
         .header("List-Unsubscribe", format!("<{unsubscribe}>"))
         .header("List-Unsubscribe-Post", "List-Unsubscribe=One-Click".into())
