@@ -16,16 +16,7 @@ use sea_orm::{
     QueryFilter, sea_query::Expr,
 };
 
-use crate::{helpers::TestApp, smtp::SmtpSink};
-
-async fn stored(app: &TestApp, email: &str) -> subscriber::Model {
-    subscriber::Entity::find()
-        .filter(subscriber::Column::Email.eq(email))
-        .one(&app.state.db)
-        .await
-        .expect("q")
-        .expect("subscriber")
-}
+use crate::{helpers::TestApp, smtp::SmtpSink, subscriptions::stored};
 
 /// A site that sends through `sink`, with one public and one members-only thread.
 async fn site_with_news(sink: &SmtpSink) -> TestApp {

@@ -7,7 +7,8 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
 
 use crate::helpers::TestApp;
 
-async fn stored(app: &TestApp, email: &str) -> subscriber::Model {
+/// The stored subscription of `email`.
+pub async fn stored(app: &TestApp, email: &str) -> subscriber::Model {
     subscriber::Entity::find()
         .filter(subscriber::Column::Email.eq(email))
         .one(&app.state.db)
