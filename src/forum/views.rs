@@ -501,7 +501,8 @@ pub fn thread_page(
                 } @else if ctx.user.is_some() {
                     p { (ctx.t("forum.join_to_reply")) " " a href={ "/praktijken/" (tp.practice.slug) } { (tp.practice.name(ctx.lang)) } }
                 } @else {
-                    p { a href={ "/inloggen?next=" (crate::error::urlencode(&base)) } { (ctx.t("nav.sign_in")) } " " (ctx.t("forum.sign_in_to_reply")) }
+                    p { a href={ "/inloggen?next=" (crate::error::urlencode(&base)) } { (ctx.t("nav.sign_in")) } " " (ctx.t("forum.sign_in_to_reply"))
+                        " " (ctx.t("forum.not_member_yet")) " " a href="/word-lid" { (ctx.t("nav.apply")) } }
                 }
             }
         },

@@ -16,7 +16,7 @@ pub const PHONE: (u32, u32) = (360, 740);
 pub const DESKTOP: (u32, u32) = (1280, 800);
 pub const DEMO_PASSWORD: &str = "demo-wachtwoord-erbij";
 const AXE: &str = include_str!("axe.min.js");
-const ADMIN: &str = "beheer@erbij.test";
+pub const ADMIN: &str = "beheer@erbij.test";
 
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
@@ -79,15 +79,20 @@ impl Site {
             .find(|w| w.contains("/wachtwoord-instellen/"))
             .expect("a set-password link")
             .to_string();
+        let log = std::fs::File::create(site.log_path()).expect("a log file");
         site.server = site
             .command(&["serve"])
             .env("ERBIJ_BIND", format!("127.0.0.1:{port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stdout(log.try_clone().expect("the log file"))
+            .stderr(log)
             .spawn()
             .expect("the server starts");
         wait_for_port(port, "erbij");
         site
+    }
+
+    fn log_path(&self) -> PathBuf {
+        self.dir.path().join("server.log")
     }
 
     fn command(&self, args: &[&str]) -> Command {
@@ -183,9 +188,17 @@ impl Site {
 }
 
 impl Drop for Site {
+    /// Stops the server; when the test failed, shows what the server logged and keeps its
+    /// data folder to look into.
     fn drop(&mut self) {
         let _ = self.server.kill();
         let _ = self.server.wait();
+        if std::thread::panicking() {
+            let log = std::fs::read_to_string(self.log_path()).unwrap_or_default();
+            eprintln!("--- the server's log ---\n{log}");
+            self.dir.disable_cleanup(true);
+            eprintln!("(its data stays in {})", self.dir.path().display());
+        }
     }
 }
 
@@ -269,16 +282,53 @@ impl Browser {
         self.goto(&format!("{}{path}", site.base)).await;
     }
 
-    /// Clicks; a button submits its form, so then this waits for the next page to load
-    /// (otherwise the next step could race the navigation).
+    /// Clicks what `selector` finds (CSS).
     pub async fn click(&self, selector: &str) {
+        self.activate(Locator::Css(selector), selector).await;
+    }
+
+    /// Clicks the link that reads `text`, as a person picks it out.
+    pub async fn click_link(&self, text: &str) {
+        let path = format!("//a[normalize-space()='{text}']");
+        self.activate(Locator::XPath(&path), text).await;
+    }
+
+    /// Clicks the button that reads `text`.
+    pub async fn click_button(&self, text: &str) {
+        let path = format!("//button[normalize-space()='{text}']");
+        self.activate(Locator::XPath(&path), text).await;
+    }
+
+    /// Clicks the control that reads `text` (a button, a link or a disclosure) inside the
+    /// innermost card or post that shows `near`.
+    pub async fn click_near(&self, near: &str, text: &str) {
+        let path = format!(
+            "//article[contains(., '{near}') and not(.//article[contains(., '{near}')])]\
+             //*[self::button or self::a or self::summary][normalize-space()='{text}']"
+        );
+        self.activate(Locator::XPath(&path), &format!("{text} near {near}"))
+            .await;
+    }
+
+    /// A button submits its form and a link leaves the page, so then this waits for the
+    /// next page to load (otherwise the next step could race the navigation).
+    async fn activate(&self, locator: Locator<'_>, what: &str) {
         let element = self
             .client
-            .find(Locator::Css(selector))
+            .find(locator)
             .await
-            .unwrap_or_else(|e| panic!("no {selector}: {e}"));
-        let submits = element.tag_name().await.is_ok_and(|t| t == "button");
-        if submits {
+            .unwrap_or_else(|e| panic!("no {what}: {e}"));
+        let navigates = match element.tag_name().await.as_deref() {
+            Ok("button") => true,
+            Ok("a") => element
+                .attr("href")
+                .await
+                .ok()
+                .flatten()
+                .is_some_and(|h| !h.starts_with('#')),
+            _ => false,
+        };
+        if navigates {
             self.client
                 .execute("window.__erbijOld = true;", vec![])
                 .await
@@ -287,9 +337,49 @@ impl Browser {
         element
             .click()
             .await
-            .unwrap_or_else(|e| panic!("cannot click {selector}: {e}"));
-        if submits {
-            self.wait_for_new_page(selector).await;
+            .unwrap_or_else(|e| panic!("cannot click {what}: {e}"));
+        if navigates {
+            self.wait_for_new_page(what).await;
+        }
+    }
+
+    /// Chooses a file for a file field, as the file chooser would.
+    pub async fn attach(&self, selector: &str, file: &std::path::Path) {
+        self.client
+            .find(Locator::Css(selector))
+            .await
+            .unwrap_or_else(|e| panic!("no {selector}: {e}"))
+            .send_keys(&file.display().to_string())
+            .await
+            .expect("choose the file");
+    }
+
+    /// What the page says, and the HTML behind it.
+    pub async fn page(&self) -> (String, String) {
+        let text = self
+            .client
+            .find(Locator::Css("body"))
+            .await
+            .expect("a body")
+            .text()
+            .await
+            .expect("its text");
+        let html = self.client.source().await.expect("the page source");
+        (text, html)
+    }
+
+    /// Neither on the page nor anywhere in its HTML (titles, attributes, metadata).
+    pub async fn assert_absent(&self, text: &str) {
+        let (seen, html) = self.page().await;
+        assert!(!seen.contains(text), "{text:?} is shown:\n{seen}");
+        assert!(!html.contains(text), "{text:?} is in the HTML:\n{html}");
+    }
+
+    pub async fn current_path(&self) -> String {
+        let url = self.client.current_url().await.expect("an address");
+        match url.query() {
+            Some(q) => format!("{}?{q}", url.path()),
+            None => url.path().to_string(),
         }
     }
 
@@ -355,9 +445,13 @@ impl Browser {
     }
 
     pub async fn sign_in(&self, site: &Site, email: &str) {
+        self.sign_in_with(site, email, DEMO_PASSWORD).await;
+    }
+
+    pub async fn sign_in_with(&self, site: &Site, email: &str, password: &str) {
         self.open(site, "/inloggen").await;
         self.fill("#email", email).await;
-        self.fill("#password", DEMO_PASSWORD).await;
+        self.fill("#password", password).await;
         self.click("main form button.primary").await;
         self.assert_present("form[action='/uitloggen']").await;
     }
@@ -522,5 +616,66 @@ impl Browser {
             .chain(ours.as_array().into_iter().flatten())
             .map(|v| format!("{label} {url}: {}", v.as_str().unwrap_or_default()))
             .collect()
+    }
+}
+
+/// A Chrome DevTools command, sent through chromedriver.
+#[derive(Debug)]
+struct DevTools {
+    cmd: &'static str,
+    params: Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for DevTools {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (axum::http::Method, Option<String>) {
+        let body = json!({ "cmd": self.cmd, "params": self.params }).to_string();
+        (axum::http::Method::POST, Some(body))
+    }
+}
+
+impl Browser {
+    /// A browser with JavaScript switched off (as the DevTools "Disable JavaScript" switch
+    /// does; WebDriver's own commands still work). Proven first: a page's script must not run.
+    pub async fn start_without_javascript() -> Browser {
+        let browser = Browser::start().await;
+        browser
+            .client
+            .issue_cmd(DevTools {
+                cmd: "Emulation.setScriptExecutionDisabled",
+                params: json!({ "value": true }),
+            })
+            .await
+            .expect("script switched off");
+        browser.assert_javascript_is_off().await;
+        browser
+    }
+
+    /// A page whose script would change its text keeps the text: no script runs, however
+    /// much was navigated since JavaScript was switched off.
+    pub async fn assert_javascript_is_off(&self) {
+        self.show_html(
+            "<html><body><p id=x>still</p><script>x.textContent = 'ran'</script></body></html>",
+        )
+        .await;
+        let text = self
+            .client
+            .find(Locator::Css("#x"))
+            .await
+            .expect("the test page")
+            .text()
+            .await
+            .expect("its text");
+        assert_eq!(text, "still", "JavaScript is switched on");
     }
 }

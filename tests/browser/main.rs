@@ -296,3 +296,177 @@ async fn a_member_signs_in_and_posts_with_the_keyboard_only() {
         .expect("the new thread shows its post");
     plain.close().await;
 }
+
+/// From application to conversation: a newcomer applies, an administrator approves, the
+/// newcomer chooses a password from the mail, signs in, joins a practice, starts a thread
+/// with a file (previewed first), and hears by notification and by mail that the
+/// facilitator replied.
+#[tokio::test]
+#[ignore = "needs Chromium and chromedriver (run by .ci/run)"]
+async fn a_newcomer_is_approved_joins_posts_a_file_and_hears_of_a_reply() {
+    let site = Site::start();
+    let newcomer = Browser::start().await;
+    newcomer.set_language(&site, "nl").await;
+    newcomer.resize(PHONE.0, PHONE.1).await;
+
+    // Reading first, as a visitor: a practice and one of its public threads.
+    newcomer.click_link("Lerende praktijken").await;
+    newcomer.click_link("Migranten").await;
+    newcomer
+        .assert_text("Je ziet hier de openbare onderwerpen.")
+        .await;
+    newcomer.click("main a[href^='/onderwerpen/']").await;
+    newcomer.assert_present("article.post").await;
+    newcomer
+        .assert_text("Inloggen om te reageren. Nog geen lid? Word lid")
+        .await;
+
+    // Applying, from the link under the thread.
+    let email = "joke.brouwer@voorbeeld.nl";
+    newcomer.click("#reageren a[href='/word-lid']").await;
+    newcomer.fill("#name", "Joke Brouwer").await;
+    newcomer.fill("#email", email).await;
+    newcomer.fill("#organisation", "Wijkteam Delfshaven").await;
+    newcomer.fill("#job", "Wijkverpleegkundige").await;
+    newcomer
+        .fill(
+            "#motivation",
+            "Ik bezoek veel oudere migranten en zoek ervaringen van collega's.",
+        )
+        .await;
+    newcomer.click_button("Aanvraag versturen").await;
+    newcomer.assert_text("Bedankt voor je aanvraag").await;
+    site.mail_to(email, "We hebben je aanvraag ontvangen").await;
+
+    // The administrator hears of it by mail and approves.
+    let admin = Browser::start().await;
+    admin.set_language(&site, "nl").await;
+    admin.become_admin(&site).await;
+    let notice = site
+        .mail_to(harness::ADMIN, "Nieuwe aanvraag voor Erbij")
+        .await;
+    admin
+        .goto(&notice.link(&site.base, "/beheer/aanmeldingen"))
+        .await;
+    admin.assert_text("Wijkteam Delfshaven").await;
+    admin.click_near("Joke Brouwer", "Goedkeuren").await;
+    admin
+        .assert_text("Joke Brouwer (joke.brouwer@voorbeeld.nl) — goedgekeurd")
+        .await;
+    admin.close().await;
+
+    // The welcome mail's link: choose a password, and be signed in.
+    let welcome = site.mail_to(email, "Welkom bij Erbij").await;
+    newcomer
+        .goto(&welcome.link(&site.base, "/wachtwoord-instellen/"))
+        .await;
+    let password = "koffie-aan-de-keukentafel";
+    newcomer.fill("#password", password).await;
+    newcomer.fill("#password_confirm", password).await;
+    newcomer.click_button("Wachtwoord opslaan").await;
+    newcomer.assert_text("Welkom bij Erbij!").await;
+    newcomer.sign_out(&site).await;
+    newcomer.sign_in_with(&site, email, password).await;
+
+    // Mail for every notification, at once.
+    newcomer.click_link("Mijn profiel").await;
+    newcomer.click_link("E-mail instellen").await;
+    newcomer.click("#n-immediate").await;
+    newcomer.click_button("Keuzes opslaan").await;
+    newcomer
+        .assert_text("Je keuzes voor e-mail zijn opgeslagen.")
+        .await;
+
+    // Joining the practice, then a new thread with a file, previewed before posting.
+    newcomer.click_link("Lerende praktijken").await;
+    newcomer.click_link("Migranten").await;
+    newcomer.click_button("Doe mee met deze praktijk").await;
+    newcomer.assert_text("Verlaat deze praktijk").await;
+    newcomer.click_link("Nieuw onderwerp").await;
+    let title = "Huisbezoek bij oudere migranten";
+    newcomer.fill("#title", title).await;
+    newcomer
+        .fill(
+            "#body",
+            "Wie heeft **ervaring** met een tolk bij het eerste bezoek? Onze handreiking zit erbij.",
+        )
+        .await;
+    let files = tempfile::tempdir().expect("a folder");
+    let pdf = files.path().join("handreiking-huisbezoek.pdf");
+    std::fs::write(&pdf, b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n").expect("write");
+    newcomer.attach("#files", &pdf).await;
+    newcomer.click_button("Voorbeeld bekijken").await;
+    newcomer.assert_text("Zo ziet het eruit").await;
+    newcomer.assert_present(".preview strong").await;
+    // The file went along with the preview and stays chosen: it is not asked for again.
+    newcomer.assert_text("handreiking-huisbezoek.pdf").await;
+    newcomer.click_button("Onderwerp plaatsen").await;
+    newcomer.assert_text(title).await;
+    let thread = newcomer.current_path().await;
+    assert!(
+        thread.starts_with("/onderwerpen/"),
+        "on the thread: {thread}"
+    );
+    newcomer.assert_present("ul.attachments a").await;
+    let file: serde_json::Value = newcomer
+        .client()
+        .execute_async(
+            r#"const done = arguments[arguments.length - 1];
+            const a = document.querySelector('ul.attachments a');
+            fetch(a.href).then(r => r.text().then(t => done([a.textContent.trim(), r.status, r.headers.get('content-type'), t.slice(0, 5)])));"#,
+            vec![],
+        )
+        .await
+        .expect("the file downloads");
+    assert_eq!(
+        file,
+        serde_json::json!([
+            "handreiking-huisbezoek.pdf",
+            200,
+            "application/pdf",
+            "%PDF-"
+        ])
+    );
+
+    // The facilitator of Migranten replies.
+    let facilitator = Browser::start().await;
+    facilitator.set_language(&site, "nl").await;
+    facilitator.sign_in(&site, &site.demo_member()).await;
+    facilitator.open(&site, &thread).await;
+    facilitator
+        .fill(
+            "#body",
+            "Welkom Joke! Wij werken met tolken uit de eigen gemeenschap.",
+        )
+        .await;
+    facilitator.click_button("Reactie plaatsen").await;
+    facilitator
+        .assert_text("tolken uit de eigen gemeenschap")
+        .await;
+    facilitator.close().await;
+
+    // By mail, at once, naming who replied where.
+    let line = format!("Anouk de Vries reageerde in “{title}”");
+    let mail = site.mail_to(email, &line).await;
+    assert!(mail.text.contains("tolken uit de eigen gemeenschap"));
+    // On the site: the menu counts it and the list names it.
+    newcomer.open(&site, "/").await;
+    newcomer
+        .assert_present("a[href='/meldingen'][aria-label='Meldingen: 1 nieuwe']")
+        .await;
+    newcomer.click("a[href='/meldingen']").await;
+    newcomer.assert_text(&line).await;
+    // The mail's link leads to the reply, and then it counts as read.
+    newcomer.goto(&mail.link(&site.base, "/meldingen/")).await;
+    newcomer
+        .assert_text("tolken uit de eigen gemeenschap")
+        .await;
+    assert!(
+        newcomer.current_path().await.starts_with(&thread),
+        "at the reply"
+    );
+    newcomer
+        .assert_present("a[href='/meldingen']:not([aria-label])")
+        .await;
+    newcomer.close().await;
+}
