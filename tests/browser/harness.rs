@@ -400,14 +400,23 @@ impl Browser {
         panic!("no new page after clicking {after}");
     }
 
-    /// Presses Enter on the focused control and waits for the page it submits to.
+    /// Presses Enter on the focused link or control and waits for the page it leads to.
     pub async fn press_enter(&self) {
+        self.press_for_new_page(Key::Enter.into(), "Enter").await;
+    }
+
+    /// Presses Space on the focused button and waits for the page it submits to.
+    pub async fn press_space(&self) {
+        self.press_for_new_page(' ', "Space").await;
+    }
+
+    async fn press_for_new_page(&self, key: char, name: &str) {
         self.client
             .execute("window.__erbijOld = true;", vec![])
             .await
             .expect("mark the page");
-        self.press(Key::Enter.into()).await;
-        self.wait_for_new_page("Enter").await;
+        self.press(key).await;
+        self.wait_for_new_page(name).await;
     }
 
     pub async fn fill(&self, selector: &str, text: &str) {

@@ -165,12 +165,13 @@ async fn every_page_passes_the_accessibility_audit_in_both_languages_and_sizes()
 }
 
 /// A visitor follows by email, confirms from the mail, changes the preferences and stops
-/// with one click — and the screenshots of the README are taken on the way.
+/// with one click — with JavaScript switched off — and the screenshots of the README are
+/// taken on the way.
 #[tokio::test]
 #[ignore = "needs Chromium and chromedriver (run by .ci/run)"]
-async fn a_visitor_follows_by_email_and_the_readme_screenshots_are_taken() {
+async fn a_visitor_follows_by_email_without_javascript_and_the_readme_screenshots_are_taken() {
     let site = Site::start();
-    let browser = Browser::start().await;
+    let browser = Browser::start_without_javascript().await;
     let thread = browser.first_thread(&site, "/praktijken/zingeving").await;
     browser.set_language(&site, "nl").await;
 
@@ -239,20 +240,23 @@ async fn a_visitor_follows_by_email_and_the_readme_screenshots_are_taken() {
     browser.assert_text("Stoppen").await;
     browser.click("main form button").await;
     browser.assert_text("Je bent afgemeld").await;
+    browser.assert_javascript_is_off().await;
     browser.close().await;
 }
 
-/// Signing in and starting a thread with the keyboard alone: Tab to move, typing, Enter to
-/// send, Space to tick.
+/// Signing in, finding the practice and starting a thread with the keyboard alone: Tab to
+/// move, typing, Enter to follow a link or send, Space to press a button.
 #[tokio::test]
 #[ignore = "needs Chromium and chromedriver (run by .ci/run)"]
-async fn a_member_signs_in_and_posts_with_the_keyboard_only() {
+async fn a_member_posts_with_the_keyboard_only_and_without_javascript() {
     let site = Site::start();
     let browser = Browser::start().await;
     browser.set_language(&site, "nl").await;
     browser.resize(DESKTOP.0, DESKTOP.1).await;
-    browser.open(&site, "/inloggen").await;
-    // From the top of the page: the skip link first, then on to the e-mail field.
+    browser.open(&site, "/").await;
+    // From the top of the page: the skip link first, then on through the menu.
+    browser.tab_until("a[href='/inloggen']").await;
+    browser.press_enter().await;
     browser.tab_until("#email").await;
     browser.type_keys(&site.demo_member()).await;
     browser.tab_until("#password").await;
@@ -260,23 +264,35 @@ async fn a_member_signs_in_and_posts_with_the_keyboard_only() {
     browser.press_enter().await;
     browser.assert_text("Uitloggen").await;
 
-    browser.open(&site, "/praktijken/migranten/nieuw").await;
+    browser.tab_until("header a[href='/praktijken']").await;
+    browser.press_enter().await;
+    browser
+        .tab_until("main a[href='/praktijken/migranten']")
+        .await;
+    browser.press_enter().await;
+    browser
+        .tab_until("a[href='/praktijken/migranten/nieuw']")
+        .await;
+    browser.press_enter().await;
     browser.tab_until("#title").await;
     browser.type_keys("Met het toetsenbord geschreven").await;
     browser.tab_until("#body").await;
     browser
         .type_keys("Dit onderwerp is zonder muis gestart.")
         .await;
+    browser.tab_until("button[value=preview]").await;
+    browser.press_space().await;
+    browser.assert_text("Zo ziet het eruit").await;
     browser.tab_until("button[value=post]").await;
     browser.press_enter().await;
     browser.assert_text("Met het toetsenbord geschreven").await;
+    browser
+        .assert_text("Dit onderwerp is zonder muis gestart.")
+        .await;
     browser.close().await;
 
-    // Then with the mouse, previewing first. The site ships no script at all (every audited
-    // page is checked for it and the CSP forbids it), so these are the no-JavaScript
-    // journeys too. (chromedriver cannot drive a Chromium with script switched off: its own
-    // element commands run as script in the page.)
-    let plain = Browser::start().await;
+    // Then with the mouse and JavaScript switched off, previewing first and replying.
+    let plain = Browser::start_without_javascript().await;
     plain.set_language(&site, "nl").await;
     plain.open(&site, "/inloggen").await;
     plain.fill("#email", &site.demo_member()).await;
@@ -289,11 +305,12 @@ async fn a_member_signs_in_and_posts_with_the_keyboard_only() {
     plain.assert_text("Ook zonder script werkt het.").await;
     plain.click("button[value=post]").await;
     plain.assert_text("Zonder JavaScript").await;
-    let _ = plain
-        .client()
-        .find(Locator::Css("article"))
-        .await
-        .expect("the new thread shows its post");
+    plain.assert_present("article.post").await;
+    plain.fill("#body", "En reageren ook.").await;
+    plain.click_button("Reactie plaatsen").await;
+    plain.assert_text("En reageren ook.").await;
+    plain.assert_text("1 reactie").await;
+    plain.assert_javascript_is_off().await;
     plain.close().await;
 }
 
@@ -469,4 +486,97 @@ async fn a_newcomer_is_approved_joins_posts_a_file_and_hears_of_a_reply() {
         .assert_present("a[href='/meldingen']:not([aria-label])")
         .await;
     newcomer.close().await;
+}
+
+/// A facilitator keeps a practice pleasant: a member flags a hurtful reply, the facilitator
+/// handles the flag from the practice's queue, and hides another reply that shares a phone
+/// number. Visitors see neither; the facilitator sees both, marked.
+#[tokio::test]
+#[ignore = "needs Chromium and chromedriver (run by .ci/run)"]
+async fn a_facilitator_handles_a_flag_and_hides_a_reply() {
+    let site = Site::start();
+    let private = "Mijn privénummer is 06-12345678, bel gerust.";
+    let hurtful = "Die folder is onzin en wie hem gebruikt ook.";
+
+    let bram = Browser::start().await;
+    bram.set_language(&site, "nl").await;
+    let thread = bram.first_thread(&site, "/praktijken/migranten").await;
+    bram.sign_in(&site, "bram.jansen@demo.erbij.nl").await;
+    for text in [private, hurtful] {
+        bram.open(&site, &thread).await;
+        bram.fill("#body", text).await;
+        bram.click_button("Reactie plaatsen").await;
+        bram.assert_text(text).await;
+    }
+    let last_page = bram.current_path().await;
+    bram.close().await;
+
+    // Another member flags the hurtful one.
+    let fatima = Browser::start().await;
+    fatima.set_language(&site, "nl").await;
+    fatima.sign_in(&site, "fatima.meijer@demo.erbij.nl").await;
+    fatima.open(&site, &last_page).await;
+    fatima.click_near(hurtful, "Signaleren").await;
+    fatima
+        .fill(
+            "#reason",
+            "Dit is kwetsend voor collega's die de folder maken.",
+        )
+        .await;
+    fatima.click_button("Signalering versturen").await;
+    fatima
+        .assert_text("De aanjagers kijken naar het bericht.")
+        .await;
+    fatima.close().await;
+
+    // The facilitator finds it in the practice's queue and hides it from there.
+    let mut problems = Vec::new();
+    let anouk = Browser::start().await;
+    anouk.set_language(&site, "nl").await;
+    anouk.sign_in(&site, &site.demo_member()).await;
+    anouk.click_link("Lerende praktijken").await;
+    anouk.click_link("Migranten").await;
+    anouk.click_link("Gesignaleerde berichten").await;
+    anouk.assert_text("Gesignaleerd door Fatima Meijer").await;
+    anouk.assert_text("kwetsend voor collega's").await;
+    anouk.assert_text(hurtful).await;
+    problems.extend(anouk.check("flag queue with a flag", "nl").await);
+    anouk.fill("input[name=note]", "Besproken met Bram.").await;
+    anouk.click_button("Bericht verbergen").await;
+    anouk.assert_text("Er wacht niets. Mooi zo.").await;
+
+    // And hides the other reply straight from the thread, with a reason.
+    anouk.open(&site, &last_page).await;
+    anouk.click_near(private, "Verbergen").await;
+    anouk
+        .fill(
+            "details.hide-post[open] input[name=reason]",
+            "Persoonlijke gegevens",
+        )
+        .await;
+    anouk.click("details.hide-post[open] button").await;
+    anouk
+        .assert_text("Verborgen door een aanjager. Reden: Persoonlijke gegevens")
+        .await;
+    anouk.assert_text(private).await;
+    anouk.assert_text(hurtful).await;
+    problems.extend(
+        anouk
+            .check("thread as facilitator with hidden replies", "nl")
+            .await,
+    );
+    anouk.close().await;
+
+    // A visitor sees that something was hidden, and nothing of what.
+    let visitor = Browser::start().await;
+    visitor.set_language(&site, "nl").await;
+    visitor.open(&site, &last_page).await;
+    visitor
+        .assert_text("Dit bericht is verborgen door een aanjager.")
+        .await;
+    visitor.assert_absent(private).await;
+    visitor.assert_absent("06-12345678").await;
+    visitor.assert_absent(hurtful).await;
+    visitor.close().await;
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
