@@ -10,8 +10,6 @@
 
 mod harness;
 
-use fantoccini::Locator;
-
 use crate::harness::{Browser, DESKTOP, PHONE, Site};
 
 /// Every kind of page a visitor, a member, an expert and an administrator meet; each is
