@@ -299,6 +299,12 @@ impl Browser {
         self.activate(Locator::XPath(&path), text).await;
     }
 
+    /// Ticks (or unticks) the checkbox or radio button labelled `label`, by its label.
+    pub async fn tick(&self, label: &str) {
+        let path = format!("//label[normalize-space()='{label}']");
+        self.activate(Locator::XPath(&path), label).await;
+    }
+
     /// Clicks the control that reads `text` (a button, a link or a disclosure) inside the
     /// innermost card or post that shows `near`.
     pub async fn click_near(&self, near: &str, text: &str) {
@@ -352,6 +358,17 @@ impl Browser {
             .send_keys(&file.display().to_string())
             .await
             .expect("choose the file");
+    }
+
+    /// The text of the first element `selector` finds.
+    pub async fn text_of(&self, selector: &str) -> String {
+        self.client
+            .find(Locator::Css(selector))
+            .await
+            .unwrap_or_else(|e| panic!("no {selector}: {e}"))
+            .text()
+            .await
+            .expect("its text")
     }
 
     /// What the page says, and the HTML behind it.

@@ -578,3 +578,134 @@ async fn a_facilitator_handles_a_flag_and_hides_a_reply() {
     visitor.close().await;
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// From a good conversation to published knowledge: a member nominates a thread, an expert
+/// takes the nomination, drafts a summary and offers it for review, a second expert approves
+/// it, and then a visitor reads it — audited and photographed in both sizes and languages.
+#[tokio::test]
+#[ignore = "needs Chromium and chromedriver (run by .ci/run)"]
+async fn experts_turn_a_nominated_thread_into_a_published_summary() {
+    let site = Site::start();
+    let title = "Tolken uit de eigen gemeenschap";
+    let lesson = "Een vertrouwde tolk uit de eigen gemeenschap opent gesprekken";
+
+    // A member nominates a thread.
+    let anouk = Browser::start().await;
+    anouk.set_language(&site, "nl").await;
+    let thread = anouk.first_thread(&site, "/praktijken/migranten").await;
+    anouk.sign_in(&site, &site.demo_member()).await;
+    anouk.open(&site, &thread).await;
+    let thread_title = anouk.text_of("h1").await;
+    anouk.click_link("Voordragen voor een kennisbundel").await;
+    anouk
+        .fill(
+            "#reason",
+            "Veel praktische tips over tolken die anderen ook kunnen gebruiken.",
+        )
+        .await;
+    anouk.click_button("Voordragen").await;
+    anouk.assert_text("Bedankt voor je voordracht").await;
+
+    // An expert takes it up and drafts a summary from it.
+    let daan = Browser::start().await;
+    daan.set_language(&site, "nl").await;
+    daan.sign_in(&site, &site.demo_expert()).await;
+    daan.click_link("Expertgroep").await;
+    daan.click_link("Voordrachten").await;
+    daan.assert_text("Veel praktische tips over tolken").await;
+    daan.click_near("Veel praktische tips over tolken", "Oppakken")
+        .await;
+    daan.assert_text("opgepakt door Daan Visser").await;
+    daan.click_link("Expertgroep").await;
+    daan.click_link("Kennisbundels van de expertgroep").await;
+    daan.click_link("Nieuwe kennisbundel").await;
+    daan.fill("#title", title).await;
+    daan.fill(
+        "#body",
+        &format!("{lesson}, ook als het gesprek over eenzaamheid gaat.\n\n- Vraag vooraf wie de tolk is.\n- Plan een tweede bezoek."),
+    )
+    .await;
+    daan.tick("Migranten").await;
+    daan.fill("#sources", &thread).await;
+    daan.fill(
+        "#references",
+        "Movisie | 2023 | Eenzaamheid onder migranten",
+    )
+    .await;
+    daan.click_button("Versie opslaan").await;
+    daan.assert_text("Concept").await;
+    let summary = daan.current_path().await;
+    assert!(
+        summary.starts_with("/kennisbundels/"),
+        "on the summary: {summary}"
+    );
+    daan.click_button("Ter beoordeling aanbieden").await;
+    daan.assert_text("Ter beoordeling").await;
+    // Nobody approves their own work.
+    daan.assert_text("je eigen werk keur je niet zelf").await;
+    assert!(
+        !daan.page().await.0.contains("Goedkeuren en publiceren"),
+        "the writer cannot approve"
+    );
+    daan.close().await;
+
+    // Not yet public.
+    let visitor = Browser::start().await;
+    visitor.set_language(&site, "nl").await;
+    visitor.open(&site, &summary).await;
+    visitor.assert_text("Deze pagina bestaat niet").await;
+    visitor.assert_absent(lesson).await;
+    visitor.open(&site, "/kennisbundels").await;
+    visitor.assert_absent(title).await;
+
+    // A second expert approves and publishes.
+    let nicole = Browser::start().await;
+    nicole.set_language(&site, "nl").await;
+    nicole.sign_in(&site, "nicole.yilmaz@demo.erbij.nl").await;
+    nicole.click_link("Expertgroep").await;
+    nicole.click_link("Kennisbundels van de expertgroep").await;
+    nicole.click_link(title).await;
+    nicole.click_button("Goedkeuren en publiceren").await;
+    nicole.assert_text("Gepubliceerd").await;
+    nicole.assert_text("beoordeeld door Nicole Yilmaz").await;
+    nicole.close().await;
+
+    // The visitor finds it, with where the knowledge came from; the thread points to it.
+    visitor.click_link("Kennisbundels").await;
+    visitor.click_link(title).await;
+    visitor.assert_text(lesson).await;
+    visitor.assert_text("Waar deze kennis vandaan komt").await;
+    visitor.assert_text("Eenzaamheid onder migranten").await;
+    let mut problems = Vec::new();
+    for lang in ["nl", "en"] {
+        visitor.set_language(&site, lang).await;
+        for (size, (w, h)) in [("phone", PHONE), ("desktop", DESKTOP)] {
+            visitor.resize(w, h).await;
+            visitor.open(&site, &summary).await;
+            problems.extend(
+                visitor
+                    .check(&format!("summary ({lang}, {size})"), lang)
+                    .await,
+            );
+            if lang == "nl" {
+                visitor.screenshot(&format!("summary-{size}")).await;
+            }
+        }
+    }
+    visitor.set_language(&site, "nl").await;
+    visitor.open(&site, &thread).await;
+    visitor.assert_text("Gebruikt in de kennisbundel:").await;
+    visitor.click_link(title).await;
+    visitor.assert_text(lesson).await;
+    visitor.close().await;
+
+    // The member who nominated hears what became of it.
+    anouk.click("a[href='/meldingen']").await;
+    anouk
+        .assert_text(&format!(
+            "Daan Visser pakte je voordracht “{thread_title}” op"
+        ))
+        .await;
+    anouk.close().await;
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
