@@ -210,7 +210,13 @@ pub struct Browser {
 }
 
 impl Browser {
+    /// A browser that asks for Dutch pages, as most of our visitors' browsers do.
     pub async fn start() -> Browser {
+        Browser::start_accepting("nl").await
+    }
+
+    /// A browser whose language setting (`Accept-Language`) is `languages`.
+    pub async fn start_accepting(languages: &str) -> Browser {
         let port = free_port();
         let driver = Command::new("/usr/bin/chromedriver")
             .arg(format!("--port={port}"))
@@ -220,7 +226,7 @@ impl Browser {
             .expect("chromedriver starts (apt install chromium-driver)");
         wait_for_port(port, "chromedriver");
         let profile = tempfile::tempdir().expect("profile dir");
-        let prefs = json!({ "intl.accept_languages": "nl" });
+        let prefs = json!({ "intl.accept_languages": languages });
         let caps = json!({
             "browserName": "chrome",
             "goog:chromeOptions": {
@@ -507,17 +513,30 @@ impl Browser {
         self.click("main form button.primary").await;
     }
 
+    /// Presses Tab until `selector` has the focus; every control passed on the way must show
+    /// that it has the focus (an outline or a shadow that is not there without it).
     pub async fn tab_until(&self, selector: &str) {
         for _ in 0..60 {
             let focused: Value = self
                 .client
                 .execute(
-                    "return document.activeElement && document.activeElement.matches(arguments[0]);",
+                    r#"const el = document.activeElement;
+                    if (!el || el === document.body) return [false, true, ''];
+                    const style = getComputedStyle(el);
+                    const shown = (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2)
+                        || style.boxShadow !== 'none';
+                    return [el.matches(arguments[0]), shown, el.outerHTML.slice(0, 120)];"#,
                     vec![json!(selector)],
                 )
                 .await
                 .expect("script");
-            if focused == json!(true) {
+            assert_eq!(
+                focused[1],
+                json!(true),
+                "no visible focus on {}",
+                focused[2]
+            );
+            if focused[0] == json!(true) {
                 return;
             }
             self.press(Key::Tab.into()).await;
@@ -586,7 +605,9 @@ impl Browser {
     }
 
     /// axe-core (WCAG 2.0/2.1 A and AA) and our own rules: one h1, the page's language,
-    /// landmarks, no sideways scrolling, tap targets of 44 px. Returns what is wrong.
+    /// landmarks, no script, a phone viewport that allows zooming, body text of 16 px and
+    /// nothing under 14 px, no sideways scrolling, tap targets of 44 px. Returns what is
+    /// wrong.
     pub async fn check(&self, label: &str, lang: &str) -> Vec<String> {
         self.client
             .execute(&format!("{AXE}\nreturn true;"), vec![])
@@ -611,6 +632,17 @@ impl Browser {
                 const h1 = document.querySelectorAll('h1').length;
                 if (h1 !== 1) out.push('h1 count ' + h1);
                 if (document.querySelector('script')) out.push('the page carries a script');
+                const viewport = document.querySelector('meta[name=viewport]')?.content || '';
+                if (!/width=device-width/.test(viewport)) out.push('no phone viewport');
+                if (/user-scalable=no|maximum-scale/.test(viewport)) out.push('zooming is blocked');
+                const base = parseFloat(getComputedStyle(document.body).fontSize);
+                if (base < 16) out.push('body text is ' + base + ' px');
+                for (const el of document.querySelectorAll('main *, nav *')) {
+                  const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+                  const size = parseFloat(getComputedStyle(el).fontSize);
+                  if (own && el.getClientRects().length && size < 14)
+                    out.push('small text (' + size + ' px): ' + el.textContent.trim().slice(0, 30));
+                }
                 if (document.documentElement.lang !== lang) out.push('lang is ' + document.documentElement.lang);
                 for (const l of ['header', 'nav', 'main', 'footer'])
                   if (!document.querySelector(l)) out.push('no ' + l);

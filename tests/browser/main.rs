@@ -21,6 +21,8 @@ async fn every_page_passes_the_accessibility_audit_in_both_languages_and_sizes()
     let practice = "/praktijken/zingeving";
     let browser = Browser::start().await;
     let thread = browser.first_thread(&site, practice).await;
+    // The demo member takes part in Migranten, so can reply there.
+    let own_thread = browser.first_thread(&site, "/praktijken/migranten").await;
 
     let visitor_pages: Vec<(&str, String)> = vec![
         ("home", "/".into()),
@@ -33,10 +35,13 @@ async fn every_page_passes_the_accessibility_audit_in_both_languages_and_sizes()
         ("sign-in", "/inloggen".into()),
         ("not-found", "/bestaat-niet".into()),
     ];
-    // The audit can fail: a page with an unlabelled image and a tiny button is caught.
+    // The audit can fail: a page with an unlabelled image, a tiny button, small print and
+    // no zooming is caught.
     browser
         .show_html(
-            r#"<html><body><img src="x.png"><button style="height:10px">x</button></body></html>"#,
+            r#"<html><head><meta name="viewport" content="width=device-width, maximum-scale=1"></head>
+            <body style="font-size:12px"><main><img src="x.png"><button style="height:10px">x</button>
+            <p style="font-size:10px">klein</p></main></body></html>"#,
         )
         .await;
     let caught = browser.check("self-check", "nl").await.join("\n");
@@ -45,6 +50,9 @@ async fn every_page_passes_the_accessibility_audit_in_both_languages_and_sizes()
         "html-has-lang",
         "h1 count 0",
         "small tap target",
+        "zooming is blocked",
+        "body text is 12 px",
+        "small text (10 px): klein",
     ] {
         assert!(caught.contains(rule), "the audit missed {rule}:\n{caught}");
     }
@@ -123,6 +131,22 @@ async fn every_page_passes_the_accessibility_audit_in_both_languages_and_sizes()
                             .check(&format!("{who}: {name} ({lang}, {size})"), lang)
                             .await,
                     );
+                }
+                if who == "member" {
+                    // A new thread and a reply sent empty.
+                    for (name, path) in [
+                        ("new thread with errors", "/praktijken/migranten/nieuw"),
+                        ("reply with errors", own_thread.as_str()),
+                    ] {
+                        browser.open(&site, path).await;
+                        browser.click("button[value=post]").await;
+                        problems.extend(
+                            browser
+                                .check(&format!("{who}: {name} ({lang}, {size})"), lang)
+                                .await,
+                        );
+                        browser.assert_errors_described().await;
+                    }
                 }
             }
         }
@@ -708,4 +732,51 @@ async fn experts_turn_a_nominated_thread_into_a_published_summary() {
         .await;
     anouk.close().await;
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// Dutch and English: the browser's language is the first guess, the footer's switch keeps
+/// the reader on the same page, and a member's choice follows them to another device.
+#[tokio::test]
+#[ignore = "needs Chromium and chromedriver (run by .ci/run)"]
+async fn the_language_switch_keeps_the_page_and_follows_a_member() {
+    let site = Site::start();
+
+    // A browser set to English gets English from the first page on.
+    let english = Browser::start_accepting("en-GB,en").await;
+    english.open(&site, "/").await;
+    english.assert_text("Learning practices").await;
+    english.assert_present("html[lang=en]").await;
+    english.close().await;
+
+    // A Dutch visitor switches on a thread, stays on it, and switches back.
+    let browser = Browser::start().await;
+    let thread = browser.first_thread(&site, "/praktijken/zingeving").await;
+    browser.open(&site, &thread).await;
+    browser.assert_present("html[lang=nl]").await;
+    browser.assert_text("Inloggen om te reageren.").await;
+    browser.click_button("English").await;
+    assert_eq!(browser.current_path().await, thread, "still on the thread");
+    browser.assert_present("html[lang=en]").await;
+    browser
+        .assert_text("Sign in to reply. Not a member yet? Become a member")
+        .await;
+    browser.click_link("Follow us").await;
+    browser.assert_text("Follow us by email").await;
+    browser.click_button("Nederlands").await;
+    assert_eq!(browser.current_path().await, "/volgen", "still on the page");
+    browser.assert_present("html[lang=nl]").await;
+    browser.assert_text("Volg ons per e-mail").await;
+
+    // A member chooses English; signing in elsewhere later, the site is in English again.
+    browser.sign_in(&site, &site.demo_member()).await;
+    browser.click_button("English").await;
+    browser.assert_text("My profile").await;
+    browser.close().await;
+    let elsewhere = Browser::start().await;
+    elsewhere.open(&site, "/").await;
+    elsewhere.assert_text("Lerende praktijken").await;
+    elsewhere.sign_in(&site, &site.demo_member()).await;
+    elsewhere.assert_present("html[lang=en]").await;
+    elsewhere.assert_text("Notifications").await;
+    elsewhere.close().await;
 }
