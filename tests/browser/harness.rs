@@ -637,7 +637,7 @@ impl Browser {
                 if (/user-scalable=no|maximum-scale/.test(viewport)) out.push('zooming is blocked');
                 const base = parseFloat(getComputedStyle(document.body).fontSize);
                 if (base < 16) out.push('body text is ' + base + ' px');
-                for (const el of document.querySelectorAll('main *, nav *')) {
+                for (const el of document.querySelectorAll('body *')) {
                   const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
                   const size = parseFloat(getComputedStyle(el).fontSize);
                   if (own && el.getClientRects().length && size < 14)

@@ -201,6 +201,8 @@ async fn a_visitor_follows_by_email_without_javascript_and_the_readme_screenshot
         browser.resize(w, h).await;
         browser.open(&site, "/").await;
         browser.screenshot(&format!("home-{size}")).await;
+        browser.open(&site, "/praktijken/zingeving").await;
+        browser.screenshot(&format!("practice-{size}")).await;
         browser.open(&site, &thread.clone()).await;
         browser.screenshot(&format!("thread-{size}")).await;
         browser.open(&site, "/volgen").await;
@@ -562,7 +564,8 @@ async fn a_facilitator_handles_a_flag_and_hides_a_reply() {
     anouk.assert_text("Gesignaleerd door Fatima Meijer").await;
     anouk.assert_text("kwetsend voor collega's").await;
     anouk.assert_text(hurtful).await;
-    problems.extend(anouk.check("flag queue with a flag", "nl").await);
+    let queue = anouk.current_path().await;
+    problems.extend(audit_everywhere(&anouk, &site, &queue, "flag queue with a flag").await);
     anouk.fill("input[name=note]", "Besproken met Bram.").await;
     anouk.click_button("Bericht verbergen").await;
     anouk.assert_text("Er wacht niets. Mooi zo.").await;
@@ -582,11 +585,8 @@ async fn a_facilitator_handles_a_flag_and_hides_a_reply() {
         .await;
     anouk.assert_text(private).await;
     anouk.assert_text(hurtful).await;
-    problems.extend(
-        anouk
-            .check("thread as facilitator with hidden replies", "nl")
-            .await,
-    );
+    problems
+        .extend(audit_everywhere(&anouk, &site, &last_page, "thread with hidden replies").await);
     anouk.close().await;
 
     // A visitor sees that something was hidden, and nothing of what.
@@ -700,21 +700,11 @@ async fn experts_turn_a_nominated_thread_into_a_published_summary() {
     visitor.assert_text(lesson).await;
     visitor.assert_text("Waar deze kennis vandaan komt").await;
     visitor.assert_text("Eenzaamheid onder migranten").await;
-    let mut problems = Vec::new();
-    for lang in ["nl", "en"] {
-        visitor.set_language(&site, lang).await;
-        for (size, (w, h)) in [("phone", PHONE), ("desktop", DESKTOP)] {
-            visitor.resize(w, h).await;
-            visitor.open(&site, &summary).await;
-            problems.extend(
-                visitor
-                    .check(&format!("summary ({lang}, {size})"), lang)
-                    .await,
-            );
-            if lang == "nl" {
-                visitor.screenshot(&format!("summary-{size}")).await;
-            }
-        }
+    let problems = audit_everywhere(&visitor, &site, &summary, "summary").await;
+    for (size, (w, h)) in [("phone", PHONE), ("desktop", DESKTOP)] {
+        visitor.resize(w, h).await;
+        visitor.open(&site, &summary).await;
+        visitor.screenshot(&format!("summary-{size}")).await;
     }
     visitor.set_language(&site, "nl").await;
     visitor.open(&site, &thread).await;
@@ -779,4 +769,26 @@ async fn the_language_switch_keeps_the_page_and_follows_a_member() {
     elsewhere.assert_present("html[lang=en]").await;
     elsewhere.assert_text("Notifications").await;
     elsewhere.close().await;
+}
+
+/// Audits one page in both languages at both sizes; leaves the browser on it, in Dutch on a
+/// desktop.
+async fn audit_everywhere(browser: &Browser, site: &Site, path: &str, name: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    for lang in ["nl", "en"] {
+        browser.set_language(site, lang).await;
+        for (size, (w, h)) in [("phone", PHONE), ("desktop", DESKTOP)] {
+            browser.resize(w, h).await;
+            browser.open(site, path).await;
+            problems.extend(
+                browser
+                    .check(&format!("{name} ({lang}, {size})"), lang)
+                    .await,
+            );
+        }
+    }
+    browser.set_language(site, "nl").await;
+    browser.resize(DESKTOP.0, DESKTOP.1).await;
+    browser.open(site, path).await;
+    problems
 }
