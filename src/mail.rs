@@ -134,7 +134,13 @@ pub struct Letter {
     block: Option<(String, Markup)>,
     link: Option<(String, String)>,
     headers: Vec<(&'static str, String)>,
-    footer: Vec<String>,
+    footer: Option<Footer>,
+}
+
+/// The small print under a letter: why it came, and links to change or stop it.
+struct Footer {
+    text: String,
+    links: Vec<(String, String)>,
 }
 
 impl Letter {
@@ -147,7 +153,7 @@ impl Letter {
             block: None,
             link: None,
             headers: Vec::new(),
-            footer: Vec::new(),
+            footer: None,
         }
     }
 
@@ -192,9 +198,16 @@ impl Letter {
         self
     }
 
-    /// A small line under the letter, such as where to change or stop a subscription.
-    pub fn footer(mut self, text: String) -> Letter {
-        self.footer.push(text);
+    /// The small print under the letter: why it came (from the translation files), and
+    /// links (label key, address) such as where to change or stop a subscription.
+    pub fn footer(mut self, text_key: &str, links: &[(&str, String)]) -> Letter {
+        self.footer = Some(Footer {
+            text: self.lang.t(text_key).into_owned(),
+            links: links
+                .iter()
+                .map(|(key, url)| (self.lang.t(key).into_owned(), url.clone()))
+                .collect(),
+        });
         self
     }
 
@@ -223,9 +236,12 @@ impl Letter {
             text.push_str(&format!("{label}:\n{url}\n\n"));
         }
         text.push_str(&format!("-- \n{site}\n"));
-        for line in &footer {
-            text.push_str(line);
+        if let Some(footer) = &footer {
+            text.push_str(&footer.text);
             text.push('\n');
+            for (label, url) in &footer.links {
+                text.push_str(&format!("{label}: {url}\n"));
+            }
         }
         let html = html! {
             (maud::DOCTYPE)
@@ -240,8 +256,14 @@ impl Letter {
                             p { a href=(url) style="display:inline-block;background:#7a2e0e;color:#ffffff;padding:12px 20px;border-radius:6px;text-decoration:none;font-weight:bold" { (label) } }
                             p style="font-size:14px;color:#4a403a;overflow-wrap:anywhere;word-break:break-all" { (url) }
                         }
-                        @for line in &footer {
-                            p style="font-size:14px;color:#4a403a;border-top:1px solid #d9cbbb;padding-top:8px;overflow-wrap:anywhere;word-break:break-all" { (line) }
+                        @if let Some(footer) = &footer {
+                            p style="font-size:14px;color:#4a403a;border-top:1px solid #d9cbbb;padding-top:8px" {
+                                (footer.text)
+                                @for (i, (label, url)) in footer.links.iter().enumerate() {
+                                    @if i > 0 { " · " } @else { " " }
+                                    a href=(url) style="color:#7a2e0e" { (label) }
+                                }
+                            }
                         }
                     }
                 }

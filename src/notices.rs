@@ -133,14 +133,10 @@ async fn gather(
     Ok((people, told, ids))
 }
 
-fn footer(letter: Letter, state: &AppState, lang: Lang) -> Letter {
+fn footer(letter: Letter, state: &AppState) -> Letter {
     letter.footer(
-        rust_i18n::t!(
-            "notices.footer",
-            locale = lang.code(),
-            url = state.settings.url("/profiel/email")
-        )
-        .into_owned(),
+        "notices.footer",
+        &[("notices.footer_link", state.settings.url("/profiel/email"))],
     )
 }
 
@@ -152,7 +148,7 @@ fn one(state: &AppState, person: &user::Model, item: &Told) -> Email {
         .text(item.line.clone())
         .text(item.excerpt.clone())
         .link("notices.open", item.url.clone());
-    footer(letter, state, lang).build()
+    footer(letter, state).build()
 }
 
 fn bundle(state: &AppState, person: &user::Model, items: &[Told]) -> Email {
@@ -178,7 +174,7 @@ fn bundle(state: &AppState, person: &user::Model, items: &[Told]) -> Email {
         .greet(&person.name)
         .para("notices.daily_intro")
         .block(text, html);
-    footer(letter, state, lang).build()
+    footer(letter, state).build()
 }
 
 fn row(email: Email, period_key: String) -> outbox_mail::ActiveModel {

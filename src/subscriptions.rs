@@ -237,12 +237,7 @@ async fn set_practices(
 }
 
 /// The headers and footer every mail to a subscriber carries.
-pub fn with_manage_links(
-    letter: Letter,
-    state: &AppState,
-    lang: Lang,
-    manage_token: &str,
-) -> Letter {
+pub fn with_manage_links(letter: Letter, state: &AppState, manage_token: &str) -> Letter {
     let unsubscribe = state
         .settings
         .url(&format!("/volgen/uitschrijven/{manage_token}"));
@@ -252,15 +247,16 @@ pub fn with_manage_links(
         .header("List-Unsubscribe-Post", "List-Unsubscribe=One-Click".into())
         .header("List-Id", format!("Erbij <volgen.{host}>"))
         .footer(
-            rust_i18n::t!(
-                "subscriptions.mail_footer",
-                locale = lang.code(),
-                manage = state
-                    .settings
-                    .url(&format!("/volgen/beheer/{manage_token}")),
-                stop = unsubscribe
-            )
-            .into_owned(),
+            "subscriptions.mail_footer",
+            &[
+                (
+                    "subscriptions.mail_footer_manage",
+                    state
+                        .settings
+                        .url(&format!("/volgen/beheer/{manage_token}")),
+                ),
+                ("subscriptions.mail_footer_stop", unsubscribe),
+            ],
         )
 }
 
@@ -354,7 +350,7 @@ pub async fn subscribe(
                 "subscriptions.confirm_link",
                 state.settings.url(&format!("/volgen/bevestigen/{secret}")),
             );
-        state.send_later(with_manage_links(letter, &state, lang, &s.manage_token).build());
+        state.send_later(with_manage_links(letter, &state, &s.manage_token).build());
     }
     Ok(layout::page(
         &ctx,

@@ -258,9 +258,21 @@ async fn a_visitor_follows_by_email_without_javascript_and_the_readme_screenshot
         browser.screenshot(&format!("digest-{size}")).await;
     }
 
-    // Stop, from the page the one-click link opens: a button, never a GET.
-    let stop = mail.link(&site.base, "/volgen/uitschrijven/");
-    browser.goto(&stop).await;
+    // Stop, with the link under the digest: it opens a page with one button (a GET never
+    // unsubscribes; mail programs use the one-click POST of the List-Unsubscribe header).
+    browser
+        .assert_text(
+            "You get this overview because you follow Erbij by email. Change your choices · Stop",
+        )
+        .await;
+    browser.click_link("Stop").await;
+    assert!(
+        browser
+            .current_path()
+            .await
+            .starts_with("/volgen/uitschrijven/"),
+        "on the stop page"
+    );
     browser.assert_text("Stoppen").await;
     browser.click("main form button").await;
     browser.assert_text("Je bent afgemeld").await;
