@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 
 use axum::{
     extract::{ConnectInfo, FromRequestParts, Request, State},
-    http::{HeaderMap, StatusCode, header, request::Parts},
+    http::{HeaderMap, HeaderValue, StatusCode, header, request::Parts},
     middleware::Next,
     response::{IntoResponse, Response},
 };
@@ -114,6 +114,19 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
     parts.extensions.insert(ctx.clone());
     let response = next.run(Request::from_parts(parts, body)).await;
     let mut response = render_error(&ctx, response);
+    // Pages differ per person, language and form token, so a browser asks again every time;
+    // what a signed-in person saw is not kept at all, so after signing out on a shared
+    // computer the Back button cannot bring members-only pages back.
+    if !response.headers().contains_key(header::CACHE_CONTROL) {
+        let policy = if ctx.user.is_some() {
+            "no-store"
+        } else {
+            "no-cache"
+        };
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+    }
     if fresh_csrf {
         let cookie = Cookie::build((csrf::COOKIE, csrf))
             .path("/")

@@ -305,6 +305,32 @@ impl Browser {
         self.activate(Locator::XPath(&path), text).await;
     }
 
+    /// Clicks what the XPath `path` finds.
+    pub async fn click_xpath(&self, path: &str) {
+        self.activate(Locator::XPath(path), path).await;
+    }
+
+    /// The text of the first element the XPath `path` finds.
+    pub async fn text_at(&self, path: &str) -> String {
+        self.client
+            .find(Locator::XPath(path))
+            .await
+            .unwrap_or_else(|e| panic!("no {path}: {e}"))
+            .text()
+            .await
+            .expect("its text")
+    }
+
+    /// The browser's Back button; waits for the page it shows.
+    pub async fn back(&self) {
+        self.client
+            .execute("window.__erbijOld = true;", vec![])
+            .await
+            .expect("mark the page");
+        self.client.back().await.expect("back");
+        self.wait_for_new_page("Back").await;
+    }
+
     /// Ticks (or unticks) the checkbox or radio button labelled `label`, by its label.
     pub async fn tick(&self, label: &str) {
         let path = format!("//label[normalize-space()='{label}']");

@@ -26,6 +26,40 @@ async fn every_response_carries_the_security_headers() {
 }
 
 #[tokio::test]
+async fn pages_are_asked_for_again_and_members_pages_are_not_kept() {
+    let mut app = TestApp::new().await;
+    for path in [
+        "/",
+        "/praktijken",
+        "/bestaat-niet",
+        "/wachtwoord-instellen/verlopen",
+    ] {
+        let page = app.get(path).await;
+        assert_eq!(page.headers["cache-control"], "no-cache", "{path}");
+    }
+    app.member("marieke@buurtkracht.nl").await;
+    app.login_as("marieke@buurtkracht.nl").await;
+    for path in ["/", "/praktijken/migranten", "/meldingen", "/profiel"] {
+        let page = app.get(path).await;
+        assert_eq!(page.headers["cache-control"], "no-store", "{path}");
+    }
+    // The stylesheet keeps its long life: its name changes with its content.
+    let home = app.get("/").await;
+    let css = home
+        .body
+        .split('"')
+        .find(|s| s.starts_with("/assets/style-"))
+        .expect("a stylesheet link")
+        .to_string();
+    let sheet = app.get(&css).await;
+    assert!(
+        sheet.headers["cache-control"]
+            .to_str()
+            .is_ok_and(|v| v.contains("immutable"))
+    );
+}
+
+#[tokio::test]
 async fn forms_without_the_right_token_are_refused() {
     let mut app = TestApp::new().await;
     app.member("marieke@buurtkracht.nl").await;
