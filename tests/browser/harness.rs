@@ -310,23 +310,9 @@ impl Browser {
         self.activate(Locator::XPath(path), path).await;
     }
 
-    /// The text of the first element the XPath `path` finds.
-    pub async fn text_at(&self, path: &str) -> String {
-        self.client
-            .find(Locator::XPath(path))
-            .await
-            .unwrap_or_else(|e| panic!("no {path}: {e}"))
-            .text()
-            .await
-            .expect("its text")
-    }
-
     /// The browser's Back button; waits for the page it shows.
     pub async fn back(&self) {
-        self.client
-            .execute("window.__erbijOld = true;", vec![])
-            .await
-            .expect("mark the page");
+        self.mark_page().await;
         self.client.back().await.expect("back");
         self.wait_for_new_page("Back").await;
     }
@@ -367,10 +353,7 @@ impl Browser {
             _ => false,
         };
         if navigates {
-            self.client
-                .execute("window.__erbijOld = true;", vec![])
-                .await
-                .expect("mark the page");
+            self.mark_page().await;
         }
         element
             .click()
@@ -392,12 +375,21 @@ impl Browser {
             .expect("choose the file");
     }
 
-    /// The text of the first element `selector` finds.
+    /// The text of the first element `selector` (CSS) finds.
     pub async fn text_of(&self, selector: &str) -> String {
+        self.text(Locator::Css(selector), selector).await
+    }
+
+    /// The text of the first element the XPath `path` finds.
+    pub async fn text_at(&self, path: &str) -> String {
+        self.text(Locator::XPath(path), path).await
+    }
+
+    async fn text(&self, locator: Locator<'_>, what: &str) -> String {
         self.client
-            .find(Locator::Css(selector))
+            .find(locator)
             .await
-            .unwrap_or_else(|e| panic!("no {selector}: {e}"))
+            .unwrap_or_else(|e| panic!("no {what}: {e}"))
             .text()
             .await
             .expect("its text")
@@ -405,14 +397,7 @@ impl Browser {
 
     /// What the page says, and the HTML behind it.
     pub async fn page(&self) -> (String, String) {
-        let text = self
-            .client
-            .find(Locator::Css("body"))
-            .await
-            .expect("a body")
-            .text()
-            .await
-            .expect("its text");
+        let text = self.text_of("body").await;
         let html = self.client.source().await.expect("the page source");
         (text, html)
     }
@@ -430,6 +415,14 @@ impl Browser {
             Some(q) => format!("{}?{q}", url.path()),
             None => url.path().to_string(),
         }
+    }
+
+    /// Marks the page shown, so that `wait_for_new_page` can tell when another replaced it.
+    async fn mark_page(&self) {
+        self.client
+            .execute("window.__erbijOld = true;", vec![])
+            .await
+            .expect("mark the page");
     }
 
     async fn wait_for_new_page(&self, after: &str) {
@@ -460,10 +453,7 @@ impl Browser {
     }
 
     async fn press_for_new_page(&self, key: char, name: &str) {
-        self.client
-            .execute("window.__erbijOld = true;", vec![])
-            .await
-            .expect("mark the page");
+        self.mark_page().await;
         self.press(key).await;
         self.wait_for_new_page(name).await;
     }
@@ -752,14 +742,7 @@ impl Browser {
             "<html><body><p id=x>still</p><script>x.textContent = 'ran'</script></body></html>",
         )
         .await;
-        let text = self
-            .client
-            .find(Locator::Css("#x"))
-            .await
-            .expect("the test page")
-            .text()
-            .await
-            .expect("its text");
+        let text = self.text_of("#x").await;
         assert_eq!(text, "still", "JavaScript is switched on");
     }
 }
