@@ -22,7 +22,7 @@ use crate::{
     AppState,
     context::Ctx,
     csrf::Upload,
-    entities::{attachment, post},
+    entities::{attachment, post, thread},
     error::{AppError, AppResult},
     tokens::sha256_hex,
 };
@@ -202,11 +202,14 @@ pub async fn serve_attachment(
         .await?
         .ok_or(AppError::NotFound)?;
     let viewer = ctx.user.as_ref();
-    match found.post_id {
+    // A public thread's files may stay in the browser for an hour; anything members-only is
+    // not kept at all, so it cannot be found in the cache after signing out.
+    let cache = match found.post_id {
         None => {
             if viewer.map(|u| u.id) != Some(found.uploader_id) {
                 return Err(AppError::NotFound);
             }
+            "no-store"
         }
         Some(post_id) => {
             let scope = Scope::for_viewer(&state.db, viewer).await?;
@@ -225,8 +228,13 @@ pub async fn serve_attachment(
                     return Err(AppError::NotFound);
                 }
             }
+            if thread.visibility == thread::PUBLIC && post.hidden_at.is_none() {
+                "private, max-age=3600"
+            } else {
+                "no-store"
+            }
         }
-    }
+    };
     let bytes = tokio::fs::read(path_for(&state.settings.uploads_dir, &found.sha256))
         .await
         .map_err(|e| AppError::Internal(anyhow::anyhow!("attachment {id} unreadable: {e}")))?;
@@ -240,7 +248,7 @@ pub async fn serve_attachment(
         [
             (header::CONTENT_TYPE, found.content_type.clone()),
             (header::CONTENT_DISPOSITION, disposition),
-            (header::CACHE_CONTROL, "private, max-age=3600".to_string()),
+            (header::CACHE_CONTROL, cache.to_string()),
             // Whatever a file holds, it never runs as a page of this site.
             (
                 header::CONTENT_SECURITY_POLICY,

@@ -468,7 +468,7 @@ async fn a_newcomer_is_approved_joins_posts_a_file_and_hears_of_a_reply() {
         .execute_async(
             r#"const done = arguments[arguments.length - 1];
             const a = document.querySelector('ul.attachments a');
-            fetch(a.href).then(r => r.text().then(t => done([a.textContent.trim(), r.status, r.headers.get('content-type'), t.slice(0, 5)])));"#,
+            fetch(a.href).then(r => r.text().then(t => done([a.textContent.trim(), r.status, r.headers.get('content-type'), r.headers.get('cache-control'), t.slice(0, 5)])));"#,
             vec![],
         )
         .await
@@ -479,9 +479,12 @@ async fn a_newcomer_is_approved_joins_posts_a_file_and_hears_of_a_reply() {
             "handreiking-huisbezoek.pdf",
             200,
             "application/pdf",
+            "private, max-age=3600",
             "%PDF-"
         ])
     );
+
+    // (A public thread's file may stay in the browser's cache for an hour.)
 
     // The facilitator of Migranten replies.
     let facilitator = Browser::start().await;

@@ -768,6 +768,8 @@ async fn a_handout_travels_with_a_post_and_only_to_its_readers() {
             .contains("sandbox")
     );
     assert!(file.body.starts_with("%PDF"));
+    // A members-only file is not kept in the browser's cache.
+    assert_eq!(file.headers["cache-control"], "no-store");
 
     // The thread is for members: a visitor who guesses the address gets nothing.
     let mut visitor = app.second_browser();
