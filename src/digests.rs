@@ -14,7 +14,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Que
 
 use crate::{
     AppState,
-    entities::{post, practice, subscriber, subscriber_practice, summary, thread, user},
+    entities::{post, practice, subscriber, summary, thread, user},
     forum::Scope,
     i18n::Lang,
     mail::{Email, Letter},
@@ -92,15 +92,7 @@ pub async fn compose(
     let chosen: Option<Vec<i32>> = if sub.all_practices {
         None
     } else {
-        Some(
-            subscriber_practice::Entity::find()
-                .filter(subscriber_practice::Column::SubscriberId.eq(sub.id))
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|p| p.practice_id)
-                .collect(),
-        )
+        Some(crate::subscriptions::chosen_practices(db, sub.id).await?)
     };
     compose_for(db, &scope, chosen.as_deref(), sub.summaries, period).await
 }

@@ -214,6 +214,20 @@ pub async fn show_subscribe(State(state): State<AppState>, ctx: Ctx) -> AppResul
     ))
 }
 
+/// The practices a subscriber picked (meaningful when not following all of them).
+pub async fn chosen_practices(
+    db: &impl ConnectionTrait,
+    subscriber_id: i32,
+) -> Result<Vec<i32>, DbErr> {
+    Ok(subscriber_practice::Entity::find()
+        .filter(subscriber_practice::Column::SubscriberId.eq(subscriber_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| p.practice_id)
+        .collect())
+}
+
 async fn set_practices(
     db: &impl ConnectionTrait,
     subscriber_id: i32,
@@ -496,13 +510,7 @@ pub async fn show_manage(
         return Ok(gone(&ctx));
     };
     let all = practices::active_practices(&state.db).await?;
-    let ids = subscriber_practice::Entity::find()
-        .filter(subscriber_practice::Column::SubscriberId.eq(s.id))
-        .all(&state.db)
-        .await?
-        .into_iter()
-        .map(|p| p.practice_id)
-        .collect();
+    let ids = chosen_practices(&state.db, s.id).await?;
     Ok(manage_view(
         &ctx,
         &s,
@@ -731,13 +739,7 @@ pub async fn show_member(
     let all = practices::active_practices(&state.db).await?;
     let form = match member_subscription(&state.db, person).await? {
         Some(s) => {
-            let ids = subscriber_practice::Entity::find()
-                .filter(subscriber_practice::Column::SubscriberId.eq(s.id))
-                .all(&state.db)
-                .await?
-                .into_iter()
-                .map(|p| p.practice_id)
-                .collect();
+            let ids = chosen_practices(&state.db, s.id).await?;
             let prefs = PreferencesForm::of(&s, ids);
             MemberMailForm {
                 digest: if s.status == subscriber::ACTIVE {
