@@ -16,7 +16,8 @@ use indicatif::ProgressBar;
 use maud::PreEscaped;
 use sea_orm::{
     ActiveValue::Set,
-    ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
     sea_query::{Expr, ExprTrait},
 };
 
@@ -158,18 +159,28 @@ pub async fn enqueue(
     if !rows.is_empty() {
         // One transaction; the unique (recipient, period) makes a concurrent run harmless.
         let txn = state.db.begin().await?;
-        for chunk in rows.chunks(500) {
-            outbox_mail::Entity::insert_many(chunk.to_vec())
-                .on_conflict_do_nothing_on([
-                    outbox_mail::Column::Recipient,
-                    outbox_mail::Column::PeriodKey,
-                ])
-                .exec(&txn)
-                .await?;
-        }
+        queue_rows(&txn, rows).await?;
         txn.commit().await?;
     }
     Ok(counts)
+}
+
+/// Adds mails to the outbox in batches; a mail already queued for the same recipient and
+/// period (key) is left as it is, which makes every enqueue safe to repeat.
+pub async fn queue_rows(
+    db: &impl ConnectionTrait,
+    rows: Vec<outbox_mail::ActiveModel>,
+) -> Result<(), sea_orm::DbErr> {
+    for chunk in rows.chunks(500) {
+        outbox_mail::Entity::insert_many(chunk.to_vec())
+            .on_conflict_do_nothing_on([
+                outbox_mail::Column::Recipient,
+                outbox_mail::Column::PeriodKey,
+            ])
+            .exec(db)
+            .await?;
+    }
+    Ok(())
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]

@@ -202,15 +202,7 @@ async fn queue(
     looked_at: Vec<i32>,
 ) -> Result<(), sea_orm::DbErr> {
     let txn = state.db.begin().await?;
-    for chunk in rows.chunks(500) {
-        outbox_mail::Entity::insert_many(chunk.to_vec())
-            .on_conflict_do_nothing_on([
-                outbox_mail::Column::Recipient,
-                outbox_mail::Column::PeriodKey,
-            ])
-            .exec(&txn)
-            .await?;
-    }
+    crate::delivery::queue_rows(&txn, rows).await?;
     for chunk in looked_at.chunks(500) {
         notification::Entity::update_many()
             .col_expr(notification::Column::EmailedAt, Expr::value(Utc::now()))
