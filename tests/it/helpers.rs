@@ -33,7 +33,7 @@ pub struct TestApp {
     pub state: AppState,
     router: Router,
     pub cookies: HashMap<String, String>,
-    pub dir: Arc<TempDir>,
+    pub dir: Arc<Scratch>,
     pub outbox: PathBuf,
     pub client: SocketAddr,
     pub headers: Vec<(String, String)>,
@@ -163,25 +163,83 @@ impl Mail {
     }
 }
 
-async fn database_url(dir: &TempDir) -> String {
-    match std::env::var("ERBIJ_TEST_DATABASE_URL") {
-        Ok(admin_url) if !admin_url.is_empty() => {
-            let name = format!("erbij_test_{}", &erbij::tokens::random_secret()[..16]);
-            let admin = Database::connect(admin_url.as_str())
-                .await
-                .expect("the PostgreSQL test server answers");
-            admin
-                .execute_unprepared(&format!("CREATE DATABASE {name}"))
-                .await
-                .expect("a test database can be created");
-            admin.close().await.ok();
-            let (base, _) = admin_url.rsplit_once('/').expect("URL has a database part");
-            format!("{base}/{name}")
+/// What one test site keeps on the machine: its folder (SQLite file, outbox, uploads) and, on
+/// PostgreSQL, its own database. Both go when the last browser on the site is dropped, so that
+/// thousands of test runs do not fill the PostgreSQL server's disk.
+pub struct Scratch {
+    folder: TempDir,
+    /// The server's admin URL and the test database's name.
+    database: Option<(String, String)>,
+}
+
+impl Scratch {
+    async fn new() -> Scratch {
+        let folder = tempfile::tempdir().expect("temp dir");
+        let database = match std::env::var("ERBIJ_TEST_DATABASE_URL") {
+            Ok(admin_url) if !admin_url.is_empty() => {
+                let name = format!("erbij_test_{}", &erbij::tokens::random_secret()[..16]);
+                let admin = Database::connect(admin_url.as_str())
+                    .await
+                    .expect("the PostgreSQL test server answers");
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                    .await
+                    .expect("a test database can be created");
+                admin.close().await.ok();
+                Some((admin_url, name))
+            }
+            _ => None,
+        };
+        Scratch { folder, database }
+    }
+
+    pub fn path(&self) -> &std::path::Path {
+        self.folder.path()
+    }
+
+    fn database_url(&self) -> String {
+        match &self.database {
+            Some((admin_url, name)) => {
+                let (base, _) = admin_url.rsplit_once('/').expect("URL has a database part");
+                format!("{base}/{name}")
+            }
+            None => format!(
+                "sqlite://{}?mode=rwc",
+                self.folder.path().join("erbij.db").display()
+            ),
         }
-        _ => format!(
-            "sqlite://{}?mode=rwc",
-            dir.path().join("erbij.db").display()
-        ),
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let Some((admin_url, name)) = self.database.take() else {
+            return;
+        };
+        // Drop runs inside the test's runtime, which cannot be blocked on; a thread of its own
+        // with a small runtime does the work. FORCE closes the site's pooled connections.
+        let dropped = std::thread::spawn(move || -> Result<(), String> {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| e.to_string())?;
+            runtime.block_on(async {
+                let admin = Database::connect(admin_url.as_str())
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let result = admin
+                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .await;
+                admin.close().await.ok();
+                result.map(drop).map_err(|e| format!("drop {name}: {e}"))
+            })
+        })
+        .join();
+        match dropped {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => eprintln!("test database left behind: {e}"),
+            Err(_) => eprintln!("test database left behind: the dropping thread panicked"),
+        }
     }
 }
 
@@ -192,10 +250,10 @@ impl TestApp {
 
     /// A fresh site with some settings changed.
     pub async fn with_settings(change: impl FnOnce(&mut Settings)) -> TestApp {
-        let dir = tempfile::tempdir().expect("temp dir");
+        let dir = Scratch::new().await;
         let mut settings = Settings {
             data_dir: dir.path().to_path_buf(),
-            database_url: database_url(&dir).await,
+            database_url: dir.database_url(),
             base_url: "http://erbij.test".into(),
             ..Settings::default()
         };
