@@ -64,7 +64,7 @@ const ORGANISATIONS: &[(&str, &str)] = &[
 const TOPICS: &[&str] = &[
     "Hoe begin je het gesprek over eenzaamheid?",
     "Ervaringen met een maatjesproject",
-    "Huisbezoek: wat neem je mee?",
+    "Wat neem je mee op huisbezoek?",
     "Signalen die we vaak missen",
     "Samenwerken met de huisarts",
     "Een buurtmaaltijd opzetten",
@@ -75,8 +75,31 @@ const TOPICS: &[&str] = &[
     "Mantelzorgers die zelf eenzaam zijn",
     "Vrijwilligers vasthouden",
     "Rouw en eenzaamheid",
-    "Digitale contacten: helpt het?",
+    "Helpen digitale contacten?",
     "Het netwerk rond een oudere in kaart brengen",
+];
+/// Rotterdam's districts and neighbourhoods: each topic comes back once for each of them.
+const PLACES: &[&str] = &[
+    "Charlois",
+    "Delfshaven",
+    "Feijenoord",
+    "IJsselmonde",
+    "Kralingen",
+    "Crooswijk",
+    "Hillegersberg",
+    "Schiebroek",
+    "Overschie",
+    "Prins Alexander",
+    "Noord",
+    "Centrum",
+    "Hoogvliet",
+    "Pernis",
+    "Rozenburg",
+    "Hoek van Holland",
+    "Carnisse",
+    "Tarwewijk",
+    "Bloemhof",
+    "Afrikaanderwijk",
 ];
 const SENTENCES: &[&str] = &[
     "Bij ons in de wijk werkt een vast aanspreekpunt het best.",
@@ -101,6 +124,17 @@ fn paragraph(rng: &mut StdRng) -> String {
         .filter_map(|_| SENTENCES.choose(rng).copied())
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// The title of a practice's `k`-th thread, such as "Charlois: hoe begin je het gesprek over
+/// eenzaamheid?". A practice goes through every topic before a topic comes back from another
+/// place, and each practice starts at a topic and a place of its own.
+fn local_title(practice: usize, k: usize) -> String {
+    let topic = TOPICS[(k + practice) % TOPICS.len()];
+    let place = PLACES[(k / TOPICS.len() + 7 * practice) % PLACES.len()];
+    let mut letters = topic.chars();
+    let first = letters.next().map(|c| c.to_lowercase().to_string());
+    format!("{place}: {}{}", first.unwrap_or_default(), letters.as_str())
 }
 
 /// Fills the database. Refuses when demo people exist already.
@@ -177,7 +211,7 @@ pub async fn seed(db: &DatabaseConnection, progress: &ProgressBar) -> anyhow::Re
         let title = if n == THREADS {
             "Lange draad: wat werkt tegen eenzaamheid in jouw wijk?".to_string()
         } else {
-            format!("{} ({})", TOPICS[n % TOPICS.len()], n / TOPICS.len() + 1)
+            local_title(p, n / practices.len())
         };
         let visibility = if rng.random_bool(0.25) {
             thread::MEMBERS
@@ -240,4 +274,35 @@ pub struct DemoSummary {
     pub people: usize,
     pub threads: usize,
     pub posts: usize,
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::*;
+
+    #[test]
+    fn the_threads_of_a_practice_have_titles_of_their_own_that_read_as_local_questions() {
+        assert_eq!(
+            local_title(0, 0),
+            "Charlois: hoe begin je het gesprek over eenzaamheid?"
+        );
+        assert_eq!(
+            local_title(0, 1),
+            "Charlois: ervaringen met een maatjesproject"
+        );
+        assert_eq!(
+            local_title(1, TOPICS.len()),
+            "Overschie: ervaringen met een maatjesproject"
+        );
+        for practices in 1..=8 {
+            for practice in 0..practices {
+                let count = THREADS.div_ceil(practices);
+                let titles: HashSet<String> =
+                    (0..count).map(|k| local_title(practice, k)).collect();
+                assert_eq!(titles.len(), count, "a title comes back in a practice");
+            }
+        }
+    }
 }
