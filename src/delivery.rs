@@ -505,49 +505,28 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
 
+    fn utc(year: i32, month: u32, day: u32, hour: u32, minute: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(year, month, day, hour, minute, 0)
+            .single()
+            .expect("a valid time")
+    }
+
     #[test]
     fn the_digest_moment_is_monday_eight_in_amsterdam() {
         // Wednesday 25 November 2026, 12:00 UTC → Monday 23 November, 08:00 CET = 07:00 UTC.
-        let now = Utc
-            .with_ymd_and_hms(2026, 11, 25, 12, 0, 0)
-            .single()
-            .expect("time");
-        assert_eq!(
-            last_slot(now, 1, 8),
-            Utc.with_ymd_and_hms(2026, 11, 23, 7, 0, 0)
-                .single()
-                .expect("t")
-        );
+        let now = utc(2026, 11, 25, 12, 0);
+        assert_eq!(last_slot(now, 1, 8), utc(2026, 11, 23, 7, 0));
         // Monday 06:30 UTC is before the moment: the week before counts.
-        let early = Utc
-            .with_ymd_and_hms(2026, 11, 23, 6, 30, 0)
-            .single()
-            .expect("time");
-        assert_eq!(
-            last_slot(early, 1, 8),
-            Utc.with_ymd_and_hms(2026, 11, 16, 7, 0, 0)
-                .single()
-                .expect("t")
-        );
+        let early = utc(2026, 11, 23, 6, 30);
+        assert_eq!(last_slot(early, 1, 8), utc(2026, 11, 16, 7, 0));
         // Summer time: 08:00 CEST = 06:00 UTC.
-        let summer = Utc
-            .with_ymd_and_hms(2026, 7, 1, 12, 0, 0)
-            .single()
-            .expect("time");
-        assert_eq!(
-            last_slot(summer, 1, 8),
-            Utc.with_ymd_and_hms(2026, 6, 29, 6, 0, 0)
-                .single()
-                .expect("t")
-        );
+        let summer = utc(2026, 7, 1, 12, 0);
+        assert_eq!(last_slot(summer, 1, 8), utc(2026, 6, 29, 6, 0));
     }
 
     #[test]
     fn period_keys_name_the_week_or_month() {
-        let end = Utc
-            .with_ymd_and_hms(2026, 11, 23, 7, 0, 0)
-            .single()
-            .expect("t");
+        let end = utc(2026, 11, 23, 7, 0);
         assert_eq!(period_key("weekly", end), "weekly:2026-W48");
         assert_eq!(period_key("monthly", end), "monthly:2026-11");
     }

@@ -28,6 +28,37 @@ async fn send_all(app: &TestApp) -> usize {
         .sent
 }
 
+/// Saves the member's mail choices for all practices, as the form on /profiel/email does.
+async fn choose_mail(app: &mut TestApp, digest: &str, notify: &str) {
+    app.post(
+        "/profiel/email",
+        &[("digest", digest), ("scope", "all"), ("notify", notify)],
+    )
+    .await
+    .assert_status(303);
+}
+
+/// Marieke starts "Levensvragen" in Zingeving and asks for notification mail `notify` (no
+/// digest); Kees, in a browser of his own, joins the practice to answer her.
+async fn marieke_and_kees(
+    app: &mut TestApp,
+    notify: &str,
+    visibility: &str,
+) -> (user::Model, i32, TestApp) {
+    let marieke = app.member("marieke@buurtkracht.nl").await;
+    app.login_as("marieke@buurtkracht.nl").await;
+    app.join("zingeving").await;
+    let thread = app
+        .start_thread("zingeving", "Levensvragen", "Wat wij leerden.", visibility)
+        .await;
+    choose_mail(app, "off", notify).await;
+    let mut kees = app.second_browser();
+    kees.member_other().await;
+    kees.login_as("kees@buurtkracht.nl").await;
+    kees.join("zingeving").await;
+    (marieke, thread, kees)
+}
+
 #[tokio::test]
 async fn a_member_takes_the_digest_from_the_profile_and_it_shows_members_only_threads() {
     let mut app = TestApp::new().await;
@@ -131,12 +162,7 @@ async fn the_digest_follows_the_members_language_and_can_be_switched_off() {
     app.join("jongeren").await;
     app.start_thread("jongeren", "Jongeren op school", "Over mentoren.", "public")
         .await;
-    app.post(
-        "/profiel/email",
-        &[("digest", "monthly"), ("scope", "all"), ("notify", "off")],
-    )
-    .await
-    .assert_status(303);
+    choose_mail(&mut app, "monthly", "off").await;
     app.post(
         "/profiel",
         &[
@@ -162,12 +188,7 @@ async fn the_digest_follows_the_members_language_and_can_be_switched_off() {
     app.get("/profiel/email")
         .await
         .assert_contains("Email from Erbij");
-    app.post(
-        "/profiel/email",
-        &[("digest", "off"), ("scope", "all"), ("notify", "off")],
-    )
-    .await
-    .assert_status(303);
+    choose_mail(&mut app, "off", "off").await;
     assert_eq!(
         own_subscription(&app, marieke.id).await.status,
         subscriber::STOPPED
@@ -192,12 +213,7 @@ async fn an_earlier_visitor_subscription_becomes_the_members_own() {
         .assert_status(200);
     let marieke = app.member("marieke@buurtkracht.nl").await;
     app.login_as("marieke@buurtkracht.nl").await;
-    app.post(
-        "/profiel/email",
-        &[("digest", "weekly"), ("scope", "all"), ("notify", "off")],
-    )
-    .await
-    .assert_status(303);
+    choose_mail(&mut app, "weekly", "off").await;
     let all = subscriber::Entity::find()
         .all(&app.state.db)
         .await
@@ -210,23 +226,7 @@ async fn an_earlier_visitor_subscription_becomes_the_members_own() {
 #[tokio::test]
 async fn notifications_are_mailed_at_once_exactly_once() {
     let mut app = TestApp::new().await;
-    let marieke = app.member("marieke@buurtkracht.nl").await;
-    app.login_as("marieke@buurtkracht.nl").await;
-    app.join("zingeving").await;
-    let thread = app
-        .start_thread("zingeving", "Levensvragen", "Wat wij leerden.", "members")
-        .await;
-    app.post(
-        "/profiel/email",
-        &[("digest", "off"), ("scope", "all"), ("notify", "immediate")],
-    )
-    .await
-    .assert_status(303);
-
-    let mut kees = app.second_browser();
-    kees.member_other().await;
-    kees.login_as("kees@buurtkracht.nl").await;
-    kees.join("zingeving").await;
+    let (marieke, thread, mut kees) = marieke_and_kees(&mut app, "immediate", "members").await;
     kees.reply_to(thread, "Mooi verhaal, @marieke-de-vries — dank je.")
         .await
         .assert_status(303);
@@ -277,22 +277,7 @@ async fn notifications_are_mailed_at_once_exactly_once() {
 #[tokio::test]
 async fn a_daily_bundle_holds_the_days_notifications_and_nothing_hidden() {
     let mut app = TestApp::new().await;
-    app.member("marieke@buurtkracht.nl").await;
-    app.login_as("marieke@buurtkracht.nl").await;
-    app.join("zingeving").await;
-    let thread = app
-        .start_thread("zingeving", "Levensvragen", "Wat wij leerden.", "public")
-        .await;
-    app.post(
-        "/profiel/email",
-        &[("digest", "off"), ("scope", "all"), ("notify", "daily")],
-    )
-    .await
-    .assert_status(303);
-    let mut kees = app.second_browser();
-    kees.member_other().await;
-    kees.login_as("kees@buurtkracht.nl").await;
-    kees.join("zingeving").await;
+    let (_, thread, mut kees) = marieke_and_kees(&mut app, "daily", "public").await;
     kees.reply_to(thread, "Eerste reactie.")
         .await
         .assert_status(303);
