@@ -12,6 +12,8 @@ use fantoccini::{Client, ClientBuilder, Locator, key::Key};
 use serde_json::{Value, json};
 use tempfile::TempDir;
 
+use crate::mail::Mail;
+
 pub const PHONE: (u32, u32) = (360, 740);
 pub const DESKTOP: (u32, u32) = (1280, 800);
 pub const DEMO_PASSWORD: &str = "demo-wachtwoord-erbij";
@@ -33,23 +35,6 @@ fn wait_for_port(port: u16, what: &str) {
             "{what} did not start"
         );
         std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-pub struct Mail {
-    pub subject: String,
-    pub text: String,
-    pub html: String,
-}
-
-impl Mail {
-    pub fn link(&self, base: &str, prefix: &str) -> String {
-        let start = format!("{base}{prefix}");
-        self.text
-            .split_whitespace()
-            .find(|w| w.starts_with(&start))
-            .unwrap_or_else(|| panic!("no {start} link in:\n{}", self.text))
-            .to_string()
     }
 }
 
@@ -129,49 +114,16 @@ impl Site {
         "daan.visser@demo.erbij.nl".into()
     }
 
-    fn mails(&self) -> Vec<(String, Mail)> {
-        let mut mails = Vec::new();
-        let Ok(entries) = std::fs::read_dir(self.dir.path().join("data").join("outbox")) else {
-            return mails;
-        };
-        for entry in entries.flatten() {
-            if entry.path().extension().is_none_or(|e| e != "eml") {
-                continue;
-            }
-            let bytes = std::fs::read(entry.path()).expect("readable");
-            let Some(message) = mail_parser::MessageParser::default().parse(&bytes) else {
-                continue;
-            };
-            let to = message
-                .to()
-                .and_then(|a| a.first())
-                .and_then(|a| a.address())
-                .unwrap_or("")
-                .to_string();
-            mails.push((
-                to,
-                Mail {
-                    subject: message.subject().unwrap_or("").to_string(),
-                    text: message
-                        .body_text(0)
-                        .map(|t| t.into_owned())
-                        .unwrap_or_default(),
-                    html: message
-                        .body_html(0)
-                        .map(|t| t.into_owned())
-                        .unwrap_or_default(),
-                },
-            ));
-        }
-        mails
+    fn mails(&self) -> Vec<Mail> {
+        Mail::read_outbox(&self.dir.path().join("data").join("outbox"))
     }
 
     pub async fn try_mail_to(&self, to: &str, subject: &str) -> Option<Mail> {
         for _ in 0..200 {
-            if let Some((_, m)) = self
+            if let Some(m) = self
                 .mails()
                 .into_iter()
-                .find(|(t, m)| t == to && m.subject.contains(subject))
+                .find(|m| m.to == to && m.subject.contains(subject))
             {
                 return Some(m);
             }

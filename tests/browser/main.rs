@@ -9,6 +9,8 @@
 //! into every kind of page, in Dutch and English, at 360×740 and 1280×800.
 
 mod harness;
+#[path = "../common/mail.rs"]
+mod mail;
 
 use crate::harness::{Browser, DESKTOP, PHONE, Site};
 

@@ -27,6 +27,8 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, Database};
 use tempfile::TempDir;
 use tower::ServiceExt;
 
+pub use crate::mail::Mail;
+
 pub const PASSWORD: &str = "lantaarn-fiets-Kralingen-42";
 
 pub struct TestApp {
@@ -90,76 +92,6 @@ impl Page {
             .and_then(|(_, rest)| rest.split_once("</title>"))
             .map(|(t, _)| t)
             .unwrap_or("")
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct Mail {
-    pub to: String,
-    pub subject: String,
-    pub text: String,
-    pub html: String,
-    pub message_id: String,
-    /// `List-Unsubscribe`, `List-Unsubscribe-Post` and `List-Id`, when present.
-    pub list_headers: Vec<(String, String)>,
-}
-
-impl Mail {
-    pub fn parse(bytes: &[u8]) -> Mail {
-        let message = mail_parser::MessageParser::default()
-            .parse(bytes)
-            .expect("a parseable mail");
-        let to = message
-            .to()
-            .and_then(|a| a.first())
-            .and_then(|a| a.address())
-            .unwrap_or("")
-            .to_string();
-        let list_headers = ["List-Unsubscribe", "List-Unsubscribe-Post", "List-Id"]
-            .into_iter()
-            .filter_map(|name| {
-                message
-                    .header_raw(name)
-                    .map(|v| (name.to_string(), v.trim().to_string()))
-            })
-            .collect();
-        Mail {
-            to,
-            subject: message.subject().unwrap_or("").to_string(),
-            text: message
-                .body_text(0)
-                .map(|t| t.into_owned())
-                .unwrap_or_default(),
-            html: message
-                .body_html(0)
-                .map(|t| t.into_owned())
-                .unwrap_or_default(),
-            message_id: message.message_id().unwrap_or("").to_string(),
-            list_headers,
-        }
-    }
-
-    pub fn list_header(&self, name: &str) -> Option<&str> {
-        self.list_headers
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// The first link in the plain-text part that starts with `prefix`.
-    pub fn link(&self, prefix: &str) -> String {
-        self.text
-            .split_whitespace()
-            .find(|w| w.starts_with(prefix))
-            .unwrap_or_else(|| panic!("no link starting with {prefix} in:\n{}", self.text))
-            .to_string()
-    }
-
-    /// That link as a path on the site.
-    pub fn path(&self, base: &str, prefix: &str) -> String {
-        self.link(&format!("{base}{prefix}"))
-            .trim_start_matches(base)
-            .to_string()
     }
 }
 
@@ -444,18 +376,7 @@ impl TestApp {
     }
 
     pub fn mails(&self) -> Vec<Mail> {
-        let mut mails = Vec::new();
-        let Ok(entries) = std::fs::read_dir(&self.outbox) else {
-            return mails;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.extension().is_some_and(|e| e == "eml") {
-                let bytes = std::fs::read(&path).expect("readable mail");
-                mails.push(Mail::parse(&bytes));
-            }
-        }
-        mails
+        Mail::read_outbox(&self.outbox)
     }
 
     pub fn mails_to(&self, to: &str) -> Vec<Mail> {

@@ -3,6 +3,8 @@
 //! `ERBIJ_TEST_DATABASE_URL` is set), and drives it in-process like a browser would.
 
 mod helpers;
+#[path = "../common/mail.rs"]
+mod mail;
 
 mod accounts;
 mod admin;
