@@ -18,6 +18,7 @@ use crate::{
     error::{AppError, ErrorKind},
     i18n::Lang,
     layout, notifications, session,
+    visibility::Reader,
 };
 
 pub const LANG_COOKIE: &str = "erbij_lang";
@@ -41,7 +42,12 @@ impl Ctx {
     }
 
     pub fn is_admin(&self) -> bool {
-        self.user.as_ref().is_some_and(|u| u.is_admin)
+        self.reader().is_admin()
+    }
+
+    /// The visibility rule's view of this person.
+    pub fn reader(&self) -> Reader {
+        Reader::of(self.user.as_ref())
     }
 
     /// The signed-in person, or a redirect to sign in that comes back here.
@@ -53,7 +59,17 @@ impl Ctx {
 
     pub fn require_admin(&self) -> Result<&user::Model, AppError> {
         let user = self.require_user()?;
-        if user.is_admin {
+        if self.reader().is_admin() {
+            Ok(user)
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
+    /// Experts, and administrators, who may do everything experts do.
+    pub fn require_expert(&self) -> Result<&user::Model, AppError> {
+        let user = self.require_user()?;
+        if self.reader().in_expert_group() {
             Ok(user)
         } else {
             Err(AppError::Forbidden)
@@ -85,10 +101,12 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
         None => None,
     };
     let unread_notifications = match &user {
-        Some(person) => match notifications::unread_count(&state.db, person.id).await {
-            Ok(n) => n,
-            Err(err) => return AppError::Db(err).into_response_with(&parts, &state),
-        },
+        Some(person) => {
+            match notifications::unread_count(&state.db, Reader::of(Some(person))).await {
+                Ok(n) => n,
+                Err(err) => return AppError::Db(err).into_response_with(&parts, &state),
+            }
+        }
         None => 0,
     };
     let lang = choose_lang(&jar, user.as_ref(), &parts.headers);

@@ -14,7 +14,10 @@ use sea_orm::{
     sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
 };
 
-use crate::{config::Settings, entities::practice};
+use crate::{
+    config::Settings,
+    entities::{practice, thread},
+};
 
 pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, DbErr> {
     let mut opts = ConnectOptions::new(settings.database_url.clone());
@@ -111,7 +114,7 @@ const PRACTICES: &[SeedPractice] = &[
 pub async fn seed(db: &impl ConnectionTrait) -> Result<(), DbErr> {
     let now = Utc::now();
     let practices = practice::Entity::find()
-        .filter(practice::Column::Kind.eq(practice::KIND_PRACTICE))
+        .filter(practice::Column::Kind.eq(practice::Kind::Practice))
         .count(db)
         .await?;
     if practices == 0 {
@@ -120,34 +123,34 @@ pub async fn seed(db: &impl ConnectionTrait) -> Result<(), DbErr> {
             .enumerate()
             .map(|(i, p)| practice::ActiveModel {
                 slug: Set(p.slug.into()),
-                kind: Set(practice::KIND_PRACTICE.into()),
+                kind: Set(practice::Kind::Practice),
                 name_nl: Set(p.name_nl.into()),
                 name_en: Set(p.name_en.into()),
                 description_nl: Set(p.description_nl.into()),
                 description_en: Set(p.description_en.into()),
                 position: Set(i32::try_from(i).unwrap_or(0) + 1),
                 archived: Set(p.archived),
-                default_visibility: Set("public".into()),
+                default_visibility: Set(thread::Visibility::Public),
                 created_at: Set(now),
                 ..Default::default()
             });
         practice::Entity::insert_many(rows).exec(db).await?;
     }
     let experts = practice::Entity::find()
-        .filter(practice::Column::Kind.eq(practice::KIND_EXPERT))
+        .filter(practice::Column::Kind.eq(practice::Kind::Expert))
         .count(db)
         .await?;
     if experts == 0 {
         practice::ActiveModel {
             slug: Set("expertgroep".into()),
-            kind: Set(practice::KIND_EXPERT.into()),
+            kind: Set(practice::Kind::Expert),
             name_nl: Set("Expertgroep".into()),
             name_en: Set("Expert group".into()),
             description_nl: Set("Ervaren deelnemers uit de praktijken, met wetenschappelijke inbreng, die de kennis uit alle praktijken bundelen en verspreiden.".into()),
             description_en: Set("Experienced participants from the practices, with academic input, who bundle and spread the knowledge of all practices.".into()),
             position: Set(0),
             archived: Set(false),
-            default_visibility: Set("experts".into()),
+            default_visibility: Set(thread::Visibility::Experts),
             created_at: Set(now),
             ..Default::default()
         }

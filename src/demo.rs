@@ -181,9 +181,9 @@ pub async fn seed(db: &DatabaseConnection, progress: &ProgressBar) -> anyhow::Re
         for k in 0..(2 + i % 2) {
             let p = (i + k * 2) % practices.len();
             let role = if members_of[p].is_empty() {
-                membership::ROLE_FACILITATOR
+                membership::Role::Facilitator
             } else {
-                membership::ROLE_MEMBER
+                membership::Role::Member
             };
             membership::ActiveModel {
                 user_id: Set(person.id),
@@ -214,9 +214,9 @@ pub async fn seed(db: &DatabaseConnection, progress: &ProgressBar) -> anyhow::Re
             local_title(p, n / practices.len())
         };
         let visibility = if rng.random_bool(0.25) {
-            thread::MEMBERS
+            thread::Visibility::Members
         } else {
-            thread::PUBLIC
+            thread::Visibility::Public
         };
         let started = now - Duration::minutes(rng.random_range(60 * 24..60 * 24 * 180));
         let mut at = started;

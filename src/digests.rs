@@ -109,9 +109,8 @@ pub async fn compose_for(
 ) -> Result<Option<Digest>, DbErr> {
     let followed: Vec<i32> = match chosen {
         None => scope
-            .practices
-            .values()
-            .filter(|p| p.kind == practice::KIND_PRACTICE && !p.archived)
+            .practices()
+            .filter(|p| p.kind == practice::Kind::Practice && !p.archived)
             .map(|p| p.id)
             .collect(),
         Some(ids) => ids.to_vec(),
@@ -148,13 +147,14 @@ pub async fn compose_for(
         .order_by_desc(thread::Column::LastPostAt)
         .all(db)
         .await?;
-    let openings: HashMap<i32, String> = post::Entity::find()
+    let openings: HashMap<i32, String> = scope
+        .reader()
+        .posts_for_mail()
         .filter(post::Column::ThreadId.is_in(threads.iter().map(|t| t.id)))
         .filter(post::Column::Position.eq(1))
         .all(db)
         .await?
         .into_iter()
-        .filter(|p| p.deleted_at.is_none() && p.hidden_at.is_none())
         .map(|p| (p.thread_id, excerpt(&p.body, EXCERPT)))
         .collect();
     let mut sections: Vec<Section> = Vec::new();

@@ -65,7 +65,7 @@ fn activity_list(ctx: &Ctx, activity: &[Activity]) -> Markup {
                         h3 { a href={ "/onderwerpen/" (a.thread.id) } { (a.thread.title) } }
                         p.meta {
                             a href={ "/praktijken/" (a.practice.slug) } { (a.practice.name(ctx.lang)) }
-                            " " (views::visibility_badge(ctx, &a.thread.visibility))
+                            " " (views::visibility_badge(ctx, a.thread.visibility))
                             " · "
                             @if let Some(person) = a.last_poster {
                                 (rust_i18n::t!("forum.last_by", locale = ctx.lang.code(), name = &person.name)) " "

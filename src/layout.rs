@@ -30,11 +30,11 @@ pub fn page(ctx: &Ctx, title: &str, body: Markup) -> Markup {
                                 li { a href="/praktijken" { (ctx.t("nav.practices")) } }
                                 li { a href="/kennisbundels" { (ctx.t("nav.summaries")) } }
                                 li { a href="/volgen" { (ctx.t("nav.follow")) } }
-                                @if let Some(user) = &ctx.user {
-                                    @if user.is_expert || user.is_admin {
+                                @if ctx.user.is_some() {
+                                    @if ctx.reader().in_expert_group() {
                                         li { a href="/expertgroep" { (ctx.t("nav.expert_area")) } }
                                     }
-                                    @if user.is_admin {
+                                    @if ctx.is_admin() {
                                         li { a href="/beheer" { (ctx.t("nav.admin")) } }
                                     }
                                     li {

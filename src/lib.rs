@@ -37,6 +37,7 @@ pub mod subscriptions;
 pub mod summaries;
 pub mod throttle;
 pub mod tokens;
+pub mod visibility;
 
 pub use app::{AppState, Application};
 pub use config::Settings;

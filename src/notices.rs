@@ -22,6 +22,7 @@ use crate::{
     i18n::Lang,
     mail::{Email, Letter},
     markdown::excerpt,
+    visibility::{Reader, Text},
 };
 
 /// Older unmailed notifications are left alone (someone who switches mail on does not get
@@ -104,11 +105,11 @@ async fn gather(
         ) else {
             continue;
         };
-        let visible = p.deleted_at.is_none()
-            && p.hidden_at.is_none()
-            && practices
-                .get(&t.practice_id)
-                .is_some_and(|pr| forum::readable_by(person, t, pr));
+        // A mail is read later and elsewhere: it carries only text every reader of the
+        // thread may see (never a hidden post, even to its facilitators).
+        let visible = practices.get(&t.practice_id).is_some_and(|pr| {
+            Reader::of(Some(person)).text(p, t, pr, false) == Some(Text::Shown { hidden: false })
+        });
         if !visible {
             continue;
         }

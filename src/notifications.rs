@@ -26,6 +26,7 @@ use crate::{
     error::{AppError, AppResult},
     forum::{self, Scope, views},
     layout,
+    visibility::Reader,
 };
 
 /// How many notifications the page lists.
@@ -120,7 +121,7 @@ pub async fn after_post(
         .filter(|(id, _)| {
             people
                 .get(id)
-                .is_some_and(|person| forum::readable_by(person, thread, practice))
+                .is_some_and(|person| Reader::of(Some(person)).may_read(thread, practice))
         })
         .map(|(user_id, kind)| notification::ActiveModel {
             user_id: Set(user_id),
@@ -138,9 +139,10 @@ pub async fn after_post(
     Ok(())
 }
 
-pub async fn unread_count(db: &impl ConnectionTrait, user_id: i32) -> Result<u64, DbErr> {
-    notification::Entity::find()
-        .filter(notification::Column::UserId.eq(user_id))
+/// The bell: unread notifications about what this reader may (still) read.
+pub async fn unread_count(db: &impl ConnectionTrait, reader: Reader) -> Result<u64, DbErr> {
+    reader
+        .notifications()
         .filter(notification::Column::ReadAt.is_null())
         .count(db)
         .await
@@ -149,8 +151,9 @@ pub async fn unread_count(db: &impl ConnectionTrait, user_id: i32) -> Result<u64
 pub async fn show_notifications(State(state): State<AppState>, ctx: Ctx) -> AppResult<Markup> {
     let person = ctx.require_user()?;
     let scope = Scope::for_viewer(&state.db, Some(person)).await?;
-    let items = notification::Entity::find()
-        .filter(notification::Column::UserId.eq(person.id))
+    let items = scope
+        .reader()
+        .notifications()
         .order_by_desc(notification::Column::CreatedAt)
         .order_by_desc(notification::Column::Id)
         .limit(SHOWN)
@@ -212,8 +215,10 @@ pub async fn open_notification(
     Path(id): Path<i32>,
 ) -> AppResult<Response> {
     let person = ctx.require_user()?;
-    let found = notification::Entity::find_by_id(id)
-        .filter(notification::Column::UserId.eq(person.id))
+    let found = ctx
+        .reader()
+        .notifications()
+        .filter(notification::Column::Id.eq(id))
         .one(&state.db)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -225,7 +230,7 @@ pub async fn open_notification(
         .await?;
     let scope = Scope::for_viewer(&state.db, Some(person)).await?;
     let (post, thread) = scope
-        .post(&state.db, found.post_id)
+        .readable_post(&state.db, found.post_id)
         .await?
         .ok_or(AppError::NotFound)?;
     Ok(Redirect::to(&views::post_url(thread.id, &post)).into_response())

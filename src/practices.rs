@@ -28,7 +28,7 @@ use crate::{
 /// The practices (not the expert area) in the administrator's order, archived ones last.
 pub async fn all_practices(db: &impl ConnectionTrait) -> Result<Vec<practice::Model>, DbErr> {
     practice::Entity::find()
-        .filter(practice::Column::Kind.eq(practice::KIND_PRACTICE))
+        .filter(practice::Column::Kind.eq(practice::Kind::Practice))
         .order_by_asc(practice::Column::Archived)
         .order_by_asc(practice::Column::Position)
         .order_by_asc(practice::Column::Id)
@@ -91,7 +91,7 @@ pub async fn show_practice(
         .practice_by_slug(&slug)
         .cloned()
         .ok_or(AppError::NotFound)?;
-    let is_practice = practice.kind == practice::KIND_PRACTICE;
+    let is_practice = practice.kind == practice::Kind::Practice;
     let threads = scope
         .threads()
         .filter(thread::Column::PracticeId.eq(practice.id))
@@ -106,7 +106,7 @@ pub async fn show_practice(
     }
     let threads = threads.fetch_page(page - 1).await?;
     let posters = forum::people(&state.db, threads.iter().filter_map(|t| t.last_poster_id)).await?;
-    let standing = forum::standing(&state.db, ctx.user.as_ref(), &practice).await?;
+    let standing = scope.standing(&practice);
     let membership = standing.membership.clone();
     let read = match &ctx.user {
         Some(person) => {
@@ -154,7 +154,7 @@ pub async fn show_practice(
                 }
                 @if ctx.user.is_some() && !practice.archived && is_practice {
                     @if let Some(m) = &membership {
-                        @if m.role == membership::ROLE_FACILITATOR {
+                        @if m.role == membership::Role::Facilitator {
                             span.badge { (ctx.t("role.facilitator")) }
                         }
                         form.inline method="post" action={ (base) "/verlaten" } {
@@ -184,7 +184,7 @@ pub async fn show_practice(
                     (layout::csrf_field(&ctx))
                     label for="default-visibility" { (ctx.t("field.default_visibility")) }
                     select #default-visibility name="visibility" {
-                        @for value in [thread::PUBLIC, thread::MEMBERS] {
+                        @for value in [thread::Visibility::Public, thread::Visibility::Members] {
                             option value=(value) selected[practice.default_visibility == value] {
                                 (ctx.t(&format!("visibility.{value}")))
                             }
@@ -209,18 +209,23 @@ pub async fn show_practice(
     ))
 }
 
-async fn joinable(state: &AppState, ctx: &Ctx, slug: &str) -> AppResult<practice::Model> {
+async fn joinable(
+    state: &AppState,
+    ctx: &Ctx,
+    slug: &str,
+) -> AppResult<(practice::Model, forum::Standing)> {
     let person = ctx.require_user()?;
     let scope = Scope::for_viewer(&state.db, Some(person)).await?;
     let practice = scope
         .practice_by_slug(slug)
-        .filter(|p| p.kind == practice::KIND_PRACTICE)
+        .filter(|p| p.kind == practice::Kind::Practice)
         .cloned()
         .ok_or(AppError::NotFound)?;
     if practice.archived {
         return Err(AppError::Forbidden);
     }
-    Ok(practice)
+    let standing = scope.standing(&practice);
+    Ok((practice, standing))
 }
 
 pub async fn join_practice(
@@ -229,16 +234,13 @@ pub async fn join_practice(
     Path(slug): Path<String>,
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> AppResult<Response> {
-    let practice = joinable(&state, &ctx, &slug).await?;
+    let (practice, standing) = joinable(&state, &ctx, &slug).await?;
     let person = ctx.require_user()?;
-    if forum::membership_of(&state.db, person.id, practice.id)
-        .await?
-        .is_none()
-    {
+    if standing.membership.is_none() {
         let joined = membership::ActiveModel {
             user_id: Set(person.id),
             practice_id: Set(practice.id),
-            role: Set(membership::ROLE_MEMBER.into()),
+            role: Set(membership::Role::Member),
             created_at: Set(Utc::now()),
         }
         .insert(&state.db)
@@ -262,7 +264,7 @@ pub async fn leave_practice(
     Path(slug): Path<String>,
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> AppResult<Response> {
-    let practice = joinable(&state, &ctx, &slug).await?;
+    let (practice, _) = joinable(&state, &ctx, &slug).await?;
     let person = ctx.require_user()?;
     membership::Entity::delete_by_id((person.id, practice.id))
         .exec(&state.db)
@@ -281,7 +283,7 @@ pub async fn show_participants(
     let scope = Scope::for_viewer(&state.db, Some(person)).await?;
     let practice = scope
         .practice_by_slug(&slug)
-        .filter(|p| p.kind == practice::KIND_PRACTICE)
+        .filter(|p| p.kind == practice::Kind::Practice)
         .cloned()
         .ok_or(AppError::NotFound)?;
     let memberships = membership::Entity::find()
@@ -299,8 +301,8 @@ pub async fn show_participants(
         })
         .collect();
     listed.sort_by(|a, b| {
-        (a.0.role != membership::ROLE_FACILITATOR, &a.1.name)
-            .cmp(&(b.0.role != membership::ROLE_FACILITATOR, &b.1.name))
+        (a.0.role != membership::Role::Facilitator, &a.1.name)
+            .cmp(&(b.0.role != membership::Role::Facilitator, &b.1.name))
     });
     let title = rust_i18n::t!(
         "practices.participants_of",
@@ -322,7 +324,7 @@ pub async fn show_participants(
                             strong { (u.name) }
                             @if !u.organisation.is_empty() { ", " (u.organisation) }
                             @if !u.job.is_empty() { " (" (u.job) ")" }
-                            @if m.role == membership::ROLE_FACILITATOR {
+                            @if m.role == membership::Role::Facilitator {
                                 " " span.badge { (ctx.t("role.facilitator")) }
                             }
                         }
@@ -336,11 +338,7 @@ pub async fn show_participants(
 /// `/expertgroep`: the expert area, wherever an administrator renamed it to.
 pub async fn expert_area(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     let scope = Scope::for_viewer(&state.db, ctx.user.as_ref()).await?;
-    match scope
-        .practices
-        .values()
-        .find(|p| p.kind == practice::KIND_EXPERT)
-    {
+    match scope.practices().find(|p| p.kind == practice::Kind::Expert) {
         Some(area) => Ok(Redirect::to(&format!("/praktijken/{}", area.slug)).into_response()),
         None if ctx.user.is_none() => Err(AppError::SignInRequired {
             next: "/expertgroep".into(),

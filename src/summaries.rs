@@ -10,10 +10,5 @@ use crate::{context::Ctx, entities::user, error::AppError};
 
 /// Experts, and administrators, who may do everything experts do.
 pub fn require_expert(ctx: &Ctx) -> Result<&user::Model, AppError> {
-    let person = ctx.require_user()?;
-    if person.is_expert || person.is_admin {
-        Ok(person)
-    } else {
-        Err(AppError::Forbidden)
-    }
+    ctx.require_expert()
 }

@@ -62,7 +62,7 @@ pub async fn list_people(
     let ids: Vec<i32> = people.iter().map(|p| p.id).collect();
     let facilitations = membership::Entity::find()
         .filter(membership::Column::UserId.is_in(ids))
-        .filter(membership::Column::Role.eq(membership::ROLE_FACILITATOR))
+        .filter(membership::Column::Role.eq(membership::Role::Facilitator))
         .all(&state.db)
         .await?;
     let mut facilitator_of: HashMap<i32, usize> = HashMap::new();
@@ -151,7 +151,7 @@ fn person_view(
     ctx: &Ctx,
     person: &user::Model,
     all: &[practice::Model],
-    roles: &HashMap<i32, String>,
+    roles: &HashMap<i32, membership::Role>,
     problem: Option<&str>,
 ) -> Markup {
     admin_page(
@@ -184,12 +184,12 @@ fn person_view(
                             } }
                             tbody {
                                 @for p in all {
-                                    @let role = roles.get(&p.id).map(String::as_str);
+                                    @let role = roles.get(&p.id).copied();
                                     tr {
                                         th scope="row" { (p.name(ctx.lang)) }
                                         td { input type="checkbox" name="member" value=(p.id) id={ "member-" (p.id) } checked[role.is_some()]
                                             aria-label={ (ctx.t("role.member")) ": " (p.name(ctx.lang)) }; }
-                                        td { input type="checkbox" name="facilitator" value=(p.id) id={ "facilitator-" (p.id) } checked[role == Some(membership::ROLE_FACILITATOR)]
+                                        td { input type="checkbox" name="facilitator" value=(p.id) id={ "facilitator-" (p.id) } checked[role == Some(membership::Role::Facilitator)]
                                             aria-label={ (ctx.t("role.facilitator")) ": " (p.name(ctx.lang)) }; }
                                     }
                                 }
@@ -203,7 +203,7 @@ fn person_view(
     )
 }
 
-async fn roles_of(state: &AppState, user_id: i32) -> AppResult<HashMap<i32, String>> {
+async fn roles_of(state: &AppState, user_id: i32) -> AppResult<HashMap<i32, membership::Role>> {
     Ok(membership::Entity::find()
         .filter(membership::Column::UserId.eq(user_id))
         .all(&state.db)
@@ -283,9 +283,9 @@ pub async fn update_person(
             user_id: Set(id),
             practice_id: Set(practice_id),
             role: Set(if facilitator.contains(&practice_id) {
-                membership::ROLE_FACILITATOR.into()
+                membership::Role::Facilitator
             } else {
-                membership::ROLE_MEMBER.into()
+                membership::Role::Member
             }),
             created_at: Set(now),
         })

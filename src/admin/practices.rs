@@ -16,7 +16,7 @@ use crate::{
     AppState, audit,
     context::Ctx,
     csrf::{CsrfForm, NoFields},
-    entities::practice,
+    entities::{practice, thread},
     error::{AppError, AppResult},
     forms::{self, Field, FieldErrors},
     layout, practices,
@@ -88,7 +88,7 @@ impl PracticeForm {
             name_en: p.name_en.clone(),
             description_nl: p.description_nl.clone(),
             description_en: p.description_en.clone(),
-            default_visibility: p.default_visibility.clone(),
+            default_visibility: p.default_visibility.to_string(),
         }
     }
 
@@ -110,7 +110,7 @@ impl PracticeForm {
         errors.text("name_en", &self.name_en, 100);
         errors.text("description_nl", &self.description_nl, 1000);
         errors.text("description_en", &self.description_en, 1000);
-        if !matches!(self.default_visibility.as_str(), "public" | "members") {
+        if thread::Visibility::choice(&self.default_visibility).is_none() {
             errors.add("default_visibility", "form.choose");
         }
         errors
@@ -122,7 +122,9 @@ impl PracticeForm {
         active.name_en = Set(self.name_en.trim().into());
         active.description_nl = Set(self.description_nl.trim().into());
         active.description_en = Set(self.description_en.trim().into());
-        active.default_visibility = Set(self.default_visibility.clone());
+        if let Some(visibility) = thread::Visibility::choice(&self.default_visibility) {
+            active.default_visibility = Set(visibility);
+        }
     }
 }
 
@@ -148,10 +150,10 @@ fn form_view(
                     @if let Some(key) = errors.get("default_visibility") {
                         p.field-error #default_visibility-error { (ctx.t(key)) }
                     }
-                    @for value in ["public", "members"] {
+                    @for value in thread::Visibility::CHOICES {
                         div.check {
                             input type="radio" name="default_visibility" value=(value) id={ "visibility-" (value) }
-                                checked[form.default_visibility == value];
+                                checked[form.default_visibility == value.as_str()];
                             label for={ "visibility-" (value) } { (ctx.t(&format!("visibility.{value}"))) }
                         }
                     }
@@ -164,7 +166,7 @@ fn form_view(
 pub async fn new_practice(ctx: Ctx) -> AppResult<Markup> {
     ctx.require_admin()?;
     let form = PracticeForm {
-        default_visibility: "public".into(),
+        default_visibility: thread::Visibility::Public.to_string(),
         ..Default::default()
     };
     Ok(form_view(
@@ -193,7 +195,7 @@ pub async fn create_practice(
         .map(|p| p.position)
         .unwrap_or(0);
     let active = practice::ActiveModel {
-        kind: Set(practice::KIND_PRACTICE.into()),
+        kind: Set(practice::Kind::Practice),
         position: Set(last + 1),
         archived: Set(false),
         created_at: Set(Utc::now()),
@@ -249,7 +251,7 @@ async fn save(
 
 async fn load(state: &AppState, id: i32) -> AppResult<practice::Model> {
     practice::Entity::find_by_id(id)
-        .filter(practice::Column::Kind.eq(practice::KIND_PRACTICE))
+        .filter(practice::Column::Kind.eq(practice::Kind::Practice))
         .one(&state.db)
         .await?
         .ok_or(AppError::NotFound)

@@ -9,11 +9,19 @@ pub struct Model {
     pub user_id: i32,
     #[sea_orm(primary_key, auto_increment = false)]
     pub practice_id: i32,
-    pub role: String,
+    pub role: Role,
     pub created_at: DateTimeUtc,
 }
 
 impl ActiveModelBehavior for ActiveModel {}
 
-pub const ROLE_MEMBER: &str = "member";
-pub const ROLE_FACILITATOR: &str = "facilitator";
+/// A person's role in one practice.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum Role {
+    #[sea_orm(string_value = "member")]
+    Member,
+    /// Pins, closes, moves and hides; handles flags; sees hidden posts of the practice.
+    #[sea_orm(string_value = "facilitator")]
+    Facilitator,
+}

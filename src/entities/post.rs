@@ -23,3 +23,26 @@ pub struct Model {
 }
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// Where a post stands; whether its text reaches a reader is decided in [`crate::visibility`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum State {
+    /// Readable by everyone who may read the thread.
+    Visible,
+    /// Hidden by a facilitator: its author and the practice's facilitators still read it.
+    Hidden,
+    /// Removed by its author: gone for everyone.
+    Removed,
+}
+
+impl Model {
+    pub fn state(&self) -> State {
+        if self.deleted_at.is_some() {
+            State::Removed
+        } else if self.hidden_at.is_some() {
+            State::Hidden
+        } else {
+            State::Visible
+        }
+    }
+}

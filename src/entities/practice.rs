@@ -9,7 +9,7 @@ pub struct Model {
     pub id: i32,
     #[sea_orm(unique)]
     pub slug: String,
-    pub kind: String,
+    pub kind: Kind,
     pub name_nl: String,
     pub name_en: String,
     #[sea_orm(column_type = "Text")]
@@ -18,14 +18,21 @@ pub struct Model {
     pub description_en: String,
     pub position: i32,
     pub archived: bool,
-    pub default_visibility: String,
+    pub default_visibility: super::thread::Visibility,
     pub created_at: DateTimeUtc,
 }
 
 impl ActiveModelBehavior for ActiveModel {}
 
-pub const KIND_PRACTICE: &str = "practice";
-pub const KIND_EXPERT: &str = "expert";
+/// A learning practice, or the expert group's private area.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum Kind {
+    #[sea_orm(string_value = "practice")]
+    Practice,
+    #[sea_orm(string_value = "expert")]
+    Expert,
+}
 
 impl Model {
     pub fn name(&self, lang: crate::i18n::Lang) -> &str {

@@ -11,7 +11,7 @@ pub struct Model {
     pub practice_id: i32,
     pub author_id: i32,
     pub title: String,
-    pub visibility: String,
+    pub visibility: Visibility,
     pub pinned: bool,
     pub locked: bool,
     pub post_count: i32,
@@ -22,6 +22,45 @@ pub struct Model {
 
 impl ActiveModelBehavior for ActiveModel {}
 
-pub const PUBLIC: &str = "public";
-pub const MEMBERS: &str = "members";
-pub const EXPERTS: &str = "experts";
+/// Who may read a thread; the rule itself lives in [`crate::visibility`].
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, serde::Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+#[serde(rename_all = "lowercase")]
+pub enum Visibility {
+    /// Anyone: visitors, feeds, digests, search engines.
+    #[sea_orm(string_value = "public")]
+    Public,
+    /// Signed-in members only.
+    #[sea_orm(string_value = "members")]
+    Members,
+    /// The expert group (and administrators) only.
+    #[sea_orm(string_value = "experts")]
+    Experts,
+}
+
+impl Visibility {
+    /// The value in forms, URLs and translation keys.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Visibility::Public => "public",
+            Visibility::Members => "members",
+            Visibility::Experts => "experts",
+        }
+    }
+
+    /// What an author or facilitator may choose for a thread in a learning practice.
+    pub const CHOICES: [Visibility; 2] = [Visibility::Public, Visibility::Members];
+
+    /// One of [`Visibility::CHOICES`] from a form; anything else is `None`.
+    pub fn choice(value: &str) -> Option<Visibility> {
+        Self::CHOICES.into_iter().find(|v| v.as_str() == value)
+    }
+}
+
+impl std::fmt::Display for Visibility {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

@@ -17,12 +17,12 @@ use sea_orm::{
 
 use sha2::Digest as _;
 
-use super::{Scope, standing};
+use super::Scope;
 use crate::{
     AppState,
     context::Ctx,
     csrf::Upload,
-    entities::{attachment, post, thread},
+    entities::{attachment, post},
     error::{AppError, AppResult},
     tokens::sha256_hex,
 };
@@ -201,39 +201,20 @@ pub async fn serve_attachment(
         .one(&state.db)
         .await?
         .ok_or(AppError::NotFound)?;
-    let viewer = ctx.user.as_ref();
-    // A public thread's files may stay in the browser for an hour; anything members-only is
-    // not kept at all, so it cannot be found in the cache after signing out.
-    let cache = match found.post_id {
-        None => {
-            if viewer.map(|u| u.id) != Some(found.uploader_id) {
-                return Err(AppError::NotFound);
-            }
-            "no-store"
-        }
-        Some(post_id) => {
-            let scope = Scope::for_viewer(&state.db, viewer).await?;
-            let (post, thread) = scope
-                .post(&state.db, post_id)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            if post.deleted_at.is_some() {
-                return Err(AppError::NotFound);
-            }
-            if post.hidden_at.is_some() && viewer.map(|u| u.id) != Some(post.author_id) {
-                let practice = scope
-                    .practice(thread.practice_id)
-                    .ok_or(AppError::NotFound)?;
-                if !standing(&state.db, viewer, practice).await?.may_moderate {
-                    return Err(AppError::NotFound);
-                }
-            }
-            if thread.visibility == thread::PUBLIC && post.hidden_at.is_none() {
-                "private, max-age=3600"
-            } else {
-                "no-store"
-            }
-        }
+    let scope = Scope::for_viewer(&state.db, ctx.user.as_ref()).await?;
+    let on = match found.post_id {
+        Some(post_id) => scope.post(&state.db, post_id).await?,
+        None => None,
+    };
+    let on = on.as_ref().map(|(post, thread)| (post, thread));
+    if !scope.admits_attachment(&found, on) {
+        return Err(AppError::NotFound);
+    }
+    // A file anyone may read may stay in the browser for an hour; anything else is not kept
+    // at all, so it cannot be found in the cache after signing out.
+    let cache = match on {
+        Some((post, thread)) if scope.is_public(post, thread) => "private, max-age=3600",
+        _ => "no-store",
     };
     let bytes = tokio::fs::read(path_for(&state.settings.uploads_dir, &found.sha256))
         .await

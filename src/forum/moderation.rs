@@ -9,32 +9,24 @@ use axum::{
 use chrono::Utc;
 use maud::{Markup, html};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryOrder, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
+    QueryFilter, QueryOrder, TransactionTrait,
 };
 use serde::Deserialize;
 
-use super::{Scope, membership_of, people, views};
+use super::{Scope, Standing, people, views};
 use crate::{
     AppState, audit,
     context::Ctx,
     csrf::{CsrfForm, NoFields},
-    entities::{flag, membership, post, practice, thread, user},
+    entities::{flag, membership, post, practice, thread},
     error::{AppError, AppResult},
     forms::{self, Field, FieldErrors},
     layout,
+    visibility::Text,
 };
 
 pub const REASON_MAX: usize = 500;
-
-/// Administrators everywhere; facilitators in their own practices.
-pub async fn may_moderate(
-    db: &impl ConnectionTrait,
-    person: Option<&user::Model>,
-    practice: &practice::Model,
-) -> Result<bool, DbErr> {
-    Ok(super::standing(db, person, practice).await?.may_moderate)
-}
 
 /// The thread and its practice, when `ctx`'s person may moderate there.
 async fn moderated_thread(
@@ -52,7 +44,7 @@ async fn moderated_thread(
         .practice(thread.practice_id)
         .cloned()
         .ok_or(AppError::NotFound)?;
-    if !may_moderate(&state.db, Some(person), &practice).await? {
+    if !scope.standing(&practice).may_moderate {
         return Err(AppError::Forbidden);
     }
     Ok((thread, practice))
@@ -62,7 +54,7 @@ async fn moderated_post(
     state: &AppState,
     ctx: &Ctx,
     id: i32,
-) -> AppResult<(post::Model, thread::Model, practice::Model)> {
+) -> AppResult<(post::Model, thread::Model, practice::Model, Standing)> {
     let person = ctx.require_user()?;
     let scope = Scope::for_viewer(&state.db, Some(person)).await?;
     let (post, thread) = scope.post(&state.db, id).await?.ok_or(AppError::NotFound)?;
@@ -70,10 +62,11 @@ async fn moderated_post(
         .practice(thread.practice_id)
         .cloned()
         .ok_or(AppError::NotFound)?;
-    if !may_moderate(&state.db, Some(person), &practice).await? {
+    let standing = scope.standing(&practice);
+    if !standing.may_moderate {
         return Err(AppError::Forbidden);
     }
-    Ok((post, thread, practice))
+    Ok((post, thread, practice, standing))
 }
 
 /// The two on/off switches of a thread.
@@ -144,12 +137,12 @@ pub async fn move_thread(
 ) -> AppResult<Response> {
     let (thread, from) = moderated_thread(&state, &ctx, id).await?;
     // Threads of the expert area stay there: their visibility is the area's own.
-    if from.kind != practice::KIND_PRACTICE {
+    if from.kind != practice::Kind::Practice {
         return Err(AppError::Forbidden);
     }
     let target = practice::Entity::find()
         .filter(practice::Column::Slug.eq(&form.practice))
-        .filter(practice::Column::Kind.eq(practice::KIND_PRACTICE))
+        .filter(practice::Column::Kind.eq(practice::Kind::Practice))
         .filter(practice::Column::Archived.eq(false))
         .one(&state.db)
         .await?
@@ -185,7 +178,7 @@ pub async fn hide_post(
     Path(id): Path<i32>,
     CsrfForm(form): CsrfForm<ReasonForm>,
 ) -> AppResult<Response> {
-    let (post, thread, _) = moderated_post(&state, &ctx, id).await?;
+    let (post, thread, _, _) = moderated_post(&state, &ctx, id).await?;
     let reason = form.reason.trim();
     if reason.is_empty() || reason.chars().count() > REASON_MAX {
         return Ok(forms::unprocessable(layout::page(
@@ -227,7 +220,7 @@ pub async fn restore_post(
     Path(id): Path<i32>,
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> AppResult<Response> {
-    let (post, thread, _) = moderated_post(&state, &ctx, id).await?;
+    let (post, thread, _, _) = moderated_post(&state, &ctx, id).await?;
     let txn = state.db.begin().await?;
     let mut active = post.clone().into_active_model();
     active.hidden_at = Set(None);
@@ -347,7 +340,7 @@ pub async fn show_flags(
         .practice_by_slug(&slug)
         .cloned()
         .ok_or(AppError::NotFound)?;
-    if !may_moderate(&state.db, Some(person), &practice).await? {
+    if !scope.standing(&practice).may_moderate {
         return Err(AppError::Forbidden);
     }
     flag_queue(&state, &ctx, &scope, Some(&practice)).await
@@ -396,11 +389,14 @@ async fn flag_queue(
             .chain(posts.values().map(|p| p.author_id)),
     )
     .await?;
-    let open: Vec<(&flag::Model, &post::Model, &thread::Model)> = flags
+    // The flagged text as the rule gives it to this moderator: a removed post's text is gone
+    // for everyone, here too.
+    let open: Vec<(&flag::Model, &post::Model, &thread::Model, Text)> = flags
         .iter()
         .filter_map(|f| {
             let post = posts.get(&f.post_id)?;
-            Some((f, post, threads.get(&post.thread_id)?))
+            let thread = threads.get(&post.thread_id)?;
+            Some((f, post, thread, scope.text(post, thread)?))
         })
         .collect();
     let title = match practice {
@@ -421,7 +417,7 @@ async fn flag_queue(
             @if open.is_empty() {
                 p.empty { (ctx.t("moderation.queue_empty")) }
             }
-            @for (f, post, thread) in &open {
+            @for (f, post, thread, text) in &open {
                 article.card.flag {
                     h2 { a href=(views::post_url(thread.id, post)) { (thread.title) } }
                     p.meta {
@@ -431,7 +427,11 @@ async fn flag_queue(
                     p { strong { (ctx.t("moderation.reason")) ": " } (f.reason) }
                     blockquote.flagged-post {
                         p.meta { (name(post.author_id)) }
-                        (crate::markdown::Markdown(&post.body))
+                        @match text {
+                            Text::Shown { .. } => (crate::markdown::Markdown(&post.body)),
+                            Text::Removed => p.removed { (ctx.t("forum.removed_by_author")) },
+                            Text::Hidden => p.removed { (ctx.t("moderation.hidden_notice")) },
+                        }
                     }
                     form.stacked method="post" action={ "/signaleringen/" (f.id) "/afhandelen" } {
                         (layout::csrf_field(ctx))
@@ -469,7 +469,7 @@ pub async fn resolve_flag(
         .one(&state.db)
         .await?
         .ok_or(AppError::NotFound)?;
-    let (post, thread, practice) = moderated_post(&state, &ctx, found.post_id).await?;
+    let (post, thread, practice, standing) = moderated_post(&state, &ctx, found.post_id).await?;
     if !matches!(form.outcome.as_str(), "hidden" | "dismissed") {
         return Err(AppError::BadRequest);
     }
@@ -499,9 +499,10 @@ pub async fn resolve_flag(
     )
     .await?;
     txn.commit().await?;
-    let back = if person.is_admin
-        && !matches!(membership_of(&state.db, person.id, practice.id).await?, Some(m) if m.role == membership::ROLE_FACILITATOR)
-    {
+    let facilitator = standing
+        .membership
+        .is_some_and(|m| m.role == membership::Role::Facilitator);
+    let back = if ctx.is_admin() && !facilitator {
         "/beheer/signaleringen".to_string()
     } else {
         format!("/praktijken/{}/signaleringen", practice.slug)
@@ -526,18 +527,18 @@ pub async fn set_default_visibility(
     let scope = Scope::for_viewer(&state.db, Some(person)).await?;
     let practice = scope
         .practice_by_slug(&slug)
-        .filter(|p| p.kind == practice::KIND_PRACTICE)
+        .filter(|p| p.kind == practice::Kind::Practice)
         .cloned()
         .ok_or(AppError::NotFound)?;
-    if !may_moderate(&state.db, Some(person), &practice).await? {
+    if !scope.standing(&practice).may_moderate {
         return Err(AppError::Forbidden);
     }
-    if !matches!(form.visibility.as_str(), thread::PUBLIC | thread::MEMBERS) {
+    let Some(visibility) = thread::Visibility::choice(&form.visibility) else {
         return Err(AppError::BadRequest);
-    }
+    };
     let txn = state.db.begin().await?;
     let mut active = practice.clone().into_active_model();
-    active.default_visibility = Set(form.visibility.clone());
+    active.default_visibility = Set(visibility);
     active.update(&txn).await?;
     audit::record(
         &txn,

@@ -13,7 +13,7 @@ use sea_orm::{
 };
 
 use super::{
-    BODY_MAX, Scope, may_post, people,
+    BODY_MAX, Scope, people,
     views::{self, PostForm},
 };
 use crate::{
@@ -52,7 +52,7 @@ async fn own_post(
     if post.author_id != person.id || post.deleted_at.is_some() {
         return Err(AppError::Forbidden);
     }
-    if thread.locked || !may_post(&state.db, Some(person), &practice).await? {
+    if thread.locked || !scope.standing(&practice).may_post {
         return Err(AppError::Forbidden);
     }
     Ok((post, thread, practice))
@@ -126,10 +126,11 @@ pub async fn post_history(
 ) -> AppResult<Markup> {
     ctx.require_user()?;
     let scope = Scope::for_viewer(&state.db, ctx.user.as_ref()).await?;
-    let (post, thread) = scope.post(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    if post.deleted_at.is_some() {
-        return Err(AppError::NotFound);
-    }
+    let (post, thread) = scope
+        .post(&state.db, id)
+        .await?
+        .filter(|(p, t)| scope.admits_revisions(p, t))
+        .ok_or(AppError::NotFound)?;
     let revisions = post_revision::Entity::find()
         .filter(post_revision::Column::PostId.eq(post.id))
         .order_by_asc(post_revision::Column::Id)

@@ -18,7 +18,7 @@ use sea_orm::{
 use serde::Deserialize;
 
 use super::{
-    BODY_MAX, POSTS_PER_PAGE, Scope, TITLE_MAX, attachments, may_post, page_of, people,
+    BODY_MAX, POSTS_PER_PAGE, Scope, TITLE_MAX, attachments, page_of, people,
     views::{self, Files, PostForm, ThreadPage},
 };
 use crate::{
@@ -29,6 +29,7 @@ use crate::{
     error::{AppError, AppResult},
     forms::{self, FieldErrors},
     notifications,
+    visibility::Text,
 };
 
 #[derive(Debug, Default, Deserialize)]
@@ -48,8 +49,8 @@ impl ThreadForm {
         let mut errors = FieldErrors::default();
         errors.text("title", &self.title, TITLE_MAX);
         errors.text("body", &self.body, BODY_MAX);
-        if practice.kind == practice::KIND_PRACTICE
-            && !matches!(self.visibility.as_str(), thread::PUBLIC | thread::MEMBERS)
+        if practice.kind == practice::Kind::Practice
+            && thread::Visibility::choice(&self.visibility).is_none()
         {
             errors.add("visibility", "form.choose");
         }
@@ -57,11 +58,13 @@ impl ThreadForm {
     }
 
     /// Threads in the expert area are for experts, whatever the form says.
-    fn visibility_in(&self, practice: &practice::Model) -> String {
-        if practice.kind == practice::KIND_EXPERT {
-            thread::EXPERTS.into()
-        } else {
-            self.visibility.clone()
+    fn visibility_in(&self, practice: &practice::Model) -> thread::Visibility {
+        match practice.kind {
+            practice::Kind::Expert => thread::Visibility::Experts,
+            // Validated before; members-only is the safe side should it ever not be.
+            practice::Kind::Practice => {
+                thread::Visibility::choice(&self.visibility).unwrap_or(thread::Visibility::Members)
+            }
         }
     }
 }
@@ -77,7 +80,7 @@ async fn postable_practice(
         .practice_by_slug(slug)
         .cloned()
         .ok_or(AppError::NotFound)?;
-    if !may_post(&state.db, Some(person), &practice).await? {
+    if !scope.standing(&practice).may_post {
         return Err(AppError::Forbidden);
     }
     Ok(practice)
@@ -90,7 +93,7 @@ pub async fn new_thread(
 ) -> AppResult<Markup> {
     let practice = postable_practice(&state, &ctx, &slug).await?;
     let form = ThreadForm {
-        visibility: practice.default_visibility.clone(),
+        visibility: practice.default_visibility.to_string(),
         ..Default::default()
     };
     Ok(views::new_thread(
@@ -187,27 +190,49 @@ pub async fn create_thread(
 }
 
 /// One page of a thread: its posts, their authors and their files, in three queries.
+/// One page of a thread: every post keeps its place, but a text (and files) this reader
+/// may not have is dropped here, so no view can show it.
 async fn page_of_posts(
     db: &impl ConnectionTrait,
-    thread_id: i32,
+    scope: &Scope,
+    thread: &thread::Model,
     page: u64,
-) -> Result<
-    (
-        Vec<post::Model>,
-        HashMap<i32, user::Model>,
-        HashMap<i32, Vec<attachment::Model>>,
-    ),
-    DbErr,
-> {
-    let posts = post::Entity::find()
-        .filter(post::Column::ThreadId.eq(thread_id))
+) -> Result<PageOfPosts, DbErr> {
+    let mut posts = post::Entity::find()
+        .filter(post::Column::ThreadId.eq(thread.id))
         .order_by_asc(post::Column::Position)
         .paginate(db, POSTS_PER_PAGE)
         .fetch_page(page.saturating_sub(1))
         .await?;
+    let mut texts = HashMap::new();
+    for post in &mut posts {
+        let text = scope.text(post, thread).unwrap_or(Text::Removed);
+        if !text.is_shown() {
+            post.body.clear();
+            post.hidden_reason = None;
+        }
+        texts.insert(post.id, text);
+    }
     let authors = people(db, posts.iter().map(|p| p.author_id)).await?;
-    let files = attachments::of_posts(db, &posts).await?;
-    Ok((posts, authors, files))
+    let shown: Vec<post::Model> = posts
+        .iter()
+        .filter(|p| texts.get(&p.id).is_some_and(|t| t.is_shown()))
+        .cloned()
+        .collect();
+    let files = attachments::of_posts(db, &shown).await?;
+    Ok(PageOfPosts {
+        posts,
+        texts,
+        authors,
+        files,
+    })
+}
+
+struct PageOfPosts {
+    posts: Vec<post::Model>,
+    texts: HashMap<i32, Text>,
+    authors: HashMap<i32, user::Model>,
+    files: HashMap<i32, Vec<attachment::Model>>,
 }
 
 /// Remembers the furthest post a member has seen; never moves backwards.
@@ -268,7 +293,12 @@ pub async fn show_thread(
     if page == 0 || page > pages {
         return Err(AppError::NotFound);
     }
-    let (posts, authors, files_by_post) = page_of_posts(&state.db, thread.id, page).await?;
+    let PageOfPosts {
+        posts,
+        texts,
+        authors,
+        files: files_by_post,
+    } = page_of_posts(&state.db, &scope, &thread, page).await?;
     let mut read_before = None;
     if let Some(person) = &ctx.user {
         read_before = read_position::Entity::find_by_id((person.id, thread.id))
@@ -279,7 +309,7 @@ pub async fn show_thread(
             mark_read(&state.db, person.id, thread.id, last.position).await?;
         }
     }
-    let standing = super::standing(&state.db, ctx.user.as_ref(), &practice).await?;
+    let standing = scope.standing(&practice);
     let used_in = crate::summaries::public::citing(&state.db, thread.id).await?;
     let can_post = standing.may_post && !thread.locked;
     let can_moderate = standing.may_moderate;
@@ -290,11 +320,12 @@ pub async fn show_thread(
             .map(|w| w.muted),
         None => None,
     };
+    // Only a text this reader may read can be quoted (never a hidden or removed one).
     let quote = match query.citeer {
         Some(post_id) => scope
-            .post(&state.db, post_id)
+            .readable_post(&state.db, post_id)
             .await?
-            .filter(|(p, t)| t.id == thread.id && p.deleted_at.is_none())
+            .filter(|(p, t)| t.id == thread.id && p.state() == post::State::Visible)
             .map(|(p, _)| {
                 let name = authors
                     .get(&p.author_id)
@@ -318,6 +349,7 @@ pub async fn show_thread(
             thread: &thread,
             practice: &practice,
             posts: &posts,
+            texts: &texts,
             authors: &authors,
             page,
             pages,
@@ -375,13 +407,12 @@ fn move_targets<'a>(
     current: &practice::Model,
     can_moderate: bool,
 ) -> Vec<&'a practice::Model> {
-    if !can_moderate || current.kind != practice::KIND_PRACTICE {
+    if !can_moderate || current.kind != practice::Kind::Practice {
         return Vec::new();
     }
     let mut targets: Vec<&practice::Model> = scope
-        .practices
-        .values()
-        .filter(|p| p.kind == practice::KIND_PRACTICE && !p.archived && p.id != current.id)
+        .practices()
+        .filter(|p| p.kind == practice::Kind::Practice && !p.archived && p.id != current.id)
         .collect();
     targets.sort_by_key(|p| (p.position, p.id));
     targets
@@ -415,7 +446,7 @@ pub async fn reply(
         .practice(thread.practice_id)
         .cloned()
         .ok_or(AppError::NotFound)?;
-    if !may_post(&state.db, Some(&person), &practice).await? || thread.locked {
+    if !scope.standing(&practice).may_post || thread.locked {
         return Err(AppError::Forbidden);
     }
     let mut errors = FieldErrors::default();
@@ -424,13 +455,19 @@ pub async fn reply(
     if !errors.is_empty() || form.action == "preview" {
         // Show the last page with the form (and the preview) at the bottom.
         let pages = page_of(thread.post_count);
-        let (posts, authors, files_by_post) = page_of_posts(&state.db, thread.id, pages).await?;
+        let PageOfPosts {
+            posts,
+            texts,
+            authors,
+            files: files_by_post,
+        } = page_of_posts(&state.db, &scope, &thread, pages).await?;
         let page = views::thread_page(
             &ctx,
             &ThreadPage {
                 thread: &thread,
                 practice: &practice,
                 posts: &posts,
+                texts: &texts,
                 authors: &authors,
                 page: pages,
                 pages,

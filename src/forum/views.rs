@@ -14,6 +14,7 @@ use crate::{
     forms::{self, Field, FieldErrors},
     layout,
     markdown::Markdown,
+    visibility::Text,
 };
 
 #[derive(Debug, Default, Deserialize)]
@@ -115,9 +116,9 @@ pub fn when(ctx: &Ctx, at: DateTime<Utc>) -> Markup {
     html! { time datetime=(at.to_rfc3339()) title=(exact) { (relative) } }
 }
 
-pub fn visibility_badge(ctx: &Ctx, visibility: &str) -> Markup {
+pub fn visibility_badge(ctx: &Ctx, visibility: thread::Visibility) -> Markup {
     html! {
-        @if visibility != thread::PUBLIC {
+        @if visibility != thread::Visibility::Public {
             span.badge.members { (ctx.t(&format!("visibility.badge.{visibility}"))) }
         }
     }
@@ -143,7 +144,7 @@ pub fn thread_list(ctx: &Ctx, rows: &[ThreadRow]) -> Markup {
                     p.meta {
                         @if t.pinned { span.badge { (ctx.t("forum.pinned")) } " " }
                         @if t.locked { span.badge { (ctx.t("forum.locked")) } " " }
-                        (visibility_badge(ctx, &t.visibility))
+                        (visibility_badge(ctx, t.visibility))
                         @if let Some(n) = row.unread.filter(|n| *n > 0) {
                             " " a.badge.new href={ "/onderwerpen/" (t.id) "/ongelezen" } {
                                 (rust_i18n::t!("forum.unread", locale = ctx.lang.code(), n = n))
@@ -256,16 +257,16 @@ pub fn new_thread(
                 (forms::input(ctx, Field::new("title", &form.title).max_length(TITLE_MAX), errors))
                 (body_field(ctx, &post_form, errors, "field.body"))
                 (files_field(ctx, errors, files))
-                @if practice.kind == practice::KIND_EXPERT {
+                @if practice.kind == practice::Kind::Expert {
                     p.notice { (ctx.t("expert.thread_notice")) }
                 } @else {
                 fieldset.field.has-error[errors.get("visibility").is_some()] {
                     legend { (ctx.t("field.visibility")) }
                     @if let Some(key) = errors.get("visibility") { p.field-error { (ctx.t(key)) } }
-                    @for value in [thread::PUBLIC, thread::MEMBERS] {
+                    @for value in thread::Visibility::CHOICES {
                         div.check {
                             input type="radio" name="visibility" value=(value) id={ "visibility-" (value) }
-                                checked[form.visibility == value];
+                                checked[form.visibility == value.as_str()];
                             label for={ "visibility-" (value) } { (ctx.t(&format!("visibility.{value}"))) }
                         }
                     }
@@ -281,6 +282,8 @@ pub struct ThreadPage<'a> {
     pub thread: &'a thread::Model,
     pub practice: &'a practice::Model,
     pub posts: &'a [post::Model],
+    /// What of each post's text this reader gets, by post id (from the visibility rule).
+    pub texts: &'a HashMap<i32, Text>,
     pub authors: &'a HashMap<i32, user::Model>,
     pub page: u64,
     pub pages: u64,
@@ -303,9 +306,8 @@ fn post_article(ctx: &Ctx, tp: &ThreadPage, post: &post::Model) -> Markup {
     let author = tp.authors.get(&post.author_id);
     let own = ctx.user.as_ref().is_some_and(|u| u.id == post.author_id);
     let unread = tp.read_before.is_some_and(|r| post.position > r);
+    let text = tp.texts.get(&post.id).copied().unwrap_or(Text::Removed);
     let hidden = post.hidden_at.is_some();
-    // Hidden posts stay readable, marked, for their author and the facilitators.
-    let show_body = post.deleted_at.is_none() && (!hidden || own || tp.can_moderate);
     html! {
         article.post.unread[unread].hidden-post[hidden] id={ "bericht-" (post.id) } aria-labelledby={ "bericht-" (post.id) "-kop" } {
             header.post-header id={ "bericht-" (post.id) "-kop" } {
@@ -314,13 +316,13 @@ fn post_article(ctx: &Ctx, tp: &ThreadPage, post: &post::Model) -> Markup {
                     span.muted { ", " (org) }
                 }
                 " · " a.permalink href={ "/berichten/" (post.id) } { (when(ctx, post.created_at)) }
-                @if post.edited_at.is_some() && post.deleted_at.is_none() {
+                @if post.edited_at.is_some() && text.is_shown() {
                     " · " a href={ "/berichten/" (post.id) "/versies" } { (ctx.t("forum.edited")) }
                 }
             }
-            @if post.deleted_at.is_some() {
+            @if text == Text::Removed {
                 p.removed { (ctx.t("forum.removed_by_author")) }
-            } @else if !show_body {
+            } @else if text == Text::Hidden {
                 p.removed { (ctx.t("moderation.hidden_notice")) }
             } @else {
                 @if hidden {
@@ -449,7 +451,7 @@ pub fn thread_page(
             p.meta {
                 @if t.pinned { span.badge { (ctx.t("forum.pinned")) } " " }
                 @if t.locked { span.badge { (ctx.t("forum.locked")) } " " }
-                (visibility_badge(ctx, &t.visibility))
+                (visibility_badge(ctx, t.visibility))
                 " " (ctx.lang.plural("forum.replies", i64::from(t.post_count - 1)))
             }
             nav.thread-jumps aria-label=(ctx.t("forum.jump_label")) {
@@ -470,7 +472,7 @@ pub fn thread_page(
             }
             @if ctx.user.is_some() {
                 (watch_form(ctx, tp))
-                @if tp.practice.kind == practice::KIND_PRACTICE {
+                @if tp.practice.kind == practice::Kind::Practice {
                     p.nominate { a href={ "/onderwerpen/" (t.id) "/voordragen" } { (ctx.t("nominations.link_on_thread")) } }
                 }
             }

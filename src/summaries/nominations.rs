@@ -46,7 +46,7 @@ async fn nominable(state: &AppState, ctx: &Ctx, id: i32) -> AppResult<thread::Mo
     let practice = scope
         .practice(thread.practice_id)
         .ok_or(AppError::NotFound)?;
-    if practice.kind != practice::KIND_PRACTICE {
+    if practice.kind != practice::Kind::Practice {
         return Err(AppError::NotFound);
     }
     Ok(thread)

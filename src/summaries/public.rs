@@ -129,10 +129,7 @@ pub async fn show_summary(
     let s = edit::by_slug(&state.db, &slug)
         .await?
         .ok_or(AppError::NotFound)?;
-    let is_expert = ctx
-        .user
-        .as_ref()
-        .is_some_and(|u| !u.disabled && (u.is_expert || u.is_admin));
+    let is_expert = ctx.reader().in_expert_group();
     if s.status != summary::PUBLISHED && !is_expert {
         return Err(AppError::NotFound);
     }
@@ -164,7 +161,7 @@ pub async fn show_summary(
         .all(&state.db)
         .await?
         .into_iter()
-        .map(|t| (t.id, t.visibility == thread::EXPERTS))
+        .map(|t| (t.id, t.visibility == thread::Visibility::Experts))
         .collect();
     let shown: Vec<Shown> = full
         .sources

@@ -80,7 +80,7 @@ async fn run() -> anyhow::Result<()> {
     let state = app::prepare(settings).await?;
     let seeded = demo::seed(&state.db, &ProgressBar::hidden()).await?;
     let practices: Vec<i32> = practice::Entity::find()
-        .filter(practice::Column::Kind.eq(practice::KIND_PRACTICE))
+        .filter(practice::Column::Kind.eq(practice::Kind::Practice))
         .all(&state.db)
         .await?
         .into_iter()

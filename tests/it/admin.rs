@@ -56,7 +56,7 @@ async fn only_administrators_reach_administration() {
         membership::ActiveModel {
             user_id: sea_orm::ActiveValue::Set(facilitator.id),
             practice_id: sea_orm::ActiveValue::Set(jongeren),
-            role: sea_orm::ActiveValue::Set(membership::ROLE_FACILITATOR.into()),
+            role: sea_orm::ActiveValue::Set(membership::Role::Facilitator),
             created_at: sea_orm::ActiveValue::Set(chrono::Utc::now()),
         },
         &app.state.db,
@@ -276,7 +276,7 @@ async fn administrator_assigns_roles_but_cannot_lock_themself_out() {
         .expect("q")
         .expect("user");
     assert!(stored.is_expert && !stored.is_admin);
-    let roles: Vec<(i32, String)> = membership::Entity::find()
+    let roles: Vec<(i32, membership::Role)> = membership::Entity::find()
         .filter(membership::Column::UserId.eq(member.id))
         .order_by_asc(membership::Column::PracticeId)
         .all(&app.state.db)
@@ -288,8 +288,8 @@ async fn administrator_assigns_roles_but_cannot_lock_themself_out() {
     assert_eq!(
         roles,
         vec![
-            (jongeren, "facilitator".to_string()),
-            (zingeving, "member".to_string())
+            (jongeren, membership::Role::Facilitator),
+            (zingeving, membership::Role::Member)
         ]
     );
     app.get("/beheer/mensen")

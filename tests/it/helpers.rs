@@ -474,7 +474,7 @@ impl TestApp {
         membership::ActiveModel {
             user_id: Set(user_id),
             practice_id: Set(practice.id),
-            role: Set(membership::ROLE_FACILITATOR.into()),
+            role: Set(membership::Role::Facilitator),
             created_at: Set(Utc::now()),
         }
         .insert(&self.state.db)

@@ -171,7 +171,7 @@ async fn seeding_adds_what_is_absent_and_keeps_administrators_edits() {
     assert_eq!(
         practices
             .iter()
-            .filter(|p| p.kind == practice::KIND_EXPERT)
+            .filter(|p| p.kind == practice::Kind::Expert)
             .count(),
         1
     );

@@ -1,0 +1,441 @@
+//! The visibility rule, in one place: who may read which threads, posts, revisions,
+//! attachments and notifications.
+//!
+//! Every surface goes through here. Lists and counts take their query from a [`Reader`]
+//! (or a [`Scope`]) so that what may not be read is never loaded; a single item already in
+//! hand is judged by one check ([`Scope::admits_thread`], [`Scope::text`] …). Nothing else
+//! in the code compares roles, visibilities or post states to decide what a person sees.
+//!
+//! The rule (PRODUCT.md, "Visibility"):
+//! - a visitor reads public threads in the learning practices;
+//! - a member also reads members-only threads;
+//! - the expert group (and administrators) also read the expert area;
+//! - a hidden post's text is for its author and the practice's facilitators (and
+//!   administrators); a removed post's text is for nobody;
+//! - a file waiting in a form is for its uploader only; a file of a post follows the post;
+//! - a disabled account reads what a visitor reads.
+
+use std::collections::HashMap;
+
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Select,
+    sea_query::{Expr, ExprTrait, Query, SelectStatement},
+};
+
+use crate::entities::{
+    attachment, membership, notification,
+    post::{self, State},
+    practice::{self, Kind},
+    thread::{self, Visibility},
+    user,
+};
+
+/// A reader's standing on the whole site. Facilitators are per practice: see [`Scope`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reader {
+    Visitor,
+    Member {
+        id: i32,
+    },
+    /// A member of the expert group.
+    Expert {
+        id: i32,
+    },
+    /// Reads and moderates everything experts and facilitators do.
+    Admin {
+        id: i32,
+    },
+}
+
+/// What of a post's text a reader gets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Text {
+    /// The text; `hidden` marks a hidden post shown to its author or a facilitator.
+    Shown { hidden: bool },
+    /// Only the notice that a facilitator hid it.
+    Hidden,
+    /// Only the notice that its author removed it.
+    Removed,
+}
+
+impl Text {
+    pub fn is_shown(self) -> bool {
+        matches!(self, Text::Shown { .. })
+    }
+}
+
+impl Reader {
+    pub fn of(person: Option<&user::Model>) -> Reader {
+        match person {
+            None => Reader::Visitor,
+            Some(p) if p.disabled => Reader::Visitor,
+            Some(p) if p.is_admin => Reader::Admin { id: p.id },
+            Some(p) if p.is_expert => Reader::Expert { id: p.id },
+            Some(p) => Reader::Member { id: p.id },
+        }
+    }
+
+    pub fn id(self) -> Option<i32> {
+        match self {
+            Reader::Visitor => None,
+            Reader::Member { id } | Reader::Expert { id } | Reader::Admin { id } => Some(id),
+        }
+    }
+
+    /// Experts, and administrators, who may do everything experts do.
+    pub fn in_expert_group(self) -> bool {
+        matches!(self, Reader::Expert { .. } | Reader::Admin { .. })
+    }
+
+    pub fn is_admin(self) -> bool {
+        matches!(self, Reader::Admin { .. })
+    }
+
+    fn kinds(self) -> &'static [Kind] {
+        if self.in_expert_group() {
+            &[Kind::Practice, Kind::Expert]
+        } else {
+            &[Kind::Practice]
+        }
+    }
+
+    fn visibilities(self) -> &'static [Visibility] {
+        match self {
+            Reader::Visitor => &[Visibility::Public],
+            Reader::Member { .. } => &[Visibility::Public, Visibility::Members],
+            Reader::Expert { .. } | Reader::Admin { .. } => {
+                &[Visibility::Public, Visibility::Members, Visibility::Experts]
+            }
+        }
+    }
+
+    /// May this reader enter a practice (or the expert area) of this kind at all?
+    pub fn may_enter(self, kind: Kind) -> bool {
+        self.kinds().contains(&kind)
+    }
+
+    /// The check for one thread, given its practice.
+    pub fn may_read(self, thread: &thread::Model, practice: &practice::Model) -> bool {
+        practice.id == thread.practice_id
+            && self.may_enter(practice.kind)
+            && self.visibilities().contains(&thread.visibility)
+    }
+
+    /// The check for one post's text. `moderates`: this reader facilitates the thread's
+    /// practice. Mail, which is read later and elsewhere, passes `false`.
+    pub fn text(
+        self,
+        post: &post::Model,
+        thread: &thread::Model,
+        practice: &practice::Model,
+        moderates: bool,
+    ) -> Option<Text> {
+        if post.thread_id != thread.id || !self.may_read(thread, practice) {
+            return None;
+        }
+        let own = self.id() == Some(post.author_id);
+        Some(match post.state() {
+            State::Visible => Text::Shown { hidden: false },
+            State::Hidden if own || moderates || self.is_admin() => Text::Shown { hidden: true },
+            State::Hidden => Text::Hidden,
+            State::Removed => Text::Removed,
+        })
+    }
+
+    /// Threads this reader may read, as a condition on `threads`.
+    fn thread_condition(self) -> Condition {
+        Condition::all()
+            .add(
+                thread::Column::PracticeId.in_subquery(
+                    Query::select()
+                        .column(practice::Column::Id)
+                        .from(practice::Entity)
+                        .and_where(practice::Column::Kind.is_in(self.kinds().iter().copied()))
+                        .to_owned(),
+                ),
+            )
+            .add(thread::Column::Visibility.is_in(self.visibilities().iter().copied()))
+    }
+
+    /// The ids of the threads this reader may read.
+    fn thread_ids(self) -> SelectStatement {
+        Query::select()
+            .column(thread::Column::Id)
+            .from(thread::Entity)
+            .cond_where(self.thread_condition())
+            .to_owned()
+    }
+
+    /// The threads this reader may read; add filters and order as needed.
+    pub fn threads(self) -> Select<thread::Entity> {
+        thread::Entity::find().filter(self.thread_condition())
+    }
+
+    /// Posts whose text this reader may read, as a condition on `posts`.
+    fn post_condition(self) -> Condition {
+        let readable = Condition::all()
+            .add(post::Column::ThreadId.in_subquery(self.thread_ids()))
+            .add(post::Column::DeletedAt.is_null());
+        match self {
+            Reader::Visitor => readable.add(post::Column::HiddenAt.is_null()),
+            Reader::Admin { .. } => readable,
+            Reader::Member { id } | Reader::Expert { id } => readable.add(
+                Condition::any()
+                    .add(post::Column::HiddenAt.is_null())
+                    .add(post::Column::AuthorId.eq(id))
+                    .add(post::Column::ThreadId.in_subquery(moderated_thread_ids(id))),
+            ),
+        }
+    }
+
+    /// The posts whose text this reader may read.
+    pub fn posts(self) -> Select<post::Entity> {
+        post::Entity::find().filter(self.post_condition())
+    }
+
+    /// Posts whose text may go into a mail to this reader (a digest, a notice): readable,
+    /// and never a hidden one, whoever the reader is, since a mail is read later and
+    /// elsewhere and cannot be taken back.
+    pub fn posts_for_mail(self) -> Select<post::Entity> {
+        post::Entity::find()
+            .filter(post::Column::ThreadId.in_subquery(self.thread_ids()))
+            .filter(post::Column::DeletedAt.is_null())
+            .filter(post::Column::HiddenAt.is_null())
+    }
+
+    /// This reader's notifications about posts they may (still) read: a post hidden or
+    /// removed since, or a thread or area out of reach since (a demoted expert), drops out
+    /// of the list and the bell.
+    pub fn notifications(self) -> Select<notification::Entity> {
+        let Some(id) = self.id() else {
+            // A visitor has none.
+            return notification::Entity::find().filter(Expr::val(1).eq(0));
+        };
+        notification::Entity::find()
+            .filter(notification::Column::UserId.eq(id))
+            .filter(
+                notification::Column::PostId.in_subquery(
+                    Query::select()
+                        .column(post::Column::Id)
+                        .from(post::Entity)
+                        .cond_where(self.post_condition())
+                        .to_owned(),
+                ),
+            )
+    }
+}
+
+/// The threads in the practices this person facilitates.
+fn moderated_thread_ids(user_id: i32) -> SelectStatement {
+    Query::select()
+        .column(thread::Column::Id)
+        .from(thread::Entity)
+        .and_where(
+            thread::Column::PracticeId.in_subquery(
+                Query::select()
+                    .column(membership::Column::PracticeId)
+                    .from(membership::Entity)
+                    .and_where(membership::Column::UserId.eq(user_id))
+                    .and_where(membership::Column::Role.eq(membership::Role::Facilitator))
+                    .to_owned(),
+            ),
+        )
+        .to_owned()
+}
+
+/// What one reader may read, with the practices they may enter loaded, for pages that
+/// judge single items (a thread, a post, a file) or need the practices by slug.
+#[derive(Clone, Debug)]
+pub struct Scope {
+    reader: Reader,
+    /// Every practice (and the expert area) the reader may enter, by id.
+    practices: HashMap<i32, practice::Model>,
+    /// The reader's memberships, by practice id.
+    memberships: HashMap<i32, membership::Model>,
+}
+
+/// A person's standing in one practice: what they may do there (reading is the rule above).
+#[derive(Clone, Debug, Default)]
+pub struct Standing {
+    pub membership: Option<membership::Model>,
+    /// May start threads and reply: a member who joined the practice (facilitators have
+    /// joined too), any expert in the expert area, or an administrator; never in an
+    /// archived practice.
+    pub may_post: bool,
+    /// Facilitator of this practice, or administrator.
+    pub may_moderate: bool,
+}
+
+impl Scope {
+    /// Two queries: the practices, and the reader's memberships.
+    pub async fn for_viewer(
+        db: &impl ConnectionTrait,
+        viewer: Option<&user::Model>,
+    ) -> Result<Scope, DbErr> {
+        let reader = Reader::of(viewer);
+        let practices: HashMap<i32, practice::Model> = practice::Entity::find()
+            .filter(practice::Column::Kind.is_in(reader.kinds().iter().copied()))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p))
+            .collect();
+        let memberships = match reader.id() {
+            None => HashMap::new(),
+            Some(id) => membership::Entity::find()
+                .filter(membership::Column::UserId.eq(id))
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|m| (m.practice_id, m))
+                .collect(),
+        };
+        Ok(Scope {
+            reader,
+            practices,
+            memberships,
+        })
+    }
+
+    pub fn reader(&self) -> Reader {
+        self.reader
+    }
+
+    /// The threads this reader may read; add filters and order as needed.
+    pub fn threads(&self) -> Select<thread::Entity> {
+        self.reader.threads()
+    }
+
+    /// The posts whose text this reader may read.
+    pub fn posts(&self) -> Select<post::Entity> {
+        self.reader.posts()
+    }
+
+    /// One thread, if this reader may read it.
+    pub async fn thread(
+        &self,
+        db: &impl ConnectionTrait,
+        id: i32,
+    ) -> Result<Option<thread::Model>, DbErr> {
+        self.threads()
+            .filter(thread::Column::Id.eq(id))
+            .one(db)
+            .await
+    }
+
+    /// One post's place (permalink, moderation) with its thread, if this reader may read
+    /// the thread. Whether its text may be shown is [`Scope::text`]'s answer.
+    pub async fn post(
+        &self,
+        db: &impl ConnectionTrait,
+        id: i32,
+    ) -> Result<Option<(post::Model, thread::Model)>, DbErr> {
+        let Some(post) = post::Entity::find_by_id(id).one(db).await? else {
+            return Ok(None);
+        };
+        Ok(self.thread(db, post.thread_id).await?.map(|t| (post, t)))
+    }
+
+    /// One post with its thread, if this reader may read its text.
+    pub async fn readable_post(
+        &self,
+        db: &impl ConnectionTrait,
+        id: i32,
+    ) -> Result<Option<(post::Model, thread::Model)>, DbErr> {
+        Ok(self
+            .post(db, id)
+            .await?
+            .filter(|(p, t)| self.admits_post(p, t)))
+    }
+
+    pub fn admits_thread(&self, thread: &thread::Model) -> bool {
+        self.practice(thread.practice_id)
+            .is_some_and(|p| self.reader.may_read(thread, p))
+    }
+
+    /// Whether this reader facilitates the practice (administrators facilitate all).
+    pub fn moderates(&self, practice_id: i32) -> bool {
+        self.reader.is_admin()
+            || self
+                .memberships
+                .get(&practice_id)
+                .is_some_and(|m| m.role == membership::Role::Facilitator)
+    }
+
+    /// What this reader may do in a practice they may enter.
+    pub fn standing(&self, practice: &practice::Model) -> Standing {
+        let membership = self.memberships.get(&practice.id).cloned();
+        // The expert area has no joining: every expert (and administrator) takes part.
+        let participant = match practice.kind {
+            Kind::Expert => self.reader.in_expert_group(),
+            Kind::Practice => self.reader.is_admin() || membership.is_some(),
+        };
+        Standing {
+            may_post: self.reader.id().is_some()
+                && self.may_enter(practice)
+                && !practice.archived
+                && participant,
+            may_moderate: self.reader.id().is_some()
+                && self.may_enter(practice)
+                && self.moderates(practice.id),
+            membership,
+        }
+    }
+
+    fn may_enter(&self, practice: &practice::Model) -> bool {
+        self.practices.contains_key(&practice.id)
+    }
+
+    /// What of this post's text the reader gets; `None` when the thread is out of reach.
+    pub fn text(&self, post: &post::Model, thread: &thread::Model) -> Option<Text> {
+        let practice = self.practice(thread.practice_id)?;
+        self.reader
+            .text(post, thread, practice, self.moderates(practice.id))
+    }
+
+    /// Whether this reader may read the post's text.
+    pub fn admits_post(&self, post: &post::Model, thread: &thread::Model) -> bool {
+        self.text(post, thread).is_some_and(Text::is_shown)
+    }
+
+    /// Whether a visitor may read this post's text too (so a copy may be cached).
+    pub fn is_public(&self, post: &post::Model, thread: &thread::Model) -> bool {
+        self.practice(thread.practice_id).is_some_and(|practice| {
+            Reader::Visitor.text(post, thread, practice, false)
+                == Some(Text::Shown { hidden: false })
+        })
+    }
+
+    /// Earlier versions of a post: for signed-in readers of its text.
+    pub fn admits_revisions(&self, post: &post::Model, thread: &thread::Model) -> bool {
+        self.reader.id().is_some() && self.admits_post(post, thread)
+    }
+
+    /// A file: one waiting in a form is its uploader's; one on a post follows the post.
+    pub fn admits_attachment(
+        &self,
+        file: &attachment::Model,
+        on: Option<(&post::Model, &thread::Model)>,
+    ) -> bool {
+        match (file.post_id, on) {
+            (None, _) => self.reader.id() == Some(file.uploader_id),
+            (Some(post_id), Some((post, thread))) => {
+                post.id == post_id && self.admits_post(post, thread)
+            }
+            (Some(_), None) => false,
+        }
+    }
+
+    pub fn practice(&self, id: i32) -> Option<&practice::Model> {
+        self.practices.get(&id)
+    }
+
+    pub fn practice_by_slug(&self, slug: &str) -> Option<&practice::Model> {
+        self.practices.values().find(|p| p.slug == slug)
+    }
+
+    /// The practices (and expert area) this reader may enter, in no particular order.
+    pub fn practices(&self) -> impl Iterator<Item = &practice::Model> {
+        self.practices.values()
+    }
+}
