@@ -19,3 +19,4 @@ mod security;
 mod smtp;
 mod subscriptions;
 mod summaries;
+mod visibility;

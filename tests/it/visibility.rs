@@ -1,0 +1,420 @@
+//! The visibility rule, stated once as a table and run against every surface that lists or
+//! shows content: each kind of content carries a marker word, each role reads every
+//! surface, and a marker may appear only where the table allows it.
+
+use erbij::entities::{attachment, post, thread, user};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder,
+};
+
+use crate::helpers::TestApp;
+
+/// Who reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Role {
+    Visitor,
+    /// A member who joined the practice and wrote nothing of this.
+    Member,
+    /// The member who wrote the hidden and removed replies and uploaded the files.
+    Author,
+    /// Facilitator of the practice.
+    Facilitator,
+    Expert,
+    Admin,
+    /// Was an expert when mentioned in the expert area, is a member now.
+    DemotedExpert,
+}
+
+const ROLES: [Role; 7] = [
+    Role::Visitor,
+    Role::Member,
+    Role::Author,
+    Role::Facilitator,
+    Role::Expert,
+    Role::Admin,
+    Role::DemotedExpert,
+];
+
+/// Kinds of content in their states, each with a word that appears nowhere else.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Content {
+    PublicThread,
+    MembersThread,
+    ExpertThread,
+    HiddenPost,
+    /// The earlier text of the hidden post (it was edited before it was hidden).
+    HiddenPostRevision,
+    RemovedPost,
+    /// The earlier text of an ordinary reply in the public thread.
+    Revision,
+    /// A file on the hidden post.
+    HiddenPostFile,
+    /// A file uploaded with a preview and never posted.
+    PendingUpload,
+}
+
+impl Content {
+    fn marker(self) -> &'static str {
+        match self {
+            Content::PublicThread => "Pelikaan7",
+            Content::MembersThread => "Merel7",
+            Content::ExpertThread => "Ekster7",
+            Content::HiddenPost => "Havik7",
+            Content::HiddenPostRevision => "Hopvogel7",
+            Content::RemovedPost => "Reiger7",
+            Content::Revision => "Roek7",
+            Content::HiddenPostFile => "Fuut7",
+            Content::PendingUpload => "Pimpelmees7",
+        }
+    }
+}
+
+/// The rule: who may read what. Columns follow [`ROLES`]:
+/// visitor, member, author, facilitator, expert, administrator, demoted expert.
+const RULE: [(Content, [bool; 7]); 9] = [
+    (Content::PublicThread, [true, true, true, true, true, true, true]),
+    (Content::MembersThread, [false, true, true, true, true, true, true]),
+    (Content::ExpertThread, [false, false, false, false, true, true, false]),
+    (Content::HiddenPost, [false, false, true, true, false, true, false]),
+    (Content::HiddenPostRevision, [false, false, true, true, false, true, false]),
+    (Content::RemovedPost, [false, false, false, false, false, false, false]),
+    (Content::Revision, [false, true, true, true, true, true, true]),
+    (Content::HiddenPostFile, [false, false, true, true, false, true, false]),
+    (Content::PendingUpload, [false, false, true, false, false, false, false]),
+];
+
+fn may_read(role: Role, content: Content) -> bool {
+    let column = ROLES.iter().position(|r| *r == role).expect("role listed");
+    RULE.iter()
+        .find(|(c, _)| *c == content)
+        .map(|(_, allowed)| allowed[column])
+        .expect("content listed")
+}
+
+fn pdf(marker: &str) -> Vec<u8> {
+    format!("%PDF-1.4\n% {marker}\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n").into_bytes()
+}
+
+/// The site with every kind of content in place, and the paths that show it.
+struct Fixture {
+    app: TestApp,
+    emails: Vec<(Role, &'static str)>,
+    /// Where each kind of content lives when a reader may see it.
+    home_of: Vec<(Content, String)>,
+    /// Every surface that lists or shows content.
+    surfaces: Vec<String>,
+}
+
+async fn post_with(app: &TestApp, thread_id: i32, marker: &str) -> post::Model {
+    post::Entity::find()
+        .filter(post::Column::ThreadId.eq(thread_id))
+        .filter(post::Column::Body.contains(marker))
+        .one(&app.state.db)
+        .await
+        .expect("query")
+        .expect("the post")
+}
+
+async fn fixture() -> Fixture {
+    let mut app = TestApp::new().await;
+    let emails = vec![
+        (Role::Member, "kees@buurtkracht.nl"),
+        (Role::Author, "anouk@buurtkracht.nl"),
+        (Role::Facilitator, "fenna@buurtkracht.nl"),
+        (Role::Expert, "eva@expertgroep.nl"),
+        (Role::Admin, "aad@gemeente.nl"),
+        (Role::DemotedExpert, "dirk@expertgroep.nl"),
+    ];
+    app.person("kees@buurtkracht.nl", "Kees Bos", false, false)
+        .await;
+    app.person("anouk@buurtkracht.nl", "Anouk de Vries", false, false)
+        .await;
+    let fenna = app
+        .person("fenna@buurtkracht.nl", "Fenna Jansen", false, false)
+        .await;
+    app.person("eva@expertgroep.nl", "Eva Smit", false, true)
+        .await;
+    app.person("aad@gemeente.nl", "Aad Visser", true, false)
+        .await;
+    let dirk = app
+        .person("dirk@expertgroep.nl", "Dirk Mulder", false, true)
+        .await;
+
+    let mut anouk = app.second_browser();
+    anouk.login_as("anouk@buurtkracht.nl").await;
+    anouk.join("zingeving").await;
+    let public = anouk
+        .start_thread("zingeving", "Openbaar Pelikaan7", "Over Pelikaan7.", "public")
+        .await;
+    let members = anouk
+        .start_thread("zingeving", "Besloten Merel7", "Over Merel7.", "members")
+        .await;
+    anouk
+        .reply_to(public, "Eerst Roek7.")
+        .await
+        .assert_status(303);
+    let edited = post_with(&anouk, public, "Roek7").await;
+    anouk
+        .post(
+            &format!("/berichten/{}/bewerken", edited.id),
+            &[("body", "Later anders."), ("action", "post")],
+        )
+        .await
+        .assert_status(303);
+    anouk
+        .post_multipart(
+            &format!("/onderwerpen/{public}/reageren"),
+            &[("body", "Eerst Hopvogel7."), ("action", "post")],
+            &[("file", "verslag.pdf", &pdf("Fuut7"))],
+        )
+        .await
+        .assert_status(303);
+    let hidden = post_with(&anouk, public, "Hopvogel7").await;
+    anouk
+        .post(
+            &format!("/berichten/{}/bewerken", hidden.id),
+            &[("body", "Daarna Havik7."), ("action", "post")],
+        )
+        .await
+        .assert_status(303);
+    anouk
+        .reply_to(public, "Dit is Reiger7.")
+        .await
+        .assert_status(303);
+    let removed = post_with(&anouk, public, "Reiger7").await;
+    // A file uploaded with a preview stays waiting for the post it belongs to.
+    anouk
+        .post_multipart(
+            &format!("/onderwerpen/{public}/reageren"),
+            &[("body", "Nog niet af."), ("action", "preview")],
+            &[("file", "concept.pdf", &pdf("Pimpelmees7"))],
+        )
+        .await
+        .assert_status(200);
+    let files = attachment::Entity::find()
+        .order_by_asc(attachment::Column::Id)
+        .all(&app.state.db)
+        .await
+        .expect("files");
+    let on_hidden = files
+        .iter()
+        .find(|f| f.post_id == Some(hidden.id))
+        .expect("the hidden post's file");
+    let pending = files
+        .iter()
+        .find(|f| f.post_id.is_none())
+        .expect("the pending file");
+
+    // Kees flags the replies that are about to be hidden and removed.
+    let mut kees = app.second_browser();
+    kees.login_as("kees@buurtkracht.nl").await;
+    kees.join("zingeving").await;
+    for id in [hidden.id, removed.id] {
+        kees.post(
+            &format!("/berichten/{id}/signaleren"),
+            &[("reason", "Hier staat een naam in.")],
+        )
+        .await
+        .assert_status(200);
+    }
+    anouk
+        .post(&format!("/berichten/{}/verwijderen", removed.id), &[])
+        .await
+        .assert_status(303);
+    app.make_facilitator(fenna.id, "zingeving").await;
+    let mut facilitator = app.second_browser();
+    facilitator.login_as("fenna@buurtkracht.nl").await;
+    facilitator
+        .post(
+            &format!("/berichten/{}/verbergen", hidden.id),
+            &[("reason", "Herleidbaar.")],
+        )
+        .await
+        .assert_status(303);
+
+    // In the expert area, Eva mentions Dirk while he is still an expert.
+    let mut eva = app.second_browser();
+    eva.login_as("eva@expertgroep.nl").await;
+    let handle = dirk.handle.clone().expect("a handle");
+    let expert = eva
+        .start_thread(
+            "expertgroep",
+            "Intern Ekster7",
+            &format!("@{handle} kijk je naar Ekster7?"),
+            "experts",
+        )
+        .await;
+    let mut dirk_browser = app.second_browser();
+    dirk_browser.login_as("dirk@expertgroep.nl").await;
+    dirk_browser
+        .get("/")
+        .await
+        .assert_contains(r#"<span class="count" aria-hidden="true">1</span>"#);
+    let mut demoted = dirk.into_active_model();
+    demoted.is_expert = Set(false);
+    demoted.update(&app.state.db).await.expect("demote");
+
+    let base = |t: i32| format!("/onderwerpen/{t}");
+    let home_of = vec![
+        (Content::PublicThread, base(public)),
+        (Content::MembersThread, base(members)),
+        (Content::ExpertThread, base(expert)),
+        (Content::HiddenPost, base(public)),
+        (
+            Content::HiddenPostRevision,
+            format!("/berichten/{}/versies", hidden.id),
+        ),
+        (Content::Revision, format!("/berichten/{}/versies", edited.id)),
+        (
+            Content::HiddenPostFile,
+            format!("/bijlagen/{}/verslag.pdf", on_hidden.id),
+        ),
+        (
+            Content::PendingUpload,
+            format!("/bijlagen/{}/concept.pdf", pending.id),
+        ),
+    ];
+    let mut surfaces: Vec<String> = [
+        "/",
+        "/praktijken",
+        "/praktijken/zingeving",
+        "/expertgroep",
+        "/meldingen",
+        "/praktijken/zingeving/signaleringen",
+        "/beheer/signaleringen",
+        "/kennisbundels",
+        "/kennisbundels.atom",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect();
+    surfaces.extend(home_of.iter().map(|(_, path)| path.clone()));
+    surfaces.extend([
+        format!("/onderwerpen/{public}?citeer={}", hidden.id),
+        format!("/onderwerpen/{public}?citeer={}", removed.id),
+        format!("/berichten/{}/versies", removed.id),
+        format!("/berichten/{}", hidden.id),
+        format!("/onderwerpen/{public}/ongelezen"),
+    ]);
+    Fixture {
+        app,
+        emails,
+        home_of,
+        surfaces,
+    }
+}
+
+impl Fixture {
+    async fn browser(&self, role: Role) -> TestApp {
+        let mut browser = self.app.second_browser();
+        if let Some((_, email)) = self.emails.iter().find(|(r, _)| *r == role) {
+            browser.login_as(email).await;
+        }
+        browser
+    }
+}
+
+#[tokio::test]
+async fn every_role_reads_every_surface_as_the_rule_says() {
+    let fixture = fixture().await;
+    for role in ROLES {
+        let mut browser = fixture.browser(role).await;
+        for path in &fixture.surfaces {
+            let page = browser.get(path).await;
+            assert!(
+                page.status.as_u16() < 500,
+                "{role:?} on {path}: {}",
+                page.status
+            );
+            for (content, _) in RULE {
+                if !may_read(role, content) {
+                    assert!(
+                        !page.body.contains(content.marker()),
+                        "{role:?} must not read {content:?} on {path}:\n{}",
+                        page.body
+                    );
+                }
+            }
+        }
+        for (content, path) in &fixture.home_of {
+            if may_read(role, *content) {
+                let page = browser.get(path).await;
+                assert!(
+                    page.body.contains(content.marker()),
+                    "{role:?} should read {content:?} on {path}; status {}:\n{}",
+                    page.status,
+                    page.body
+                );
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_demoted_experts_bell_no_longer_counts_the_expert_area() {
+    let fixture = fixture().await;
+    let mut dirk = fixture.browser(Role::DemotedExpert).await;
+    let home = dirk.get("/").await;
+    home.assert_lacks(r#"class="count""#);
+    dirk.get("/meldingen")
+        .await
+        .assert_lacks(Content::ExpertThread.marker());
+    // The notification itself still exists: it is the rule that keeps it out of reach.
+    let stored = erbij::entities::notification::Entity::find()
+        .all(&fixture.app.state.db)
+        .await
+        .expect("notifications");
+    let dirk_id = user::Entity::find()
+        .filter(user::Column::Email.eq("dirk@expertgroep.nl"))
+        .one(&fixture.app.state.db)
+        .await
+        .expect("query")
+        .expect("dirk")
+        .id;
+    assert!(stored.iter().any(|n| n.user_id == dirk_id));
+}
+
+#[tokio::test]
+async fn a_hidden_post_cannot_be_quoted_and_a_removed_one_has_no_versions() {
+    let fixture = fixture().await;
+    let hidden = post::Entity::find()
+        .filter(post::Column::HiddenAt.is_not_null())
+        .one(&fixture.app.state.db)
+        .await
+        .expect("query")
+        .expect("hidden post");
+    let removed = post::Entity::find()
+        .filter(post::Column::DeletedAt.is_not_null())
+        .one(&fixture.app.state.db)
+        .await
+        .expect("query")
+        .expect("removed post");
+    let thread = thread::Entity::find_by_id(hidden.thread_id)
+        .one(&fixture.app.state.db)
+        .await
+        .expect("query")
+        .expect("thread");
+    let mut kees = fixture.browser(Role::Member).await;
+    let page = kees
+        .get(&format!("/onderwerpen/{}?citeer={}", thread.id, hidden.id))
+        .await;
+    page.assert_status(200).assert_lacks("Havik7");
+    kees.get(&format!("/berichten/{}/versies", hidden.id))
+        .await
+        .assert_status(404);
+    // Not even its author reads a removed post's versions.
+    let mut anouk = fixture.browser(Role::Author).await;
+    anouk
+        .get(&format!("/berichten/{}/versies", removed.id))
+        .await
+        .assert_status(404);
+    // The facilitator's queue keeps the flag but not the removed text.
+    let mut fenna = fixture.browser(Role::Facilitator).await;
+    fenna
+        .get("/praktijken/zingeving/signaleringen")
+        .await
+        .assert_status(200)
+        .assert_contains("Havik7")
+        .assert_lacks("Reiger7");
+}
