@@ -281,7 +281,7 @@ async fn a_summary_goes_from_draft_through_review_to_the_public() {
         .await
         .expect("q")
         .expect("summary");
-    assert_eq!(stored.status, "withdrawn");
+    assert_eq!(stored.status, summary::SummaryStatus::Withdrawn);
     assert!(stored.reviewer_id.is_some());
 
     let mut admin = eva.second_browser();
