@@ -266,14 +266,13 @@ fn sources_text(refs: &BTreeSet<SourceRef>) -> String {
 }
 
 fn practice_ids_text(ids: &BTreeSet<i32>) -> String {
-    ids.iter()
-        .map(i32::to_string)
-        .collect::<Vec<_>>()
-        .join(",")
+    ids.iter().map(i32::to_string).collect::<Vec<_>>().join(",")
 }
 
 fn parse_practice_ids(text: &str) -> BTreeSet<i32> {
-    text.split(',').filter_map(|id| id.trim().parse().ok()).collect()
+    text.split(',')
+        .filter_map(|id| id.trim().parse().ok())
+        .collect()
 }
 
 /// Makes these practices and sources the ones shown with the summary.
@@ -622,13 +621,9 @@ fn step(s: &summary::Model, action: Action) -> Option<Step> {
         }
         (S::Review, _, Action::Approve) => Step::Approve,
         (S::Review, _, Action::Return) => Step::To(S::Draft, None),
-        (S::Published, Some(R::Draft), Action::Submit) => {
-            Step::To(S::Published, Some(R::Review))
-        }
+        (S::Published, Some(R::Draft), Action::Submit) => Step::To(S::Published, Some(R::Review)),
         (S::Published, Some(R::Review), Action::Approve) => Step::Approve,
-        (S::Published, Some(R::Review), Action::Return) => {
-            Step::To(S::Published, Some(R::Draft))
-        }
+        (S::Published, Some(R::Review), Action::Return) => Step::To(S::Published, Some(R::Draft)),
         (S::Published, _, Action::Withdraw) => Step::To(S::Withdrawn, None),
         (S::Published, revision, Action::Checked) => Step::To(S::Published, revision),
         _ => return None,
@@ -676,11 +671,7 @@ pub async fn change_status(
                 );
             }
             make_public(&txn, &s, &newest, person.id).await?;
-            format!(
-                "{} {}",
-                SummaryStatus::Published.to_value(),
-                newest.id
-            )
+            format!("{} {}", SummaryStatus::Published.to_value(), newest.id)
         }
         Step::To(status, revision) => {
             let mut active = s.clone().into_active_model();

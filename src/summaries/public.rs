@@ -290,8 +290,8 @@ fn expert_controls(
     let name = |id: i32| people.get(&id).map(|u| u.name.as_str()).unwrap_or("—");
     // What an approval would make public: the revision, or the draft the page shows.
     let up_for_review = full.revision.as_ref().unwrap_or(&full.version);
-    let in_review = s.status == SummaryStatus::Review
-        || s.revision_status == Some(RevisionStatus::Review);
+    let in_review =
+        s.status == SummaryStatus::Review || s.revision_status == Some(RevisionStatus::Review);
     html! {
         section.card.expert-controls aria-labelledby="workflow-title" {
             h2 #workflow-title { (ctx.t("summaries.workflow")) }

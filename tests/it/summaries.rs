@@ -335,7 +335,10 @@ async fn an_edit_to_a_published_summary_waits_for_another_experts_review() {
     let practice = migranten_id(&eva).await;
     let first = [
         ("title", "Buren als taalmaatje"),
-        ("body", "Buren die taalmaatje worden, helpen tegen eenzaamheid."),
+        (
+            "body",
+            "Buren die taalmaatje worden, helpen tegen eenzaamheid.",
+        ),
         ("lang", "nl"),
         ("practice", practice.as_str()),
         ("references", "Machielse, A. | 2015 | Afgesneden"),
@@ -626,4 +629,90 @@ async fn nominations_can_be_linked_to_a_summary() {
         .expect("q")
         .expect("n");
     assert_eq!(linked.summary_id, Some(s.id));
+}
+
+#[tokio::test]
+async fn summaries_published_before_revisions_existed_keep_their_public_text() {
+    use migrations::{Migrator, MigratorTrait};
+    let Story {
+        mut eva,
+        mut piet,
+        mut visitor,
+        ..
+    } = story().await;
+    let path = eva
+        .post(
+            "/kennisbundels/nieuw",
+            &[
+                ("title", "Vroeg gepubliceerd"),
+                ("body", "Eerste tekst."),
+                ("lang", "nl"),
+            ],
+        )
+        .await
+        .location()
+        .to_string();
+    eva.post(
+        &format!("{path}/bewerken"),
+        &[
+            ("title", "Vroeg gepubliceerd"),
+            ("body", "Tweede tekst."),
+            ("lang", "nl"),
+        ],
+    )
+    .await
+    .assert_status(303);
+    eva.post(&format!("{path}/status"), &[("action", "submit")])
+        .await
+        .assert_status(303);
+    piet.post(&format!("{path}/status"), &[("action", "approve")])
+        .await
+        .assert_status(303);
+    eva.post(
+        "/kennisbundels/nieuw",
+        &[
+            ("title", "Nog concept"),
+            ("body", "Concepttekst."),
+            ("lang", "nl"),
+        ],
+    )
+    .await
+    .assert_status(303);
+
+    // Back to the schema before revisions, and forward again: the backfill names the newest
+    // version of the published summary as its public text, and none for the draft.
+    let db = &eva.state.db;
+    let steps = Migrator::migrations()
+        .iter()
+        .rev()
+        .position(|m| m.name() == "m20261130_000009_summary_revisions")
+        .expect("the revisions migration")
+        + 1;
+    Migrator::down(db, Some(steps as u32)).await.expect("down");
+    Migrator::up(db, None).await.expect("up");
+    let all = summary::Entity::find().all(db).await.expect("q");
+    let versions = erbij::entities::summary_version::Entity::find()
+        .all(db)
+        .await
+        .expect("q");
+    let newest_of = |id: i32| {
+        versions
+            .iter()
+            .filter(|v| v.summary_id == id)
+            .map(|v| v.id)
+            .max()
+    };
+    for s in &all {
+        match s.status {
+            summary::SummaryStatus::Published => {
+                assert_eq!(s.published_version_id, newest_of(s.id));
+            }
+            _ => assert_eq!(s.published_version_id, None),
+        }
+    }
+    visitor
+        .get(&path)
+        .await
+        .assert_status(200)
+        .assert_contains("Tweede tekst.");
 }
