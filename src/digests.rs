@@ -117,23 +117,22 @@ pub async fn compose_for(
     };
     let summaries = if with_summaries {
         let list = summary::Entity::find()
-            .filter(summary::Column::Status.eq(summary::PUBLISHED))
+            .filter(summary::Column::Status.eq(summary::SummaryStatus::Published))
             .filter(summary::Column::PublishedAt.gte(period.start))
             .filter(summary::Column::PublishedAt.lt(period.end))
             .order_by_asc(summary::Column::PublishedAt)
             .all(db)
             .await?;
-        let versions =
-            crate::summaries::edit::latest_versions(db, list.iter().map(|s| s.id).collect())
-                .await?;
+        // The published version only: a revision under review is not news yet.
+        let versions = crate::summaries::edit::live_versions(db, &list).await?;
         list.iter()
-            .map(|s| Item {
-                title: s.title.clone(),
-                path: format!("/kennisbundels/{}", s.slug),
-                excerpt: versions
-                    .get(&s.id)
-                    .map(|v| excerpt(&v.body, EXCERPT))
-                    .unwrap_or_default(),
+            .filter_map(|s| {
+                let v = versions.get(&s.id)?;
+                Some(Item {
+                    title: v.title.clone(),
+                    path: format!("/kennisbundels/{}", s.slug),
+                    excerpt: excerpt(&v.body, EXCERPT),
+                })
             })
             .collect()
     } else {

@@ -1,6 +1,8 @@
 use sea_orm::entity::prelude::*;
 
-/// One saved text of a summary; every save makes a new one.
+/// One saved text of a summary; every save makes a new one. A version holds everything the
+/// form proposes, so a revision of a published summary changes nothing public until it is
+/// approved.
 #[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "summary_versions")]
@@ -15,6 +17,15 @@ pub struct Model {
     /// One reference a line: `author | year | title | link`.
     #[sea_orm(column_type = "Text")]
     pub references_text: String,
+    /// The proposed language; `None` on versions saved before versions held it.
+    pub lang: Option<String>,
+    /// The proposed practices, ids separated by commas; `None` as for `lang`.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub practice_ids: Option<String>,
+    /// The proposed sources, one link a line as in the form (`/onderwerpen/12`,
+    /// `/berichten/34`); `None` as for `lang`.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub sources: Option<String>,
     pub created_at: DateTimeUtc,
 }
 

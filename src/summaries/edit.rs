@@ -1,5 +1,12 @@
 //! The experts' side of summaries: writing drafts (every save a new version), review by
 //! another expert, publication, revision, withdrawal, and comparing versions.
+//!
+//! Nothing an expert writes reaches the public without a second expert: a summary is public
+//! only as its published version (`published_version_id`), with the practices and sources
+//! stored beside it. Saving a published summary adds a version that is a *revision*: it is
+//! offered for review and approved (never by one who wrote it) or sent back like a first
+//! draft, and only approval makes its title, text, references, language, practices and
+//! sources public.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -10,20 +17,24 @@ use axum::{
 use chrono::Utc;
 use maud::{Markup, html};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryOrder, TransactionTrait,
+    ActiveEnum, ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr,
+    EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, TransactionTrait,
 };
 use serde::Deserialize;
 
 use super::{
-    model::{SourceRef, SummaryForm},
+    model::{SourceRef, SummaryForm, parse_source},
     require_expert,
 };
 use crate::{
     AppState, audit,
     context::Ctx,
     csrf::CsrfForm,
-    entities::{practice, summary, summary_practice, summary_source, summary_version, user},
+    entities::{
+        post, practice,
+        summary::{self, RevisionStatus, SummaryStatus},
+        summary_practice, summary_source, summary_version, user,
+    },
     error::{AppError, AppResult},
     forms::{self, Field, FieldErrors},
     forum::{self, Scope, views::when},
@@ -31,25 +42,51 @@ use crate::{
     layout, practices,
 };
 
-/// A summary with its newest version, practices and sources.
+/// A summary with the text its page shows, the practices and sources shown with it, and a
+/// revision waiting for review.
 pub struct Full {
     pub summary: summary::Model,
+    /// The published version while the summary is published; before that (and once
+    /// withdrawn) the newest draft, which only experts see.
     pub version: summary_version::Model,
+    /// A newer version of a published summary: the revision under way, for experts only.
+    pub revision: Option<summary_version::Model>,
     pub practice_ids: Vec<i32>,
     pub sources: Vec<summary_source::Model>,
+}
+
+async fn newest_version(
+    db: &impl ConnectionTrait,
+    summary_id: i32,
+) -> Result<Option<summary_version::Model>, DbErr> {
+    summary_version::Entity::find()
+        .filter(summary_version::Column::SummaryId.eq(summary_id))
+        .order_by_desc(summary_version::Column::Id)
+        .one(db)
+        .await
 }
 
 pub async fn load(
     db: &impl ConnectionTrait,
     summary: summary::Model,
 ) -> Result<Option<Full>, DbErr> {
-    let Some(version) = summary_version::Entity::find()
-        .filter(summary_version::Column::SummaryId.eq(summary.id))
-        .order_by_desc(summary_version::Column::Id)
-        .one(db)
-        .await?
-    else {
+    let Some(newest) = newest_version(db, summary.id).await? else {
         return Ok(None);
+    };
+    let (version, revision) = if summary.status == SummaryStatus::Published {
+        let Some(id) = summary.published_version_id else {
+            return Ok(None);
+        };
+        if newest.id == id {
+            (newest, None)
+        } else {
+            let Some(live) = summary_version::Entity::find_by_id(id).one(db).await? else {
+                return Ok(None);
+            };
+            (live, Some(newest))
+        }
+    } else {
+        (newest, None)
     };
     let practice_ids = summary_practice::Entity::find()
         .filter(summary_practice::Column::SummaryId.eq(summary.id))
@@ -66,9 +103,31 @@ pub async fn load(
     Ok(Some(Full {
         summary,
         version,
+        revision,
         practice_ids,
         sources,
     }))
+}
+
+/// Who wrote what is up for approval: the editors of every version after the published
+/// one (all versions before the first publication). A withdrawn summary offered again
+/// unchanged is its author's. None of them may approve it.
+pub async fn writers_under_review(
+    db: &impl ConnectionTrait,
+    s: &summary::Model,
+) -> Result<BTreeSet<i32>, DbErr> {
+    let mut writers: BTreeSet<i32> = summary_version::Entity::find()
+        .filter(summary_version::Column::SummaryId.eq(s.id))
+        .filter(summary_version::Column::Id.gt(s.published_version_id.unwrap_or(0)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|v| v.editor_id)
+        .collect();
+    if writers.is_empty() {
+        writers.insert(s.author_id);
+    }
+    Ok(writers)
 }
 
 pub async fn by_slug(
@@ -102,7 +161,8 @@ pub async fn list_all(State(state): State<AppState>, ctx: Ctx) -> AppResult<Mark
                     li.thread {
                         h3 { a href={ "/kennisbundels/" (s.slug) } { (s.title) } }
                         p.meta {
-                            span.badge { (ctx.t(&format!("summaries.status.{}", s.status))) }
+                            span.badge { (ctx.t(&format!("summaries.status.{}", s.status.to_value()))) }
+                            @if let Some(revision) = s.revision_status { " " span.badge.members { (ctx.t(&format!("summaries.revision.{}", revision.to_value()))) } }
                             @if s.sources_changed { " " span.badge.members { (ctx.t("summaries.sources_changed")) } }
                             " " (when(&ctx, s.updated_at))
                         }
@@ -194,7 +254,69 @@ async fn resolve_sources(
     Ok(Some(resolved))
 }
 
-/// Validates and saves: a new summary or a new version of an existing one.
+/// The form's sources as the lines a version keeps (and the form shows again).
+fn sources_text(refs: &BTreeSet<SourceRef>) -> String {
+    refs.iter()
+        .map(|r| match r {
+            SourceRef::Thread(id) => format!("/onderwerpen/{id}"),
+            SourceRef::Post(id) => format!("/berichten/{id}"),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn practice_ids_text(ids: &BTreeSet<i32>) -> String {
+    ids.iter().map(i32::to_string).collect::<Vec<_>>().join(",")
+}
+
+fn parse_practice_ids(text: &str) -> BTreeSet<i32> {
+    text.split(',')
+        .filter_map(|id| id.trim().parse().ok())
+        .collect()
+}
+
+/// Makes these practices and sources the ones shown with the summary.
+async fn replace_practices_and_sources(
+    db: &impl ConnectionTrait,
+    summary_id: i32,
+    practice_ids: &BTreeSet<i32>,
+    sources: &[(i32, Option<i32>)],
+) -> Result<(), DbErr> {
+    summary_practice::Entity::delete_many()
+        .filter(summary_practice::Column::SummaryId.eq(summary_id))
+        .exec(db)
+        .await?;
+    if !practice_ids.is_empty() {
+        summary_practice::Entity::insert_many(practice_ids.iter().map(|&practice_id| {
+            summary_practice::ActiveModel {
+                summary_id: Set(summary_id),
+                practice_id: Set(practice_id),
+            }
+        }))
+        .exec(db)
+        .await?;
+    }
+    summary_source::Entity::delete_many()
+        .filter(summary_source::Column::SummaryId.eq(summary_id))
+        .exec(db)
+        .await?;
+    if !sources.is_empty() {
+        summary_source::Entity::insert_many(sources.iter().map(|(thread_id, post_id)| {
+            summary_source::ActiveModel {
+                summary_id: Set(summary_id),
+                thread_id: Set(*thread_id),
+                post_id: Set(*post_id),
+                ..Default::default()
+            }
+        }))
+        .exec(db)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Validates and saves: a new summary or a new version of an existing one. While the
+/// summary is published, the new version is a revision and nothing public changes.
 async fn save(
     state: &AppState,
     ctx: &Ctx,
@@ -234,7 +356,17 @@ async fn save(
     }
     let now = Utc::now();
     let txn = state.db.begin().await?;
+    let published = existing
+        .as_ref()
+        .is_some_and(|s| s.status == SummaryStatus::Published);
     let saved = match existing {
+        Some(s) if published => {
+            let revision = s.revision_status.unwrap_or(RevisionStatus::Draft);
+            let mut active = s.into_active_model();
+            active.revision_status = Set(Some(revision));
+            active.updated_at = Set(now);
+            active.update(&txn).await?
+        }
         Some(s) => {
             let mut active = s.into_active_model();
             active.title = Set(form.title.trim().into());
@@ -246,7 +378,7 @@ async fn save(
             let slug = free_slug(&txn, &form.title).await?;
             summary::ActiveModel {
                 slug: Set(slug),
-                status: Set(summary::DRAFT.into()),
+                status: Set(SummaryStatus::Draft),
                 lang: Set(form.lang.clone()),
                 title: Set(form.title.trim().into()),
                 author_id: Set(person.id),
@@ -265,44 +397,72 @@ async fn save(
         title: Set(form.title.trim().into()),
         body: Set(form.body.trim_end().into()),
         references_text: Set(form.references.trim().into()),
+        lang: Set(Some(form.lang.clone())),
+        practice_ids: Set(Some(practice_ids_text(&chosen))),
+        sources: Set(Some(sources_text(&refs))),
         created_at: Set(now),
         ..Default::default()
     }
     .insert(&txn)
     .await?;
-    summary_practice::Entity::delete_many()
-        .filter(summary_practice::Column::SummaryId.eq(saved.id))
-        .exec(&txn)
-        .await?;
-    if !chosen.is_empty() {
-        summary_practice::Entity::insert_many(chosen.iter().map(|&practice_id| {
-            summary_practice::ActiveModel {
-                summary_id: Set(saved.id),
-                practice_id: Set(practice_id),
-            }
-        }))
-        .exec(&txn)
-        .await?;
-    }
-    summary_source::Entity::delete_many()
-        .filter(summary_source::Column::SummaryId.eq(saved.id))
-        .exec(&txn)
-        .await?;
-    let sources = sources.unwrap_or_default();
-    if !sources.is_empty() {
-        summary_source::Entity::insert_many(sources.iter().map(|(thread_id, post_id)| {
-            summary_source::ActiveModel {
-                summary_id: Set(saved.id),
-                thread_id: Set(*thread_id),
-                post_id: Set(*post_id),
-                ..Default::default()
-            }
-        }))
-        .exec(&txn)
-        .await?;
+    if !published {
+        let sources = sources.unwrap_or_default();
+        replace_practices_and_sources(&txn, saved.id, &chosen, &sources).await?;
     }
     txn.commit().await?;
     Ok(Redirect::to(&format!("/kennisbundels/{}", saved.slug)).into_response())
+}
+
+/// Approval: `version` becomes what the public reads, with the title, language,
+/// practices and sources it proposed. Sources were checked against its writer's scope
+/// when it was saved; here a post is only placed in its thread again.
+async fn make_public(
+    db: &impl ConnectionTrait,
+    s: &summary::Model,
+    version: &summary_version::Model,
+    reviewer_id: i32,
+) -> Result<(), DbErr> {
+    if let Some(ids) = &version.practice_ids {
+        let practice_ids = parse_practice_ids(ids);
+        let sources = match &version.sources {
+            Some(lines) => {
+                let refs: Vec<SourceRef> = lines.lines().filter_map(parse_source).collect();
+                let post_ids = refs.iter().filter_map(|r| match r {
+                    SourceRef::Post(id) => Some(*id),
+                    SourceRef::Thread(_) => None,
+                });
+                let threads_of: HashMap<i32, i32> = post::Entity::find()
+                    .filter(post::Column::Id.is_in(post_ids))
+                    .all(db)
+                    .await?
+                    .into_iter()
+                    .map(|p| (p.id, p.thread_id))
+                    .collect();
+                refs.iter()
+                    .filter_map(|r| match r {
+                        SourceRef::Thread(id) => Some((*id, None)),
+                        SourceRef::Post(id) => threads_of.get(id).map(|t| (*t, Some(*id))),
+                    })
+                    .collect()
+            }
+            None => Vec::new(),
+        };
+        replace_practices_and_sources(db, s.id, &practice_ids, &sources).await?;
+    }
+    let now = Utc::now();
+    let mut active = s.clone().into_active_model();
+    active.status = Set(SummaryStatus::Published);
+    active.revision_status = Set(None);
+    active.published_version_id = Set(Some(version.id));
+    active.title = Set(version.title.clone());
+    if let Some(lang) = &version.lang {
+        active.lang = Set(lang.clone());
+    }
+    active.reviewer_id = Set(Some(reviewer_id));
+    active.published_at = Set(Some(s.published_at.unwrap_or(now)));
+    active.updated_at = Set(now);
+    active.update(db).await?;
+    Ok(())
 }
 
 async fn free_slug(db: &impl ConnectionTrait, title: &str) -> Result<String, DbErr> {
@@ -341,6 +501,7 @@ pub async fn create_summary(
     save(&state, &ctx, form, None).await
 }
 
+/// The form holds the newest version: a revision under way is edited further.
 pub async fn edit_summary(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -349,21 +510,31 @@ pub async fn edit_summary(
     require_expert(&ctx)?;
     let s = by_slug(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
     let full = load(&state.db, s).await?.ok_or(AppError::NotFound)?;
+    let newest = full.revision.as_ref().unwrap_or(&full.version);
     let form = SummaryForm {
-        title: full.version.title.clone(),
-        body: full.version.body.clone(),
-        lang: full.summary.lang.clone(),
-        practice: full.practice_ids.clone(),
-        sources: full
-            .sources
-            .iter()
-            .map(|s| match s.post_id {
-                Some(p) => format!("/berichten/{p}"),
-                None => format!("/onderwerpen/{}", s.thread_id),
-            })
-            .collect::<Vec<_>>()
-            .join("\n"),
-        references: full.version.references_text.clone(),
+        title: newest.title.clone(),
+        body: newest.body.clone(),
+        lang: newest
+            .lang
+            .clone()
+            .unwrap_or_else(|| full.summary.lang.clone()),
+        practice: match &newest.practice_ids {
+            Some(ids) => parse_practice_ids(ids).into_iter().collect(),
+            None => full.practice_ids.clone(),
+        },
+        sources: match &newest.sources {
+            Some(lines) => lines.clone(),
+            None => full
+                .sources
+                .iter()
+                .map(|s| match s.post_id {
+                    Some(p) => format!("/berichten/{p}"),
+                    None => format!("/onderwerpen/{}", s.thread_id),
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
+        },
+        references: newest.references_text.clone(),
     };
     let all = practices::all_practices(&state.db).await?;
     Ok(form_view(
@@ -384,20 +555,96 @@ pub async fn update_summary(
 ) -> AppResult<Response> {
     require_expert(&ctx)?;
     let s = by_slug(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
-    if s.status == summary::WITHDRAWN {
+    if s.status == SummaryStatus::Withdrawn {
         return Err(AppError::Forbidden);
     }
     save(&state, &ctx, form, Some(s)).await
+}
+
+/// What an expert does with a summary on its page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    Submit,
+    Approve,
+    Return,
+    Withdraw,
+    Checked,
+}
+
+impl Action {
+    pub const ALL: [Action; 5] = [
+        Action::Submit,
+        Action::Approve,
+        Action::Return,
+        Action::Withdraw,
+        Action::Checked,
+    ];
+
+    fn parse(text: &str) -> Option<Action> {
+        Some(match text {
+            "submit" => Action::Submit,
+            "approve" => Action::Approve,
+            "return" => Action::Return,
+            "withdraw" => Action::Withdraw,
+            "checked" => Action::Checked,
+            _ => return None,
+        })
+    }
+
+    /// Its name in the form and in the audit log (`audit.summary_…`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::Submit => "submit",
+            Action::Approve => "approve",
+            Action::Return => "return",
+            Action::Withdraw => "withdraw",
+            Action::Checked => "checked",
+        }
+    }
+}
+
+/// Where a summary goes: its status and the state of its revision, or approval.
+enum Step {
+    To(SummaryStatus, Option<RevisionStatus>),
+    Approve,
+}
+
+/// The workflow, for a first draft and for a revision of a published summary alike:
+/// submit → approve (by another expert) or return; published ones can be withdrawn, and a
+/// withdrawn one offered again.
+fn step(s: &summary::Model, action: Action) -> Option<Step> {
+    use RevisionStatus as R;
+    use SummaryStatus as S;
+    Some(match (s.status, s.revision_status, action) {
+        (S::Draft, _, Action::Submit) | (S::Withdrawn, _, Action::Submit) => {
+            Step::To(S::Review, None)
+        }
+        (S::Review, _, Action::Approve) => Step::Approve,
+        (S::Review, _, Action::Return) => Step::To(S::Draft, None),
+        (S::Published, Some(R::Draft), Action::Submit) => Step::To(S::Published, Some(R::Review)),
+        (S::Published, Some(R::Review), Action::Approve) => Step::Approve,
+        (S::Published, Some(R::Review), Action::Return) => Step::To(S::Published, Some(R::Draft)),
+        (S::Published, _, Action::Withdraw) => Step::To(S::Withdrawn, None),
+        (S::Published, revision, Action::Checked) => Step::To(S::Published, revision),
+        _ => return None,
+    })
+}
+
+/// Whether `action` leads anywhere from where `s` stands (the page offers only these).
+pub fn allows(s: &summary::Model, action: Action) -> bool {
+    step(s, action).is_some()
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct StatusForm {
     action: String,
+    /// The version the expert saw when approving; approval waits if a newer one came.
+    version: Option<i32>,
 }
 
-/// Moves a summary along: submit for review, approve (never one's own), send back,
-/// withdraw, or offer a withdrawn one for review again.
+/// Moves a summary, or its revision, along: submit for review, approve (never one's own),
+/// send back, withdraw, or offer a withdrawn one for review again.
 pub async fn change_status(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -405,35 +652,48 @@ pub async fn change_status(
     CsrfForm(form): CsrfForm<StatusForm>,
 ) -> AppResult<Response> {
     let person = require_expert(&ctx)?.clone();
-    let s = by_slug(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
-    let next = match (s.status.as_str(), form.action.as_str()) {
-        (summary::DRAFT, "submit") => summary::REVIEW,
-        (summary::REVIEW, "approve") if s.author_id != person.id => summary::PUBLISHED,
-        (summary::REVIEW, "approve") => return Err(AppError::Forbidden),
-        (summary::REVIEW, "return") => summary::DRAFT,
-        (summary::PUBLISHED, "withdraw") => summary::WITHDRAWN,
-        (summary::WITHDRAWN, "submit") => summary::REVIEW,
-        (summary::PUBLISHED, "checked") => summary::PUBLISHED,
-        _ => return Err(AppError::BadRequest),
-    };
+    let action = Action::parse(&form.action).ok_or(AppError::BadRequest)?;
     let txn = state.db.begin().await?;
-    let mut active = s.clone().into_active_model();
-    active.status = Set(next.into());
-    active.updated_at = Set(Utc::now());
-    if next == summary::PUBLISHED && s.status == summary::REVIEW {
-        active.reviewer_id = Set(Some(person.id));
-        active.published_at = Set(Some(s.published_at.unwrap_or_else(Utc::now)));
-    }
-    if form.action == "checked" {
-        active.sources_changed = Set(false);
-    }
-    active.update(&txn).await?;
+    let s = by_slug(&txn, &slug).await?.ok_or(AppError::NotFound)?;
+    let next = step(&s, action).ok_or(AppError::BadRequest)?;
+    let detail = match next {
+        Step::Approve => {
+            if writers_under_review(&txn, &s).await?.contains(&person.id) {
+                return Err(AppError::Forbidden);
+            }
+            let newest = newest_version(&txn, s.id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            if form.version.is_some_and(|seen| seen != newest.id) {
+                // Someone saved again since the reviewer looked: they look again.
+                return Ok(
+                    Redirect::to(&format!("/kennisbundels/{slug}?nieuwer=1")).into_response()
+                );
+            }
+            make_public(&txn, &s, &newest, person.id).await?;
+            format!("{} {}", SummaryStatus::Published.to_value(), newest.id)
+        }
+        Step::To(status, revision) => {
+            let mut active = s.clone().into_active_model();
+            active.status = Set(status);
+            active.revision_status = Set(revision);
+            active.updated_at = Set(Utc::now());
+            if action == Action::Checked {
+                active.sources_changed = Set(false);
+            }
+            active.update(&txn).await?;
+            match revision {
+                Some(r) => format!("{} revision {}", status.to_value(), r.to_value()),
+                None => status.to_value(),
+            }
+        }
+    };
     audit::record(
         &txn,
         Some(person.id),
-        &format!("summary_{}", form.action),
+        &format!("summary_{}", action.name()),
         &s.slug,
-        next,
+        &detail,
     )
     .await?;
     txn.commit().await?;
@@ -471,10 +731,19 @@ pub async fn show_versions(
         .naar
         .and_then(|id| versions.iter().find(|v| v.id == id))
         .or(versions.last());
+    // A revision under way is compared with what the public reads now.
+    let live = s
+        .published_version_id
+        .filter(|_| s.status == SummaryStatus::Published);
     let from = q
         .van
         .and_then(|id| versions.iter().find(|v| v.id == id))
-        .or_else(|| to.and_then(|t| versions.iter().rev().find(|v| v.id < t.id)));
+        .or_else(|| {
+            let to = to?;
+            live.filter(|id| *id < to.id)
+                .and_then(|id| versions.iter().find(|v| v.id == id))
+                .or_else(|| versions.iter().rev().find(|v| v.id < to.id))
+        });
     let name = |id: i32| {
         editors
             .get(&id)
@@ -494,6 +763,7 @@ pub async fn show_versions(
                     @for v in &versions {
                         option value=(v.id) selected[from.is_some_and(|f| f.id == v.id)] {
                             (rust_i18n::t!("forum.version_n", locale = ctx.lang.code(), n = numbered[&v.id])) " · " (name(v.editor_id))
+                            @if live == Some(v.id) { " · " (ctx.t("summaries.live_version")) }
                         }
                     }
                 }
@@ -502,6 +772,7 @@ pub async fn show_versions(
                     @for v in &versions {
                         option value=(v.id) selected[to.is_some_and(|t| t.id == v.id)] {
                             (rust_i18n::t!("forum.version_n", locale = ctx.lang.code(), n = numbered[&v.id])) " · " (name(v.editor_id))
+                            @if live == Some(v.id) { " · " (ctx.t("summaries.live_version")) }
                         }
                     }
                 }
@@ -523,22 +794,25 @@ pub async fn show_versions(
     ))
 }
 
-/// The newest version of each of these summaries, in one query.
-pub async fn latest_versions(
+/// The published version of each of these published summaries, in one query: what lists,
+/// feeds and digests show. A summary without one is left out.
+pub async fn live_versions(
     db: &impl ConnectionTrait,
-    ids: Vec<i32>,
+    summaries: &[summary::Model],
 ) -> Result<HashMap<i32, summary_version::Model>, DbErr> {
-    let mut latest: HashMap<i32, summary_version::Model> = HashMap::new();
+    let ids: Vec<i32> = summaries
+        .iter()
+        .filter(|s| s.status == SummaryStatus::Published)
+        .filter_map(|s| s.published_version_id)
+        .collect();
     if ids.is_empty() {
-        return Ok(latest);
+        return Ok(HashMap::new());
     }
-    for v in summary_version::Entity::find()
-        .filter(summary_version::Column::SummaryId.is_in(ids))
-        .order_by_asc(summary_version::Column::Id)
+    Ok(summary_version::Entity::find()
+        .filter(summary_version::Column::Id.is_in(ids))
         .all(db)
         .await?
-    {
-        latest.insert(v.summary_id, v);
-    }
-    Ok(latest)
+        .into_iter()
+        .map(|v| (v.summary_id, v))
+        .collect())
 }

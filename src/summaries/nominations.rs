@@ -149,7 +149,7 @@ pub async fn show_queue(State(state): State<AppState>, ctx: Ctx) -> AppResult<Ma
     )
     .await?;
     let summaries = summary::Entity::find()
-        .filter(summary::Column::Status.ne(summary::WITHDRAWN))
+        .filter(summary::Column::Status.ne(summary::SummaryStatus::Withdrawn))
         .order_by_asc(summary::Column::Title)
         .all(&state.db)
         .await?;

@@ -13,15 +13,23 @@ use axum::{
 use chrono::{DateTime, FixedOffset, Utc};
 use maud::{Markup, html};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveEnum, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use serde::Deserialize;
 
-use super::{edit, model::parse_references};
+use super::{
+    edit::{self, Action},
+    model::parse_references,
+};
 use crate::{
     AppState,
     context::Ctx,
-    entities::{practice, summary, summary_practice, summary_source, thread},
+    entities::{
+        practice,
+        summary::{self, RevisionStatus, SummaryStatus},
+        summary_practice, summary_source, summary_version, thread,
+    },
     error::{AppError, AppResult},
     forum::{self, Scope, views::when},
     i18n::Lang,
@@ -39,7 +47,7 @@ async fn published(
     limit: Option<u64>,
 ) -> Result<Vec<summary::Model>, DbErr> {
     let mut query = summary::Entity::find()
-        .filter(summary::Column::Status.eq(summary::PUBLISHED))
+        .filter(summary::Column::Status.eq(SummaryStatus::Published))
         .order_by_desc(summary::Column::PublishedAt)
         .order_by_desc(summary::Column::Id);
     if let Some(id) = practice_id {
@@ -121,19 +129,34 @@ enum Shown<'a> {
     Experts,
 }
 
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ShowQuery {
+    /// Set when an approval found a newer version than the one its expert saw.
+    nieuwer: Option<String>,
+}
+
+/// The summary as the public reads it (its published version); experts also reach drafts
+/// here, and see a revision under way beside the published text.
 pub async fn show_summary(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(slug): Path<String>,
+    Query(q): Query<ShowQuery>,
 ) -> AppResult<Markup> {
     let s = edit::by_slug(&state.db, &slug)
         .await?
         .ok_or(AppError::NotFound)?;
     let is_expert = ctx.reader().in_expert_group();
-    if s.status != summary::PUBLISHED && !is_expert {
+    if s.status != SummaryStatus::Published && !is_expert {
         return Err(AppError::NotFound);
     }
     let full = edit::load(&state.db, s).await?.ok_or(AppError::NotFound)?;
+    let writers = if is_expert {
+        edit::writers_under_review(&state.db, &full.summary).await?
+    } else {
+        Default::default()
+    };
     let all = practices::all_practices(&state.db).await?;
     let concerned: Vec<&practice::Model> = all
         .iter()
@@ -237,53 +260,93 @@ pub async fn show_summary(
                 }
             }
             @if is_expert {
-                (expert_controls(&ctx, summary, &people))
+                (expert_controls(&ctx, &full, &people, ExpertView {
+                    own: ctx.user.as_ref().is_some_and(|u| writers.contains(&u.id)),
+                    newer: q.nieuwer.is_some(),
+                }))
             }
         },
     ))
 }
 
+/// What the workflow card needs beyond the summary itself.
+struct ExpertView {
+    /// The viewer wrote what is up for approval.
+    own: bool,
+    /// Their approval found a newer version than the one they saw.
+    newer: bool,
+}
+
 fn expert_controls(
     ctx: &Ctx,
-    s: &summary::Model,
+    full: &edit::Full,
     people: &HashMap<i32, crate::entities::user::Model>,
+    view: ExpertView,
 ) -> Markup {
+    let s = &full.summary;
     let name = |id: i32| people.get(&id).map(|u| u.name.as_str()).unwrap_or("—");
-    let own = ctx.user.as_ref().is_some_and(|u| u.id == s.author_id);
+    // What an approval would make public: the revision, or the draft the page shows.
+    let up_for_review = full.revision.as_ref().unwrap_or(&full.version);
+    let in_review =
+        s.status == SummaryStatus::Review || s.revision_status == Some(RevisionStatus::Review);
     html! {
         section.card.expert-controls aria-labelledby="workflow-title" {
             h2 #workflow-title { (ctx.t("summaries.workflow")) }
             p {
-                span.badge { (ctx.t(&format!("summaries.status.{}", s.status))) }
+                span.badge { (ctx.t(&format!("summaries.status.{}", s.status.to_value()))) }
                 " " (rust_i18n::t!("summaries.written_by", locale = ctx.lang.code(), name = name(s.author_id)))
                 @if let Some(r) = s.reviewer_id { " · " (rust_i18n::t!("summaries.reviewed_by", locale = ctx.lang.code(), name = name(r))) }
+            }
+            @if view.newer {
+                p.hidden-marker role="status" { (ctx.t("summaries.newer_version")) }
             }
             @if s.sources_changed {
                 p.hidden-marker { (ctx.t("summaries.sources_changed_notice")) }
             }
+            @if let Some(revision) = &full.revision {
+                (revision_view(ctx, s, revision))
+            }
             div.actions {
-                @if s.status != summary::WITHDRAWN {
+                @if s.status != SummaryStatus::Withdrawn {
                     a.button href={ "/kennisbundels/" (s.slug) "/bewerken" } { (ctx.t("summaries.edit")) }
                 }
                 a href={ "/kennisbundels/" (s.slug) "/versies" } { (ctx.t("summaries.versions")) }
-                @for (action, key, allowed) in [
-                    ("submit", "summaries.submit", s.status == summary::DRAFT || s.status == summary::WITHDRAWN),
-                    ("approve", "summaries.approve", s.status == summary::REVIEW && !own),
-                    ("return", "summaries.return", s.status == summary::REVIEW),
-                    ("withdraw", "summaries.withdraw", s.status == summary::PUBLISHED),
-                    ("checked", "summaries.checked", s.status == summary::PUBLISHED && s.sources_changed),
-                ] {
-                    @if allowed {
+                @for action in Action::ALL {
+                    @if edit::allows(s, action)
+                        && !(action == Action::Approve && view.own)
+                        && (action != Action::Checked || s.sources_changed) {
                         form.inline method="post" action={ "/kennisbundels/" (s.slug) "/status" } {
                             (layout::csrf_field(ctx))
-                            input type="hidden" name="action" value=(action);
-                            button.secondary type="submit" { (ctx.t(key)) }
+                            input type="hidden" name="action" value=(action.name());
+                            @if action == Action::Approve {
+                                input type="hidden" name="version" value=(up_for_review.id);
+                            }
+                            button.secondary type="submit" { (ctx.t(&format!("summaries.{}", action.name()))) }
                         }
                     }
                 }
             }
-            @if s.status == summary::REVIEW && own {
+            @if in_review && view.own {
                 p.hint { (ctx.t("summaries.not_own_review")) }
+            }
+        }
+    }
+}
+
+/// A revision of a published summary: where it stands, how it differs, and its text.
+fn revision_view(ctx: &Ctx, s: &summary::Model, revision: &summary_version::Model) -> Markup {
+    let state = s.revision_status.unwrap_or(RevisionStatus::Draft);
+    html! {
+        div.revision {
+            p.hidden-marker {
+                strong { (ctx.t(&format!("summaries.revision.{}", state.to_value()))) }
+                " " (ctx.t("summaries.revision_notice"))
+            }
+            p { a href={ "/kennisbundels/" (s.slug) "/versies" } { (ctx.t("summaries.revision_compare")) } }
+            details {
+                summary { (ctx.t("summaries.revision_preview")) }
+                h3 { (revision.title) }
+                div.post-body { (Markdown(&revision.body)) }
             }
         }
     }
@@ -300,30 +363,27 @@ async fn feed_response(
     practice_id: Option<i32>,
 ) -> AppResult<Response> {
     let list = published(&state.db, practice_id, Some(FEED_SIZE)).await?;
-    let versions =
-        super::edit::latest_versions(&state.db, list.iter().map(|s| s.id).collect()).await?;
+    let versions = edit::live_versions(&state.db, &list).await?;
     let base = &state.settings.base_url;
-    let updated = list
-        .iter()
-        .filter_map(|s| s.published_at)
-        .max()
-        .unwrap_or_else(Utc::now);
+    // Only the published version speaks here: its title and text, and the time it was
+    // written (not the time of a revision still under review).
     let entries: Vec<Entry> = list
         .iter()
-        .map(|s| {
+        .filter_map(|s| versions.get(&s.id).map(|v| (s, v)))
+        .map(|(s, v)| {
             let url = format!("{base}/kennisbundels/{}", s.slug);
-            let body = versions.get(&s.id).map(|v| v.body.as_str()).unwrap_or("");
+            let updated = s.published_at.map_or(v.created_at, |p| p.max(v.created_at));
             let mut entry = Entry::default();
             entry.set_id(url.clone());
-            entry.set_title(Text::plain(s.title.clone()));
-            entry.set_updated(to_fixed(s.updated_at));
+            entry.set_title(Text::plain(v.title.clone()));
+            entry.set_updated(to_fixed(updated));
             entry.set_published(s.published_at.map(to_fixed));
             entry.set_links(vec![Link {
                 href: url,
                 rel: "alternate".into(),
                 ..Default::default()
             }]);
-            entry.set_summary(Some(Text::plain(excerpt(body, 300))));
+            entry.set_summary(Some(Text::plain(excerpt(&v.body, 300))));
             entry.set_authors(vec![Person {
                 name: Lang::Nl.t("summaries.feed_author").into_owned(),
                 ..Default::default()
@@ -331,10 +391,15 @@ async fn feed_response(
             entry
         })
         .collect();
+    let updated = entries
+        .iter()
+        .map(|e| *e.updated())
+        .max()
+        .unwrap_or_else(|| to_fixed(Utc::now()));
     let mut feed = Feed::default();
     feed.set_id(format!("{base}{self_path}"));
     feed.set_title(Text::plain(title));
-    feed.set_updated(to_fixed(updated));
+    feed.set_updated(updated);
     feed.set_links(vec![
         Link {
             href: format!("{base}{self_path}"),
@@ -401,7 +466,7 @@ pub async fn citing(
         .to_owned();
     summary::Entity::find()
         .filter(summary::Column::Id.in_subquery(citing))
-        .filter(summary::Column::Status.eq(summary::PUBLISHED))
+        .filter(summary::Column::Status.eq(SummaryStatus::Published))
         .order_by_asc(summary::Column::Title)
         .all(db)
         .await
@@ -434,7 +499,7 @@ pub async fn mark_sources_changed(
             sea_orm::sea_query::Expr::value(true),
         )
         .filter(summary::Column::Id.is_in(ids))
-        .filter(summary::Column::Status.eq(summary::PUBLISHED))
+        .filter(summary::Column::Status.eq(SummaryStatus::Published))
         .exec(db)
         .await?;
     Ok(())

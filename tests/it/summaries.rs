@@ -281,7 +281,7 @@ async fn a_summary_goes_from_draft_through_review_to_the_public() {
         .await
         .expect("q")
         .expect("summary");
-    assert_eq!(stored.status, "withdrawn");
+    assert_eq!(stored.status, summary::SummaryStatus::Withdrawn);
     assert!(stored.reviewer_id.is_some());
 
     let mut admin = eva.second_browser();
@@ -295,6 +295,252 @@ async fn a_summary_goes_from_draft_through_review_to_the_public() {
     ] {
         log.assert_contains(entry);
     }
+}
+
+/// What a visitor's digest for everything would say about summaries right now.
+async fn visitors_digest_summaries(app: &TestApp) -> String {
+    use erbij::digests::{Period, compose_for};
+    let db = &app.state.db;
+    let scope = erbij::forum::Scope::for_viewer(db, None)
+        .await
+        .expect("scope");
+    let now = chrono::Utc::now();
+    let period = Period {
+        start: now - chrono::Duration::days(7),
+        end: now + chrono::Duration::minutes(1),
+    };
+    compose_for(db, &scope, None, true, period)
+        .await
+        .expect("compose")
+        .map(|d| {
+            d.summaries
+                .iter()
+                .map(|i| format!("{} {}\n", i.title, i.excerpt))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn an_edit_to_a_published_summary_waits_for_another_experts_review() {
+    let Story {
+        mut eva,
+        mut piet,
+        mut marieke,
+        mut visitor,
+        public_thread,
+        members_thread,
+        ..
+    } = story().await;
+    let practice = migranten_id(&eva).await;
+    let first = [
+        ("title", "Buren als taalmaatje"),
+        (
+            "body",
+            "Buren die taalmaatje worden, helpen tegen eenzaamheid.",
+        ),
+        ("lang", "nl"),
+        ("practice", practice.as_str()),
+        ("references", "Machielse, A. | 2015 | Afgesneden"),
+    ];
+    let public_source = format!("/onderwerpen/{public_thread}");
+    let mut fields = first.to_vec();
+    fields.push(("sources", &public_source));
+    let path = eva
+        .post("/kennisbundels/nieuw", &fields)
+        .await
+        .location()
+        .to_string();
+    eva.post(&format!("{path}/status"), &[("action", "submit")])
+        .await
+        .assert_status(303);
+    piet.post(&format!("{path}/status"), &[("action", "approve")])
+        .await
+        .assert_status(303);
+    visitor
+        .get(&path)
+        .await
+        .assert_status(200)
+        .assert_contains("helpen tegen eenzaamheid");
+
+    // Eva revises the published summary: new title, text, reference, and a members-only
+    // source. Nothing of it is public yet.
+    let both_sources = format!("/onderwerpen/{public_thread}\n/onderwerpen/{members_thread}");
+    eva.post(
+        &format!("{path}/bewerken"),
+        &[
+            ("title", "Buren als taalmaatje en Zeekoeienplan"),
+            (
+                "body",
+                "Buren die taalmaatje worden, helpen volgens het Zeekoeienplan tegen eenzaamheid.",
+            ),
+            ("lang", "nl"),
+            ("practice", &practice),
+            ("sources", &both_sources),
+            (
+                "references",
+                "Machielse, A. | 2015 | Afgesneden\nZeekoe, B. | 2024 | Zeekoeienstudie",
+            ),
+        ],
+    )
+    .await
+    .assert_status(303);
+    let public_surfaces = [
+        path.clone(),
+        "/kennisbundels".to_string(),
+        "/kennisbundels?praktijk=migranten".to_string(),
+        "/kennisbundels.atom".to_string(),
+        "/praktijken/migranten/kennisbundels.atom".to_string(),
+        format!("/onderwerpen/{public_thread}"),
+    ];
+    for surface in &public_surfaces {
+        visitor.get(surface).await.assert_lacks("Zeekoe");
+        marieke.get(surface).await.assert_lacks("Zeekoe");
+    }
+    visitor
+        .get(&path)
+        .await
+        .assert_contains("Buren als taalmaatje")
+        .assert_contains("helpen tegen eenzaamheid")
+        .assert_lacks("Een gesprek onder leden");
+    let digest = visitors_digest_summaries(&eva).await;
+    assert!(digest.contains("Buren als taalmaatje"), "{digest}");
+    assert!(!digest.contains("Zeekoe"), "{digest}");
+
+    // The experts see the revision for what it is.
+    eva.get(&path)
+        .await
+        .assert_contains("Wijziging in bewerking")
+        .assert_contains("Zeekoeienplan")
+        .assert_contains("Ter beoordeling aanbieden");
+    eva.get("/expertgroep/kennisbundels")
+        .await
+        .assert_contains("Wijziging in bewerking");
+    // Not offered yet: nobody can approve it.
+    piet.post(&format!("{path}/status"), &[("action", "approve")])
+        .await
+        .assert_status(400);
+    eva.post(&format!("{path}/status"), &[("action", "submit")])
+        .await
+        .assert_status(303);
+
+    // The review queue lists it, and the reviewer gets the buttons of a first review.
+    piet.get("/expertgroep/kennisbundels")
+        .await
+        .assert_contains("Buren als taalmaatje")
+        .assert_contains("Wijziging wacht op beoordeling");
+    piet.get(&path)
+        .await
+        .assert_contains("Wijziging wacht op beoordeling")
+        .assert_contains("Goedkeuren en publiceren")
+        .assert_contains("Terug naar concept");
+
+    // The one who wrote it may not approve it; a member may not either.
+    eva.get(&path)
+        .await
+        .assert_lacks("Goedkeuren en publiceren")
+        .assert_contains("je eigen werk keur je niet zelf");
+    eva.post(&format!("{path}/status"), &[("action", "approve")])
+        .await
+        .assert_status(403);
+    marieke
+        .post(&format!("{path}/status"), &[("action", "approve")])
+        .await
+        .assert_status(403);
+
+    // Sent back, it is a draft revision again; still nothing public.
+    piet.post(&format!("{path}/status"), &[("action", "return")])
+        .await
+        .assert_status(303);
+    piet.get(&path)
+        .await
+        .assert_contains("Wijziging in bewerking");
+    visitor.get(&path).await.assert_lacks("Zeekoe");
+    eva.post(&format!("{path}/status"), &[("action", "submit")])
+        .await
+        .assert_status(303);
+
+    // Approving what one saw: if a newer version came meanwhile, look again first.
+    let stored = summary::Entity::find()
+        .one(&eva.state.db)
+        .await
+        .expect("q")
+        .expect("summary");
+    let published = stored.published_version_id.expect("published version");
+    piet.post(
+        &format!("{path}/status"),
+        &[("action", "approve"), ("version", &published.to_string())],
+    )
+    .await
+    .assert_status(303);
+    piet.get(&format!("{path}?nieuwer=1"))
+        .await
+        .assert_contains("nieuwere versie");
+    visitor.get(&path).await.assert_lacks("Zeekoe");
+
+    piet.post(&format!("{path}/status"), &[("action", "approve")])
+        .await
+        .assert_status(303);
+
+    // Approved: the revision replaces the public text everywhere, sources included.
+    visitor
+        .get(&path)
+        .await
+        .assert_contains("Buren als taalmaatje en Zeekoeienplan")
+        .assert_contains("volgens het Zeekoeienplan")
+        .assert_contains("Zeekoeienstudie")
+        .assert_contains("Een gesprek onder leden");
+    for surface in [
+        "/kennisbundels",
+        "/kennisbundels.atom",
+        "/praktijken/migranten/kennisbundels.atom",
+    ] {
+        visitor.get(surface).await.assert_contains("Zeekoeienplan");
+    }
+    let digest = visitors_digest_summaries(&eva).await;
+    assert!(digest.contains("Zeekoeienplan"), "{digest}");
+    piet.get(&path)
+        .await
+        .assert_lacks("Wijziging wacht op beoordeling")
+        .assert_contains("beoordeeld door Piet Expert");
+
+    // Every version is kept, and the last change reads as a diff.
+    eva.get(&format!("{path}/versies"))
+        .await
+        .assert_contains("Versie 2")
+        .assert_contains("<ins>Zeekoeienplan</ins>");
+    assert_eq!(
+        erbij::entities::summary_version::Entity::find()
+            .all(&eva.state.db)
+            .await
+            .expect("q")
+            .len(),
+        2
+    );
+
+    // A pending revision of a withdrawn summary does not bring it back.
+    eva.post(
+        &format!("{path}/bewerken"),
+        &[
+            ("title", "Walvissenplan"),
+            ("body", "Walvissen."),
+            ("lang", "nl"),
+        ],
+    )
+    .await
+    .assert_status(303);
+    piet.post(&format!("{path}/status"), &[("action", "withdraw")])
+        .await
+        .assert_status(303);
+    visitor.get(&path).await.assert_status(404);
+    visitor
+        .get("/kennisbundels.atom")
+        .await
+        .assert_lacks("Walvis")
+        .assert_lacks("Zeekoe");
+    eva.post(&format!("{path}/bewerken"), &first)
+        .await
+        .assert_status(403);
 }
 
 #[tokio::test]
@@ -383,4 +629,90 @@ async fn nominations_can_be_linked_to_a_summary() {
         .expect("q")
         .expect("n");
     assert_eq!(linked.summary_id, Some(s.id));
+}
+
+#[tokio::test]
+async fn summaries_published_before_revisions_existed_keep_their_public_text() {
+    use migrations::{Migrator, MigratorTrait};
+    let Story {
+        mut eva,
+        mut piet,
+        mut visitor,
+        ..
+    } = story().await;
+    let path = eva
+        .post(
+            "/kennisbundels/nieuw",
+            &[
+                ("title", "Vroeg gepubliceerd"),
+                ("body", "Eerste tekst."),
+                ("lang", "nl"),
+            ],
+        )
+        .await
+        .location()
+        .to_string();
+    eva.post(
+        &format!("{path}/bewerken"),
+        &[
+            ("title", "Vroeg gepubliceerd"),
+            ("body", "Tweede tekst."),
+            ("lang", "nl"),
+        ],
+    )
+    .await
+    .assert_status(303);
+    eva.post(&format!("{path}/status"), &[("action", "submit")])
+        .await
+        .assert_status(303);
+    piet.post(&format!("{path}/status"), &[("action", "approve")])
+        .await
+        .assert_status(303);
+    eva.post(
+        "/kennisbundels/nieuw",
+        &[
+            ("title", "Nog concept"),
+            ("body", "Concepttekst."),
+            ("lang", "nl"),
+        ],
+    )
+    .await
+    .assert_status(303);
+
+    // Back to the schema before revisions, and forward again: the backfill names the newest
+    // version of the published summary as its public text, and none for the draft.
+    let db = &eva.state.db;
+    let steps = Migrator::migrations()
+        .iter()
+        .rev()
+        .position(|m| m.name() == "m20261130_000009_summary_revisions")
+        .expect("the revisions migration")
+        + 1;
+    Migrator::down(db, Some(steps as u32)).await.expect("down");
+    Migrator::up(db, None).await.expect("up");
+    let all = summary::Entity::find().all(db).await.expect("q");
+    let versions = erbij::entities::summary_version::Entity::find()
+        .all(db)
+        .await
+        .expect("q");
+    let newest_of = |id: i32| {
+        versions
+            .iter()
+            .filter(|v| v.summary_id == id)
+            .map(|v| v.id)
+            .max()
+    };
+    for s in &all {
+        match s.status {
+            summary::SummaryStatus::Published => {
+                assert_eq!(s.published_version_id, newest_of(s.id));
+            }
+            _ => assert_eq!(s.published_version_id, None),
+        }
+    }
+    visitor
+        .get(&path)
+        .await
+        .assert_status(200)
+        .assert_contains("Tweede tekst.");
 }

@@ -117,7 +117,7 @@ async fn post_with(app: &TestApp, thread_id: i32, marker: &str) -> post::Model {
 }
 
 async fn fixture() -> Fixture {
-    let mut app = TestApp::new().await;
+    let app = TestApp::new().await;
     let emails = vec![
         (Role::Member, "kees@buurtkracht.nl"),
         (Role::Author, "anouk@buurtkracht.nl"),
