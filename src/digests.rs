@@ -116,8 +116,7 @@ pub async fn compose_for(
         Some(ids) => ids.to_vec(),
     };
     let summaries = if with_summaries {
-        let list = summary::Entity::find()
-            .filter(summary::Column::Status.eq(summary::SummaryStatus::Published))
+        let list = crate::visibility::published_summaries()
             .filter(summary::Column::PublishedAt.gte(period.start))
             .filter(summary::Column::PublishedAt.lt(period.end))
             .order_by_asc(summary::Column::PublishedAt)

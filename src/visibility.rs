@@ -13,6 +13,8 @@
 //! - a hidden post's text is for its author and the practice's facilitators (and
 //!   administrators); a removed post's text is for nobody;
 //! - a file waiting in a form is for its uploader only; a file of a post follows the post;
+//! - a published summary is public; drafts, reviews, withdrawn summaries and a published
+//!   one's pending revision are for the expert group;
 //! - a disabled account reads what a visitor reads.
 
 use std::collections::HashMap;
@@ -26,6 +28,7 @@ use crate::entities::{
     attachment, membership, notification,
     post::{self, State},
     practice::{self, Kind},
+    summary::{self, SummaryStatus},
     thread::{self, Visibility},
     user,
 };
@@ -203,6 +206,21 @@ impl Reader {
             .filter(post::Column::HiddenAt.is_null())
     }
 
+    /// The summaries this reader may open: published ones for everyone; drafts, those in
+    /// review and withdrawn ones for the expert group only.
+    pub fn summaries(self) -> Select<summary::Entity> {
+        if self.in_expert_group() {
+            summary::Entity::find()
+        } else {
+            published_summaries()
+        }
+    }
+
+    /// The check for one summary.
+    pub fn admits_summary(self, summary: &summary::Model) -> bool {
+        summary.status == SummaryStatus::Published || self.in_expert_group()
+    }
+
     /// This reader's notifications about posts they may (still) read: a post hidden or
     /// removed since, or a thread or area out of reach since (a demoted expert), drops out
     /// of the list and the bell.
@@ -223,6 +241,13 @@ impl Reader {
                 ),
             )
     }
+}
+
+/// Published summaries: what public lists, feeds, thread pages and digests show, whoever
+/// reads them (an expert's own lists take [`Reader::summaries`]). Their text is the
+/// published version, never a revision waiting for review.
+pub fn published_summaries() -> Select<summary::Entity> {
+    summary::Entity::find().filter(summary::Column::Status.eq(SummaryStatus::Published))
 }
 
 /// The threads in the practices this person facilitates.

@@ -143,7 +143,9 @@ pub async fn by_slug(
 /// The experts' overview: every summary, in every state.
 pub async fn list_all(State(state): State<AppState>, ctx: Ctx) -> AppResult<Markup> {
     require_expert(&ctx)?;
-    let all = summary::Entity::find()
+    let all = ctx
+        .reader()
+        .summaries()
         .order_by_desc(summary::Column::UpdatedAt)
         .all(&state.db)
         .await?;

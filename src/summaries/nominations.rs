@@ -148,7 +148,9 @@ pub async fn show_queue(State(state): State<AppState>, ctx: Ctx) -> AppResult<Ma
             .chain(open.iter().filter_map(|n| n.handler_id)),
     )
     .await?;
-    let summaries = summary::Entity::find()
+    let summaries = ctx
+        .reader()
+        .summaries()
         .filter(summary::Column::Status.ne(summary::SummaryStatus::Withdrawn))
         .order_by_asc(summary::Column::Title)
         .all(&state.db)

@@ -32,6 +32,7 @@ use crate::{
     },
     error::{AppError, AppResult},
     forum::{self, Scope, views::when},
+    visibility::published_summaries,
     i18n::Lang,
     layout,
     markdown::{Markdown, excerpt},
@@ -46,8 +47,7 @@ async fn published(
     practice_id: Option<i32>,
     limit: Option<u64>,
 ) -> Result<Vec<summary::Model>, DbErr> {
-    let mut query = summary::Entity::find()
-        .filter(summary::Column::Status.eq(SummaryStatus::Published))
+    let mut query = published_summaries()
         .order_by_desc(summary::Column::PublishedAt)
         .order_by_desc(summary::Column::Id);
     if let Some(id) = practice_id {
@@ -148,7 +148,7 @@ pub async fn show_summary(
         .await?
         .ok_or(AppError::NotFound)?;
     let is_expert = ctx.reader().in_expert_group();
-    if s.status != SummaryStatus::Published && !is_expert {
+    if !ctx.reader().admits_summary(&s) {
         return Err(AppError::NotFound);
     }
     let full = edit::load(&state.db, s).await?.ok_or(AppError::NotFound)?;
@@ -464,9 +464,8 @@ pub async fn citing(
         .from(summary_source::Entity)
         .and_where(summary_source::Column::ThreadId.eq(thread_id))
         .to_owned();
-    summary::Entity::find()
+    published_summaries()
         .filter(summary::Column::Id.in_subquery(citing))
-        .filter(summary::Column::Status.eq(SummaryStatus::Published))
         .order_by_asc(summary::Column::Title)
         .all(db)
         .await

@@ -52,6 +52,12 @@ enum Content {
     HiddenPostFile,
     /// A file uploaded with a preview and never posted.
     PendingUpload,
+    DraftSummary,
+    SummaryInReview,
+    PublishedSummary,
+    WithdrawnSummary,
+    /// An edit to the published summary, waiting for a second expert.
+    SummaryRevision,
 }
 
 impl Content {
@@ -66,13 +72,18 @@ impl Content {
             Content::Revision => "Roek7",
             Content::HiddenPostFile => "Fuut7",
             Content::PendingUpload => "Pimpelmees7",
+            Content::DraftSummary => "Kolibrie7",
+            Content::SummaryInReview => "Kievit7",
+            Content::PublishedSummary => "Putter7",
+            Content::WithdrawnSummary => "Wulp7",
+            Content::SummaryRevision => "Patrijs7",
         }
     }
 }
 
 /// The rule: who may read what. Columns follow [`ROLES`]:
 /// visitor, member, author, facilitator, expert, administrator, demoted expert.
-const RULE: [(Content, [bool; 7]); 9] = [
+const RULE: [(Content, [bool; 7]); 14] = [
     (Content::PublicThread, [true, true, true, true, true, true, true]),
     (Content::MembersThread, [false, true, true, true, true, true, true]),
     (Content::ExpertThread, [false, false, false, false, true, true, false]),
@@ -82,6 +93,11 @@ const RULE: [(Content, [bool; 7]); 9] = [
     (Content::Revision, [false, true, true, true, true, true, true]),
     (Content::HiddenPostFile, [false, false, true, true, false, true, false]),
     (Content::PendingUpload, [false, false, true, false, false, false, false]),
+    (Content::DraftSummary, [false, false, false, false, true, true, false]),
+    (Content::SummaryInReview, [false, false, false, false, true, true, false]),
+    (Content::PublishedSummary, [true, true, true, true, true, true, true]),
+    (Content::WithdrawnSummary, [false, false, false, false, true, true, false]),
+    (Content::SummaryRevision, [false, false, false, false, true, true, false]),
 ];
 
 fn may_read(role: Role, content: Content) -> bool {
@@ -117,6 +133,7 @@ async fn post_with(app: &TestApp, thread_id: i32, marker: &str) -> post::Model {
 }
 
 async fn fixture() -> Fixture {
+    let _ = tracing_subscriber::fmt().with_test_writer().try_init();
     let app = TestApp::new().await;
     let emails = vec![
         (Role::Member, "kees@buurtkracht.nl"),
@@ -251,6 +268,66 @@ async fn fixture() -> Fixture {
         .get("/")
         .await
         .assert_contains(r#"<span class="count" aria-hidden="true">1</span>"#);
+    // Summaries in every state: Eva writes, Aad (an administrator) reviews.
+    let mut aad = app.second_browser();
+    aad.login_as("aad@gemeente.nl").await;
+    let zingeving = erbij::entities::practice::Entity::find()
+        .filter(erbij::entities::practice::Column::Slug.eq("zingeving"))
+        .one(&app.state.db)
+        .await
+        .expect("query")
+        .expect("zingeving")
+        .id
+        .to_string();
+    let mut summary = async |title: &str, steps: &[(&str, bool)]| -> String {
+        let created = eva
+            .post(
+                "/kennisbundels/nieuw",
+                &[
+                    ("title", title),
+                    ("body", &format!("Wat we leerden over {title}.")),
+                    ("lang", "nl"),
+                    ("practice", &zingeving),
+                    ("sources", ""),
+                    ("references", ""),
+                ],
+            )
+            .await;
+        created.assert_status(303);
+        let path = created.location().to_string();
+        for (action, by_reviewer) in steps {
+            let who = if *by_reviewer { &mut aad } else { &mut eva };
+            who.post(&format!("{path}/status"), &[("action", action)])
+                .await
+                .assert_status(303);
+        }
+        path
+    };
+    let draft = summary("Kolibrie7", &[]).await;
+    let review = summary("Kievit7", &[("submit", false)]).await;
+    let published = summary("Putter7", &[("submit", false), ("approve", true)]).await;
+    let withdrawn = summary(
+        "Wulp7",
+        &[("submit", false), ("approve", true), ("withdraw", true)],
+    )
+    .await;
+    eva.post(
+        &format!("{published}/bewerken"),
+        &[
+            ("title", "Putter7"),
+            ("body", "Nieuw inzicht: Patrijs7."),
+            ("lang", "nl"),
+            ("practice", &zingeving),
+            ("sources", ""),
+            ("references", ""),
+        ],
+    )
+    .await
+    .assert_status(303);
+    eva.post(&format!("{published}/status"), &[("action", "submit")])
+        .await
+        .assert_status(303);
+
     let mut demoted = dirk.into_active_model();
     demoted.is_expert = Set(false);
     demoted.update(&app.state.db).await.expect("demote");
@@ -274,6 +351,11 @@ async fn fixture() -> Fixture {
             Content::PendingUpload,
             format!("/bijlagen/{}/concept.pdf", pending.id),
         ),
+        (Content::DraftSummary, draft.clone()),
+        (Content::SummaryInReview, review.clone()),
+        (Content::PublishedSummary, published.clone()),
+        (Content::WithdrawnSummary, withdrawn.clone()),
+        (Content::SummaryRevision, format!("{published}/versies")),
     ];
     let mut surfaces: Vec<String> = [
         "/",
@@ -285,11 +367,19 @@ async fn fixture() -> Fixture {
         "/beheer/signaleringen",
         "/kennisbundels",
         "/kennisbundels.atom",
+        "/praktijken/zingeving/kennisbundels.atom",
+        "/expertgroep/kennisbundels",
+        "/expertgroep/voordrachten",
     ]
     .into_iter()
     .map(String::from)
     .collect();
     surfaces.extend(home_of.iter().map(|(_, path)| path.clone()));
+    surfaces.extend(
+        [&draft, &review, &published, &withdrawn]
+            .iter()
+            .map(|path| format!("{path}/versies")),
+    );
     surfaces.extend([
         format!("/onderwerpen/{public}?citeer={}", hidden.id),
         format!("/onderwerpen/{public}?citeer={}", removed.id),
@@ -347,6 +437,55 @@ async fn every_role_reads_every_surface_as_the_rule_says() {
                     page.body
                 );
             }
+        }
+    }
+}
+
+/// Digests: a subscriber reads as a visitor; a member's own digest with the member's eyes.
+#[tokio::test]
+async fn digests_hold_only_what_their_reader_may_read() {
+    let fixture = fixture().await;
+    let db = &fixture.app.state.db;
+    let period = erbij::digests::Period::ending(
+        chrono::Utc::now() + chrono::Duration::hours(1),
+        "weekly",
+    );
+    for role in ROLES {
+        let person = match fixture.emails.iter().find(|(r, _)| *r == role) {
+            Some((_, email)) => user::Entity::find()
+                .filter(user::Column::Email.eq(*email))
+                .one(db)
+                .await
+                .expect("query"),
+            None => None,
+        };
+        let scope = erbij::forum::Scope::for_viewer(db, person.as_ref())
+            .await
+            .expect("scope");
+        let digest = erbij::digests::compose_for(db, &scope, None, true, period)
+            .await
+            .expect("compose")
+            .expect("something new");
+        let text = format!("{digest:?}");
+        assert!(
+            text.contains(Content::PublishedSummary.marker()),
+            "{role:?}: {text}"
+        );
+        assert!(
+            text.contains(Content::PublicThread.marker()),
+            "{role:?}: {text}"
+        );
+        for (content, _) in RULE {
+            if !may_read(role, content) {
+                assert!(
+                    !text.contains(content.marker()),
+                    "{role:?}'s digest holds {content:?}: {text}"
+                );
+            }
+        }
+        // Whoever reads it, a mail never carries a hidden or removed post.
+        for content in [Content::HiddenPost, Content::RemovedPost] {
+            assert!(!text.contains(content.marker()), "{role:?}: {text}");
         }
     }
 }
