@@ -97,10 +97,16 @@ pub fn compare(old: &str, new: &str, deadline: Instant) -> Diff {
             }
             DiffOp::Delete {
                 old_index, old_len, ..
-            } => diff.push(Change::Removed, &olds[old_index..old_index + old_len].concat()),
+            } => diff.push(
+                Change::Removed,
+                &olds[old_index..old_index + old_len].concat(),
+            ),
             DiffOp::Insert {
                 new_index, new_len, ..
-            } => diff.push(Change::Added, &news[new_index..new_index + new_len].concat()),
+            } => diff.push(
+                Change::Added,
+                &news[new_index..new_index + new_len].concat(),
+            ),
             DiffOp::Replace {
                 old_index,
                 old_len,
@@ -231,7 +237,10 @@ mod tests {
             ]
         );
         let html = diff.render().into_string();
-        assert!(html.contains("<del>buren.</del><ins>familie.</ins>"), "{html}");
+        assert!(
+            html.contains("<del>buren.</del><ins>familie.</ins>"),
+            "{html}"
+        );
     }
 
     #[test]

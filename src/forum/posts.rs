@@ -87,7 +87,7 @@ pub async fn update_post(
     let (post, thread, _) = own_post(&state, &ctx, id).await?;
     let person = ctx.require_user()?;
     let mut errors = FieldErrors::default();
-    errors.text("body", &form.body, BODY_MAX);
+    errors.markdown("body", &form.body, BODY_MAX);
     if !errors.is_empty() {
         return Ok(forms::unprocessable(views::edit_post(
             &ctx, &thread, &post, &form, &errors, false,
