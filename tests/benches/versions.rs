@@ -313,7 +313,7 @@ async fn measure(site: &Site, rounds: usize) -> anyhow::Result<()> {
 
     // Warm up (first connection, statement caches), and check every page answers.
     for (label, path) in pages {
-        let (status, body, _) = get(addr, path, &cookie).await?;
+        let (status, body, _) = get(addr, path, cookie).await?;
         anyhow::ensure!(
             status == 200 && body.contains("<del>") && body.contains("<ins>"),
             "{label}: {path} answered {status}"
