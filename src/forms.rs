@@ -9,7 +9,7 @@ use axum::{
 };
 use maud::{Markup, html};
 
-use crate::{context::Ctx, layout};
+use crate::{context::Ctx, layout, markdown};
 
 /// Translation keys of the problems found, per field name.
 #[derive(Debug, Default, Clone)]
@@ -35,6 +35,16 @@ impl FieldErrors {
             self.add(field, "form.required");
         } else if value.chars().count() > max {
             self.add(field, "form.too_long");
+        }
+    }
+
+    /// A Markdown body (post, reply, summary): required text within `max` characters, and
+    /// not nested deeper than [`markdown::MAX_NESTING`] quotes or lists, which would make
+    /// every page showing it slow.
+    pub fn markdown(&mut self, field: &'static str, value: &str, max: usize) {
+        self.text(field, value, max);
+        if self.get(field).is_none() && markdown::nesting_depth(value) > markdown::MAX_NESTING {
+            self.add(field, "form.too_deeply_nested");
         }
     }
 

@@ -17,6 +17,7 @@ pub mod csrf;
 pub mod db;
 pub mod delivery;
 pub mod demo;
+pub mod diff;
 pub mod digests;
 pub mod entities;
 pub mod error;

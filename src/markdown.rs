@@ -4,6 +4,12 @@
 //! Headings in posts are moved down two levels (`#` becomes `h3`), so a post never
 //! outranks the page's own `h1` and `h2`. Links get `rel="nofollow ugc noopener"`; only
 //! http, https and mailto links survive.
+//!
+//! Deeply nested block quotes and lists cost time quadratic in their depth (49,000 `>` took
+//! 3.5 s). Forms refuse text nested deeper than [`MAX_NESTING`] (`FieldErrors::markdown`),
+//! and text stored before that limit, or otherwise beyond it, is shown as plain escaped
+//! paragraphs: [`nesting_depth`] reads that from the start of each line, in linear time.
+//! Long bodies render through [`off_executor`], off the async executor.
 
 use std::{collections::HashSet, sync::OnceLock};
 
@@ -14,9 +20,96 @@ use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag
 /// A post body rendered as safe HTML.
 pub struct Markdown<'a>(pub &'a str);
 
+/// Bodies longer than this (in bytes) render off the executor; shorter ones take well under
+/// a millisecond, less than handing the worker over would cost.
+const INLINE_MAX: usize = 2_000;
+
 impl Render for Markdown<'_> {
     fn render(&self) -> Markup {
-        PreEscaped(to_html(self.0))
+        if self.0.len() > INLINE_MAX {
+            PreEscaped(off_executor(|| to_html(self.0)))
+        } else {
+            PreEscaped(to_html(self.0))
+        }
+    }
+}
+
+/// The deepest nesting of block quotes and lists a body may have.
+pub const MAX_NESTING: usize = 32;
+
+/// An upper bound on how deeply a text nests block quotes and list items: per line, the
+/// container markers at its start (`>`, `-`, `+`, `*`, `1.`, `1)`) plus half the whitespace
+/// columns among them (a nested list item is indented at least two columns deeper; the one
+/// space a `>` may take is its own).
+/// Linear in the text.
+pub fn nesting_depth(source: &str) -> usize {
+    source.lines().map(line_depth).max().unwrap_or(0)
+}
+
+fn line_depth(line: &str) -> usize {
+    let bytes = line.as_bytes();
+    let blank_after = |i: usize| matches!(bytes.get(i), None | Some(b' ' | b'\t'));
+    let (mut i, mut markers, mut columns) = (0, 0, 0);
+    loop {
+        match bytes.get(i) {
+            Some(b' ') => columns += 1,
+            Some(b'\t') => columns += 4,
+            Some(b'>') => {
+                markers += 1;
+                // One space after `>` belongs to the marker.
+                if bytes.get(i + 1) == Some(&b' ') {
+                    i += 1;
+                }
+            }
+            Some(b'-' | b'+' | b'*') if blank_after(i + 1) => markers += 1,
+            Some(b'0'..=b'9') => {
+                let digits = bytes[i..].iter().take_while(|b| b.is_ascii_digit()).count();
+                let end = i + digits;
+                if digits > 9
+                    || !matches!(bytes.get(end), Some(b'.' | b')'))
+                    || !blank_after(end + 1)
+                {
+                    break;
+                }
+                markers += 1;
+                i = end;
+            }
+            _ => break,
+        }
+        i += 1;
+    }
+    if markers == 0 {
+        0
+    } else {
+        markers + columns / 2
+    }
+}
+
+/// Text nested beyond [`MAX_NESTING`], shown as it was typed: escaped paragraphs.
+fn plain_paragraphs(source: &str) -> String {
+    maud::html! {
+        @for paragraph in source.split("\n\n").map(str::trim).filter(|p| !p.is_empty()) {
+            p { (paragraph) }
+        }
+    }
+    .into_string()
+}
+
+/// Runs `render` (a long body) without holding up the async executor: on the server's
+/// multi-threaded runtime this worker hands its other tasks to a fresh worker while it
+/// renders (`block_in_place`), so `/healthz` and other requests go on. Elsewhere (a
+/// single-threaded runtime, as in tests, or no runtime) it simply renders.
+///
+/// `block_in_place` rather than `spawn_blocking`: views borrow what their handler loaded and
+/// render bodies deep inside a page; this way every page that shows Markdown (threads,
+/// previews, flag queues, summaries, version pages) is covered without each handler
+/// cloning its posts into a `'static` task. Once a post's HTML is stored with it, rendering
+/// moves to the one function that writes a post, and this goes.
+pub fn off_executor<R>(render: impl FnOnce() -> R) -> R {
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    match Handle::try_current().map(|h| h.runtime_flavor()) {
+        Ok(RuntimeFlavor::MultiThread) => tokio::task::block_in_place(render),
+        _ => render(),
     }
 }
 
@@ -100,6 +193,9 @@ fn linkify_text<'a>(text: CowStr<'a>, out: &mut Vec<Event<'a>>) {
 }
 
 pub fn to_html(source: &str) -> String {
+    if nesting_depth(source) > MAX_NESTING {
+        return plain_paragraphs(source);
+    }
     let mut options = Options::empty();
     options.insert(Options::ENABLE_TABLES);
     options.insert(Options::ENABLE_STRIKETHROUGH);
@@ -158,7 +254,12 @@ pub fn to_html(source: &str) -> String {
 /// A short plain-text excerpt (for lists and mails): Markdown syntax removed.
 pub fn excerpt(source: &str, max_chars: usize) -> String {
     let mut text = String::new();
-    for event in Parser::new(source) {
+    // Too deeply nested to parse cheaply: the text as typed.
+    let parsed = (nesting_depth(source) <= MAX_NESTING).then(|| Parser::new(source));
+    if parsed.is_none() {
+        text = source.chars().take(max_chars * 4).collect();
+    }
+    for event in parsed.into_iter().flatten() {
         match event {
             Event::Text(t) | Event::Code(t) => text.push_str(&t),
             Event::SoftBreak
@@ -342,6 +443,59 @@ mod tests {
         assert!(html.contains("diep"));
         let stars = "*a ".repeat(20_000);
         assert!(!to_html(&stars).is_empty());
+    }
+
+    #[test]
+    fn nesting_depth_counts_quotes_and_lists_at_line_starts() {
+        assert_eq!(nesting_depth("Gewoon een zin.\n\n-- groet"), 0);
+        assert_eq!(nesting_depth("> citaat\n> > dieper"), 2);
+        assert_eq!(nesting_depth("- a\n  - b\n    - c"), 3);
+        assert_eq!(nesting_depth("1. een\n   2) twee"), 3);
+        assert_eq!(nesting_depth("2024. Een jaar"), 1);
+        assert_eq!(nesting_depth("*nadruk* en -5 graden"), 0);
+        // "> - " repeated: two markers and one column of indentation per repeat.
+        assert_eq!(nesting_depth(&"> - ".repeat(10)), 25);
+        assert_eq!(nesting_depth(&"> ".repeat(MAX_NESTING)), MAX_NESTING);
+        assert!(nesting_depth(&">".repeat(49_000)) > MAX_NESTING);
+        assert!(nesting_depth(&"> - ".repeat(12_500)) > MAX_NESTING);
+    }
+
+    #[test]
+    fn the_refusal_names_the_limit() {
+        for locale in ["nl", "en"] {
+            let text = rust_i18n::t!("form.too_deeply_nested", locale = locale);
+            assert!(text.contains(&MAX_NESTING.to_string()), "{text}");
+        }
+    }
+
+    #[test]
+    fn text_nested_beyond_the_limit_is_shown_as_typed() {
+        let source = ">".repeat(49_000) + " <b>diep</b>\n\ntweede";
+        let html = to_html(&source);
+        assert!(html.starts_with("<p>&gt;&gt;&gt;"), "{}", &html[..40]);
+        assert!(html.contains("&lt;b&gt;diep&lt;/b&gt;</p><p>tweede</p>"));
+        assert!(excerpt(&source, 20).ends_with('…'));
+        // Within the limit it is still Markdown.
+        let ok = "> ".repeat(MAX_NESTING) + "diep";
+        assert!(to_html(&ok).contains("<blockquote>"));
+    }
+
+    #[test]
+    fn nested_text_at_the_body_limit_renders_fast() {
+        // Timing printed, not asserted: run with --nocapture to see it.
+        for source in [
+            ">".repeat(49_000),
+            "> - ".repeat(12_500),
+            "> ".repeat(MAX_NESTING) + &"woord ".repeat(8_000),
+            "- a\n".repeat(12_000),
+            "[".repeat(50_000),
+            "**a ".repeat(12_500),
+        ] {
+            let started = std::time::Instant::now();
+            to_html(&source);
+            excerpt(&source, 200);
+            eprintln!("{:?}…: {:?}", &source[..8], started.elapsed());
+        }
     }
 
     #[test]

@@ -87,7 +87,7 @@ pub async fn update_post(
     let (post, thread, _) = own_post(&state, &ctx, id).await?;
     let person = ctx.require_user()?;
     let mut errors = FieldErrors::default();
-    errors.text("body", &form.body, BODY_MAX);
+    errors.markdown("body", &form.body, BODY_MAX);
     if !errors.is_empty() {
         return Ok(forms::unprocessable(views::edit_post(
             &ctx, &thread, &post, &form, &errors, false,
@@ -137,8 +137,18 @@ pub async fn post_history(
         .all(&state.db)
         .await?;
     let authors = people(&state.db, [post.author_id]).await?;
+    let bodies: Vec<&str> = revisions
+        .iter()
+        .map(|r| r.body.as_str())
+        .chain([post.body.as_str()])
+        .collect();
+    let pairs = bodies
+        .windows(2)
+        .map(|w| (w[0].to_string(), w[1].to_string()))
+        .collect();
+    let diffs = crate::diff::compare_all(pairs).await?;
     Ok(views::post_history(
-        &ctx, &thread, &post, &revisions, &authors,
+        &ctx, &thread, &post, &revisions, &authors, &diffs,
     ))
 }
 

@@ -48,7 +48,7 @@ impl ThreadForm {
     fn validate(&self, practice: &practice::Model) -> FieldErrors {
         let mut errors = FieldErrors::default();
         errors.text("title", &self.title, TITLE_MAX);
-        errors.text("body", &self.body, BODY_MAX);
+        errors.markdown("body", &self.body, BODY_MAX);
         if practice.kind == practice::Kind::Practice
             && thread::Visibility::choice(&self.visibility).is_none()
         {
@@ -450,7 +450,7 @@ pub async fn reply(
         return Err(AppError::Forbidden);
     }
     let mut errors = FieldErrors::default();
-    errors.text("body", &form.body, BODY_MAX);
+    errors.markdown("body", &form.body, BODY_MAX);
     let pending = gather_files(&state, person.id, &form.attachment, uploads, &mut errors).await?;
     if !errors.is_empty() || form.action == "preview" {
         // Show the last page with the form (and the preview) at the bottom.

@@ -5,11 +5,11 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use maud::{Markup, html};
 use serde::Deserialize;
-use similar::{ChangeTag, TextDiff};
 
 use super::{TITLE_MAX, page_of};
 use crate::{
     context::Ctx,
+    diff::Diff,
     entities::{attachment, post, post_revision, practice, thread, user},
     forms::{self, Field, FieldErrors},
     layout,
@@ -538,28 +538,15 @@ pub fn edit_post(
     )
 }
 
-/// A word-level diff: removed words struck through, added ones marked.
-pub fn diff(old: &str, new: &str) -> Markup {
-    let diff = TextDiff::from_words(old, new);
-    html! {
-        div.diff {
-            @for change in diff.iter_all_changes() {
-                @match change.tag() {
-                    ChangeTag::Equal => (change.value()),
-                    ChangeTag::Delete => del { (change.value()) },
-                    ChangeTag::Insert => ins { (change.value()) },
-                }
-            }
-        }
-    }
-}
-
+/// Every version of a post, newest first; `diffs[i]` compares version `i + 1` with the one
+/// before it (made by [`crate::diff::compare_all`]).
 pub fn post_history(
     ctx: &Ctx,
     thread: &thread::Model,
     post: &post::Model,
     revisions: &[post_revision::Model],
     authors: &HashMap<i32, user::Model>,
+    diffs: &[Diff],
 ) -> Markup {
     let title = ctx.t("forum.history_title");
     // Versions oldest first: the earlier texts, then the current one.
@@ -590,7 +577,7 @@ pub fn post_history(
                             div.post-body { (Markdown(body)) }
                         } @else {
                             p.hint { (ctx.t("forum.diff_hint")) }
-                            (diff(versions[i - 1].0, body))
+                            @if let Some(diff) = diffs.get(i - 1) { (diff) }
                         }
                     }
                 }

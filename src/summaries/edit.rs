@@ -752,6 +752,17 @@ pub async fn show_versions(
             .map(|u: &user::Model| u.name.as_str())
             .unwrap_or("—")
     };
+    let diffs = match (from, to) {
+        (Some(a), Some(b)) => {
+            crate::diff::compare_all(vec![
+                (a.title.clone(), b.title.clone()),
+                (a.body.clone(), b.body.clone()),
+                (a.references_text.clone(), b.references_text.clone()),
+            ])
+            .await?
+        }
+        _ => Vec::new(),
+    };
     let title = ctx.t("summaries.versions");
     Ok(layout::page(
         &ctx,
@@ -780,17 +791,16 @@ pub async fn show_versions(
                 }
                 button.secondary type="submit" { (ctx.t("summaries.compare")) }
             }
-            @match (from, to) {
-                (Some(a), Some(b)) => {
-                    p.hint { (ctx.t("forum.diff_hint")) }
-                    h2 { (ctx.t("field.title")) }
-                    (crate::forum::views::diff(&a.title, &b.title))
-                    h2 { (ctx.t("field.body")) }
-                    (crate::forum::views::diff(&a.body, &b.body))
-                    h2 { (ctx.t("field.references")) }
-                    (crate::forum::views::diff(&a.references_text, &b.references_text))
-                },
-                _ => p.empty { (ctx.t("summaries.one_version")) },
+            @if let [title_diff, body_diff, references_diff] = diffs.as_slice() {
+                p.hint { (ctx.t("forum.diff_hint")) }
+                h2 { (ctx.t("field.title")) }
+                (title_diff)
+                h2 { (ctx.t("field.body")) }
+                (body_diff)
+                h2 { (ctx.t("field.references")) }
+                (references_diff)
+            } @else {
+                p.empty { (ctx.t("summaries.one_version")) }
             }
         },
     ))

@@ -95,7 +95,7 @@ impl SummaryForm {
     /// Checks what can be checked without the database; returns the parsed sources.
     pub fn validate(&self, errors: &mut FieldErrors) -> BTreeSet<SourceRef> {
         errors.text("title", &self.title, TITLE_MAX);
-        errors.text("body", &self.body, BODY_MAX);
+        errors.markdown("body", &self.body, BODY_MAX);
         if !matches!(self.lang.as_str(), "nl" | "en") {
             errors.add("lang", "form.choose");
         }

@@ -12,6 +12,7 @@ mod cli;
 mod delivery;
 mod experts;
 mod forum;
+mod long_texts;
 mod member_mail;
 mod moderation;
 mod pages;
