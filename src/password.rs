@@ -1,13 +1,20 @@
 //! Passwords: argon2id with OWASP's parameters (19 MiB, 2 passes, 1 lane), hashed on the
-//! blocking pool so the async runtime keeps serving. Unknown addresses are checked against a
+//! blocking pool so the async runtime keeps serving, a few at a time ([`Hashing`]) so that
+//! parallel sign-ins cannot take the memory. Unknown addresses are checked against a
 //! dummy hash so a sign-in takes as long whether or not the address exists.
 
-use std::sync::OnceLock;
+use std::{
+    sync::{Arc, OnceLock},
+    time::Duration,
+};
 
 use argon2::{
     Algorithm, Argon2, Params, Version,
     password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash},
 };
+use tokio::sync::Semaphore;
+
+use crate::error::{AppError, AppResult};
 
 pub const MIN_CHARS: usize = 12;
 /// Generous, so long passphrases fit; bounded, so hashing cannot be made arbitrarily slow.
@@ -58,16 +65,84 @@ fn hasher() -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
-pub async fn hash(password: String) -> anyhow::Result<String> {
-    tokio::task::spawn_blocking(move || {
-        hasher()
-            .hash_password(password.as_bytes())
-            .map(|h| h.to_string())
-            .map_err(|e| anyhow::anyhow!("hashing failed: {e}"))
-    })
-    .await?
+/// How many hashes may run at once. Each holds 19 MiB for its whole run and more at once
+/// than there are cores only makes every one slower, so the number of cores, and at most
+/// four, so that a big machine too stays near 76 MiB of hashing whatever arrives.
+const MOST_AT_ONCE: usize = 4;
+/// How long a request waits for its turn before it is asked to come back.
+const WAIT_FOR_TURN: Duration = Duration::from_secs(2);
+
+/// Every argon2 hash and check of the process goes through here: a few at a time on the
+/// blocking pool, the rest waiting briefly in line and then answered "busy" (503 with
+/// `Retry-After`), so that a crowd of sign-ins costs waiting, not memory.
+#[derive(Clone, Debug)]
+pub struct Hashing {
+    turns: Arc<Semaphore>,
 }
 
+impl Default for Hashing {
+    fn default() -> Self {
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        Hashing::with_turns(cores.min(MOST_AT_ONCE))
+    }
+}
+
+impl Hashing {
+    pub fn with_turns(at_once: usize) -> Self {
+        Hashing {
+            turns: Arc::new(Semaphore::new(at_once.max(1))),
+        }
+    }
+
+    /// Runs `work` on the blocking pool once a turn is free. The turn goes along into the
+    /// blocking task, so it is given back when the hashing ends, even if the request that
+    /// asked for it was dropped meanwhile.
+    async fn in_turn<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> AppResult<T> {
+        let turn = tokio::time::timeout(WAIT_FOR_TURN, self.turns.clone().acquire_owned())
+            .await
+            .map_err(|_| AppError::Busy)?
+            .map_err(|_| AppError::Busy)?;
+        tokio::task::spawn_blocking(move || {
+            let result = work();
+            drop(turn);
+            result
+        })
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("hashing task failed: {e}")))
+    }
+
+    pub async fn hash(&self, password: String) -> AppResult<String> {
+        self.in_turn(move || {
+            hasher()
+                .hash_password(password.as_bytes())
+                .map(|h| h.to_string())
+                .map_err(|e| AppError::Internal(anyhow::anyhow!("hashing failed: {e}")))
+        })
+        .await?
+    }
+
+    /// True when `password` matches `stored`; with no stored hash, spends the same time and
+    /// answers false.
+    pub async fn verify(&self, password: String, stored: Option<String>) -> AppResult<bool> {
+        self.in_turn(move || {
+            let known = stored.is_some();
+            let phc = stored.unwrap_or_else(|| dummy_hash().to_string());
+            let Ok(parsed) = PasswordHash::new(&phc) else {
+                return false;
+            };
+            let matches = hasher()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok();
+            known && matches
+        })
+        .await
+    }
+}
+
+/// Made once, on the blocking pool and in turn (inside `verify`).
 fn dummy_hash() -> &'static str {
     static DUMMY: OnceLock<String> = OnceLock::new();
     DUMMY.get_or_init(|| {
@@ -76,23 +151,6 @@ fn dummy_hash() -> &'static str {
             .map(|h| h.to_string())
             .unwrap_or_default()
     })
-}
-
-/// True when `password` matches `stored`; with no stored hash, spends the same time and
-/// answers false.
-pub async fn verify(password: String, stored: Option<String>) -> anyhow::Result<bool> {
-    tokio::task::spawn_blocking(move || {
-        let known = stored.is_some();
-        let phc = stored.unwrap_or_else(|| dummy_hash().to_string());
-        let Ok(parsed) = PasswordHash::new(&phc) else {
-            return Ok(false);
-        };
-        let matches = hasher()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok();
-        Ok(known && matches)
-    })
-    .await?
 }
 
 #[cfg(test)]
@@ -113,11 +171,35 @@ mod tests {
 
     #[tokio::test]
     async fn hash_and_verify() -> anyhow::Result<()> {
-        let stored = hash("fiets-molen-Kade-zomer7".into()).await?;
+        let hashing = Hashing::default();
+        let stored = hashing.hash("fiets-molen-Kade-zomer7".into()).await?;
         assert!(stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
-        assert!(verify("fiets-molen-Kade-zomer7".into(), Some(stored.clone())).await?);
-        assert!(!verify("fiets-molen-Kade-zomer8".into(), Some(stored)).await?);
-        assert!(!verify("anything at all".into(), None).await?);
+        assert!(
+            hashing
+                .verify("fiets-molen-Kade-zomer7".into(), Some(stored.clone()))
+                .await?
+        );
+        assert!(
+            !hashing
+                .verify("fiets-molen-Kade-zomer8".into(), Some(stored))
+                .await?
+        );
+        assert!(!hashing.verify("anything at all".into(), None).await?);
         Ok(())
+    }
+
+    #[tokio::test]
+    async fn with_every_turn_taken_the_answer_is_busy_after_a_short_wait() {
+        let hashing = Hashing::with_turns(1);
+        let taken = hashing.turns.clone().acquire_owned().await;
+        let started = std::time::Instant::now();
+        let answer = hashing.verify("anything at all".into(), None).await;
+        assert!(matches!(answer, Err(AppError::Busy)), "{answer:?}");
+        assert!(started.elapsed() >= WAIT_FOR_TURN);
+        drop(taken);
+        assert!(matches!(
+            hashing.verify("anything at all".into(), None).await,
+            Ok(false)
+        ));
     }
 }

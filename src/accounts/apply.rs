@@ -77,16 +77,13 @@ pub async fn submit(
     if !errors.is_empty() {
         return Ok(forms::unprocessable(view(&ctx, &form, &errors, None)));
     }
-    if throttle::APPLY_ADDRESS
-        .exceeded(&state.db, &ctx.client_ip)
+    if !throttle::APPLY_ADDRESS
+        .allow(&state.db, &ctx.client_ip)
         .await?
     {
         let page = view(&ctx, &form, &errors, Some("throttle.too_many"));
         return Ok((StatusCode::TOO_MANY_REQUESTS, page).into_response());
     }
-    throttle::APPLY_ADDRESS
-        .record(&state.db, &ctx.client_ip)
-        .await?;
 
     let email = forms::normalize_email(&form.email);
     let existing = user::Entity::find()

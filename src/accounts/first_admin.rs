@@ -20,7 +20,7 @@ use crate::{
     entities::user,
     error::AppResult,
     forms::{self, Field, FieldErrors},
-    layout, password,
+    layout,
     tokens::{self, Purpose},
 };
 
@@ -105,7 +105,7 @@ pub async fn submit(
     if !errors.is_empty() {
         return Ok(forms::unprocessable(view(&ctx, &secret, &form, &errors)));
     }
-    let hash = password::hash(form.password.clone()).await?;
+    let hash = state.passwords.hash(form.password.clone()).await?;
     let email = forms::normalize_email(&form.email);
     let txn = state.db.begin().await?;
     if tokens::consume(&txn, Purpose::FirstAdmin, &secret)

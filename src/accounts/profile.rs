@@ -20,7 +20,7 @@ use crate::{
     error::AppResult,
     forms::{self, Field, FieldErrors},
     i18n::Lang,
-    layout, password, session,
+    layout, session,
 };
 
 #[derive(Debug, Default, Deserialize)]
@@ -172,7 +172,10 @@ pub async fn change_password(
     let mut errors = FieldErrors::default();
     if form.current_password.is_empty() {
         errors.add("current_password", "form.required");
-    } else if !password::verify(form.current_password.clone(), person.password_hash.clone()).await?
+    } else if !state
+        .passwords
+        .verify(form.current_password.clone(), person.password_hash.clone())
+        .await?
     {
         errors.add("current_password", "profile.current_wrong");
     }
@@ -193,7 +196,7 @@ pub async fn change_password(
             None,
         )));
     }
-    let hash = password::hash(form.password).await?;
+    let hash = state.passwords.hash(form.password).await?;
     let user_id = person.id;
     let txn = state.db.begin().await?;
     let mut active = person.into_active_model();

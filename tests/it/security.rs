@@ -216,3 +216,184 @@ async fn a_lost_database_gets_a_calm_page_without_internals() {
         .assert_lacks("pool");
     app.get("/healthz").await.assert_status(503);
 }
+
+/// Signs in from `n` browsers at once (all from the test's one address), one email each
+/// from `emails`, and counts the answers by status.
+async fn parallel_sign_ins(
+    app: &TestApp,
+    emails: &[String],
+    password: &str,
+) -> std::collections::BTreeMap<u16, usize> {
+    let mut browsers = Vec::new();
+    for _ in emails {
+        let mut browser = app.second_browser();
+        browser.csrf_token().await;
+        browsers.push(browser);
+    }
+    let answers = futures_util::future::join_all(browsers.iter_mut().zip(emails).map(
+        |(browser, email)| async move {
+            browser
+                .post(
+                    "/inloggen",
+                    &[("email", email.as_str()), ("password", password)],
+                )
+                .await
+                .status
+                .as_u16()
+        },
+    ))
+    .await;
+    let mut counts = std::collections::BTreeMap::new();
+    for status in answers {
+        *counts.entry(status).or_insert(0) += 1;
+    }
+    counts
+}
+
+#[tokio::test]
+async fn parallel_wrong_sign_ins_cannot_pass_the_limit_together() {
+    let app = TestApp::new().await;
+    app.member("marieke@buurtkracht.nl").await;
+    let same_account = vec!["marieke@buurtkracht.nl".to_string(); 20];
+    let counts = parallel_sign_ins(&app, &same_account, "wrong-wrong-wrong").await;
+    // 422: the password was checked and found wrong; 429: refused before checking.
+    let checked = counts.get(&422).copied().unwrap_or(0);
+    assert!(
+        checked <= 5,
+        "at most 5 reach the password check: {counts:?}"
+    );
+    assert_eq!(
+        checked + counts.get(&429).copied().unwrap_or(0),
+        20,
+        "{counts:?}"
+    );
+
+    // The right password is refused too while the account is held back.
+    let mut browser = app.second_browser();
+    browser
+        .post(
+            "/inloggen",
+            &[("email", "marieke@buurtkracht.nl"), ("password", PASSWORD)],
+        )
+        .await
+        .assert_status(429);
+}
+
+#[tokio::test]
+async fn parallel_sign_ins_from_one_address_cannot_pass_its_limit_together() {
+    let app = TestApp::new().await;
+    let many: Vec<String> = (0..40).map(|i| format!("iemand{i}@example.nl")).collect();
+    let counts = parallel_sign_ins(&app, &many, "wrong-wrong-wrong").await;
+    // 503 (too many checks at once) still means the attempt got past the throttle.
+    let past_throttle =
+        counts.get(&422).copied().unwrap_or(0) + counts.get(&503).copied().unwrap_or(0);
+    assert!(
+        past_throttle <= 30,
+        "at most 30 get past the throttle: {counts:?}"
+    );
+    assert_eq!(
+        counts.get(&429).copied().unwrap_or(0),
+        40 - past_throttle,
+        "{counts:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_right_sign_in_does_not_count_against_the_address() {
+    let mut app = TestApp::new().await;
+    app.member("marieke@buurtkracht.nl").await;
+    for _ in 0..35 {
+        app.login_as("marieke@buurtkracht.nl").await;
+        app.new_browser();
+    }
+}
+
+#[tokio::test]
+async fn an_empty_csrf_cookie_and_no_token_is_refused() {
+    let mut app = TestApp::new().await;
+    app.member("marieke@buurtkracht.nl").await;
+    let fields = [("email", "marieke@buurtkracht.nl"), ("password", PASSWORD)];
+    // No Origin or Sec-Fetch-Site header: only the token stands in the way.
+    app.cookies.insert("erbij_csrf".into(), String::new());
+    app.post_raw("/inloggen", &fields)
+        .await
+        .assert_status(403)
+        .assert_contains("Het formulier is verlopen");
+    app.cookies.insert("erbij_csrf".into(), String::new());
+    app.post_raw("/inloggen", &[("csrf_token", ""), fields[0], fields[1]])
+        .await
+        .assert_status(403);
+    // A made-up short cookie with the same value in the form is no token either.
+    app.cookies.insert("erbij_csrf".into(), "abc".into());
+    app.post_raw("/inloggen", &[("csrf_token", "abc"), fields[0], fields[1]])
+        .await
+        .assert_status(403);
+    // Same-site, with the origin saying so: still the token decides.
+    app.headers = vec![
+        ("origin".into(), "http://erbij.test".into()),
+        ("sec-fetch-site".into(), "same-origin".into()),
+    ];
+    app.cookies.insert("erbij_csrf".into(), String::new());
+    app.post_raw("/inloggen", &fields).await.assert_status(403);
+    assert!(!app.cookies.contains_key("erbij_session"));
+    // The page's own token works.
+    app.cookies.clear();
+    app.post("/inloggen", &fields).await.assert_status(303);
+}
+
+#[tokio::test]
+async fn next_never_leads_off_the_site_nor_to_an_error() {
+    let mut app = TestApp::new().await;
+    app.member("marieke@buurtkracht.nl").await;
+    let hostile = [
+        "/%09/evil.example/",
+        "//evil.example",
+        "/%5Cevil.example",
+        "%2F%2Fevil.example",
+        "https://evil.example",
+        "javascript:alert(1)",
+        "/%0a",
+        "/%0d%0a",
+        "/%7f",
+        "/%0d%0aSet-Cookie:%20x=y",
+        "/praktijken%0a",
+    ];
+    // Signing in through the form carries `next` along.
+    let page = app
+        .post(
+            "/inloggen",
+            &[
+                ("email", "marieke@buurtkracht.nl"),
+                ("password", PASSWORD),
+                ("next", "/\t/evil.example/"),
+            ],
+        )
+        .await;
+    page.assert_status(303);
+    assert_eq!(page.location(), "/");
+    // Signed in, the sign-in page sends straight on to `next`.
+    for next in hostile {
+        let page = app.get(&format!("/inloggen?next={next}")).await;
+        assert_eq!(page.status.as_u16(), 303, "{next}: {}", page.body);
+        assert_eq!(page.location(), "/", "{next}");
+    }
+    let page = app.get("/inloggen?next=/praktijken/migranten").await;
+    assert_eq!(page.location(), "/praktijken/migranten");
+
+    for next in [
+        "/\n",
+        "/\r\n",
+        "/\u{7f}",
+        "/\t/evil.example/",
+        "//evil.example",
+        "/\\evil.example",
+    ] {
+        let page = app.post("/taal", &[("lang", "en"), ("next", next)]).await;
+        assert_eq!(page.status.as_u16(), 303, "{next:?}: {}", page.body);
+        assert_eq!(page.location(), "/", "{next:?}");
+    }
+    let page = app
+        .post("/taal", &[("lang", "nl"), ("next", "/praktijken")])
+        .await;
+    assert_eq!(page.location(), "/praktijken");
+}
