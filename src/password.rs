@@ -4,13 +4,13 @@
 //! dummy hash so a sign-in takes as long whether or not the address exists.
 
 use std::{
-    sync::{Arc, OnceLock},
+    sync::{Arc, Mutex, OnceLock},
     time::Duration,
 };
 
 use argon2::{
-    Algorithm, Argon2, Params, Version,
-    password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash},
+    Algorithm, Argon2, Block, Params, Version, password_hash,
+    password_hash::phc::{Output, ParamsString, PasswordHash, Salt},
 };
 use tokio::sync::Semaphore;
 
@@ -54,30 +54,100 @@ pub fn check(password: &str, personal: &[&str]) -> Result<(), Problem> {
     Ok(())
 }
 
-fn hasher() -> Argon2<'static> {
-    let params = Params::new(
+fn params() -> Params {
+    Params::new(
         Params::DEFAULT_M_COST,
         Params::DEFAULT_T_COST,
         Params::DEFAULT_P_COST,
         None,
     )
-    .unwrap_or_default();
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+    .unwrap_or_default()
 }
 
-/// How many hashes may run at once. Each holds 19 MiB for its whole run and more at once
-/// than there are cores only makes every one slower, so the number of cores, and at most
-/// four, so that a big machine too stays near 76 MiB of hashing whatever arrives.
+/// The 19 MiB that one hash works in, kept and used again. Left to argon2, every hash
+/// allocates its own; the allocator keeps freed blocks of that size around and they
+/// fragment, so that memory grew with every sign-in (to 300–450 MiB for a hundred, two at
+/// a time). A few of these, one per turn, are all the hashing memory there is.
+struct Memory(Vec<Block>);
+
+impl Memory {
+    /// At least as many blocks as `params` asks for (more only for an older, costlier hash).
+    fn blocks_for(&mut self, params: &Params) -> &mut [Block] {
+        let needed = params.block_count();
+        if self.0.len() < needed {
+            self.0.resize(needed, Block::default());
+        }
+        &mut self.0
+    }
+
+    fn hash(&mut self, password: &[u8]) -> Result<String, password_hash::Error> {
+        let salt = password_hash::try_generate_salt().map_err(|_| password_hash::Error::Crypto)?;
+        let params = params();
+        let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
+        let mut output = [0u8; Params::DEFAULT_OUTPUT_LEN];
+        argon2.hash_password_into_with_memory(
+            password,
+            &salt,
+            &mut output,
+            self.blocks_for(&params),
+        )?;
+        let phc = PasswordHash {
+            algorithm: Algorithm::Argon2id.ident(),
+            version: Some(Version::V0x13.into()),
+            params: ParamsString::try_from(&params)?,
+            salt: Some(Salt::new(&salt)?),
+            hash: Some(Output::new(&output)?),
+        };
+        Ok(phc.to_string())
+    }
+
+    /// Whether `password` gives `stored`'s hash under `stored`'s own settings.
+    fn verify(&mut self, password: &[u8], stored: &PasswordHash) -> bool {
+        let (Some(salt), Some(expected)) = (&stored.salt, &stored.hash) else {
+            return false;
+        };
+        let (Ok(algorithm), Ok(params)) = (
+            Algorithm::try_from(stored.algorithm.as_str()),
+            Params::try_from(stored),
+        ) else {
+            return false;
+        };
+        let version = match stored.version.map(Version::try_from) {
+            None => Version::default(),
+            Some(Ok(version)) => version,
+            Some(Err(_)) => return false,
+        };
+        let argon2 = Argon2::new(algorithm, version, params.clone());
+        let mut output = vec![0u8; expected.len()];
+        argon2
+            .hash_password_into_with_memory(password, salt, &mut output, self.blocks_for(&params))
+            .is_ok()
+            // `Output` compares in constant time.
+            && Output::new(&output).is_ok_and(|computed| computed == *expected)
+    }
+}
+
+/// How many hashes may run at once. Each works in 19 MiB and more at once than there are
+/// cores only makes every one slower, so the number of cores, and at most four, so that a
+/// big machine too stays near 76 MiB of hashing memory whatever arrives.
 const MOST_AT_ONCE: usize = 4;
 /// How long a request waits for its turn before it is asked to come back.
 const WAIT_FOR_TURN: Duration = Duration::from_secs(2);
 
 /// Every argon2 hash and check of the process goes through here: a few at a time on the
-/// blocking pool, the rest waiting briefly in line and then answered "busy" (503 with
-/// `Retry-After`), so that a crowd of sign-ins costs waiting, not memory.
+/// blocking pool, each in a kept [`Memory`], the rest waiting briefly in line and then
+/// answered "busy" (503 with `Retry-After`), so that a crowd of sign-ins costs waiting, not
+/// memory.
 #[derive(Clone, Debug)]
 pub struct Hashing {
     turns: Arc<Semaphore>,
+    memories: Arc<Mutex<Vec<Memory>>>,
+}
+
+impl std::fmt::Debug for Memory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Memory({} blocks)", self.0.len())
+    }
 }
 
 impl Default for Hashing {
@@ -91,22 +161,30 @@ impl Hashing {
     pub fn with_turns(at_once: usize) -> Self {
         Hashing {
             turns: Arc::new(Semaphore::new(at_once.max(1))),
+            memories: Arc::default(),
         }
     }
 
-    /// Runs `work` on the blocking pool once a turn is free. The turn goes along into the
-    /// blocking task, so it is given back when the hashing ends, even if the request that
-    /// asked for it was dropped meanwhile.
+    /// Runs `work` on the blocking pool once a turn is free, in a kept memory. The turn goes
+    /// along into the blocking task, so it is given back when the hashing ends, even if the
+    /// request that asked for it was dropped meanwhile; so there are never more memories
+    /// than turns.
     async fn in_turn<T: Send + 'static>(
         &self,
-        work: impl FnOnce() -> T + Send + 'static,
+        work: impl FnOnce(&mut Memory) -> T + Send + 'static,
     ) -> AppResult<T> {
         let turn = tokio::time::timeout(WAIT_FOR_TURN, self.turns.clone().acquire_owned())
             .await
             .map_err(|_| AppError::Busy)?
             .map_err(|_| AppError::Busy)?;
+        let memories = self.memories.clone();
         tokio::task::spawn_blocking(move || {
-            let result = work();
+            let kept = memories.lock().ok().and_then(|mut kept| kept.pop());
+            let mut memory = kept.unwrap_or(Memory(Vec::new()));
+            let result = work(&mut memory);
+            if let Ok(mut kept) = memories.lock() {
+                kept.push(memory);
+            }
             drop(turn);
             result
         })
@@ -115,10 +193,9 @@ impl Hashing {
     }
 
     pub async fn hash(&self, password: String) -> AppResult<String> {
-        self.in_turn(move || {
-            hasher()
-                .hash_password(password.as_bytes())
-                .map(|h| h.to_string())
+        self.in_turn(move |memory| {
+            memory
+                .hash(password.as_bytes())
                 .map_err(|e| AppError::Internal(anyhow::anyhow!("hashing failed: {e}")))
         })
         .await?
@@ -127,15 +204,13 @@ impl Hashing {
     /// True when `password` matches `stored`; with no stored hash, spends the same time and
     /// answers false.
     pub async fn verify(&self, password: String, stored: Option<String>) -> AppResult<bool> {
-        self.in_turn(move || {
+        self.in_turn(move |memory| {
             let known = stored.is_some();
-            let phc = stored.unwrap_or_else(|| dummy_hash().to_string());
+            let phc = stored.unwrap_or_else(|| dummy_hash(memory).to_string());
             let Ok(parsed) = PasswordHash::new(&phc) else {
                 return false;
             };
-            let matches = hasher()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok();
+            let matches = memory.verify(password.as_bytes(), &parsed);
             known && matches
         })
         .await
@@ -143,12 +218,11 @@ impl Hashing {
 }
 
 /// Made once, on the blocking pool and in turn (inside `verify`).
-fn dummy_hash() -> &'static str {
+fn dummy_hash(memory: &mut Memory) -> &'static str {
     static DUMMY: OnceLock<String> = OnceLock::new();
     DUMMY.get_or_init(|| {
-        hasher()
-            .hash_password(b"a password nobody has, to spend the time")
-            .map(|h| h.to_string())
+        memory
+            .hash(b"a password nobody has, to spend the time")
             .unwrap_or_default()
     })
 }
@@ -185,6 +259,37 @@ mod tests {
                 .await?
         );
         assert!(!hashing.verify("anything at all".into(), None).await?);
+        Ok(())
+    }
+
+    /// Hashes stored before the kept memories (made by argon2's own `hash_password`) still
+    /// verify, and ours verify with argon2's own check.
+    #[tokio::test]
+    async fn hashes_agree_with_argon2s_own() -> anyhow::Result<()> {
+        use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+        let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params());
+        let theirs = argon2
+            .hash_password(b"fiets-molen-Kade-zomer7")
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+            .to_string();
+        let hashing = Hashing::with_turns(1);
+        assert!(
+            hashing
+                .verify("fiets-molen-Kade-zomer7".into(), Some(theirs))
+                .await?
+        );
+        let ours = hashing.hash("fiets-molen-Kade-zomer7".into()).await?;
+        let parsed = PasswordHash::new(&ours).map_err(|e| anyhow::anyhow!("{e}"))?;
+        assert!(
+            argon2
+                .verify_password(b"fiets-molen-Kade-zomer7", &parsed)
+                .is_ok()
+        );
+        assert!(
+            argon2
+                .verify_password(b"fiets-molen-Kade-zomer8", &parsed)
+                .is_err()
+        );
         Ok(())
     }
 

@@ -397,3 +397,205 @@ async fn next_never_leads_off_the_site_nor_to_an_error() {
         .await;
     assert_eq!(page.location(), "/praktijken");
 }
+
+/// The real `erbij` binary, serving on a free port until dropped.
+struct Server {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.child.kill().ok();
+        self.child.wait().ok();
+    }
+}
+
+impl Server {
+    fn start(data_dir: &std::path::Path, env: &[(&str, &str)]) -> Server {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_erbij"))
+            .arg("serve")
+            .current_dir(data_dir)
+            .env_remove("DATABASE_URL")
+            .env_remove("SMTP_URL")
+            .env("ERBIJ_DATA_DIR", data_dir)
+            .env("ERBIJ_BIND", format!("127.0.0.1:{port}"))
+            .env("RUST_LOG", "warn")
+            .envs(env.iter().copied())
+            .stdout(
+                std::fs::File::create(data_dir.join("server.out"))
+                    .map(std::process::Stdio::from)
+                    .unwrap_or_else(|_| std::process::Stdio::null()),
+            )
+            .stderr(
+                std::fs::File::create(data_dir.join("server.log"))
+                    .map(std::process::Stdio::from)
+                    .unwrap_or_else(|_| std::process::Stdio::null()),
+            )
+            .spawn()
+            .expect("the binary starts");
+        Server { child, port }
+    }
+
+    /// A kibibyte figure from `/proc/<pid>/status`, such as `VmHWM` (peak resident memory).
+    fn memory_kib(&self, field: &str) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .expect("the server is running");
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix(field)?.strip_prefix(':'))
+            .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap_or_else(|| panic!("no {field} in:\n{status}"))
+    }
+
+    /// One plain HTTP/1.1 request; the status and the raw head of the answer.
+    async fn request(&self, head: &str, body: &str) -> std::io::Result<(u16, String)> {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", self.port)).await?;
+        let request = format!(
+            "{head}\r\nHost: 127.0.0.1:{}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            self.port,
+            body.len()
+        );
+        stream.write_all(request.as_bytes()).await?;
+        let mut answer = Vec::new();
+        stream.read_to_end(&mut answer).await?;
+        let answer = String::from_utf8_lossy(&answer).into_owned();
+        let head = answer.split("\r\n\r\n").next().unwrap_or("").to_string();
+        let status = head
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        Ok((status, head))
+    }
+
+    async fn wait_until_up(&self) {
+        for _ in 0..600 {
+            if let Ok((200, _)) = self.request("GET /healthz HTTP/1.1", "").await {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("the server did not come up");
+    }
+}
+
+/// What the server said, on stdout and stderr, for a failing test's message.
+fn server_log(dir: &std::path::Path) -> String {
+    ["server.out", "server.log"]
+        .iter()
+        .map(|f| std::fs::read_to_string(dir.join(f)).unwrap_or_default())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[tokio::test]
+async fn a_hundred_parallel_sign_ins_keep_the_real_server_under_200_mb() {
+    use erbij::entities::user;
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set, Database, TransactionTrait};
+
+    let dir = tempfile::tempdir().expect("dir");
+    let migrated = std::process::Command::new(env!("CARGO_BIN_EXE_erbij"))
+        .arg("migrate")
+        .current_dir(dir.path())
+        .env_remove("DATABASE_URL")
+        .env("ERBIJ_DATA_DIR", dir.path())
+        .output()
+        .expect("migrate runs");
+    assert!(migrated.status.success(), "{migrated:?}");
+
+    // A hundred members, one password (hashed once: this test is about the server's memory).
+    let db = Database::connect(format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("erbij.db").display()
+    ))
+    .await
+    .expect("the database opens");
+    let hash = erbij::password::Hashing::default()
+        .hash(PASSWORD.into())
+        .await
+        .expect("hash");
+    let txn = db.begin().await.expect("begin");
+    for i in 0..100 {
+        user::ActiveModel {
+            email: Set(format!("lid{i}@buurtkracht.nl")),
+            name: Set(format!("Lid {i}")),
+            organisation: Set("Welzijn Rotterdam".into()),
+            job: Set("Opbouwwerker".into()),
+            password_hash: Set(Some(hash.clone())),
+            is_admin: Set(false),
+            is_expert: Set(false),
+            disabled: Set(false),
+            lang: Set("nl".into()),
+            created_at: Set(chrono::Utc::now()),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await
+        .expect("insert member");
+    }
+    txn.commit().await.expect("commit");
+    db.close().await.ok();
+
+    // Behind a proxy that says who is asking, so each sign-in comes from its own address and
+    // no throttle is what keeps the memory down.
+    let server = Server::start(dir.path(), &[("ERBIJ_TRUST_PROXY", "true")]);
+    server.wait_until_up().await;
+    let at_rest = server.memory_kib("VmRSS");
+
+    let token = "ab".repeat(32);
+    let answers = futures_util::future::join_all((0..100).map(|i| {
+        let server = &server;
+        let token = token.clone();
+        async move {
+            let password = if i % 2 == 0 { PASSWORD } else { "wrong-wrong-wrong" };
+            let body = serde_html_form::to_string([
+                ("csrf_token", token.as_str()),
+                ("email", &format!("lid{i}@buurtkracht.nl")),
+                ("password", password),
+            ])
+            .expect("form");
+            let head = format!(
+                "POST /inloggen HTTP/1.1\r\nContent-Type: application/x-www-form-urlencoded\r\nCookie: erbij_csrf={token}\r\nX-Forwarded-For: 10.1.{}.{}",
+                i / 250,
+                i % 250 + 1
+            );
+            server.request(&head, &body).await.expect("an answer")
+        }
+    }))
+    .await;
+    let peak = server.memory_kib("VmHWM");
+
+    let mut counts = std::collections::BTreeMap::new();
+    for (status, head) in &answers {
+        *counts.entry(*status).or_insert(0) += 1;
+        if *status == 503 {
+            assert!(
+                head.to_ascii_lowercase().contains("retry-after:"),
+                "a busy answer says when to come back:\n{head}"
+            );
+        }
+    }
+    eprintln!(
+        "100 parallel sign-ins: answers {counts:?}; resident {} MiB at rest, peak {} MiB",
+        at_rest / 1024,
+        peak / 1024
+    );
+    assert!(
+        counts.keys().all(|s| [303, 422, 429, 503].contains(s)),
+        "only 303/422/429/503: {counts:?}; server log:\n{}",
+        server_log(dir.path())
+    );
+    assert!(
+        peak < 200 * 1024,
+        "peak resident memory {} MiB (at rest {} MiB); answers {counts:?}; server log:\n{}",
+        peak / 1024,
+        at_rest / 1024,
+        server_log(dir.path())
+    );
+}
