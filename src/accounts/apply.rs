@@ -20,7 +20,7 @@ use crate::{
     forms::{self, Field, FieldErrors},
     layout,
     mail::Letter,
-    throttle,
+    names, throttle,
 };
 
 #[derive(Debug, Default, Deserialize)]
@@ -36,7 +36,6 @@ pub struct ApplyForm {
 impl ApplyForm {
     fn validate(&self) -> FieldErrors {
         let mut errors = FieldErrors::default();
-        errors.text("name", &self.name, 100);
         errors.email("email", &self.email);
         errors.text("organisation", &self.organisation, 150);
         errors.text("job", &self.job, 100);
@@ -73,7 +72,8 @@ pub async fn submit(
     ctx: Ctx,
     CsrfForm(form): CsrfForm<ApplyForm>,
 ) -> AppResult<Response> {
-    let errors = form.validate();
+    let mut errors = form.validate();
+    let name = names::check(&state.db, &mut errors, "name", &form.name, None).await?;
     if !errors.is_empty() {
         return Ok(forms::unprocessable(view(&ctx, &form, &errors, None)));
     }
@@ -111,7 +111,7 @@ pub async fn submit(
         if pending.is_none() {
             application::ActiveModel {
                 email: Set(email.clone()),
-                name: Set(form.name.trim().into()),
+                name: Set(name.clone()),
                 organisation: Set(form.organisation.trim().into()),
                 job: Set(form.job.trim().into()),
                 motivation: Set(form.motivation.trim().into()),
@@ -122,7 +122,7 @@ pub async fn submit(
             }
             .insert(&state.db)
             .await?;
-            notify_admins(&state, form.name.trim()).await?;
+            notify_admins(&state, &name).await?;
         }
         state.send_later(
             Letter::new(lang, &email, "mail.application_received.subject")

@@ -20,7 +20,7 @@ use crate::{
     error::AppResult,
     forms::{self, Field, FieldErrors},
     i18n::Lang,
-    layout, session,
+    layout, names, session,
 };
 
 #[derive(Debug, Default, Deserialize)]
@@ -130,7 +130,7 @@ pub async fn update(
 ) -> AppResult<Response> {
     let person = ctx.require_user()?.clone();
     let mut errors = FieldErrors::default();
-    errors.text("name", &form.name, 100);
+    let name = names::check(&state.db, &mut errors, "name", &form.name, Some(person.id)).await?;
     errors.text("organisation", &form.organisation, 150);
     errors.text("job", &form.job, 100);
     let lang = Lang::parse(&form.lang);
@@ -145,7 +145,7 @@ pub async fn update(
     }
     let lang = lang.unwrap_or_default();
     let mut active = person.into_active_model();
-    active.name = Set(form.name.trim().into());
+    active.name = Set(name);
     active.organisation = Set(form.organisation.trim().into());
     active.job = Set(form.job.trim().into());
     active.lang = Set(lang.code().into());
