@@ -13,7 +13,7 @@ use crate::{
     db,
     entities::user,
     mail::{self, Email, Mailer},
-    router, session, throttle,
+    password, router, session, throttle,
     tokens::{self, Purpose},
 };
 
@@ -25,6 +25,8 @@ pub struct App {
     pub assets: Assets,
     /// Wakes the mail loop at once (a new post may have notifications to mail).
     pub wake_mail: tokio::sync::Notify,
+    /// Every password hash and check goes through this, a few at a time.
+    pub passwords: password::Hashing,
 }
 
 #[derive(Clone)]
@@ -102,6 +104,7 @@ pub async fn prepare_with(
         mailer,
         assets: Assets::load(),
         wake_mail: tokio::sync::Notify::new(),
+        passwords: password::Hashing::default(),
     })))
 }
 

@@ -23,10 +23,25 @@ pub const FIELD: &str = "csrf_token";
 /// The browser's token, or a new one (and whether it must be set as a cookie).
 pub fn token_from(jar: &CookieJar) -> (String, bool) {
     match jar.get(COOKIE).map(|c| c.value()) {
-        Some(v) if v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()) => {
-            (v.to_owned(), false)
-        }
+        Some(v) if is_token(v) => (v.to_owned(), false),
         _ => (random_secret(), true),
+    }
+}
+
+/// A token as we hand them out: 64 hex digits. Nothing else (an empty cookie least of all)
+/// is a token.
+fn is_token(value: &str) -> bool {
+    value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// The form's token matches the cookie's, and the cookie holds a token we could have given:
+/// an empty or absent value never matches, not even an empty one.
+fn tokens_match(cookie: Option<&str>, given: Option<&str>) -> bool {
+    match (cookie, given) {
+        (Some(cookie), Some(given)) => {
+            is_token(cookie) && constant_time_eq(cookie.as_bytes(), given.as_bytes())
+        }
+        _ => false,
     }
 }
 
@@ -53,8 +68,8 @@ pub fn check_origin(parts: &Parts) -> Result<(), AppError> {
 
 #[derive(Deserialize)]
 struct TokenField {
-    #[serde(rename = "csrf_token", default)]
-    token: String,
+    #[serde(rename = "csrf_token")]
+    token: Option<String>,
 }
 
 /// The form of a button that carries nothing but its token.
@@ -90,9 +105,8 @@ where
             }
         })?;
         let given: TokenField = serde_html_form::from_bytes(&bytes).map_err(|_| AppError::Csrf)?;
-        match expected {
-            Some(expected) if constant_time_eq(expected.as_bytes(), given.token.as_bytes()) => {}
-            _ => return Err(AppError::Csrf),
+        if !tokens_match(expected.as_deref(), given.token.as_deref()) {
+            return Err(AppError::Csrf);
         }
         serde_html_form::from_bytes(&bytes)
             .map(CsrfForm)
@@ -153,10 +167,8 @@ where
             .iter()
             .find(|(k, _)| k == FIELD)
             .map(|(_, v)| v.as_str());
-        match (expected, given) {
-            (Some(expected), Some(given))
-                if constant_time_eq(expected.as_bytes(), given.as_bytes()) => {}
-            _ => return Err(AppError::Csrf),
+        if !tokens_match(expected.as_deref(), given) {
+            return Err(AppError::Csrf);
         }
         let encoded = serde_html_form::to_string(&fields).map_err(|_| AppError::BadRequest)?;
         let form = serde_html_form::from_str(&encoded).map_err(|_| AppError::BadRequest)?;

@@ -45,8 +45,12 @@ pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, DbErr> {
     Database::connect(opts).await
 }
 
+/// Brings the schema up to date, then fills derived columns a migration added (name
+/// skeletons need Unicode tables the database does not have).
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
-    Migrator::up(db, None).await
+    Migrator::up(db, None).await?;
+    crate::names::backfill_skeletons(db).await?;
+    Ok(())
 }
 
 struct SeedPractice {

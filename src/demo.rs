@@ -151,7 +151,7 @@ pub async fn seed(db: &DatabaseConnection, progress: &ProgressBar) -> anyhow::Re
     if practices.is_empty() {
         anyhow::bail!("there are no open practices to fill");
     }
-    let hash = password::hash(PASSWORD.into()).await?;
+    let hash = password::Hashing::default().hash(PASSWORD.into()).await?;
     let now = Utc::now();
 
     // People: everyone joins two or three practices; the first in each is its facilitator.

@@ -3,7 +3,7 @@
 //! causes are logged here and never shown.
 
 use axum::{
-    http::StatusCode,
+    http::{StatusCode, header},
     response::{IntoResponse, Redirect, Response},
 };
 
@@ -21,6 +21,9 @@ pub enum AppError {
     BadRequest,
     #[error("request body too large")]
     TooLarge,
+    /// Too many passwords being checked at once: come back in a moment.
+    #[error("busy")]
+    Busy,
     #[error("database: {0}")]
     Db(#[from] sea_orm::DbErr),
     #[error("{0}")]
@@ -28,6 +31,9 @@ pub enum AppError {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+/// What a busy answer asks the browser to wait, in seconds.
+pub const RETRY_AFTER_SECONDS: &str = "5";
 
 /// Which friendly page to show; read by `context::render_error_page`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -80,6 +86,16 @@ impl IntoResponse for AppError {
             AppError::Csrf => (StatusCode::FORBIDDEN, ErrorKind::Csrf),
             AppError::BadRequest => (StatusCode::BAD_REQUEST, ErrorKind::BadRequest),
             AppError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, ErrorKind::TooLarge),
+            AppError::Busy => {
+                tracing::warn!("every password turn taken; asked to come back");
+                let mut response = (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    [(header::RETRY_AFTER, RETRY_AFTER_SECONDS)],
+                )
+                    .into_response();
+                response.extensions_mut().insert(ErrorKind::Unavailable);
+                return response;
+            }
             AppError::Db(err) => {
                 tracing::error!(error = %err, "database error");
                 if is_unavailable(err) {

@@ -149,9 +149,18 @@ pub async fn switch_language(
     Ok((jar.add(cookie), Redirect::to(&local_path(&form.next))).into_response())
 }
 
-/// Only paths on this site: `//evil.example` or `https://…` would be an open redirect.
+/// The one check of a redirect target the browser gave us (`next`): a path on this site,
+/// else `/`. A path starts with one `/` not followed by `/` or `\` (`//evil.example` and
+/// `/\evil.example` are other sites to a browser), holds no control character anywhere
+/// (browsers drop tabs and newlines, so `/\t/evil.example` is `//evil.example`; and a
+/// newline cannot go in a `Location` header), and so has no scheme either. Anything else
+/// becomes `/`.
 pub fn local_path(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
+    let mut chars = next.chars();
+    let local = chars.next() == Some('/')
+        && !matches!(chars.next(), Some('/' | '\\'))
+        && !next.chars().any(char::is_control);
+    if local {
         next.to_string()
     } else {
         "/".to_string()

@@ -28,6 +28,7 @@ pub mod i18n;
 pub mod layout;
 pub mod mail;
 pub mod markdown;
+pub mod names;
 pub mod notices;
 pub mod notifications;
 pub mod password;

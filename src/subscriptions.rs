@@ -289,16 +289,13 @@ pub async fn subscribe(
             &ctx, &form, &errors, &all, None,
         )));
     }
-    if throttle::SUBSCRIBE_ADDRESS
-        .exceeded(&state.db, &ctx.client_ip)
+    if !throttle::SUBSCRIBE_ADDRESS
+        .allow(&state.db, &ctx.client_ip)
         .await?
     {
         let page = subscribe_view(&ctx, &form, &errors, &all, Some("throttle.too_many"));
         return Ok((StatusCode::TOO_MANY_REQUESTS, page).into_response());
     }
-    throttle::SUBSCRIBE_ADDRESS
-        .record(&state.db, &ctx.client_ip)
-        .await?;
 
     let email = forms::normalize_email(&form.email);
     let lang = Lang::parse(&form.lang).unwrap_or(ctx.lang);

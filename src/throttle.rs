@@ -1,11 +1,12 @@
-//! Counting attempts in the database (so every instance sees the same counts): failed
-//! sign-ins per account and per address, applications and reset requests per address.
+//! Counting attempts in the database (so every instance sees the same counts): sign-ins per
+//! account and per address, applications, subscriptions and reset requests per address.
 //! Keys are hashed: the table holds no addresses.
 
 use chrono::{Duration, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
-    PaginatorTrait, QueryFilter,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
+    sea_query::{Expr, ExprTrait, OnConflict},
 };
 
 use crate::{entities::throttle, tokens::sha256_hex};
@@ -49,42 +50,72 @@ pub const RESET_ACCOUNT: Rule = Rule {
 };
 
 impl Rule {
-    pub async fn exceeded(&self, db: &impl ConnectionTrait, key: &str) -> Result<bool, DbErr> {
-        let count = throttle::Entity::find()
-            .filter(throttle::Column::Bucket.eq(self.bucket))
-            .filter(throttle::Column::KeyHash.eq(sha256_hex(&key.to_lowercase())))
-            .filter(throttle::Column::CreatedAt.gt(Utc::now() - self.window))
-            .count(db)
-            .await?;
-        Ok(count >= self.limit)
+    /// Counts one attempt under `key` and says whether it is within the limit. Counting and
+    /// reading the count are one statement (an upsert returning the new count), so parallel
+    /// requests cannot all read a count below the limit before any of them is counted. A
+    /// window starts with the first attempt after the previous one ended.
+    pub async fn allow(&self, db: &impl ConnectionTrait, key: &str) -> Result<bool, DbErr> {
+        let now = Utc::now().timestamp();
+        let ended = Expr::col((throttle::Entity, throttle::Column::WindowStart))
+            .lte(now - self.window.num_seconds());
+        let counted = throttle::Entity::insert(throttle::ActiveModel {
+            bucket: Set(self.bucket.into()),
+            key_hash: Set(key_hash(key)),
+            window_start: Set(now),
+            attempts: Set(1),
+        })
+        .on_conflict(
+            OnConflict::columns([throttle::Column::Bucket, throttle::Column::KeyHash])
+                .value(
+                    throttle::Column::Attempts,
+                    Expr::case(ended.clone(), Expr::val(1))
+                        .finally(Expr::col((throttle::Entity, throttle::Column::Attempts)).add(1)),
+                )
+                .value(
+                    throttle::Column::WindowStart,
+                    Expr::case(ended, Expr::val(now))
+                        .finally(Expr::col((throttle::Entity, throttle::Column::WindowStart))),
+                )
+                .to_owned(),
+        )
+        .exec_with_returning(db)
+        .await?;
+        Ok(u64::try_from(counted.attempts).unwrap_or(u64::MAX) <= self.limit)
     }
 
-    pub async fn record(&self, db: &impl ConnectionTrait, key: &str) -> Result<(), DbErr> {
-        throttle::ActiveModel {
-            bucket: Set(self.bucket.into()),
-            key_hash: Set(sha256_hex(&key.to_lowercase())),
-            created_at: Set(Utc::now()),
-            ..Default::default()
-        }
-        .insert(db)
-        .await?;
+    /// Takes back one counted attempt (a sign-in that turned out right is no failure).
+    pub async fn forgive(&self, db: &impl ConnectionTrait, key: &str) -> Result<(), DbErr> {
+        throttle::Entity::update_many()
+            .col_expr(
+                throttle::Column::Attempts,
+                Expr::col(throttle::Column::Attempts).sub(1),
+            )
+            .filter(throttle::Column::Bucket.eq(self.bucket))
+            .filter(throttle::Column::KeyHash.eq(key_hash(key)))
+            .filter(throttle::Column::Attempts.gt(0))
+            .exec(db)
+            .await?;
         Ok(())
     }
 
     pub async fn clear(&self, db: &impl ConnectionTrait, key: &str) -> Result<(), DbErr> {
         throttle::Entity::delete_many()
             .filter(throttle::Column::Bucket.eq(self.bucket))
-            .filter(throttle::Column::KeyHash.eq(sha256_hex(&key.to_lowercase())))
+            .filter(throttle::Column::KeyHash.eq(key_hash(key)))
             .exec(db)
             .await?;
         Ok(())
     }
 }
 
-/// Forgets attempts older than a day; run now and then.
+fn key_hash(key: &str) -> String {
+    sha256_hex(&key.to_lowercase())
+}
+
+/// Forgets counts whose window started more than a day ago; run now and then.
 pub async fn purge_old(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
     let result = throttle::Entity::delete_many()
-        .filter(throttle::Column::CreatedAt.lt(Utc::now() - Duration::days(1)))
+        .filter(throttle::Column::WindowStart.lt((Utc::now() - Duration::days(1)).timestamp()))
         .exec(db)
         .await?;
     Ok(result.rows_affected)

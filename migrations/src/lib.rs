@@ -12,6 +12,8 @@ mod m20261123_000006_subscriptions;
 mod m20261123_000007_mail_outbox;
 mod m20261123_000008_member_mail;
 mod m20261130_000009_summary_revisions;
+mod m20261201_100001_throttle_counts;
+mod m20261201_100002_name_skeleton;
 
 pub struct Migrator;
 
@@ -28,6 +30,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000007_mail_outbox::Migration),
             Box::new(m20261123_000008_member_mail::Migration),
             Box::new(m20261130_000009_summary_revisions::Migration),
+            Box::new(m20261201_100001_throttle_counts::Migration),
+            Box::new(m20261201_100002_name_skeleton::Migration),
         ]
     }
 }

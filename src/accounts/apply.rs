@@ -20,7 +20,7 @@ use crate::{
     forms::{self, Field, FieldErrors},
     layout,
     mail::Letter,
-    throttle,
+    names, throttle,
 };
 
 #[derive(Debug, Default, Deserialize)]
@@ -36,7 +36,6 @@ pub struct ApplyForm {
 impl ApplyForm {
     fn validate(&self) -> FieldErrors {
         let mut errors = FieldErrors::default();
-        errors.text("name", &self.name, 100);
         errors.email("email", &self.email);
         errors.text("organisation", &self.organisation, 150);
         errors.text("job", &self.job, 100);
@@ -73,20 +72,18 @@ pub async fn submit(
     ctx: Ctx,
     CsrfForm(form): CsrfForm<ApplyForm>,
 ) -> AppResult<Response> {
-    let errors = form.validate();
+    let mut errors = form.validate();
+    let name = names::check(&state.db, &mut errors, "name", &form.name, None).await?;
     if !errors.is_empty() {
         return Ok(forms::unprocessable(view(&ctx, &form, &errors, None)));
     }
-    if throttle::APPLY_ADDRESS
-        .exceeded(&state.db, &ctx.client_ip)
+    if !throttle::APPLY_ADDRESS
+        .allow(&state.db, &ctx.client_ip)
         .await?
     {
         let page = view(&ctx, &form, &errors, Some("throttle.too_many"));
         return Ok((StatusCode::TOO_MANY_REQUESTS, page).into_response());
     }
-    throttle::APPLY_ADDRESS
-        .record(&state.db, &ctx.client_ip)
-        .await?;
 
     let email = forms::normalize_email(&form.email);
     let existing = user::Entity::find()
@@ -114,7 +111,7 @@ pub async fn submit(
         if pending.is_none() {
             application::ActiveModel {
                 email: Set(email.clone()),
-                name: Set(form.name.trim().into()),
+                name: Set(name.clone()),
                 organisation: Set(form.organisation.trim().into()),
                 job: Set(form.job.trim().into()),
                 motivation: Set(form.motivation.trim().into()),
@@ -125,7 +122,7 @@ pub async fn submit(
             }
             .insert(&state.db)
             .await?;
-            notify_admins(&state, form.name.trim()).await?;
+            notify_admins(&state, &name).await?;
         }
         state.send_later(
             Letter::new(lang, &email, "mail.application_received.subject")

@@ -20,7 +20,7 @@ use crate::{
     entities::user,
     error::AppResult,
     forms::{self, Field, FieldErrors},
-    layout, password,
+    layout, names,
     tokens::{self, Purpose},
 };
 
@@ -92,7 +92,15 @@ pub async fn submit(
         return Ok(crate::accounts::set_password::invalid_link(&ctx));
     }
     let mut errors = FieldErrors::default();
-    errors.text("name", &form.name, 100);
+    // An address already known (from an application, say) becomes the administrator, and
+    // may keep its own name.
+    let email = forms::normalize_email(&form.email);
+    let existing = user::Entity::find()
+        .filter(user::Column::Email.eq(&email))
+        .one(&state.db)
+        .await?;
+    let me = existing.as_ref().map(|u| u.id);
+    let name = names::check(&state.db, &mut errors, "name", &form.name, me).await?;
     errors.email("email", &form.email);
     errors.text("organisation", &form.organisation, 150);
     errors.text("job", &form.job, 100);
@@ -105,8 +113,7 @@ pub async fn submit(
     if !errors.is_empty() {
         return Ok(forms::unprocessable(view(&ctx, &secret, &form, &errors)));
     }
-    let hash = password::hash(form.password.clone()).await?;
-    let email = forms::normalize_email(&form.email);
+    let hash = state.passwords.hash(form.password.clone()).await?;
     let txn = state.db.begin().await?;
     if tokens::consume(&txn, Purpose::FirstAdmin, &secret)
         .await?
@@ -114,7 +121,6 @@ pub async fn submit(
     {
         return Ok(crate::accounts::set_password::invalid_link(&ctx));
     }
-    // An address already known (from an application, say) becomes the administrator.
     let existing = user::Entity::find()
         .filter(user::Column::Email.eq(&email))
         .one(&txn)
@@ -127,7 +133,7 @@ pub async fn submit(
             ..Default::default()
         },
     };
-    admin.name = Set(form.name.trim().into());
+    admin.name = Set(name.clone());
     admin.organisation = Set(form.organisation.trim().into());
     admin.job = Set(form.job.trim().into());
     admin.password_hash = Set(Some(hash));
@@ -135,7 +141,7 @@ pub async fn submit(
     admin.disabled = Set(false);
     admin.lang = Set(ctx.lang.code().into());
     let admin_id = admin.save(&txn).await?.try_into_model()?.id;
-    audit::record(&txn, Some(admin_id), "first_admin", &form.name, "").await?;
+    audit::record(&txn, Some(admin_id), "first_admin", &name, "").await?;
     txn.commit().await?;
     crate::accounts::sign_in_and_redirect(&state, jar, admin_id, "/beheer").await
 }

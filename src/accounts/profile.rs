@@ -20,7 +20,7 @@ use crate::{
     error::AppResult,
     forms::{self, Field, FieldErrors},
     i18n::Lang,
-    layout, password, session,
+    layout, names, session,
 };
 
 #[derive(Debug, Default, Deserialize)]
@@ -130,7 +130,7 @@ pub async fn update(
 ) -> AppResult<Response> {
     let person = ctx.require_user()?.clone();
     let mut errors = FieldErrors::default();
-    errors.text("name", &form.name, 100);
+    let name = names::check(&state.db, &mut errors, "name", &form.name, Some(person.id)).await?;
     errors.text("organisation", &form.organisation, 150);
     errors.text("job", &form.job, 100);
     let lang = Lang::parse(&form.lang);
@@ -145,7 +145,7 @@ pub async fn update(
     }
     let lang = lang.unwrap_or_default();
     let mut active = person.into_active_model();
-    active.name = Set(form.name.trim().into());
+    active.name = Set(name);
     active.organisation = Set(form.organisation.trim().into());
     active.job = Set(form.job.trim().into());
     active.lang = Set(lang.code().into());
@@ -172,7 +172,10 @@ pub async fn change_password(
     let mut errors = FieldErrors::default();
     if form.current_password.is_empty() {
         errors.add("current_password", "form.required");
-    } else if !password::verify(form.current_password.clone(), person.password_hash.clone()).await?
+    } else if !state
+        .passwords
+        .verify(form.current_password.clone(), person.password_hash.clone())
+        .await?
     {
         errors.add("current_password", "profile.current_wrong");
     }
@@ -193,7 +196,7 @@ pub async fn change_password(
             None,
         )));
     }
-    let hash = password::hash(form.password).await?;
+    let hash = state.passwords.hash(form.password).await?;
     let user_id = person.id;
     let txn = state.db.begin().await?;
     let mut active = person.into_active_model();

@@ -58,20 +58,16 @@ pub async fn submit(
     if !errors.is_empty() {
         return Ok(forms::unprocessable(view(&ctx, &form, &errors, None)));
     }
-    if throttle::RESET_ADDRESS
-        .exceeded(&state.db, &ctx.client_ip)
+    if !throttle::RESET_ADDRESS
+        .allow(&state.db, &ctx.client_ip)
         .await?
     {
         let page = view(&ctx, &form, &errors, Some("throttle.too_many"));
         return Ok((StatusCode::TOO_MANY_REQUESTS, page).into_response());
     }
-    throttle::RESET_ADDRESS
-        .record(&state.db, &ctx.client_ip)
-        .await?;
     let email = forms::normalize_email(&form.email);
     // Per account, quietly: the page must not tell whether a mail went out.
-    if !throttle::RESET_ACCOUNT.exceeded(&state.db, &email).await? {
-        throttle::RESET_ACCOUNT.record(&state.db, &email).await?;
+    if throttle::RESET_ACCOUNT.allow(&state.db, &email).await? {
         let found = user::Entity::find()
             .filter(user::Column::Email.eq(&email))
             .filter(user::Column::Disabled.eq(false))

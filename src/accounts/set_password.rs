@@ -18,7 +18,7 @@ use crate::{
     entities::{token, user},
     error::AppResult,
     forms::{self, FieldErrors},
-    layout, password, session,
+    layout, session,
     tokens::{self, Purpose},
 };
 
@@ -111,7 +111,7 @@ pub async fn submit(
     if !errors.is_empty() {
         return Ok(forms::unprocessable(view(&ctx, &secret, &person, &errors)));
     }
-    let hash = password::hash(form.password).await?;
+    let hash = state.passwords.hash(form.password).await?;
     let txn = state.db.begin().await?;
     let mut used = false;
     for purpose in [Purpose::SetPassword, Purpose::Reset] {

@@ -19,7 +19,7 @@ use crate::{
     error::AppResult,
     forms::{self, Field, FieldErrors},
     home::local_path,
-    layout, password, session, throttle,
+    layout, session, throttle,
 };
 
 #[derive(Debug, Default, Deserialize)]
@@ -41,7 +41,7 @@ pub async fn show_form(ctx: Ctx, Query(query): Query<NextQuery>) -> Response {
         return Redirect::to(&local_path(&query.next)).into_response();
     }
     let form = SignInForm {
-        next: query.next,
+        next: local_path(&query.next),
         ..Default::default()
     };
     view(&ctx, &form, &FieldErrors::default(), None).into_response()
@@ -83,11 +83,13 @@ pub async fn submit(
         return Ok(forms::unprocessable(view(&ctx, &form, &errors, None)));
     }
     let email = forms::normalize_email(&form.email);
-    if throttle::LOGIN_ACCOUNT.exceeded(&state.db, &email).await?
-        || throttle::LOGIN_ADDRESS
-            .exceeded(&state.db, &ctx.client_ip)
-            .await?
-    {
+    // Every attempt is counted before the password is checked (a right one is forgiven
+    // after), so parallel attempts cannot slip past the limit together.
+    let account_ok = throttle::LOGIN_ACCOUNT.allow(&state.db, &email).await?;
+    let address_ok = throttle::LOGIN_ADDRESS
+        .allow(&state.db, &ctx.client_ip)
+        .await?;
+    if !(account_ok && address_ok) {
         let page = view(&ctx, &form, &errors, Some("throttle.too_many"));
         return Ok((StatusCode::TOO_MANY_REQUESTS, page).into_response());
     }
@@ -97,25 +99,25 @@ pub async fn submit(
         .one(&state.db)
         .await?;
     let stored = found.as_ref().and_then(|u| u.password_hash.clone());
-    let password_ok = password::verify(form.password.clone(), stored).await?;
+    let password_ok = state
+        .passwords
+        .verify(form.password.clone(), stored)
+        .await?;
     match found {
         Some(user) if password_ok => {
             throttle::LOGIN_ACCOUNT.clear(&state.db, &email).await?;
+            throttle::LOGIN_ADDRESS
+                .forgive(&state.db, &ctx.client_ip)
+                .await?;
             tracing::info!(user_id = user.id, "signed in");
             super::sign_in_and_redirect(&state, jar, user.id, &local_path(&form.next)).await
         }
-        _ => {
-            throttle::LOGIN_ACCOUNT.record(&state.db, &email).await?;
-            throttle::LOGIN_ADDRESS
-                .record(&state.db, &ctx.client_ip)
-                .await?;
-            Ok(forms::unprocessable(view(
-                &ctx,
-                &form,
-                &errors,
-                Some("sign_in.failed"),
-            )))
-        }
+        _ => Ok(forms::unprocessable(view(
+            &ctx,
+            &form,
+            &errors,
+            Some("sign_in.failed"),
+        ))),
     }
 }
 

@@ -25,7 +25,7 @@ use crate::{
     i18n::Lang,
     layout,
     mail::Letter,
-    practices, session,
+    names, practices, session,
     tokens::{self, Purpose},
 };
 
@@ -381,7 +381,7 @@ pub async fn invite_person(
 ) -> AppResult<Response> {
     let admin = ctx.require_admin()?;
     let mut errors = FieldErrors::default();
-    errors.text("name", &form.name, 100);
+    let name = names::check(&state.db, &mut errors, "name", &form.name, None).await?;
     errors.email("email", &form.email);
     errors.text("organisation", &form.organisation, 150);
     errors.text("job", &form.job, 100);
@@ -404,7 +404,7 @@ pub async fn invite_person(
     let txn = state.db.begin().await?;
     let person = user::ActiveModel {
         email: Set(email.clone()),
-        name: Set(form.name.trim().into()),
+        name: Set(name),
         organisation: Set(form.organisation.trim().into()),
         job: Set(form.job.trim().into()),
         lang: Set(lang.code().into()),

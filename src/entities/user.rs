@@ -22,6 +22,8 @@ pub struct Model {
     pub handle: Option<String>,
     /// Whether notifications also come by email: `off`, `immediate` or `daily`.
     pub notify_email: String,
+    /// What the name looks like (`names::skeleton`), kept in step with `name` on every save.
+    pub name_skeleton: Option<String>,
 }
 
 #[async_trait::async_trait]
@@ -39,6 +41,9 @@ impl ActiveModelBehavior for ActiveModel {
         // carries it.
         if insert && matches!(self.notify_email, ActiveValue::NotSet) {
             self.notify_email = ActiveValue::Set(NOTIFY_OFF.into());
+        }
+        if let ActiveValue::Set(name) = &self.name {
+            self.name_skeleton = ActiveValue::Set(Some(crate::names::skeleton(name)));
         }
         if insert && missing {
             let name = match &self.name {

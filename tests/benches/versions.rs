@@ -213,7 +213,7 @@ async fn start() -> anyhow::Result<Site> {
         practice_id: Set(practice.id),
         author_id: Set(expert.id),
         title: Set("Lange verhalen".into()),
-        visibility: Set(thread::PUBLIC.into()),
+        visibility: Set(thread::Visibility::Public),
         pinned: Set(false),
         locked: Set(false),
         post_count: Set(2),

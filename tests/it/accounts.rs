@@ -601,3 +601,126 @@ async fn profile_changes_name_and_language_and_password() {
         .assert_contains("Your password has been changed.");
     app.get("/profiel").await.assert_status(200);
 }
+
+/// Fills in the application form with `name` and otherwise good answers.
+async fn apply_as(app: &mut TestApp, name: &str, email: &str) -> crate::helpers::Page {
+    app.post(
+        "/word-lid",
+        &[
+            ("name", name),
+            ("email", email),
+            ("organisation", "Buurtwerk Noord"),
+            ("job", "Buurtwerker"),
+            ("motivation", "Ik wil leren van collega's."),
+        ],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_name_that_passes_for_another_members_is_refused_with_the_text_kept() {
+    let mut app = TestApp::new().await;
+    app.member("marieke@buurtkracht.nl").await; // Marieke de Vries
+    // A Cyrillic а instead of the Latin a.
+    let page = apply_as(&mut app, "M\u{0430}rieke de Vries", "nep@example.nl").await;
+    page.assert_status(422)
+        .assert_contains("Een ander lid heeft al een naam die hierop lijkt")
+        .assert_contains("value=\"M\u{0430}rieke de Vries\"");
+    // Two spaces show as one, so they pass for it too.
+    apply_as(&mut app, "Marieke  de Vries", "nep@example.nl")
+        .await
+        .assert_status(422);
+    // A name of one's own is welcome.
+    apply_as(&mut app, "Marieke de Vries-Bos", "mdvb@example.nl")
+        .await
+        .assert_status(200);
+
+    // Renaming oneself to look like another member is refused the same way; keeping one's
+    // own name is not.
+    app.member_other().await; // Kees Bos
+    app.login_as("kees@buurtkracht.nl").await;
+    let profile = |name: &'static str| {
+        [
+            ("name", name),
+            ("organisation", "Welzijn Rotterdam"),
+            ("job", "Opbouwwerker"),
+            ("lang", "nl"),
+        ]
+    };
+    app.post("/profiel", &profile("Marieke de Vrie\u{0455}")) // Cyrillic ѕ
+        .await
+        .assert_status(422)
+        .assert_contains("Een ander lid heeft al een naam die hierop lijkt");
+    app.post("/profiel", &profile("Kees Bos"))
+        .await
+        .assert_status(303);
+}
+
+#[tokio::test]
+async fn names_with_invisible_or_reversing_characters_are_refused() {
+    let mut app = TestApp::new().await;
+    for name in [
+        "Marieke\u{200B} de Vries", // zero-width space
+        "\u{202E}seirV ed ekeiraM", // right-to-left override
+        "Marieke de Vries\u{2066}", // left-to-right isolate
+        "Mar\u{00AD}ieke de Vries", // soft hyphen
+        "Marieke\u{3164}de Vries",  // Hangul filler, a blank letter
+    ] {
+        let page = apply_as(&mut app, name, "iemand@example.nl").await;
+        page.assert_status(422)
+            .assert_contains("onzichtbare tekens");
+    }
+}
+
+#[tokio::test]
+async fn names_are_stored_composed() {
+    let mut app = TestApp::new().await;
+    let kees = app.member_other().await;
+    app.login_as("kees@buurtkracht.nl").await;
+    // "Zoë" typed as Z o e + combining diaeresis (NFD), as some keyboards send it.
+    app.post(
+        "/profiel",
+        &[
+            ("name", "Zoe\u{0308} Bos"),
+            ("organisation", "Welzijn Rotterdam"),
+            ("job", "Opbouwwerker"),
+            ("lang", "nl"),
+        ],
+    )
+    .await
+    .assert_status(303);
+    let stored = user::Entity::find_by_id(kees.id)
+        .one(&app.state.db)
+        .await
+        .expect("query")
+        .expect("kees");
+    assert_eq!(stored.name, "Zo\u{00EB} Bos");
+    // And the composed and decomposed forms are one name to the lookalike check.
+    apply_as(&mut app, "Zoe\u{0308} Bos", "zoe@example.nl")
+        .await
+        .assert_status(422);
+}
+
+#[tokio::test]
+async fn people_from_before_name_skeletons_get_theirs_when_the_schema_is_brought_up() {
+    let app = TestApp::new().await;
+    let marieke = app.member("marieke@buurtkracht.nl").await;
+    user::Entity::update_many()
+        .col_expr(
+            user::Column::NameSkeleton,
+            Expr::value(Option::<String>::None),
+        )
+        .exec(&app.state.db)
+        .await
+        .expect("forget");
+    erbij::db::migrate(&app.state.db).await.expect("migrate");
+    let stored = user::Entity::find_by_id(marieke.id)
+        .one(&app.state.db)
+        .await
+        .expect("query")
+        .expect("marieke");
+    assert_eq!(
+        stored.name_skeleton.as_deref(),
+        Some(erbij::names::skeleton("Marieke de Vries").as_str())
+    );
+}

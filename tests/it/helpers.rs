@@ -21,7 +21,7 @@ use axum::{
     http::{HeaderMap, Request, StatusCode, header},
 };
 use chrono::Utc;
-use erbij::{AppState, Settings, app, entities::user, password};
+use erbij::{AppState, Settings, app, entities::user};
 use http_body_util::BodyExt;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, Database};
 use tempfile::TempDir;
@@ -429,7 +429,12 @@ impl TestApp {
 
     /// A person with a password, straight into the database.
     pub async fn person(&self, email: &str, name: &str, admin: bool, expert: bool) -> user::Model {
-        let hash = password::hash(PASSWORD.into()).await.expect("hash");
+        let hash = self
+            .state
+            .passwords
+            .hash(PASSWORD.into())
+            .await
+            .expect("hash");
         user::ActiveModel {
             email: Set(email.into()),
             name: Set(name.into()),
