@@ -202,7 +202,7 @@ async fn queue(
     looked_at: Vec<i32>,
 ) -> Result<(), sea_orm::DbErr> {
     let txn = state.db.begin().await?;
-    crate::delivery::queue_rows(&txn, rows).await?;
+    crate::delivery::outbox::queue_rows(&txn, rows).await?;
     for chunk in looked_at.chunks(500) {
         notification::Entity::update_many()
             .col_expr(notification::Column::EmailedAt, Expr::value(Utc::now()))
