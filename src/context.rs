@@ -1,6 +1,6 @@
 //! The per-request context every page needs: language, the signed-in person, the CSRF token,
-//! the client address. [`crate::shell`]'s middleware builds it once per request; this file
-//! holds only what a page reads, so the page frame ([`crate::layout`]) can use it without
+//! the client address. The middleware in `shell.rs` builds it once per request; this file
+//! holds only what a page reads, so the page frame (`layout.rs`) can use it without
 //! depending on what builds it.
 
 use axum::http::request::Parts;

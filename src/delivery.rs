@@ -7,8 +7,8 @@
 //!   once, retries passing failures with backoff and counts bounces;
 //! - [`schedule`] says when a digest period is due.
 //!
-//! The loop that runs them on the server is in [`crate::jobs`]; notification mails are
-//! composed by [`crate::notifications::mail`] and go through the same outbox.
+//! The loop that runs them on the server is in `jobs.rs`; notification mails are
+//! composed by `notifications/mail.rs` and go through the same outbox.
 
 pub mod enqueue;
 pub mod outbox;
