@@ -3,8 +3,10 @@
 //! - [`enqueue`] composes what to send: this period's digests, one outbox row per
 //!   (recipient, period) under a unique constraint, so running it twice — or on two
 //!   instances — queues nothing twice;
-//! - [`outbox`] sends what is queued: it leases rows, sends them, records each acceptance at
-//!   once, retries passing failures with backoff and counts bounces;
+//! - [`outbox`] sends what is queued: it leases rows, sends them one at a time, records each
+//!   acceptance at once, retries passing failures with backoff and counts bounces (its
+//!   documentation says what a crash can do: repeat at most one mail, with the same
+//!   Message-ID);
 //! - [`schedule`] says when a digest period is due.
 //!
 //! The loop that runs them on the server is in `jobs.rs`; notification mails are
@@ -15,5 +17,5 @@ pub mod outbox;
 pub mod schedule;
 
 pub use enqueue::{Enqueued, enqueue, period_key};
-pub use outbox::{CONCURRENCY, Delivered, deliver, queue_rows};
+pub use outbox::{Delivered, Leased, deliver, leased_elsewhere, queue_rows};
 pub use schedule::{due_now, last_slot};

@@ -11,6 +11,7 @@ mod m20261123_000005_expert_group;
 mod m20261123_000006_subscriptions;
 mod m20261123_000007_mail_outbox;
 mod m20261123_000008_member_mail;
+mod m20261124_000001_outbox_message_id;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000006_subscriptions::Migration),
             Box::new(m20261123_000007_mail_outbox::Migration),
             Box::new(m20261123_000008_member_mail::Migration),
+            Box::new(m20261124_000001_outbox_message_id::Migration),
         ]
     }
 }

@@ -6,11 +6,9 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Datelike, Utc};
 use indicatif::ProgressBar;
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
 
-use super::outbox::queue_rows;
+use super::outbox::{self, queue_rows};
 use crate::{
     AppState,
     digests::{self, Digest, Period},
@@ -74,6 +72,7 @@ pub async fn enqueue(
         .into_iter()
         .map(|m| (m.recipient, m.period_key))
         .collect();
+    let host = state.settings.host();
     progress.set_length(u64::try_from(subscribers.len()).unwrap_or(u64::MAX));
     let mut counts = Enqueued::default();
     let mut rows = Vec::new();
@@ -116,26 +115,7 @@ pub async fn enqueue(
             continue;
         }
         let email = digests::render(state, sub, &digest, period);
-        let now = Utc::now();
-        rows.push(outbox_mail::ActiveModel {
-            recipient: Set(sub.email.clone()),
-            period_key: Set(key),
-            subscriber_id: Set(Some(sub.id)),
-            subject: Set(email.subject.clone()),
-            text_body: Set(email.text.clone()),
-            html_body: Set(email.html.into_string()),
-            headers: Set(email
-                .headers
-                .iter()
-                .map(|(k, v)| format!("{k}: {v}"))
-                .collect::<Vec<_>>()
-                .join("\n")),
-            status: Set(outbox_mail::QUEUED.into()),
-            attempts: Set(0),
-            next_attempt_at: Set(now),
-            created_at: Set(now),
-            ..Default::default()
-        });
+        rows.push(outbox::row(&host, email, key, Some(sub.id)));
     }
     progress.finish();
     if !rows.is_empty() {
