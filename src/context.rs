@@ -3,12 +3,11 @@
 //! holds only what a page reads, so the page frame (`layout.rs`) can use it without
 //! depending on what builds it.
 
-use axum::http::request::Parts;
 use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 
 use crate::{entities::user, error::AppError, i18n::Lang};
-
 
 pub const LANG_COOKIE: &str = "erbij_lang";
 

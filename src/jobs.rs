@@ -46,7 +46,8 @@ pub async fn run_schedule(state: AppState) {
             state.settings.digest_hour,
         );
         if composed_for != Some(slot) {
-            match delivery::enqueue(&state, slot, &frequencies, false, &ProgressBar::hidden()).await {
+            match delivery::enqueue(&state, slot, &frequencies, false, &ProgressBar::hidden()).await
+            {
                 Ok(n) => {
                     if n.queued > 0 {
                         tracing::info!(queued = n.queued, "digests composed");

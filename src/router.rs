@@ -19,8 +19,8 @@ use tower_http::{
 };
 
 use crate::{
-    AppState, accounts, admin, assets, forum, home, notifications, practices,
-    shell, subscriptions, summaries,
+    AppState, accounts, admin, assets, forum, home, notifications, practices, shell, subscriptions,
+    summaries,
 };
 
 /// Forms are small; uploads (later) get their own, larger limit on their own routes.
@@ -127,7 +127,10 @@ pub fn build(state: AppState) -> Router {
             "/beheer/signaleringen",
             get(forum::moderation::show_all_flags),
         )
-        .route("/onderwerpen/{id}/volgen", post(notifications::pages::set_watch))
+        .route(
+            "/onderwerpen/{id}/volgen",
+            post(notifications::pages::set_watch),
+        )
         .route(
             "/praktijken/{slug}/standaard-zichtbaarheid",
             post(forum::moderation::set_default_visibility),
@@ -189,8 +192,14 @@ pub fn build(state: AppState) -> Router {
             get(subscriptions::show_unsubscribe).post(subscriptions::unsubscribe),
         )
         .route("/meldingen", get(notifications::pages::show_notifications))
-        .route("/meldingen/gelezen", post(notifications::pages::mark_all_read))
-        .route("/meldingen/{id}", get(notifications::pages::open_notification))
+        .route(
+            "/meldingen/gelezen",
+            post(notifications::pages::mark_all_read),
+        )
+        .route(
+            "/meldingen/{id}",
+            get(notifications::pages::open_notification),
+        )
         .route(
             "/word-lid",
             get(accounts::apply::show_form).post(accounts::apply::submit),

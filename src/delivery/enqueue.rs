@@ -115,7 +115,7 @@ pub async fn enqueue(
             continue;
         }
         let email = digests::render(state, sub, &digest, period);
-        rows.push(outbox::row(&host, email, key, Some(sub.id)));
+        rows.push(outbox::row(host, email, key, Some(sub.id)));
     }
     progress.finish();
     if !rows.is_empty() {

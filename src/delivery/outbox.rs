@@ -134,12 +134,10 @@ pub async fn leased_elsewhere(db: &impl ConnectionTrait) -> Result<Option<Leased
         .one(db)
         .await?
         .unwrap_or((0, None));
-    Ok(until
-        .filter(|_| count > 0)
-        .map(|until| Leased {
-            count: count.unsigned_abs(),
-            until,
-        }))
+    Ok(until.filter(|_| count > 0).map(|until| Leased {
+        count: count.unsigned_abs(),
+        until,
+    }))
 }
 
 fn due() -> Condition {
