@@ -72,7 +72,7 @@ impl Application {
         let app =
             router::build(self.state.clone()).into_make_service_with_connect_info::<SocketAddr>();
         tokio::spawn(housekeeping(self.state.clone()));
-        tokio::spawn(crate::delivery::run_schedule(self.state.clone()));
+        tokio::spawn(crate::jobs::run_schedule(self.state.clone()));
         axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown_signal())
             .await?;

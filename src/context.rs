@@ -1,25 +1,13 @@
 //! The per-request context every page needs: language, the signed-in person, the CSRF token,
-//! the client address. One middleware builds it once per request (one session query) and
-//! also turns bare error statuses into friendly pages in the visitor's language.
+//! the client address. The middleware in `shell.rs` builds it once per request; this file
+//! holds only what a page reads, so the page frame (`layout.rs`) can use it without
+//! depending on what builds it.
 
-use std::net::SocketAddr;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum_extra::extract::cookie::{Cookie, SameSite};
 
-use axum::{
-    extract::{ConnectInfo, FromRequestParts, Request, State},
-    http::{HeaderMap, HeaderValue, StatusCode, header, request::Parts},
-    middleware::Next,
-    response::{IntoResponse, Response},
-};
-use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
-
-use crate::{
-    AppState, csrf,
-    entities::user,
-    error::{AppError, ErrorKind},
-    i18n::Lang,
-    layout, notifications, session,
-    visibility::Reader,
-};
+use crate::{entities::user, error::AppError, i18n::Lang, visibility::Reader};
 
 pub const LANG_COOKIE: &str = "erbij_lang";
 
@@ -89,76 +77,6 @@ impl<S: Send + Sync> FromRequestParts<S> for Ctx {
     }
 }
 
-pub async fn middleware(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let (mut parts, body) = req.into_parts();
-    let jar = CookieJar::from_headers(&parts.headers);
-
-    let user = match jar.get(session::COOKIE) {
-        Some(cookie) => match session::user_for(&state.db, cookie.value()).await {
-            Ok(user) => user,
-            Err(err) => return AppError::Db(err).into_response_with(&parts, &state),
-        },
-        None => None,
-    };
-    let unread_notifications = match &user {
-        Some(person) => {
-            match notifications::unread_count(&state.db, Reader::of(Some(person))).await {
-                Ok(n) => n,
-                Err(err) => return AppError::Db(err).into_response_with(&parts, &state),
-            }
-        }
-        None => 0,
-    };
-    let lang = choose_lang(&jar, user.as_ref(), &parts.headers);
-    let (csrf, fresh_csrf) = csrf::token_from(&jar);
-    let ctx = Ctx {
-        lang,
-        user,
-        csrf: csrf.clone(),
-        path: parts
-            .uri
-            .path_and_query()
-            .map(|p| p.as_str().to_owned())
-            .unwrap_or_else(|| "/".into()),
-        client_ip: client_ip(&parts, state.settings.trust_proxy),
-        stylesheet: state.assets.stylesheet_path.clone(),
-        unread_notifications,
-    };
-
-    if let Err(err) = csrf::check_origin(&parts) {
-        return render_error(&ctx, err.into_response());
-    }
-
-    parts.extensions.insert(ctx.clone());
-    let response = next.run(Request::from_parts(parts, body)).await;
-    let mut response = render_error(&ctx, response);
-    // Pages differ per person, language and form token, so a browser asks again every time;
-    // what a signed-in person saw is not kept at all, so after signing out on a shared
-    // computer the Back button cannot bring members-only pages back.
-    if !response.headers().contains_key(header::CACHE_CONTROL) {
-        let policy = if ctx.user.is_some() {
-            "no-store"
-        } else {
-            "no-cache"
-        };
-        response
-            .headers_mut()
-            .insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
-    }
-    if fresh_csrf {
-        let cookie = Cookie::build((csrf::COOKIE, csrf))
-            .path("/")
-            .http_only(true)
-            .secure(state.settings.secure_cookies())
-            .same_site(SameSite::Lax)
-            .build();
-        if let Ok(value) = cookie.encoded().to_string().parse() {
-            response.headers_mut().append(header::SET_COOKIE, value);
-        }
-    }
-    response
-}
-
 /// The cookie that remembers a language choice for a year.
 pub fn lang_cookie(lang: Lang, secure: bool) -> Cookie<'static> {
     Cookie::build((LANG_COOKIE, lang.code()))
@@ -168,88 +86,4 @@ pub fn lang_cookie(lang: Lang, secure: bool) -> Cookie<'static> {
         .http_only(true)
         .secure(secure)
         .build()
-}
-
-trait IntoResponseWith {
-    fn into_response_with(self, parts: &Parts, state: &AppState) -> Response;
-}
-
-impl IntoResponseWith for AppError {
-    /// For failures before the context exists: a page in the browser's language.
-    fn into_response_with(self, parts: &Parts, state: &AppState) -> Response {
-        let jar = CookieJar::from_headers(&parts.headers);
-        let ctx = Ctx {
-            lang: choose_lang(&jar, None, &parts.headers),
-            user: None,
-            csrf: String::new(),
-            path: "/".into(),
-            client_ip: String::new(),
-            stylesheet: state.assets.stylesheet_path.clone(),
-            unread_notifications: 0,
-        };
-        render_error(&ctx, self.into_response())
-    }
-}
-
-/// The language cookie wins, then the profile, then the browser, then Dutch.
-fn choose_lang(jar: &CookieJar, user: Option<&user::Model>, headers: &HeaderMap) -> Lang {
-    jar.get(LANG_COOKIE)
-        .and_then(|c| Lang::parse(c.value()))
-        .or_else(|| user.and_then(|u| Lang::parse(&u.lang)))
-        .or_else(|| {
-            headers
-                .get(header::ACCEPT_LANGUAGE)
-                .and_then(|v| v.to_str().ok())
-                .and_then(Lang::from_accept_language)
-        })
-        .unwrap_or_default()
-}
-
-fn client_ip(parts: &Parts, trust_proxy: bool) -> String {
-    if trust_proxy
-        && let Some(forwarded) = parts
-            .headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-    {
-        return forwarded.trim().to_string();
-    }
-    parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip().to_string())
-        .unwrap_or_else(|| "unknown".into())
-}
-
-/// Error statuses without a page of their own (ours, axum's rejections, the body limit)
-/// get the friendly page; pages a handler rendered itself (a form with errors) pass.
-fn render_error(ctx: &Ctx, response: Response) -> Response {
-    let status = response.status();
-    let is_html = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"));
-    if is_html || !(status.is_client_error() || status.is_server_error()) {
-        return response;
-    }
-    let kind = response
-        .extensions()
-        .get::<ErrorKind>()
-        .copied()
-        .or_else(|| ErrorKind::from_status(status))
-        .unwrap_or(ErrorKind::Internal);
-    let status = if status == StatusCode::METHOD_NOT_ALLOWED {
-        StatusCode::NOT_FOUND
-    } else {
-        status
-    };
-    // "Come back in a moment" keeps saying when.
-    let retry_after = response.headers().get(header::RETRY_AFTER).cloned();
-    let mut page = (status, layout::error_page(ctx, kind)).into_response();
-    if let Some(value) = retry_after {
-        page.headers_mut().insert(header::RETRY_AFTER, value);
-    }
-    page
 }

@@ -4,7 +4,7 @@
 //! threads, so nothing members-only can get in. A member's own digest (chosen on their
 //! profile) reads through the member's scope instead. Nothing new means no digest.
 //!
-//! Composing is here; durable delivery (the outbox, exactly once) builds on it.
+//! Composing is here; `delivery` queues and sends it through the outbox.
 
 use std::collections::HashMap;
 

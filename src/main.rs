@@ -213,8 +213,20 @@ async fn run_digests(settings: Settings, dry_run: bool) -> anyhow::Result<()> {
         let rate = state.settings.mail_per_second;
         let sent = erbij::delivery::deliver(&state, u64::MAX, rate, &bar("sending")?).await?;
         eprintln!(
-            "{} sent, {} to retry later, {} bounced",
-            sent.sent, sent.retrying, sent.bounced
+            "{} sent, {} to retry later, {} bounced, {} given up",
+            sent.sent, sent.retrying, sent.bounced, sent.failed
+        );
+    }
+    // Rows a killed run (or a running server) claimed stay its own until their lease ends:
+    // say so, rather than leave them out of every count.
+    if let Some(leased) = erbij::delivery::leased_elsewhere(&state.db).await? {
+        eprintln!(
+            "{} waiting on another run's lease until {}; a run after that sends them",
+            leased.count,
+            leased
+                .until
+                .with_timezone(&chrono_tz::Europe::Amsterdam)
+                .format("%Y-%m-%d %H:%M:%S %Z")
         );
     }
     Ok(())

@@ -19,8 +19,8 @@ use tower_http::{
 };
 
 use crate::{
-    AppState, accounts, admin, assets, context, forum, home, notifications, practices,
-    subscriptions, summaries,
+    AppState, accounts, admin, assets, forum, home, notifications, practices, shell, subscriptions,
+    summaries,
 };
 
 /// Forms are small; uploads (later) get their own, larger limit on their own routes.
@@ -127,7 +127,10 @@ pub fn build(state: AppState) -> Router {
             "/beheer/signaleringen",
             get(forum::moderation::show_all_flags),
         )
-        .route("/onderwerpen/{id}/volgen", post(notifications::set_watch))
+        .route(
+            "/onderwerpen/{id}/volgen",
+            post(notifications::pages::set_watch),
+        )
         .route(
             "/praktijken/{slug}/standaard-zichtbaarheid",
             post(forum::moderation::set_default_visibility),
@@ -188,9 +191,15 @@ pub fn build(state: AppState) -> Router {
             "/volgen/uitschrijven/{token}",
             get(subscriptions::show_unsubscribe).post(subscriptions::unsubscribe),
         )
-        .route("/meldingen", get(notifications::show_notifications))
-        .route("/meldingen/gelezen", post(notifications::mark_all_read))
-        .route("/meldingen/{id}", get(notifications::open_notification))
+        .route("/meldingen", get(notifications::pages::show_notifications))
+        .route(
+            "/meldingen/gelezen",
+            post(notifications::pages::mark_all_read),
+        )
+        .route(
+            "/meldingen/{id}",
+            get(notifications::pages::open_notification),
+        )
         .route(
             "/word-lid",
             get(accounts::apply::show_form).post(accounts::apply::submit),
@@ -268,7 +277,7 @@ pub fn build(state: AppState) -> Router {
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(
             state.clone(),
-            context::middleware,
+            shell::middleware,
         ));
 
     Router::new()

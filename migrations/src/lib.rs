@@ -11,6 +11,7 @@ mod m20261123_000005_expert_group;
 mod m20261123_000006_subscriptions;
 mod m20261123_000007_mail_outbox;
 mod m20261123_000008_member_mail;
+mod m20261124_000001_outbox_message_id;
 mod m20261130_000009_summary_revisions;
 mod m20261201_100001_throttle_counts;
 mod m20261201_100002_name_skeleton;
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000009_summary_revisions::Migration),
             Box::new(m20261201_100001_throttle_counts::Migration),
             Box::new(m20261201_100002_name_skeleton::Migration),
+            Box::new(m20261124_000001_outbox_message_id::Migration),
         ]
     }
 }

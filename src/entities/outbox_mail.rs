@@ -28,6 +28,9 @@ pub struct Model {
     pub last_error: Option<String>,
     pub created_at: DateTimeUtc,
     pub sent_at: Option<DateTimeUtc>,
+    /// Given when queued and sent on every attempt (`None` on rows queued before it was
+    /// stored: those derive theirs from the row).
+    pub message_id: Option<String>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -32,11 +32,11 @@ use crate::{
     },
     error::{AppError, AppResult},
     forum::{self, Scope, views::when},
-    visibility::published_summaries,
     i18n::Lang,
     layout,
     markdown::{Markdown, excerpt},
     practices,
+    visibility::published_summaries,
 };
 
 const FEED_SIZE: u64 = 20;

@@ -268,7 +268,7 @@ async fn start() -> anyhow::Result<Site> {
     ] {
         let s = summary::ActiveModel {
             slug: Set(slug.into()),
-            status: Set(summary::DRAFT.into()),
+            status: Set(summary::SummaryStatus::Draft),
             lang: Set("nl".into()),
             title: Set(format!("Kennisbundel {slug}")),
             author_id: Set(expert.id),

@@ -6,7 +6,7 @@ use erbij::{
     delivery,
     digests::{Period, compose, render},
     entities::{notification, subscriber, user},
-    notices,
+    notifications,
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
@@ -231,9 +231,16 @@ async fn notifications_are_mailed_at_once_exactly_once() {
         .await
         .assert_status(303);
 
-    assert_eq!(notices::enqueue_immediate(&app.state).await.expect("q"), 1);
     assert_eq!(
-        notices::enqueue_immediate(&app.state).await.expect("q"),
+        notifications::mail::enqueue_immediate(&app.state)
+            .await
+            .expect("q"),
+        1
+    );
+    assert_eq!(
+        notifications::mail::enqueue_immediate(&app.state)
+            .await
+            .expect("q"),
         0,
         "a notification is queued once"
     );
@@ -252,7 +259,12 @@ async fn notifications_are_mailed_at_once_exactly_once() {
     app.reply_to(thread, "Graag gedaan.")
         .await
         .assert_status(303);
-    assert_eq!(notices::enqueue_immediate(&app.state).await.expect("q"), 0);
+    assert_eq!(
+        notifications::mail::enqueue_immediate(&app.state)
+            .await
+            .expect("q"),
+        0
+    );
 
     // What was read on the site before the mail went is not mailed.
     kees.reply_to(thread, "Nog een vraag.")
@@ -271,7 +283,12 @@ async fn notifications_are_mailed_at_once_exactly_once() {
     app.get(&format!("/meldingen/{}", mine.id))
         .await
         .assert_status(303);
-    assert_eq!(notices::enqueue_immediate(&app.state).await.expect("q"), 0);
+    assert_eq!(
+        notifications::mail::enqueue_immediate(&app.state)
+            .await
+            .expect("q"),
+        0
+    );
 }
 
 #[tokio::test]
@@ -302,17 +319,23 @@ async fn a_daily_bundle_holds_the_days_notifications_and_nothing_hidden() {
     }
 
     assert_eq!(
-        notices::enqueue_immediate(&app.state).await.expect("q"),
+        notifications::mail::enqueue_immediate(&app.state)
+            .await
+            .expect("q"),
         0,
         "daily people get no immediate mail"
     );
     let today = Utc::now().date_naive();
     assert_eq!(
-        notices::enqueue_daily(&app.state, today).await.expect("q"),
+        notifications::mail::enqueue_daily(&app.state, today)
+            .await
+            .expect("q"),
         1
     );
     assert_eq!(
-        notices::enqueue_daily(&app.state, today).await.expect("q"),
+        notifications::mail::enqueue_daily(&app.state, today)
+            .await
+            .expect("q"),
         0
     );
     assert_eq!(send_all(&app).await, 1);

@@ -1,6 +1,7 @@
 //! A real SMTP server on loopback for the tests (mailin-embedded: blocking, on its own
 //! threads). It keeps every message it accepted, can refuse chosen addresses with a
-//! permanent 550, and can be slowed down so that a sending process can be killed mid-run.
+//! permanent 550, and can be slowed down — before taking a message, or after taking it and
+//! before saying so — so that a sending process can be killed mid-run.
 
 #![allow(dead_code)]
 
@@ -20,6 +21,7 @@ struct Shared {
     received: Mutex<Vec<Vec<u8>>>,
     refused: Mutex<HashSet<String>>,
     delay: Mutex<Duration>,
+    linger: Mutex<Duration>,
 }
 
 #[derive(Clone)]
@@ -58,6 +60,11 @@ impl Handler for Session {
             .lock()
             .expect("lock")
             .push(std::mem::take(&mut self.data));
+        // The message is ours now; the sender learns it only after the linger.
+        let linger = *self.shared.linger.lock().expect("lock");
+        if !linger.is_zero() {
+            std::thread::sleep(linger);
+        }
         response::OK
     }
 }
@@ -128,6 +135,12 @@ impl SmtpSink {
     /// Each accepted message waits this long before its 250.
     pub fn slow_down(&self, delay: Duration) {
         *self.shared.delay.lock().expect("lock") = delay;
+    }
+
+    /// Each message is kept at once, but its 250 comes this long after: a sender killed in
+    /// between had its mail accepted without learning it.
+    pub fn linger(&self, delay: Duration) {
+        *self.shared.linger.lock().expect("lock") = delay;
     }
 
     pub fn mails(&self) -> Vec<Mail> {

@@ -84,20 +84,62 @@ impl Content {
 /// The rule: who may read what. Columns follow [`ROLES`]:
 /// visitor, member, author, facilitator, expert, administrator, demoted expert.
 const RULE: [(Content, [bool; 7]); 14] = [
-    (Content::PublicThread, [true, true, true, true, true, true, true]),
-    (Content::MembersThread, [false, true, true, true, true, true, true]),
-    (Content::ExpertThread, [false, false, false, false, true, true, false]),
-    (Content::HiddenPost, [false, false, true, true, false, true, false]),
-    (Content::HiddenPostRevision, [false, false, true, true, false, true, false]),
-    (Content::RemovedPost, [false, false, false, false, false, false, false]),
-    (Content::Revision, [false, true, true, true, true, true, true]),
-    (Content::HiddenPostFile, [false, false, true, true, false, true, false]),
-    (Content::PendingUpload, [false, false, true, false, false, false, false]),
-    (Content::DraftSummary, [false, false, false, false, true, true, false]),
-    (Content::SummaryInReview, [false, false, false, false, true, true, false]),
-    (Content::PublishedSummary, [true, true, true, true, true, true, true]),
-    (Content::WithdrawnSummary, [false, false, false, false, true, true, false]),
-    (Content::SummaryRevision, [false, false, false, false, true, true, false]),
+    (
+        Content::PublicThread,
+        [true, true, true, true, true, true, true],
+    ),
+    (
+        Content::MembersThread,
+        [false, true, true, true, true, true, true],
+    ),
+    (
+        Content::ExpertThread,
+        [false, false, false, false, true, true, false],
+    ),
+    (
+        Content::HiddenPost,
+        [false, false, true, true, false, true, false],
+    ),
+    (
+        Content::HiddenPostRevision,
+        [false, false, true, true, false, true, false],
+    ),
+    (
+        Content::RemovedPost,
+        [false, false, false, false, false, false, false],
+    ),
+    (
+        Content::Revision,
+        [false, true, true, true, true, true, true],
+    ),
+    (
+        Content::HiddenPostFile,
+        [false, false, true, true, false, true, false],
+    ),
+    (
+        Content::PendingUpload,
+        [false, false, true, false, false, false, false],
+    ),
+    (
+        Content::DraftSummary,
+        [false, false, false, false, true, true, false],
+    ),
+    (
+        Content::SummaryInReview,
+        [false, false, false, false, true, true, false],
+    ),
+    (
+        Content::PublishedSummary,
+        [true, true, true, true, true, true, true],
+    ),
+    (
+        Content::WithdrawnSummary,
+        [false, false, false, false, true, true, false],
+    ),
+    (
+        Content::SummaryRevision,
+        [false, false, false, false, true, true, false],
+    ),
 ];
 
 fn may_read(role: Role, content: Content) -> bool {
@@ -162,7 +204,12 @@ async fn fixture() -> Fixture {
     anouk.login_as("anouk@buurtkracht.nl").await;
     anouk.join("zingeving").await;
     let public = anouk
-        .start_thread("zingeving", "Openbaar Pelikaan7", "Over Pelikaan7.", "public")
+        .start_thread(
+            "zingeving",
+            "Openbaar Pelikaan7",
+            "Over Pelikaan7.",
+            "public",
+        )
         .await;
     let members = anouk
         .start_thread("zingeving", "Besloten Merel7", "Over Merel7.", "members")
@@ -342,7 +389,10 @@ async fn fixture() -> Fixture {
             Content::HiddenPostRevision,
             format!("/berichten/{}/versies", hidden.id),
         ),
-        (Content::Revision, format!("/berichten/{}/versies", edited.id)),
+        (
+            Content::Revision,
+            format!("/berichten/{}/versies", edited.id),
+        ),
         (
             Content::HiddenPostFile,
             format!("/bijlagen/{}/verslag.pdf", on_hidden.id),
@@ -446,10 +496,8 @@ async fn every_role_reads_every_surface_as_the_rule_says() {
 async fn digests_hold_only_what_their_reader_may_read() {
     let fixture = fixture().await;
     let db = &fixture.app.state.db;
-    let period = erbij::digests::Period::ending(
-        chrono::Utc::now() + chrono::Duration::hours(1),
-        "weekly",
-    );
+    let period =
+        erbij::digests::Period::ending(chrono::Utc::now() + chrono::Duration::hours(1), "weekly");
     for role in ROLES {
         let person = match fixture.emails.iter().find(|(r, _)| *r == role) {
             Some((_, email)) => user::Entity::find()

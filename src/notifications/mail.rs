@@ -1,7 +1,7 @@
 //! Notifications by email, for people who asked for it on their profile: each one at once,
-//! or all of a day's in one mail. Mails go through the same outbox as the digests, so they
-//! are sent once however many instances run: an immediate mail is keyed by its
-//! notification, a daily bundle by its day. A notification is mailed at most once
+//! or all of a day's in one mail. Mails go through the same outbox as the digests, so each is
+//! queued once however many instances run — an immediate mail is keyed by its
+//! notification, a daily bundle by its day — and sent as the outbox promises. A notification is mailed at most once
 //! (`emailed_at`), never after it was read on the site, and only while its post is still
 //! visible to the person — a thread moved out of their reach sends nothing.
 
@@ -10,13 +10,13 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use maud::html;
 use sea_orm::{
-    ActiveValue::Set,
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
     sea_query::{Expr, Query},
 };
 
 use crate::{
     AppState,
+    delivery::outbox,
     entities::{notification, outbox_mail, post, practice, thread, user},
     forum,
     i18n::Lang,
@@ -178,22 +178,8 @@ fn bundle(state: &AppState, person: &user::Model, items: &[Told]) -> Email {
     footer(letter, state).build()
 }
 
-fn row(email: Email, period_key: String) -> outbox_mail::ActiveModel {
-    let now = Utc::now();
-    outbox_mail::ActiveModel {
-        recipient: Set(email.to),
-        period_key: Set(period_key),
-        subscriber_id: Set(None),
-        subject: Set(email.subject),
-        text_body: Set(email.text),
-        html_body: Set(email.html.into_string()),
-        headers: Set(String::new()),
-        status: Set(outbox_mail::QUEUED.into()),
-        attempts: Set(0),
-        next_attempt_at: Set(now),
-        created_at: Set(now),
-        ..Default::default()
-    }
+fn row(state: &AppState, email: Email, period_key: String) -> outbox_mail::ActiveModel {
+    outbox::row(state.settings.host(), email, period_key, None)
 }
 
 /// Queues the rows and marks the notifications mailed, together.
@@ -203,7 +189,7 @@ async fn queue(
     looked_at: Vec<i32>,
 ) -> Result<(), sea_orm::DbErr> {
     let txn = state.db.begin().await?;
-    crate::delivery::queue_rows(&txn, rows).await?;
+    outbox::queue_rows(&txn, rows).await?;
     for chunk in looked_at.chunks(500) {
         notification::Entity::update_many()
             .col_expr(notification::Column::EmailedAt, Expr::value(Utc::now()))
@@ -231,6 +217,7 @@ pub async fn enqueue_immediate(state: &AppState) -> Result<usize, sea_orm::DbErr
         for item in items {
             let day = item.notification.created_at.format("%Y-%m-%d");
             rows.push(row(
+                state,
                 one(state, person, item),
                 format!("notice:{day}#{}", item.notification.id),
             ));
@@ -254,6 +241,7 @@ pub async fn enqueue_daily(state: &AppState, day: NaiveDate) -> Result<usize, se
         .filter_map(|(user_id, items)| {
             let person = people.get(user_id)?;
             Some(row(
+                state,
                 bundle(state, person, items),
                 format!("daily:{}", day.format("%Y-%m-%d")),
             ))

@@ -1,0 +1,172 @@
+//! The notification pages: the list behind the bell, opening one, marking all read, and
+//! following or muting a thread.
+
+use std::collections::HashMap;
+
+use axum::{
+    extract::{Path, State},
+    response::{IntoResponse, Redirect, Response},
+};
+use chrono::Utc;
+use maud::{Markup, html};
+use sea_orm::{
+    ActiveValue::Set,
+    ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::{Expr, OnConflict},
+};
+use serde::Deserialize;
+
+use crate::{
+    AppState,
+    context::Ctx,
+    csrf::{CsrfForm, NoFields},
+    entities::{notification, thread, watch},
+    error::{AppError, AppResult},
+    forum::{self, Scope, views},
+    layout,
+};
+
+/// How many notifications the page lists.
+const SHOWN: u64 = 50;
+
+pub async fn show_notifications(State(state): State<AppState>, ctx: Ctx) -> AppResult<Markup> {
+    let person = ctx.require_user()?;
+    let scope = Scope::for_viewer(&state.db, Some(person)).await?;
+    let items = scope
+        .reader()
+        .notifications()
+        .order_by_desc(notification::Column::CreatedAt)
+        .order_by_desc(notification::Column::Id)
+        .limit(SHOWN)
+        .all(&state.db)
+        .await?;
+    // Titles through the scope: a thread moved out of reach shows no title.
+    let threads: HashMap<i32, thread::Model> = scope
+        .threads()
+        .filter(thread::Column::Id.is_in(items.iter().map(|n| n.thread_id)))
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t))
+        .collect();
+    let actors = forum::people(&state.db, items.iter().map(|n| n.actor_id)).await?;
+    let title = ctx.t("notifications.title");
+    let lang = ctx.lang.code();
+    Ok(layout::page(
+        &ctx,
+        &title,
+        html! {
+            h1 { (title) }
+            @if items.iter().any(|n| n.read_at.is_none()) {
+                form method="post" action="/meldingen/gelezen" {
+                    (layout::csrf_field(&ctx))
+                    button.secondary type="submit" { (ctx.t("notifications.mark_all")) }
+                }
+            }
+            @if items.is_empty() {
+                p.empty { (ctx.t("notifications.empty")) }
+            } @else {
+                ol.notifications {
+                    @for n in &items {
+                        @if let Some(t) = threads.get(&n.thread_id) {
+                            li.unread[n.read_at.is_none()] {
+                                a href={ "/meldingen/" (n.id) } {
+                                    (rust_i18n::t!(
+                                        &format!("notifications.kind.{}", n.kind),
+                                        locale = lang,
+                                        name = actors.get(&n.actor_id).map(|a| a.name.as_str()).unwrap_or("—"),
+                                        title = &t.title
+                                    ))
+                                }
+                                " " span.meta { (views::when(&ctx, n.created_at)) }
+                                @if n.read_at.is_none() { " " span.badge.new { (ctx.t("notifications.new")) } }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    ))
+}
+
+/// Opens a notification: marks it read and goes to the post.
+pub async fn open_notification(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i32>,
+) -> AppResult<Response> {
+    let person = ctx.require_user()?;
+    let found = ctx
+        .reader()
+        .notifications()
+        .filter(notification::Column::Id.eq(id))
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    notification::Entity::update_many()
+        .col_expr(notification::Column::ReadAt, Expr::value(Utc::now()))
+        .filter(notification::Column::Id.eq(found.id))
+        .filter(notification::Column::ReadAt.is_null())
+        .exec(&state.db)
+        .await?;
+    let scope = Scope::for_viewer(&state.db, Some(person)).await?;
+    let (post, thread) = scope
+        .readable_post(&state.db, found.post_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(Redirect::to(&views::post_url(thread.id, &post)).into_response())
+}
+
+pub async fn mark_all_read(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    CsrfForm(_): CsrfForm<NoFields>,
+) -> AppResult<Response> {
+    let person = ctx.require_user()?;
+    notification::Entity::update_many()
+        .col_expr(notification::Column::ReadAt, Expr::value(Utc::now()))
+        .filter(notification::Column::UserId.eq(person.id))
+        .filter(notification::Column::ReadAt.is_null())
+        .exec(&state.db)
+        .await?;
+    Ok(Redirect::to("/meldingen").into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct WatchForm {
+    mode: String,
+}
+
+/// Follow a thread, or mute it (no notifications for replies, even after posting in it).
+pub async fn set_watch(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i32>,
+    CsrfForm(form): CsrfForm<WatchForm>,
+) -> AppResult<Response> {
+    let person = ctx.require_user()?;
+    let scope = Scope::for_viewer(&state.db, Some(person)).await?;
+    let thread = scope
+        .thread(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let muted = match form.mode.as_str() {
+        "watch" => false,
+        "mute" => true,
+        _ => return Err(AppError::BadRequest),
+    };
+    watch::Entity::insert(watch::ActiveModel {
+        user_id: Set(person.id),
+        thread_id: Set(thread.id),
+        muted: Set(muted),
+    })
+    .on_conflict(
+        OnConflict::columns([watch::Column::UserId, watch::Column::ThreadId])
+            .update_column(watch::Column::Muted)
+            .to_owned(),
+    )
+    .exec(&state.db)
+    .await?;
+    Ok(Redirect::to(&format!("/onderwerpen/{}", thread.id)).into_response())
+}
