@@ -39,13 +39,14 @@ impl Diff {
         &self.0
     }
 
-    /// Adds text, joining it to the last run when that is of the same kind.
+    /// Adds text; unchanged text joins the unchanged run before it, while changes stay
+    /// apart, word by word, as similar gives them (`<ins>echt</ins><ins> </ins>`).
     fn push(&mut self, change: Change, text: &str) {
         if text.is_empty() {
             return;
         }
         match self.0.last_mut() {
-            Some((last, run)) if *last == change => run.push_str(text),
+            Some((Change::Same, run)) if change == Change::Same => run.push_str(text),
             _ => self.0.push((change, text.to_string())),
         }
     }
