@@ -169,5 +169,11 @@ fn render_error(ctx: &Ctx, response: Response) -> Response {
     } else {
         status
     };
-    (status, layout::error_page(ctx, kind)).into_response()
+    // "Come back in a moment" keeps saying when.
+    let retry_after = response.headers().get(header::RETRY_AFTER).cloned();
+    let mut page = (status, layout::error_page(ctx, kind)).into_response();
+    if let Some(value) = retry_after {
+        page.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    page
 }
