@@ -188,7 +188,7 @@ pub async fn seed(db: &DatabaseConnection, progress: &ProgressBar) -> anyhow::Re
             membership::ActiveModel {
                 user_id: Set(person.id),
                 practice_id: Set(practices[p].id),
-                role: Set(role.into()),
+                role: Set(role),
                 created_at: Set(now - Duration::days(190)),
             }
             .insert(&txn)
@@ -234,7 +234,7 @@ pub async fn seed(db: &DatabaseConnection, progress: &ProgressBar) -> anyhow::Re
             practice_id: Set(practices[p].id),
             author_id: Set(rows[0].1),
             title: Set(title),
-            visibility: Set(visibility.into()),
+            visibility: Set(visibility),
             pinned: Set(n < 2),
             locked: Set(false),
             post_count: Set(i32::try_from(rows.len()).unwrap_or(i32::MAX)),

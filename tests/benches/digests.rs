@@ -5,6 +5,8 @@
 //! `cargo bench --bench digests` (SQLite in a temporary folder); set
 //! `ERBIJ_BENCH_DATABASE_URL=postgres://…/some_empty_database` for PostgreSQL and
 //! `ERBIJ_BENCH_SUBSCRIBERS` for another number of subscribers.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+// tests and benches may stop at the first surprise
 
 // The figures printed are the benchmark's report.
 #![allow(clippy::print_stdout)]

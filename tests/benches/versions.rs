@@ -9,6 +9,8 @@
 //!
 //! `cargo bench --bench versions` (add `--profile dev` for a quicker build with slower
 //! figures); `ERBIJ_BENCH_ROUNDS` sets the number of rounds (5).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+// tests and benches may stop at the first surprise
 
 // The figures printed are the benchmark's report.
 #![allow(clippy::print_stdout)]

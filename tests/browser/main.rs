@@ -7,6 +7,7 @@
 //!
 //! The accessibility audit injects axe-core (vendored: `tests/browser/axe.min.js`, MPL-2.0)
 //! into every kind of page, in Dutch and English, at 360×740 and 1280×800.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches may stop at the first surprise
 
 mod harness;
 #[path = "../common/mail.rs"]

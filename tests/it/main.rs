@@ -1,6 +1,7 @@
 //! One integration test binary. Each test builds the same application the binary runs, on
 //! a fresh database (SQLite in a temporary folder, or a new PostgreSQL database when
 //! `ERBIJ_TEST_DATABASE_URL` is set), and drives it in-process like a browser would.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches may stop at the first surprise
 
 mod helpers;
 #[path = "../common/mail.rs"]
