@@ -312,6 +312,10 @@ fn post_article(ctx: &Ctx, tp: &ThreadPage, post: &post::Model) -> Markup {
         article.post.unread[unread].hidden-post[hidden] id={ "bericht-" (post.id) } aria-labelledby={ "bericht-" (post.id) "-kop" } {
             header.post-header id={ "bericht-" (post.id) "-kop" } {
                 strong { (author.map(|a| a.name.as_str()).unwrap_or("—")) }
+                // The handle is unique and stable: two names that look alike stay apart.
+                @if let Some(handle) = author.and_then(|a| a.handle.as_deref()) {
+                    " " span.handle.muted { "@" (handle) }
+                }
                 @if let Some(org) = author.map(|a| a.organisation.as_str()).filter(|o| !o.is_empty()) {
                     span.muted { ", " (org) }
                 }

@@ -605,3 +605,28 @@ async fn a_hidden_post_cannot_be_quoted_and_a_removed_one_has_no_versions() {
         .assert_contains("Havik7")
         .assert_lacks("Reiger7");
 }
+
+#[tokio::test]
+async fn a_post_names_its_author_with_a_handle_no_one_else_has() {
+    let fixture = fixture().await;
+    let anouk = user::Entity::find()
+        .filter(user::Column::Email.eq("anouk@buurtkracht.nl"))
+        .one(&fixture.app.state.db)
+        .await
+        .expect("query")
+        .expect("anouk");
+    let public = thread::Entity::find()
+        .filter(thread::Column::Title.contains("Pelikaan7"))
+        .one(&fixture.app.state.db)
+        .await
+        .expect("query")
+        .expect("thread");
+    let mut visitor = fixture.browser(Role::Visitor).await;
+    visitor
+        .get(&format!("/onderwerpen/{}", public.id))
+        .await
+        .assert_contains(&format!(
+            r#"<span class="handle muted">@{}</span>"#,
+            anouk.handle.expect("handle")
+        ));
+}
