@@ -348,6 +348,23 @@ impl Scope {
             .await
     }
 
+    /// Those of these threads this reader may read, by id, in one query: a thread out of
+    /// reach is simply absent.
+    pub async fn threads_by_id(
+        &self,
+        db: &impl ConnectionTrait,
+        ids: impl IntoIterator<Item = i32>,
+    ) -> Result<HashMap<i32, thread::Model>, DbErr> {
+        Ok(self
+            .threads()
+            .filter(thread::Column::Id.is_in(ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|t| (t.id, t))
+            .collect())
+    }
+
     /// One post's place (permalink, moderation) with its thread, if this reader may read
     /// the thread. Whether its text may be shown is [`Scope::text`]'s answer.
     pub async fn post(

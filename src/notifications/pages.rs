@@ -42,13 +42,8 @@ pub async fn show_notifications(State(state): State<AppState>, ctx: Ctx) -> AppR
         .await?;
     // Titles through the scope: a thread moved out of reach shows no title.
     let threads: HashMap<i32, thread::Model> = scope
-        .threads()
-        .filter(thread::Column::Id.is_in(items.iter().map(|n| n.thread_id)))
-        .all(&state.db)
-        .await?
-        .into_iter()
-        .map(|t| (t.id, t))
-        .collect();
+        .threads_by_id(&state.db, items.iter().map(|n| n.thread_id))
+        .await?;
     let actors = forum::people(&state.db, items.iter().map(|n| n.actor_id)).await?;
     let title = ctx.t("notifications.title");
     let lang = ctx.lang.code();

@@ -134,13 +134,8 @@ pub async fn show_queue(State(state): State<AppState>, ctx: Ctx) -> AppResult<Ma
         .all(&state.db)
         .await?;
     let threads: HashMap<i32, thread::Model> = scope
-        .threads()
-        .filter(thread::Column::Id.is_in(open.iter().map(|n| n.thread_id)))
-        .all(&state.db)
-        .await?
-        .into_iter()
-        .map(|t| (t.id, t))
-        .collect();
+        .threads_by_id(&state.db, open.iter().map(|n| n.thread_id))
+        .await?;
     let people = forum::people(
         &state.db,
         open.iter()

@@ -165,13 +165,8 @@ pub async fn show_summary(
     // Sources: what this reader may open is linked; the rest is named by kind only.
     let scope = Scope::for_viewer(&state.db, ctx.user.as_ref()).await?;
     let readable: HashMap<i32, thread::Model> = scope
-        .threads()
-        .filter(thread::Column::Id.is_in(full.sources.iter().map(|s| s.thread_id)))
-        .all(&state.db)
-        .await?
-        .into_iter()
-        .map(|t| (t.id, t))
-        .collect();
+        .threads_by_id(&state.db, full.sources.iter().map(|s| s.thread_id))
+        .await?;
     let hidden_kinds: HashMap<i32, bool> = thread::Entity::find()
         .filter(
             thread::Column::Id.is_in(
