@@ -9,7 +9,7 @@ use axum::{
 };
 use maud::{Markup, html};
 
-use crate::{context::Ctx, layout, markdown};
+use crate::{context::Ctx, entities::thread::Visibility, layout, markdown};
 
 /// Translation keys of the problems found, per field name.
 #[derive(Debug, Default, Clone)]
@@ -54,6 +54,27 @@ impl FieldErrors {
             self.add(field, "form.required");
         } else if value.len() > 254 || !email_address::EmailAddress::is_valid(value) {
             self.add(field, "form.email_invalid");
+        }
+    }
+
+    /// Who may read a thread (or a practice's new threads): one of the choices, and public
+    /// only when the person ticked that they understand what public means.
+    pub fn visibility(
+        &mut self,
+        field: &'static str,
+        value: &str,
+        public_ok: bool,
+    ) -> Option<Visibility> {
+        match Visibility::choice(value) {
+            None => {
+                self.add(field, "form.choose");
+                None
+            }
+            Some(Visibility::Public) if !public_ok => {
+                self.add(field, "visibility.public_confirm");
+                None
+            }
+            chosen => chosen,
         }
     }
 
@@ -204,6 +225,41 @@ pub fn form(ctx: &Ctx, action: &str, errors: &FieldErrors, submit: &str, fields:
             (layout::csrf_field(ctx))
             (fields)
             button.primary type="submit" { (submit) }
+        }
+    }
+}
+
+/// The choice of who may read: members-only first, and under "public" the plain warning of
+/// what public means (search engines, digests, feeds) with the box to tick. The warning
+/// shows while public is chosen (CSS), and always without CSS.
+pub fn visibility_field(
+    ctx: &Ctx,
+    name: &'static str,
+    current: &str,
+    public_ok: bool,
+    errors: &FieldErrors,
+) -> Markup {
+    let error = errors.get(name);
+    html! {
+        fieldset.field.visibility-choice.has-error[error.is_some()] id=(name)
+            aria-describedby=[error.map(|_| format!("{name}-error"))] {
+            legend { (ctx.t("field.visibility")) }
+            @if let Some(key) = error { p.field-error id={ (name) "-error" } { (ctx.t(key)) } }
+            @for value in Visibility::CHOICES {
+                div.check {
+                    input type="radio" name=(name) value=(value) id={ (name) "-" (value) }
+                        checked[current == value.as_str()];
+                    label for={ (name) "-" (value) } { (ctx.t(&format!("visibility.{value}"))) }
+                }
+            }
+            div.public-warning id={ (name) "-warning" } {
+                p { (ctx.t("visibility.public_warning")) }
+                div.check {
+                    input type="checkbox" name="public_ok" value="1" id={ (name) "-public-ok" }
+                        checked[public_ok];
+                    label for={ (name) "-public-ok" } { (ctx.t("visibility.public_ok")) }
+                }
+            }
         }
     }
 }

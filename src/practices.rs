@@ -21,6 +21,7 @@ use crate::{
     csrf::{CsrfForm, NoFields},
     entities::{membership, practice, read_position, thread},
     error::{AppError, AppResult},
+    forms::FieldErrors,
     forum::{self, Scope, THREADS_PER_PAGE, views},
     layout,
 };
@@ -180,17 +181,9 @@ pub async fn show_practice(
                 }
             }
             @if may_moderate && !practice.archived && is_practice {
-                form.move-thread method="post" action={ (base) "/standaard-zichtbaarheid" } {
-                    (layout::csrf_field(&ctx))
-                    label for="default-visibility" { (ctx.t("field.default_visibility")) }
-                    select #default-visibility name="visibility" {
-                        @for value in [thread::Visibility::Public, thread::Visibility::Members] {
-                            option value=(value) selected[practice.default_visibility == value] {
-                                (ctx.t(&format!("visibility.{value}")))
-                            }
-                        }
-                    }
-                    button.secondary type="submit" { (ctx.t("admin.save")) }
+                details.visibility-default {
+                    summary { (ctx.t("field.default_visibility")) }
+                    (views::visibility_form(&ctx, &format!("{base}/standaard-zichtbaarheid"), practice.default_visibility.as_str(), false, &FieldErrors::default()))
                 }
             }
             section aria-labelledby="threads-title" {

@@ -88,6 +88,10 @@ pub fn build(state: AppState) -> Router {
         )
         .route("/berichten/{id}/versies", get(forum::posts::post_history))
         .route(
+            "/berichten/{id}/versies/{revision}/wissen",
+            post(forum::posts::redact_revision),
+        )
+        .route(
             "/berichten/{id}/verwijderen",
             post(forum::posts::delete_post),
         )
@@ -133,7 +137,11 @@ pub fn build(state: AppState) -> Router {
         )
         .route(
             "/praktijken/{slug}/standaard-zichtbaarheid",
-            post(forum::moderation::set_default_visibility),
+            post(forum::audience::set_default_visibility),
+        )
+        .route(
+            "/onderwerpen/{id}/zichtbaarheid",
+            post(forum::audience::set_thread_visibility),
         )
         .route(
             "/onderwerpen/{id}/voordragen",
@@ -169,6 +177,10 @@ pub fn build(state: AppState) -> Router {
         .route(
             "/kennisbundels/{slug}/versies",
             get(summaries::edit::show_versions),
+        )
+        .route(
+            "/kennisbundels/{slug}/versies/{version}/wissen",
+            post(summaries::edit::redact_version),
         )
         .route("/expertgroep/kennisbundels", get(summaries::edit::list_all))
         .route(

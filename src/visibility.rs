@@ -448,9 +448,31 @@ impl Scope {
         })
     }
 
-    /// Earlier versions of a post: for signed-in readers of its text.
+    /// Earlier versions of a post — which may hold what its author took out on purpose —
+    /// are for its author, the practice's facilitators and administrators; they may also
+    /// redact one. Everyone else sees only that, and when, it was edited.
     pub fn admits_revisions(&self, post: &post::Model, thread: &thread::Model) -> bool {
-        self.reader.id().is_some() && self.admits_post(post, thread)
+        self.reader.id().is_some_and(|id| {
+            self.admits_post(post, thread)
+                && (id == post.author_id || self.moderates(thread.practice_id))
+        })
+    }
+
+    /// Who may change who reads a thread of a learning practice: its author (while still
+    /// taking part there) and the practice's facilitators. Threads of the expert area stay
+    /// the area's own.
+    pub fn may_change_visibility(
+        &self,
+        thread: &thread::Model,
+        practice: &practice::Model,
+    ) -> bool {
+        let Some(id) = self.reader.id() else {
+            return false;
+        };
+        practice.kind == Kind::Practice
+            && self.admits_thread(thread)
+            && ((id == thread.author_id && self.standing(practice).may_post)
+                || self.standing(practice).may_moderate)
     }
 
     /// A file: one waiting in a form is its uploader's; one on a post follows the post.

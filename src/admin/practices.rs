@@ -166,7 +166,7 @@ fn form_view(
 pub async fn new_practice(ctx: Ctx) -> AppResult<Markup> {
     ctx.require_admin()?;
     let form = PracticeForm {
-        default_visibility: thread::Visibility::Public.to_string(),
+        default_visibility: thread::Visibility::Members.to_string(),
         ..Default::default()
     };
     Ok(form_view(

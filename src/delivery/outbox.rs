@@ -278,13 +278,21 @@ async fn deliver_one(state: &AppState, id: i32, host: &str) -> anyhow::Result<Op
     // Recorded the moment the answer is in, each in its own short statement or transaction.
     match outcome {
         Ok(()) => {
-            outbox_mail::Entity::update_many()
+            let mut update = outbox_mail::Entity::update_many()
                 .col_expr(outbox_mail::Column::Status, Expr::value(outbox_mail::SENT))
                 .col_expr(outbox_mail::Column::SentAt, Expr::value(Utc::now()))
                 .col_expr(
                     outbox_mail::Column::LeaseUntil,
                     Expr::value(Option::<DateTime<Utc>>::None),
-                )
+                );
+            // A notification mail quotes members' posts: once accepted, its body is not
+            // kept (a redacted or removed text must not live on in a copy).
+            if row.subscriber_id.is_none() {
+                update = update
+                    .col_expr(outbox_mail::Column::TextBody, Expr::value(""))
+                    .col_expr(outbox_mail::Column::HtmlBody, Expr::value(""));
+            }
+            update
                 .filter(outbox_mail::Column::Id.eq(row.id))
                 .exec(&state.db)
                 .await?;

@@ -12,6 +12,9 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub body: String,
     pub created_at: DateTimeUtc,
+    /// When this text was redacted: it is then empty, and only the marker shows.
+    pub redacted_at: Option<DateTimeUtc>,
+    pub redacted_by: Option<i32>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -50,8 +50,9 @@ impl Visibility {
         }
     }
 
-    /// What an author or facilitator may choose for a thread in a learning practice.
-    pub const CHOICES: [Visibility; 2] = [Visibility::Public, Visibility::Members];
+    /// What an author or facilitator may choose for a thread in a learning practice,
+    /// the safe one first.
+    pub const CHOICES: [Visibility; 2] = [Visibility::Members, Visibility::Public];
 
     /// One of [`Visibility::CHOICES`] from a form; anything else is `None`.
     pub fn choice(value: &str) -> Option<Visibility> {

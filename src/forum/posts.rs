@@ -1,5 +1,6 @@
 //! One post: its permalink, editing (every earlier text kept), the history with a readable
-//! diff, and removal by its author.
+//! diff — for its author, facilitators and administrators, who may also redact an earlier
+//! version — and removal by its author.
 
 use axum::{
     extract::{Path, State},
@@ -118,38 +119,92 @@ pub async fn update_post(
     Ok(Redirect::to(&views::post_url(thread.id, &post)).into_response())
 }
 
-/// Every version of a post, oldest first, each compared with the one before.
+/// The post and its thread, when `ctx`'s person may see (and redact) its earlier versions.
+async fn post_with_history(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i32,
+) -> AppResult<(post::Model, thread::Model)> {
+    ctx.require_user()?;
+    let scope = Scope::for_viewer(&state.db, ctx.user.as_ref()).await?;
+    scope
+        .post(&state.db, id)
+        .await?
+        .filter(|(p, t)| scope.admits_revisions(p, t))
+        .ok_or(AppError::NotFound)
+}
+
+/// Every version of a post, oldest first, each compared with the one before (a redacted
+/// version has no text left to compare).
 pub async fn post_history(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i32>,
 ) -> AppResult<Markup> {
-    ctx.require_user()?;
-    let scope = Scope::for_viewer(&state.db, ctx.user.as_ref()).await?;
-    let (post, thread) = scope
-        .post(&state.db, id)
-        .await?
-        .filter(|(p, t)| scope.admits_revisions(p, t))
-        .ok_or(AppError::NotFound)?;
+    let (post, thread) = post_with_history(&state, &ctx, id).await?;
     let revisions = post_revision::Entity::find()
         .filter(post_revision::Column::PostId.eq(post.id))
         .order_by_asc(post_revision::Column::Id)
         .all(&state.db)
         .await?;
     let authors = people(&state.db, [post.author_id]).await?;
-    let bodies: Vec<&str> = revisions
+    let bodies: Vec<Option<&str>> = revisions
         .iter()
-        .map(|r| r.body.as_str())
-        .chain([post.body.as_str()])
+        .map(|r| r.redacted_at.is_none().then_some(r.body.as_str()))
+        .chain([Some(post.body.as_str())])
         .collect();
+    // A redacted version is compared with nothing: an empty pair makes an empty diff.
     let pairs = bodies
         .windows(2)
-        .map(|w| (w[0].to_string(), w[1].to_string()))
+        .map(|w| match (w[0], w[1]) {
+            (Some(a), Some(b)) => (a.to_string(), b.to_string()),
+            _ => (String::new(), String::new()),
+        })
         .collect();
     let diffs = crate::diff::compare_all(pairs).await?;
     Ok(views::post_history(
         &ctx, &thread, &post, &revisions, &authors, &diffs,
     ))
+}
+
+/// Redacts an earlier version of a post: its text is emptied in the database (and, with
+/// SQLite's `secure_delete` and a checkpoint, in the file), queued notification mails that
+/// may quote it are composed again, and the history shows a marker with when and by whom.
+pub async fn redact_revision(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, revision_id)): Path<(i32, i32)>,
+    CsrfForm(_): CsrfForm<NoFields>,
+) -> AppResult<Response> {
+    let (post, thread) = post_with_history(&state, &ctx, id).await?;
+    let person = ctx.require_user()?;
+    let revision = post_revision::Entity::find_by_id(revision_id)
+        .filter(post_revision::Column::PostId.eq(post.id))
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let back = format!("/berichten/{}/versies", post.id);
+    if revision.redacted_at.is_some() {
+        return Ok(Redirect::to(&back).into_response());
+    }
+    let txn = state.db.begin().await?;
+    let mut active = revision.into_active_model();
+    active.body = Set(String::new());
+    active.redacted_at = Set(Some(Utc::now()));
+    active.redacted_by = Set(Some(person.id));
+    active.update(&txn).await?;
+    crate::notifications::mail::forget_post(&txn, post.id).await?;
+    crate::audit::record(
+        &txn,
+        Some(person.id),
+        "revision_redacted",
+        &thread.title,
+        &format!("#{}", post.id),
+    )
+    .await?;
+    txn.commit().await?;
+    crate::db::flush_erased(&state.db).await?;
+    Ok(Redirect::to(&back).into_response())
 }
 
 /// Removal by the author: the text goes, the place in the thread stays.

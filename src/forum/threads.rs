@@ -1,6 +1,6 @@
 //! Starting threads, reading them, replying.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use axum::{
     extract::{Path, Query, State},
@@ -38,6 +38,8 @@ pub struct ThreadForm {
     pub title: String,
     pub body: String,
     pub visibility: String,
+    /// Ticked: the author read what public means.
+    pub public_ok: Option<String>,
     /// `preview` re-renders the form with the text shown as it will look.
     pub action: String,
     /// Files uploaded with an earlier preview or failed attempt, kept for this post.
@@ -49,10 +51,8 @@ impl ThreadForm {
         let mut errors = FieldErrors::default();
         errors.text("title", &self.title, TITLE_MAX);
         errors.markdown("body", &self.body, BODY_MAX);
-        if practice.kind == practice::Kind::Practice
-            && thread::Visibility::choice(&self.visibility).is_none()
-        {
-            errors.add("visibility", "form.choose");
+        if practice.kind == practice::Kind::Practice {
+            errors.visibility("visibility", &self.visibility, self.public_ok.is_some());
         }
         errors
     }
@@ -205,7 +205,11 @@ async fn page_of_posts(
         .fetch_page(page.saturating_sub(1))
         .await?;
     let mut texts = HashMap::new();
+    let mut history = HashSet::new();
     for post in &mut posts {
+        if post.edited_at.is_some() && scope.admits_revisions(post, thread) {
+            history.insert(post.id);
+        }
         let text = scope.text(post, thread).unwrap_or(Text::Removed);
         if !text.is_shown() {
             post.body.clear();
@@ -223,6 +227,7 @@ async fn page_of_posts(
     Ok(PageOfPosts {
         posts,
         texts,
+        history,
         authors,
         files,
     })
@@ -231,6 +236,8 @@ async fn page_of_posts(
 struct PageOfPosts {
     posts: Vec<post::Model>,
     texts: HashMap<i32, Text>,
+    /// The posts whose earlier versions this reader may see.
+    history: HashSet<i32>,
     authors: HashMap<i32, user::Model>,
     files: HashMap<i32, Vec<attachment::Model>>,
 }
@@ -296,6 +303,7 @@ pub async fn show_thread(
     let PageOfPosts {
         posts,
         texts,
+        history,
         authors,
         files: files_by_post,
     } = page_of_posts(&state.db, &scope, &thread, page).await?;
@@ -350,12 +358,14 @@ pub async fn show_thread(
             practice: &practice,
             posts: &posts,
             texts: &texts,
+            history: &history,
             authors: &authors,
             page,
             pages,
             read_before,
             can_post,
             can_moderate,
+            can_change_visibility: scope.may_change_visibility(&thread, &practice),
             move_targets: move_targets(&scope, &practice, can_moderate),
             watching,
             attachments: &files_by_post,
@@ -458,6 +468,7 @@ pub async fn reply(
         let PageOfPosts {
             posts,
             texts,
+            history,
             authors,
             files: files_by_post,
         } = page_of_posts(&state.db, &scope, &thread, pages).await?;
@@ -468,12 +479,14 @@ pub async fn reply(
                 practice: &practice,
                 posts: &posts,
                 texts: &texts,
+                history: &history,
                 authors: &authors,
                 page: pages,
                 pages,
                 read_before: None,
                 can_post: true,
                 can_moderate: false,
+                can_change_visibility: false,
                 move_targets: Vec::new(),
                 watching: None,
                 attachments: &files_by_post,

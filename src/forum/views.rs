@@ -1,6 +1,6 @@
 //! The forum's pages and partials: pure functions of the data they are given.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use maud::{Markup, html};
@@ -260,17 +260,7 @@ pub fn new_thread(
                 @if practice.kind == practice::Kind::Expert {
                     p.notice { (ctx.t("expert.thread_notice")) }
                 } @else {
-                fieldset.field.has-error[errors.get("visibility").is_some()] {
-                    legend { (ctx.t("field.visibility")) }
-                    @if let Some(key) = errors.get("visibility") { p.field-error { (ctx.t(key)) } }
-                    @for value in thread::Visibility::CHOICES {
-                        div.check {
-                            input type="radio" name="visibility" value=(value) id={ "visibility-" (value) }
-                                checked[form.visibility == value.as_str()];
-                            label for={ "visibility-" (value) } { (ctx.t(&format!("visibility.{value}"))) }
-                        }
-                    }
-                }
+                    (forms::visibility_field(ctx, "visibility", &form.visibility, form.public_ok.is_some(), errors))
                 }
                 (submit_buttons(ctx, "forum.post_thread"))
             }
@@ -284,6 +274,8 @@ pub struct ThreadPage<'a> {
     pub posts: &'a [post::Model],
     /// What of each post's text this reader gets, by post id (from the visibility rule).
     pub texts: &'a HashMap<i32, Text>,
+    /// The posts whose earlier versions this reader may see (author, facilitators, admins).
+    pub history: &'a HashSet<i32>,
     pub authors: &'a HashMap<i32, user::Model>,
     pub page: u64,
     pub pages: u64,
@@ -292,6 +284,8 @@ pub struct ThreadPage<'a> {
     pub can_post: bool,
     /// Facilitator of this practice, or administrator.
     pub can_moderate: bool,
+    /// The thread's author or a facilitator: may change who may read it.
+    pub can_change_visibility: bool,
     /// Where a moderator may move this thread.
     pub move_targets: Vec<&'a practice::Model>,
     /// `None`: not following; `Some(false)`: following; `Some(true)`: muted.
@@ -320,8 +314,15 @@ fn post_article(ctx: &Ctx, tp: &ThreadPage, post: &post::Model) -> Markup {
                     span.muted { ", " (org) }
                 }
                 " · " a.permalink href={ "/berichten/" (post.id) } { (when(ctx, post.created_at)) }
-                @if post.edited_at.is_some() && text.is_shown() {
-                    " · " a href={ "/berichten/" (post.id) "/versies" } { (ctx.t("forum.edited")) }
+                @if let Some(edited) = post.edited_at.filter(|_| text.is_shown()) {
+                    " · "
+                    // Earlier versions are for the author and facilitators; others see
+                    // only that, and when, the post was edited.
+                    @if tp.history.contains(&post.id) {
+                        a href={ "/berichten/" (post.id) "/versies" } { (ctx.t("forum.edited")) }
+                    } @else {
+                        span.edited { (ctx.t("forum.edited")) " " (when(ctx, edited)) }
+                    }
                 }
             }
             @if text == Text::Removed {
@@ -429,6 +430,46 @@ fn moderation_panel(ctx: &Ctx, tp: &ThreadPage) -> Markup {
     }
 }
 
+/// The choice of who may read a thread, or a practice's new threads, with its warning.
+pub fn visibility_form(
+    ctx: &Ctx,
+    action: &str,
+    current: &str,
+    public_ok: bool,
+    errors: &FieldErrors,
+) -> Markup {
+    html! {
+        form.stacked method="post" action=(action) novalidate {
+            (layout::csrf_field(ctx))
+            (forms::visibility_field(ctx, "visibility", current, public_ok, errors))
+            button.secondary type="submit" { (ctx.t("visibility.change_button")) }
+        }
+    }
+}
+
+/// The same choice on a page of its own, when it came back with a problem (public without
+/// the box ticked).
+pub fn visibility_page(
+    ctx: &Ctx,
+    title_key: &str,
+    back: (&str, &str),
+    action: &str,
+    current: &str,
+    errors: &FieldErrors,
+) -> Markup {
+    let title = ctx.t(title_key);
+    layout::page(
+        ctx,
+        &title,
+        html! {
+            p.breadcrumb { a href=(back.0) { (back.1) } }
+            h1 { (title) }
+            (forms::error_summary(ctx, errors))
+            (visibility_form(ctx, action, current, false, errors))
+        },
+    )
+}
+
 pub fn thread_page(
     ctx: &Ctx,
     tp: &ThreadPage,
@@ -481,6 +522,13 @@ pub fn thread_page(
                 }
             }
             @if tp.can_moderate { (moderation_panel(ctx, tp)) }
+            @if tp.can_change_visibility {
+                details.visibility-change {
+                    summary { (ctx.t("visibility.change_title")) }
+                    p.hint { (ctx.t("visibility.change_intro")) }
+                    (visibility_form(ctx, &format!("{base}/zichtbaarheid"), t.visibility.as_str(), false, &FieldErrors::default()))
+                }
+            }
             (pagination(ctx, &base, tp.page, tp.pages))
             div.posts {
                 @for post in tp.posts {
@@ -553,12 +601,13 @@ pub fn post_history(
     diffs: &[Diff],
 ) -> Markup {
     let title = ctx.t("forum.history_title");
-    // Versions oldest first: the earlier texts, then the current one.
-    let mut versions: Vec<(&str, DateTime<Utc>)> = revisions
+    // Versions oldest first: the earlier texts (with their redaction, if any), then the
+    // current one.
+    let mut versions: Vec<(Option<&post_revision::Model>, &str, DateTime<Utc>)> = revisions
         .iter()
-        .map(|r| (r.body.as_str(), r.created_at))
+        .map(|r| (Some(r), r.body.as_str(), r.created_at))
         .collect();
-    versions.push((&post.body, post.edited_at.unwrap_or(post.created_at)));
+    versions.push((None, &post.body, post.edited_at.unwrap_or(post.created_at)));
     let author = authors
         .get(&post.author_id)
         .map(|a| a.name.as_str())
@@ -570,18 +619,33 @@ pub fn post_history(
             p.breadcrumb { a href=(post_url(thread.id, post)) { (thread.title) } }
             h1 { (title) }
             p { (rust_i18n::t!("forum.history_intro", locale = ctx.lang.code(), name = author)) }
+            p.hint { (ctx.t("forum.history_who")) }
             ol.versions reversed {
-                @for (i, (body, at)) in versions.iter().enumerate().rev() {
+                @for (i, (revision, body, at)) in versions.iter().enumerate().rev() {
+                    @let redacted = revision.and_then(|r| r.redacted_at);
+                    @let previous_redacted = i > 0 && versions[i - 1].0.is_some_and(|r| r.redacted_at.is_some());
                     li {
                         h2 {
                             (rust_i18n::t!("forum.version_n", locale = ctx.lang.code(), n = i + 1))
                             " · " (when(ctx, *at))
                         }
-                        @if i == 0 {
+                        @if let Some(redacted_at) = redacted {
+                            p.removed { (ctx.t("forum.version_redacted")) " " (when(ctx, redacted_at)) }
+                        } @else if i == 0 || previous_redacted {
                             div.post-body { (Markdown(body)) }
                         } @else {
                             p.hint { (ctx.t("forum.diff_hint")) }
                             @if let Some(diff) = diffs.get(i - 1) { (diff) }
+                        }
+                        @if let Some(r) = revision.filter(|r| r.redacted_at.is_none()) {
+                            details.redact {
+                                summary { (ctx.t("forum.redact")) }
+                                p { (ctx.t("forum.redact_explain")) }
+                                form.inline method="post" action={ "/berichten/" (post.id) "/versies/" (r.id) "/wissen" } {
+                                    (layout::csrf_field(ctx))
+                                    button.secondary type="submit" { (ctx.t("forum.redact_confirm")) }
+                                }
+                            }
                         }
                     }
                 }

@@ -251,3 +251,92 @@ pub async fn enqueue_daily(state: &AppState, day: NaiveDate) -> Result<usize, se
     queue(state, rows, looked_at).await?;
     Ok(queued)
 }
+
+/// A post's text changed on purpose (a version redacted, the post removed): queued mails
+/// that may carry its old words are taken out of the outbox, and the notifications they
+/// told — of this post or bundled with it — are mailed again at the next turn, with the
+/// text as it is now (or not at all, when nothing may be told any more). Sent notification
+/// mails keep no body (the outbox empties it once accepted).
+pub async fn forget_post(db: &impl ConnectionTrait, post_id: i32) -> Result<(), sea_orm::DbErr> {
+    let told: Vec<notification::Model> = notification::Entity::find()
+        .filter(notification::Column::PostId.eq(post_id))
+        .filter(notification::Column::EmailedAt.is_not_null())
+        .all(db)
+        .await?;
+    if told.is_empty() {
+        return Ok(());
+    }
+    let mut keys = Vec::new();
+    let mut links = sea_orm::Condition::any();
+    for n in &told {
+        keys.push(format!(
+            "notice:{}#{}",
+            n.created_at.format("%Y-%m-%d"),
+            n.id
+        ));
+        links = links.add(outbox_mail::Column::HtmlBody.like(format!("%/meldingen/{}\"%", n.id)));
+    }
+    let queued = outbox_mail::Entity::find()
+        .filter(outbox_mail::Column::Status.eq(outbox_mail::QUEUED))
+        .filter(outbox_mail::Column::SubscriberId.is_null())
+        .filter(
+            sea_orm::Condition::any()
+                .add(outbox_mail::Column::PeriodKey.is_in(keys))
+                .add(
+                    sea_orm::Condition::all()
+                        .add(outbox_mail::Column::PeriodKey.starts_with("daily:"))
+                        .add(links),
+                ),
+        )
+        .all(db)
+        .await?;
+    if queued.is_empty() {
+        return Ok(());
+    }
+    let again: Vec<i32> = queued
+        .iter()
+        .flat_map(|m| notification_ids(&m.html_body))
+        .collect();
+    outbox_mail::Entity::delete_many()
+        .filter(outbox_mail::Column::Id.is_in(queued.iter().map(|m| m.id)))
+        .filter(outbox_mail::Column::Status.eq(outbox_mail::QUEUED))
+        .exec(db)
+        .await?;
+    for chunk in again.chunks(500) {
+        notification::Entity::update_many()
+            .col_expr(
+                notification::Column::EmailedAt,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            .filter(notification::Column::Id.is_in(chunk.iter().copied()))
+            .filter(notification::Column::ReadAt.is_null())
+            .exec(db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The notifications a composed mail links to (`…/meldingen/{id}"`).
+fn notification_ids(html: &str) -> Vec<i32> {
+    html.split("/meldingen/")
+        .skip(1)
+        .filter_map(|rest| {
+            let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            rest[digits.len()..]
+                .starts_with('"')
+                .then(|| digits.parse().ok())
+                .flatten()
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::notification_ids;
+
+    #[test]
+    fn finds_the_notifications_a_mail_links_to() {
+        let html = r#"<a href="https://x.nl/meldingen/12">a</a> <a href="https://x.nl/meldingen/7">b</a> /meldingen/9 text"#;
+        assert_eq!(notification_ids(html), [12, 7]);
+    }
+}

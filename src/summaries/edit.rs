@@ -753,7 +753,8 @@ pub async fn show_versions(
             .unwrap_or("—")
     };
     let diffs = match (from, to) {
-        (Some(a), Some(b)) => {
+        // A redacted version has no text left to compare.
+        (Some(a), Some(b)) if a.redacted_at.is_none() && b.redacted_at.is_none() => {
             crate::diff::compare_all(vec![
                 (a.title.clone(), b.title.clone()),
                 (a.body.clone(), b.body.clone()),
@@ -799,11 +800,93 @@ pub async fn show_versions(
                 (body_diff)
                 h2 { (ctx.t("field.references")) }
                 (references_diff)
+            } @else if [from, to].into_iter().flatten().any(|v| v.redacted_at.is_some()) {
+                p.removed { (ctx.t("summaries.compare_redacted")) }
             } @else {
                 p.empty { (ctx.t("summaries.one_version")) }
             }
+            h2 { (ctx.t("summaries.all_versions")) }
+            p.hint { (ctx.t("summaries.redact_explain")) }
+            ol.versions {
+                @for v in &versions {
+                    li {
+                        (rust_i18n::t!("forum.version_n", locale = ctx.lang.code(), n = numbered[&v.id]))
+                        " · " (name(v.editor_id)) " · " (when(&ctx, v.created_at))
+                        @if live == Some(v.id) { " · " (ctx.t("summaries.live_version")) }
+                        @if let Some(at) = v.redacted_at {
+                            " · " span.removed { (ctx.t("forum.version_redacted")) " " (when(&ctx, at)) }
+                        } @else if redactable(&s, &versions, v) {
+                            form.inline method="post" action={ "/kennisbundels/" (s.slug) "/versies/" (v.id) "/wissen" } {
+                                (layout::csrf_field(&ctx))
+                                " " button.linklike type="submit" { (ctx.t("forum.redact")) }
+                            }
+                        }
+                    }
+                }
+            }
         },
     ))
+}
+
+/// An earlier version may be redacted; not the one the public reads, nor the newest (the
+/// text being worked on).
+fn redactable(
+    s: &summary::Model,
+    versions: &[summary_version::Model],
+    v: &summary_version::Model,
+) -> bool {
+    v.redacted_at.is_none()
+        && s.published_version_id != Some(v.id)
+        && versions.last().is_some_and(|newest| newest.id != v.id)
+}
+
+/// An expert redacts an earlier version of a summary: its title, text and literature are
+/// emptied in the database (and, with SQLite's `secure_delete` and a checkpoint, in the
+/// file); the list of versions keeps a marker with the time.
+pub async fn redact_version(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, version_id)): Path<(String, i32)>,
+    CsrfForm(_): CsrfForm<crate::csrf::NoFields>,
+) -> AppResult<Response> {
+    let person = require_expert(&ctx)?;
+    let s = by_slug(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
+    let versions = summary_version::Entity::find()
+        .filter(summary_version::Column::SummaryId.eq(s.id))
+        .order_by_asc(summary_version::Column::Id)
+        .all(&state.db)
+        .await?;
+    let version = versions
+        .iter()
+        .find(|v| v.id == version_id)
+        .ok_or(AppError::NotFound)?;
+    let back = format!("/kennisbundels/{}/versies", s.slug);
+    if version.redacted_at.is_some() {
+        return Ok(Redirect::to(&back).into_response());
+    }
+    if !redactable(&s, &versions, version) {
+        return Err(AppError::Forbidden);
+    }
+    let txn = state.db.begin().await?;
+    let mut active = version.clone().into_active_model();
+    active.title = Set(String::new());
+    active.body = Set(String::new());
+    active.references_text = Set(String::new());
+    active.sources = Set(None);
+    active.redacted_at = Set(Some(Utc::now()));
+    active.redacted_by = Set(Some(person.id));
+    active.update(&txn).await?;
+    audit::record(
+        &txn,
+        Some(person.id),
+        "summary_version_redacted",
+        &s.slug,
+        &format!("#{}", version.id),
+    )
+    .await?;
+    txn.commit().await?;
+    crate::db::flush_erased(&state.db).await?;
+    Ok(Redirect::to(&back).into_response())
 }
 
 /// The published version of each of these published summaries, in one query: what lists,

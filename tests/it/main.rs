@@ -17,6 +17,7 @@ mod long_texts;
 mod member_mail;
 mod moderation;
 mod pages;
+mod private_by_default;
 mod security;
 mod smtp;
 mod subscriptions;

@@ -334,10 +334,13 @@ async fn nobody_flags_what_they_cannot_read() {
 #[tokio::test]
 async fn facilitators_choose_how_new_threads_start() {
     let (mut fenna, mut marieke, _, _) = practice_with_thread().await;
+    // Members-only is where every practice starts.
+    let form = marieke.get("/praktijken/jongeren/nieuw").await;
+    form.assert_contains(r#"value="members" id="visibility-members" checked"#);
     marieke
         .post(
             "/praktijken/jongeren/standaard-zichtbaarheid",
-            &[("visibility", "members")],
+            &[("visibility", "public"), ("public_ok", "1")],
         )
         .await
         .assert_status(403);
@@ -347,16 +350,29 @@ async fn facilitators_choose_how_new_threads_start() {
             &[("visibility", "geheim")],
         )
         .await
-        .assert_status(400);
+        .assert_status(422)
+        .assert_contains("Maak een keuze.");
+    // Public only after the warning was read and ticked.
     fenna
         .post(
             "/praktijken/jongeren/standaard-zichtbaarheid",
-            &[("visibility", "members")],
+            &[("visibility", "public")],
+        )
+        .await
+        .assert_status(422)
+        .assert_contains("Vink aan dat je begrijpt wat openbaar betekent")
+        .assert_contains("Zoekmachines zoals Google");
+    let form = marieke.get("/praktijken/jongeren/nieuw").await;
+    form.assert_contains(r#"value="members" id="visibility-members" checked"#);
+    fenna
+        .post(
+            "/praktijken/jongeren/standaard-zichtbaarheid",
+            &[("visibility", "public"), ("public_ok", "1")],
         )
         .await
         .assert_status(303);
     let form = marieke.get("/praktijken/jongeren/nieuw").await;
-    form.assert_contains(r#"value="members" id="visibility-members" checked"#);
+    form.assert_contains(r#"value="public" id="visibility-public" checked"#);
 }
 
 #[tokio::test]

@@ -46,7 +46,7 @@ enum Content {
     /// The earlier text of the hidden post (it was edited before it was hidden).
     HiddenPostRevision,
     RemovedPost,
-    /// The earlier text of an ordinary reply in the public thread.
+    /// The earlier text of an ordinary reply (by the author) in the public thread.
     Revision,
     /// A file on the hidden post.
     HiddenPostFile,
@@ -108,9 +108,11 @@ const RULE: [(Content, [bool; 7]); 14] = [
         Content::RemovedPost,
         [false, false, false, false, false, false, false],
     ),
+    // Earlier versions are for the author, the practice's facilitators and administrators
+    // (issue 13): the text its author took out stays out for everyone else.
     (
         Content::Revision,
-        [false, true, true, true, true, true, true],
+        [false, false, true, true, false, true, false],
     ),
     (
         Content::HiddenPostFile,
