@@ -355,6 +355,20 @@ async fn a_member_posts_with_the_keyboard_only_and_without_javascript() {
     plain.close().await;
 }
 
+/// Whether the warning of what "public" means is on screen.
+async fn public_warning_shown(browser: &Browser) -> bool {
+    browser
+        .client()
+        .execute(
+            "return getComputedStyle(document.querySelector('.public-warning')).display !== 'none'",
+            vec![],
+        )
+        .await
+        .expect("the script runs")
+        .as_bool()
+        .expect("a yes or no")
+}
+
 /// From application to conversation: a newcomer applies, an administrator approves, the
 /// newcomer chooses a password from the mail, signs in, joins a practice, starts a thread
 /// with a file (previewed first), and hears by notification and by mail that the
@@ -441,6 +455,12 @@ async fn a_newcomer_is_approved_joins_posts_a_file_and_hears_of_a_reply() {
     newcomer.click_button("Doe mee met deze praktijk").await;
     newcomer.assert_text("Verlaat deze praktijk").await;
     newcomer.click_link("Nieuw onderwerp").await;
+    // Members-only is chosen already; what public means shows as soon as public is chosen.
+    assert!(!public_warning_shown(&newcomer).await);
+    newcomer.click("#visibility-public").await;
+    assert!(public_warning_shown(&newcomer).await);
+    newcomer.click("#visibility-members").await;
+    assert!(!public_warning_shown(&newcomer).await);
     let title = "Huisbezoek bij oudere migranten";
     newcomer.fill("#title", title).await;
     newcomer

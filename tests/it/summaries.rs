@@ -2,7 +2,7 @@
 //! sources shown only as far as each reader may see them.
 
 use erbij::entities::{post, summary};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::helpers::TestApp;
 
@@ -715,4 +715,118 @@ async fn summaries_published_before_revisions_existed_keep_their_public_text() {
         .await
         .assert_status(200)
         .assert_contains("Tweede tekst.");
+}
+
+#[tokio::test]
+async fn a_source_thread_made_members_only_leaves_the_public_summary_and_old_versions_can_be_erased()
+ {
+    let Story {
+        mut eva,
+        mut piet,
+        mut marieke,
+        mut visitor,
+        public_thread,
+        ..
+    } = story().await;
+    let practice = migranten_id(&eva).await;
+    let source = format!("/onderwerpen/{public_thread}");
+    let fields = |body: &'static str| {
+        vec![
+            ("title", "Buren als taalmaatje"),
+            ("body", body),
+            ("lang", "nl"),
+            ("practice", practice.as_str()),
+            ("sources", source.as_str()),
+            ("references", ""),
+        ]
+    };
+    let path = eva
+        .post(
+            "/kennisbundels/nieuw",
+            &fields("Buren helpen tegen eenzaamheid."),
+        )
+        .await
+        .location()
+        .to_string();
+    eva.post(&format!("{path}/status"), &[("action", "submit")])
+        .await
+        .assert_status(303);
+    piet.post(&format!("{path}/status"), &[("action", "approve")])
+        .await
+        .assert_status(303);
+    visitor
+        .get(&path)
+        .await
+        .assert_status(200)
+        .assert_contains("Taalmaatjes in Delfshaven")
+        .assert_contains(&source);
+
+    // Marieke takes her thread back to members: the public page no longer names or links it.
+    marieke
+        .post(
+            &format!("{source}/zichtbaarheid"),
+            &[("visibility", "members")],
+        )
+        .await
+        .assert_status(303);
+    visitor
+        .get(&path)
+        .await
+        .assert_status(200)
+        .assert_lacks("Taalmaatjes in Delfshaven")
+        .assert_lacks(&format!("{source}\""));
+
+    // Two revisions: the first named a client by mistake.
+    eva.post(
+        &format!("{path}/bewerken"),
+        &fields("Buren helpen; vraag het mevrouw Zeehond-5120."),
+    )
+    .await
+    .assert_status(303);
+    eva.post(
+        &format!("{path}/bewerken"),
+        &fields("Buren helpen, ook in Delfshaven."),
+    )
+    .await
+    .assert_status(303);
+    use erbij::entities::summary_version;
+    let versions = summary_version::Entity::find()
+        .order_by_asc(summary_version::Column::Id)
+        .all(&eva.state.db)
+        .await
+        .unwrap();
+    let [live, named, newest] = versions.as_slice() else {
+        panic!("three versions: {versions:?}");
+    };
+    let history = format!("{path}/versies");
+    let page = eva.get(&history).await;
+    page.assert_status(200)
+        .assert_contains(&format!("{history}/{}/wissen", named.id))
+        // The version the public reads and the one being worked on cannot be erased.
+        .assert_lacks(&format!("{history}/{}/wissen", live.id))
+        .assert_lacks(&format!("{history}/{}/wissen", newest.id));
+    eva.post(&format!("{history}/{}/wissen", live.id), &[])
+        .await
+        .assert_status(403);
+    marieke
+        .post(&format!("{history}/{}/wissen", named.id), &[])
+        .await
+        .assert_status(403);
+    piet.post(&format!("{history}/{}/wissen", named.id), &[])
+        .await
+        .assert_status(303);
+    let erased = summary_version::Entity::find_by_id(named.id)
+        .one(&eva.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(erased.body.is_empty() && erased.title.is_empty() && erased.redacted_at.is_some());
+    eva.get(&format!("{history}?van={}&naar={}", named.id, newest.id))
+        .await
+        .assert_contains("Een van deze versies is gewist")
+        .assert_lacks("Zeehond-5120");
+    visitor
+        .get(&path)
+        .await
+        .assert_contains("Buren helpen tegen eenzaamheid.");
 }
