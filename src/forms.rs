@@ -235,6 +235,7 @@ pub fn form(ctx: &Ctx, action: &str, errors: &FieldErrors, submit: &str, fields:
 pub fn visibility_field(
     ctx: &Ctx,
     name: &'static str,
+    legend_key: &str,
     current: &str,
     public_ok: bool,
     errors: &FieldErrors,
@@ -243,7 +244,7 @@ pub fn visibility_field(
     html! {
         fieldset.field.visibility-choice.has-error[error.is_some()] id=(name)
             aria-describedby=[error.map(|_| format!("{name}-error"))] {
-            legend { (ctx.t("field.visibility")) }
+            legend { (ctx.t(legend_key)) }
             @if let Some(key) = error { p.field-error id={ (name) "-error" } { (ctx.t(key)) } }
             @for value in Visibility::CHOICES {
                 div.check {

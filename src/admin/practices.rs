@@ -78,6 +78,8 @@ pub struct PracticeForm {
     pub description_nl: String,
     pub description_en: String,
     pub default_visibility: String,
+    /// Ticked: the administrator read what public means.
+    pub public_ok: Option<String>,
 }
 
 impl PracticeForm {
@@ -89,6 +91,8 @@ impl PracticeForm {
             description_nl: p.description_nl.clone(),
             description_en: p.description_en.clone(),
             default_visibility: p.default_visibility.to_string(),
+            // Already public: that choice was made after the warning.
+            public_ok: Some("1".into()),
         }
     }
 
@@ -110,9 +114,11 @@ impl PracticeForm {
         errors.text("name_en", &self.name_en, 100);
         errors.text("description_nl", &self.description_nl, 1000);
         errors.text("description_en", &self.description_en, 1000);
-        if thread::Visibility::choice(&self.default_visibility).is_none() {
-            errors.add("default_visibility", "form.choose");
-        }
+        errors.visibility(
+            "default_visibility",
+            &self.default_visibility,
+            self.public_ok.is_some(),
+        );
         errors
     }
 
@@ -145,19 +151,7 @@ fn form_view(
                 (forms::input(ctx, Field::new("name_en", &form.name_en), errors))
                 (forms::textarea(ctx, Field::new("description_nl", &form.description_nl), errors))
                 (forms::textarea(ctx, Field::new("description_en", &form.description_en), errors))
-                fieldset.field.has-error[errors.get("default_visibility").is_some()] {
-                    legend { (ctx.t("field.default_visibility")) }
-                    @if let Some(key) = errors.get("default_visibility") {
-                        p.field-error #default_visibility-error { (ctx.t(key)) }
-                    }
-                    @for value in thread::Visibility::CHOICES {
-                        div.check {
-                            input type="radio" name="default_visibility" value=(value) id={ "visibility-" (value) }
-                                checked[form.default_visibility == value.as_str()];
-                            label for={ "visibility-" (value) } { (ctx.t(&format!("visibility.{value}"))) }
-                        }
-                    }
-                }
+                (forms::visibility_field(ctx, "default_visibility", "field.default_visibility", &form.default_visibility, form.public_ok.is_some(), errors))
             }))
         },
     )

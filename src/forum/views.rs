@@ -260,7 +260,7 @@ pub fn new_thread(
                 @if practice.kind == practice::Kind::Expert {
                     p.notice { (ctx.t("expert.thread_notice")) }
                 } @else {
-                    (forms::visibility_field(ctx, "visibility", &form.visibility, form.public_ok.is_some(), errors))
+                    (forms::visibility_field(ctx, "visibility", "field.visibility", &form.visibility, form.public_ok.is_some(), errors))
                 }
                 (submit_buttons(ctx, "forum.post_thread"))
             }
@@ -441,7 +441,7 @@ pub fn visibility_form(
     html! {
         form.stacked method="post" action=(action) novalidate {
             (layout::csrf_field(ctx))
-            (forms::visibility_field(ctx, "visibility", current, public_ok, errors))
+            (forms::visibility_field(ctx, "visibility", "field.visibility", current, public_ok, errors))
             button.secondary type="submit" { (ctx.t("visibility.change_button")) }
         }
     }

@@ -130,20 +130,24 @@ async fn administrator_manages_practices() {
         .assert_contains("Maak een keuze.")
         .assert_contains(r#"value="Mantelzorg""#)
         .assert_contains("Over mantelzorgers die alleen staan.");
-    app.post(
-        "/beheer/praktijken/nieuw",
-        &[
-            ("slug", "jongeren"),
-            ("name_nl", "Nog eens jongeren"),
-            ("name_en", "Youth again"),
-            ("description_nl", "Dubbel."),
-            ("description_en", "Double."),
-            ("default_visibility", "public"),
-        ],
-    )
-    .await
-    .assert_status(422)
-    .assert_contains("Dit webadres is al in gebruik.");
+    let mut twice = vec![
+        ("slug", "jongeren"),
+        ("name_nl", "Nog eens jongeren"),
+        ("name_en", "Youth again"),
+        ("description_nl", "Dubbel."),
+        ("description_en", "Double."),
+        ("default_visibility", "public"),
+    ];
+    // Public as a practice's default only after the warning was ticked.
+    app.post("/beheer/praktijken/nieuw", &twice)
+        .await
+        .assert_status(422)
+        .assert_contains("Vink aan dat je begrijpt wat openbaar betekent");
+    twice.push(("public_ok", "1"));
+    app.post("/beheer/praktijken/nieuw", &twice)
+        .await
+        .assert_status(422)
+        .assert_contains("Dit webadres is al in gebruik.");
 
     let created = app
         .post(
