@@ -2,6 +2,7 @@
 //! by [`crate::visibility`]; every read here starts from its [`Scope`].
 
 pub mod attachments;
+pub mod erase;
 pub mod moderation;
 pub mod posts;
 pub mod threads;
