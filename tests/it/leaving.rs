@@ -481,3 +481,60 @@ async fn a_member_changes_their_address_with_a_link_sent_to_the_new_one() {
         "{audit:?}"
     );
 }
+
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
+const PNG: &[u8] = &[
+    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4,
+    0x89, 0x00, 0x00, 0x00, 0x0A, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0x00, 0x01, 0x00, 0x00,
+    0x05, 0x00, 0x01, 0x0D, 0x0A, 0x2D, 0xB4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE,
+    0x42, 0x60, 0x82,
+];
+
+#[tokio::test]
+async fn erased_posts_lose_their_files_unless_someone_else_posted_the_same_file() {
+    use erbij::entities::attachment;
+    use sha2::Digest;
+    let mut app = TestApp::new().await;
+    app.member(EMAIL).await;
+    app.login_as(EMAIL).await;
+    app.join("jongeren").await;
+    let thread = app
+        .start_thread("jongeren", "Foto's", "Kijk eens.", "members")
+        .await;
+    let mut kees = app.second_browser();
+    kees.member_other().await;
+    kees.login_as("kees@buurtkracht.nl").await;
+    kees.join("jongeren").await;
+    kees.post_multipart(
+        &format!("/onderwerpen/{thread}/reageren"),
+        &[("body", "Dezelfde foto."), ("action", "post")],
+        &[("files", "foto.png", PNG)],
+    )
+    .await
+    .assert_status(303);
+    app.post_multipart(
+        &format!("/onderwerpen/{thread}/reageren"),
+        &[("body", "Met handout."), ("action", "post")],
+        &[("files", "foto.png", PNG), ("files", "handout.pdf", PDF)],
+    )
+    .await
+    .assert_status(303);
+    let uploads = app.state.settings.uploads_dir.clone();
+    let file = |bytes: &[u8]| {
+        let sha = hex::encode(sha2::Sha256::digest(bytes));
+        uploads.join(&sha[..2]).join(&sha)
+    };
+    assert!(file(PDF).exists() && file(PNG).exists());
+
+    delete_own(&mut app, "verwijderen").await;
+    let left = attachment::Entity::find().all(&app.state.db).await.unwrap();
+    assert_eq!(left.len(), 1, "only Kees's file row is left: {left:?}");
+    assert!(!file(PDF).exists(), "her handout is gone from disk");
+    assert!(file(PNG).exists(), "Kees's copy of the photo stays");
+    kees.get(&format!("/onderwerpen/{thread}"))
+        .await
+        .assert_contains("Dezelfde foto.")
+        .assert_lacks("Met handout.")
+        .assert_lacks("handout.pdf");
+}
