@@ -249,12 +249,16 @@ pub async fn confirm_email(
     };
     // Taken since the link was sent: nothing changes.
     if address_taken(&txn, &pending.new_email).await? {
-        email_change::Entity::delete_by_id(user_id).exec(&txn).await?;
+        email_change::Entity::delete_by_id(user_id)
+            .exec(&txn)
+            .await?;
         txn.commit().await?;
         return Ok(invalid_link(&ctx));
     }
     change_address(&txn, &person, &pending.new_email).await?;
-    email_change::Entity::delete_by_id(user_id).exec(&txn).await?;
+    email_change::Entity::delete_by_id(user_id)
+        .exec(&txn)
+        .await?;
     session::end_all_for(&txn, user_id).await?;
     audit::record(
         &txn,

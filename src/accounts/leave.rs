@@ -27,9 +27,9 @@ use crate::{
     context::Ctx,
     csrf::CsrfForm,
     entities::{
-        application, audit_event, email_change, flag, membership, notification, outbox_mail,
-        post, read_position, session as session_row, subscriber, subscriber_practice, thread,
-        token, user, watch,
+        application, audit_event, email_change, flag, membership, notification, outbox_mail, post,
+        read_position, session as session_row, subscriber, subscriber_practice, thread, token,
+        user, watch,
     },
     error::AppResult,
     forms::{self, Field, FieldErrors},
@@ -246,8 +246,14 @@ async fn forget_person(db: &impl ConnectionTrait, person: &user::Model) -> Resul
         .col_expr(user::Column::Organisation, Expr::value(""))
         .col_expr(user::Column::Job, Expr::value(""))
         .col_expr(user::Column::Handle, Expr::value(Option::<String>::None))
-        .col_expr(user::Column::NameSkeleton, Expr::value(Option::<String>::None))
-        .col_expr(user::Column::PasswordHash, Expr::value(Option::<String>::None))
+        .col_expr(
+            user::Column::NameSkeleton,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(
+            user::Column::PasswordHash,
+            Expr::value(Option::<String>::None),
+        )
         .col_expr(user::Column::Disabled, Expr::value(true))
         .col_expr(user::Column::IsAdmin, Expr::value(false))
         .col_expr(user::Column::IsExpert, Expr::value(false))
@@ -276,9 +282,9 @@ async fn anonymise_audit_log(db: &impl ConnectionTrait, person: &user::Model) ->
     let events = audit_event::Entity::find().filter(matching).all(db).await?;
     for event in events {
         let rewrite = |text: &str| {
-            needles
-                .iter()
-                .fold(text.to_string(), |t, n| replace_ignoring_case(&t, n, &replacement))
+            needles.iter().fold(text.to_string(), |t, n| {
+                replace_ignoring_case(&t, n, &replacement)
+            })
         };
         let (subject, detail) = (rewrite(&event.subject), rewrite(&event.detail));
         if subject == event.subject && detail == event.detail {
@@ -408,7 +414,12 @@ pub async fn check_form(
 /// `GET /profiel/verwijderen`: what deleting means, and the choice.
 pub async fn show_delete_account(ctx: Ctx) -> AppResult<Markup> {
     ctx.require_user()?;
-    Ok(view(&ctx, &DeleteForm::default(), &FieldErrors::default(), None))
+    Ok(view(
+        &ctx,
+        &DeleteForm::default(),
+        &FieldErrors::default(),
+        None,
+    ))
 }
 
 /// `POST /profiel/verwijderen`: deletes the account, signs out, says goodbye.

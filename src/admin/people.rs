@@ -217,8 +217,16 @@ fn person_view(
 
 /// What an administrator sees of a deleted account: that it was deleted, nothing more.
 fn deleted_view(ctx: &Ctx, person: &user::Model) -> Markup {
-    let title = rust_i18n::t!("leave.deleted_account", locale = ctx.lang.code(), id = person.id);
-    admin_page(ctx, &title, html! { p { (ctx.t("leave.deleted_account_text")) } })
+    let title = rust_i18n::t!(
+        "leave.deleted_account",
+        locale = ctx.lang.code(),
+        id = person.id
+    );
+    admin_page(
+        ctx,
+        &title,
+        html! { p { (ctx.t("leave.deleted_account_text")) } },
+    )
 }
 
 async fn roles_of(state: &AppState, user_id: i32) -> AppResult<HashMap<i32, membership::Role>> {
@@ -342,7 +350,11 @@ fn delete_view(
     errors: &FieldErrors,
     problem: Option<&str>,
 ) -> Markup {
-    let title = rust_i18n::t!("leave.admin_title", locale = ctx.lang.code(), name = &person.name);
+    let title = rust_i18n::t!(
+        "leave.admin_title",
+        locale = ctx.lang.code(),
+        name = &person.name
+    );
     admin_page(
         ctx,
         &title,

@@ -44,7 +44,10 @@ pub async fn erase_posts(db: &impl ConnectionTrait, post_ids: &[i32]) -> Result<
             .await?;
         erased += post::Entity::update_many()
             .col_expr(post::Column::Body, Expr::value(""))
-            .col_expr(post::Column::HiddenReason, Expr::value(Option::<String>::None))
+            .col_expr(
+                post::Column::HiddenReason,
+                Expr::value(Option::<String>::None),
+            )
             .filter(post::Column::Id.is_in(ids.iter().copied()))
             .exec(db)
             .await?

@@ -98,10 +98,7 @@ async fn scene(app: &mut TestApp) -> Scene {
         )
         .await
         .assert_status(303);
-    admin
-        .get("/beheer/logboek")
-        .await
-        .assert_contains(EMAIL);
+    admin.get("/beheer/logboek").await.assert_contains(EMAIL);
 
     Scene {
         marieke,
@@ -127,7 +124,10 @@ async fn delete_own(app: &mut TestApp, posts: &str) -> TestApp {
     // The wrong password, or no choice: nothing happens, the page says why.
     app.post(
         "/profiel/verwijderen",
-        &[("posts", posts), ("current_password", "niet-mijn-wachtwoord")],
+        &[
+            ("posts", posts),
+            ("current_password", "niet-mijn-wachtwoord"),
+        ],
     )
     .await
     .assert_status(422)
@@ -152,7 +152,11 @@ async fn gone_everywhere(app: &mut TestApp, scene: &mut Scene, mut old: TestApp)
     // The old session is signed out, the old password opens nothing.
     let page = old.get("/profiel").await;
     assert_eq!(page.status, 303, "{}", page.body);
-    assert!(page.location().starts_with("/inloggen"), "{}", page.location());
+    assert!(
+        page.location().starts_with("/inloggen"),
+        "{}",
+        page.location()
+    );
     app.new_browser();
     app.post("/inloggen", &[("email", EMAIL), ("password", PASSWORD)])
         .await
@@ -263,7 +267,10 @@ async fn deleting_the_account_with_its_posts_erases_the_text_and_keeps_others_re
             .is_none()
     );
     // The shared thread keeps its places: her posts are markers, Kees's reply is second.
-    let page = scene.kees.get(&format!("/onderwerpen/{}", scene.shared)).await;
+    let page = scene
+        .kees
+        .get(&format!("/onderwerpen/{}", scene.shared))
+        .await;
     page.assert_status(200)
         .assert_contains("Dit bericht is verwijderd door de schrijver.")
         .assert_contains("Dank je, heel herkenbaar.")
@@ -274,7 +281,10 @@ async fn deleting_the_account_with_its_posts_erases_the_text_and_keeps_others_re
         .all(&app.state.db)
         .await
         .unwrap();
-    let kees = posts.iter().find(|p| p.body.contains("herkenbaar")).unwrap();
+    let kees = posts
+        .iter()
+        .find(|p| p.body.contains("herkenbaar"))
+        .unwrap();
     assert_eq!(kees.position, 2);
     for p in posts.iter().filter(|p| p.author_id == scene.marieke.id) {
         assert_eq!(p.body, "", "the text is gone from the database");
@@ -297,7 +307,10 @@ async fn deleting_the_account_but_keeping_the_posts_shows_them_under_oud_lid() {
     let mut scene = scene(&mut app).await;
     let old = delete_own(&mut app, "bewaren").await;
 
-    let page = scene.kees.get(&format!("/onderwerpen/{}", scene.shared)).await;
+    let page = scene
+        .kees
+        .get(&format!("/onderwerpen/{}", scene.shared))
+        .await;
     page.assert_status(200)
         .assert_contains(OPENING)
         .assert_contains("<strong>oud-lid</strong>");
@@ -408,10 +421,15 @@ async fn a_member_changes_their_address_with_a_link_sent_to_the_new_one() {
     let taken = app
         .post(
             "/profiel/e-mailadres",
-            &[("email", "kees@buurtkracht.nl"), ("current_password", PASSWORD)],
+            &[
+                ("email", "kees@buurtkracht.nl"),
+                ("current_password", PASSWORD),
+            ],
         )
         .await;
-    taken.assert_status(200).assert_contains("Kijk in je nieuwe mailbox");
+    taken
+        .assert_status(200)
+        .assert_contains("Kijk in je nieuwe mailbox");
     let mail = app
         .mail("kees@buurtkracht.nl", "al in gebruik bij Erbij")
         .await;
@@ -421,7 +439,10 @@ async fn a_member_changes_their_address_with_a_link_sent_to_the_new_one() {
     let sent = app
         .post(
             "/profiel/e-mailadres",
-            &[("email", "M.de.Vries@Nieuwwerk.nl "), ("current_password", PASSWORD)],
+            &[
+                ("email", "M.de.Vries@Nieuwwerk.nl "),
+                ("current_password", PASSWORD),
+            ],
         )
         .await;
     sent.assert_status(200);
@@ -461,7 +482,11 @@ async fn a_member_changes_their_address_with_a_link_sent_to_the_new_one() {
     // The link works once; the other browser is signed out.
     app.post(&path, &[]).await.assert_status(410);
     let page = elsewhere.get("/profiel").await;
-    assert!(page.location().starts_with("/inloggen"), "{}", page.location());
+    assert!(
+        page.location().starts_with("/inloggen"),
+        "{}",
+        page.location()
+    );
 
     let mut fresh = app.second_browser();
     fresh
