@@ -1,7 +1,9 @@
 //! People's own accounts: applying for membership, signing in and out, passwords, profile.
 
 pub mod apply;
+pub mod email_change;
 pub mod first_admin;
+pub mod leave;
 pub mod profile;
 pub mod reset;
 pub mod set_password;

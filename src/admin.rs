@@ -50,7 +50,10 @@ pub async fn show_dashboard(State(state): State<AppState>, ctx: Ctx) -> AppResul
         .filter(application::Column::Status.eq(application::PENDING))
         .count(&state.db)
         .await?;
-    let people = user::Entity::find().count(&state.db).await?;
+    let people = user::Entity::find()
+        .filter(user::Column::DeletedAt.is_null())
+        .count(&state.db)
+        .await?;
     let lang = ctx.lang.code();
     Ok(admin_page(
         &ctx,

@@ -98,8 +98,10 @@ pub async fn looks_like_another(
 /// Gives every person without a skeleton (rows from before it was kept) theirs. One query
 /// when there are none.
 pub async fn backfill_skeletons(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
+    // A deleted account has no name to protect.
     let missing = user::Entity::find()
         .filter(user::Column::NameSkeleton.is_null())
+        .filter(user::Column::DeletedAt.is_null())
         .all(db)
         .await?;
     for person in &missing {

@@ -245,6 +245,20 @@ pub fn build(state: AppState) -> Router {
             "/profiel/wachtwoord",
             post(accounts::profile::change_password),
         )
+        .route(
+            "/profiel/e-mailadres",
+            get(accounts::email_change::show_change_email)
+                .post(accounts::email_change::request_change_email),
+        )
+        .route(
+            "/profiel/e-mailadres/bevestigen/{token}",
+            get(accounts::email_change::show_confirm_email)
+                .post(accounts::email_change::confirm_email),
+        )
+        .route(
+            "/profiel/verwijderen",
+            get(accounts::leave::show_delete_account).post(accounts::leave::delete_own_account),
+        )
         .route("/beheer", get(admin::show_dashboard))
         .route(
             "/beheer/aanmeldingen",
@@ -266,6 +280,10 @@ pub fn build(state: AppState) -> Router {
         .route(
             "/beheer/mensen/{id}",
             get(admin::people::edit_person).post(admin::people::update_person),
+        )
+        .route(
+            "/beheer/mensen/{id}/verwijderen",
+            get(admin::people::show_delete_person).post(admin::people::delete_person),
         )
         .route("/beheer/praktijken", get(admin::practices::list_practices))
         .route(

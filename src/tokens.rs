@@ -1,4 +1,5 @@
-//! One-time tokens for links in mails (set password, reset, first administrator). The link
+//! One-time tokens for links in mails (set password, reset, first administrator, new
+//! address). The link
 //! carries a random secret; the database keeps only its hash, an expiry and whether it was
 //! used. Consuming is one conditional UPDATE, so a token works once even under races.
 
@@ -20,6 +21,8 @@ pub enum Purpose {
     Reset,
     /// Printed at start-up while the site has no administrator.
     FirstAdmin,
+    /// Sent to a member's new address: following it makes the change.
+    EmailChange,
 }
 
 impl Purpose {
@@ -28,6 +31,7 @@ impl Purpose {
             Purpose::SetPassword => "set_password",
             Purpose::Reset => "reset",
             Purpose::FirstAdmin => "first_admin",
+            Purpose::EmailChange => "email_change",
         }
     }
 
@@ -36,6 +40,7 @@ impl Purpose {
             Purpose::SetPassword => Duration::days(7),
             Purpose::Reset => Duration::hours(1),
             Purpose::FirstAdmin => Duration::days(1),
+            Purpose::EmailChange => Duration::hours(24),
         }
     }
 }

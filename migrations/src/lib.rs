@@ -16,6 +16,7 @@ mod m20261130_000009_summary_revisions;
 mod m20261201_100001_throttle_counts;
 mod m20261201_100002_name_skeleton;
 mod m20261202_000001_private_by_default;
+mod m20261202_300001_account_deletion;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_100002_name_skeleton::Migration),
             Box::new(m20261124_000001_outbox_message_id::Migration),
             Box::new(m20261202_000001_private_by_default::Migration),
+            Box::new(m20261202_300001_account_deletion::Migration),
         ]
     }
 }

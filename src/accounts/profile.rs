@@ -46,6 +46,8 @@ pub struct Flags {
     opgeslagen: Option<String>,
     wachtwoord: Option<String>,
     welkom: Option<String>,
+    #[serde(rename = "e-mailadres")]
+    email_changed: Option<String>,
 }
 
 fn view(
@@ -62,7 +64,7 @@ fn view(
         html! {
             h1 { (ctx.t("profile.title")) }
             @if let Some(key) = notice { (layout::notice(&ctx.t(key))) }
-            p { (ctx.t("field.email")) ": " strong { (person.email) } }
+            p { (ctx.t("field.email")) ": " strong { (person.email) } " " a href="/profiel/e-mailadres" { (ctx.t("email_change.title")) } }
             @if let Some(handle) = &person.handle {
                 p { (ctx.t("profile.handle")) " " strong { "@" (handle) } }
             }
@@ -94,6 +96,11 @@ fn view(
                     (crate::accounts::new_password_fields(ctx, password_errors))
                 }))
             }
+            section aria-labelledby="profile-leave" {
+                h2 #profile-leave { (ctx.t("leave.title")) }
+                p { (ctx.t("leave.teaser")) }
+                p { a.button href="/profiel/verwijderen" { (ctx.t("leave.link")) } }
+            }
         },
     )
 }
@@ -111,6 +118,8 @@ pub async fn show(ctx: Ctx, Query(flags): Query<Flags>) -> AppResult<Markup> {
     let person = ctx.require_user()?;
     let notice = if flags.welkom.is_some() {
         Some("profile.welcome")
+    } else if flags.email_changed.is_some() {
+        Some("email_change.done_text")
     } else if flags.wachtwoord.is_some() {
         Some("profile.password_changed")
     } else if flags.opgeslagen.is_some() {

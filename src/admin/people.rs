@@ -16,7 +16,9 @@ use sea_orm::{
 use serde::Deserialize;
 
 use crate::{
-    AppState, audit,
+    AppState,
+    accounts::leave,
+    audit,
     context::Ctx,
     csrf::CsrfForm,
     entities::{membership, practice, user},
@@ -37,6 +39,8 @@ const PAGE_SIZE: u64 = 50;
 #[serde(default)]
 pub struct PageQuery {
     pagina: Option<u64>,
+    /// Back from deleting an account.
+    verwijderd: Option<String>,
 }
 
 impl PageQuery {
@@ -51,7 +55,9 @@ pub async fn list_people(
     Query(query): Query<PageQuery>,
 ) -> AppResult<Markup> {
     ctx.require_admin()?;
+    // Deleted accounts are tombstones without data: not people to manage.
     let paginator = user::Entity::find()
+        .filter(user::Column::DeletedAt.is_null())
         .order_by_asc(user::Column::Name)
         .order_by_asc(user::Column::Id)
         .paginate(&state.db, PAGE_SIZE);
@@ -73,6 +79,7 @@ pub async fn list_people(
         &ctx,
         &ctx.t("admin.people"),
         html! {
+            @if query.verwijderd.is_some() { (layout::notice(&ctx.t("leave.admin_done"))) }
             p { a.button href="/beheer/uitnodigen" { (ctx.t("admin.invite")) } }
             div.table-scroll {
                 table {
@@ -199,7 +206,26 @@ fn person_view(
                 }
                 button.primary type="submit" { (ctx.t("admin.save")) }
             }
+            section aria-labelledby="delete-account" {
+                h2 #delete-account { (ctx.t("leave.title")) }
+                p { (ctx.t("leave.admin_teaser")) }
+                p { a.button href={ "/beheer/mensen/" (person.id) "/verwijderen" } { (ctx.t("leave.admin_link")) } }
+            }
         },
+    )
+}
+
+/// What an administrator sees of a deleted account: that it was deleted, nothing more.
+fn deleted_view(ctx: &Ctx, person: &user::Model) -> Markup {
+    let title = rust_i18n::t!(
+        "leave.deleted_account",
+        locale = ctx.lang.code(),
+        id = person.id
+    );
+    admin_page(
+        ctx,
+        &title,
+        html! { p { (ctx.t("leave.deleted_account_text")) } },
     )
 }
 
@@ -220,6 +246,9 @@ pub async fn edit_person(
 ) -> AppResult<Markup> {
     ctx.require_admin()?;
     let person = load_person(&state, id).await?;
+    if person.deleted_at.is_some() {
+        return Ok(deleted_view(&ctx, &person));
+    }
     let all = practices::all_practices(&state.db).await?;
     let roles = roles_of(&state, id).await?;
     Ok(person_view(&ctx, &person, &all, &roles, None))
@@ -233,6 +262,9 @@ pub async fn update_person(
 ) -> AppResult<Response> {
     let admin = ctx.require_admin()?;
     let person = load_person(&state, id).await?;
+    if person.deleted_at.is_some() {
+        return Err(AppError::NotFound);
+    }
     let all = practices::all_practices(&state.db).await?;
     let make_admin = form.is_admin.is_some();
     let disable = form.disabled.is_some();
@@ -309,6 +341,93 @@ pub async fn update_person(
     audit::record(&txn, Some(admin.id), "roles_changed", &email, &detail).await?;
     txn.commit().await?;
     Ok(Redirect::to(&format!("/beheer/mensen/{id}")).into_response())
+}
+
+fn delete_view(
+    ctx: &Ctx,
+    person: &user::Model,
+    form: &leave::DeleteForm,
+    errors: &FieldErrors,
+    problem: Option<&str>,
+) -> Markup {
+    let title = rust_i18n::t!(
+        "leave.admin_title",
+        locale = ctx.lang.code(),
+        name = &person.name
+    );
+    admin_page(
+        ctx,
+        &title,
+        html! {
+            p.lead { (ctx.t("leave.admin_intro")) }
+            ul {
+                li { (ctx.t("leave.what_goes")) }
+                li { (ctx.t("leave.what_stays")) }
+                li { (ctx.t("leave.mail")) }
+            }
+            (forms::problem(ctx, problem))
+            (forms::error_summary(ctx, errors))
+            form.stacked method="post" action={ "/beheer/mensen/" (person.id) "/verwijderen" } novalidate {
+                (layout::csrf_field(ctx))
+                (leave::confirm_fields(ctx, form, errors, "leave.admin_password_hint"))
+                button.primary.danger type="submit" { (ctx.t("leave.submit")) }
+            }
+            p { a href={ "/beheer/mensen/" (person.id) } { (ctx.t("leave.cancel")) } }
+        },
+    )
+}
+
+/// An account that is still there to delete; one's own is deleted from the profile.
+async fn deletable(state: &AppState, ctx: &Ctx, id: i32) -> AppResult<user::Model> {
+    let admin = ctx.require_admin()?;
+    let person = load_person(state, id).await?;
+    if person.deleted_at.is_some() || person.id == admin.id {
+        return Err(AppError::NotFound);
+    }
+    Ok(person)
+}
+
+/// `GET /beheer/mensen/{id}/verwijderen`: deleting an account on the member's request.
+pub async fn show_delete_person(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i32>,
+) -> AppResult<Markup> {
+    let person = deletable(&state, &ctx, id).await?;
+    Ok(delete_view(
+        &ctx,
+        &person,
+        &leave::DeleteForm::default(),
+        &FieldErrors::default(),
+        None,
+    ))
+}
+
+/// `POST /beheer/mensen/{id}/verwijderen`, confirmed with the administrator's own password.
+pub async fn delete_person(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i32>,
+    CsrfForm(form): CsrfForm<leave::DeleteForm>,
+) -> AppResult<Response> {
+    let person = deletable(&state, &ctx, id).await?;
+    let admin = ctx.require_admin()?;
+    let (errors, posts) = leave::check_form(&state, &form, admin).await?;
+    let Some(posts) = posts.filter(|_| errors.is_empty()) else {
+        return Ok(forms::unprocessable(delete_view(
+            &ctx, &person, &form, &errors, None,
+        )));
+    };
+    if let Err(refusal) = leave::delete_account(&state, &person, posts, Some(admin.id)).await? {
+        return Ok(forms::unprocessable(delete_view(
+            &ctx,
+            &person,
+            &form,
+            &errors,
+            Some(refusal.key()),
+        )));
+    }
+    Ok(Redirect::to("/beheer/mensen?verwijderd=1").into_response())
 }
 
 async fn active_admins(state: &AppState) -> AppResult<u64> {

@@ -24,6 +24,9 @@ pub struct Model {
     pub notify_email: String,
     /// What the name looks like (`names::skeleton`), kept in step with `name` on every save.
     pub name_skeleton: Option<String>,
+    /// Set when the account was deleted: the row stays, without name or address, so the
+    /// posts kept under "oud-lid" still have an author.
+    pub deleted_at: Option<DateTimeUtc>,
 }
 
 #[async_trait::async_trait]

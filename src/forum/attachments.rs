@@ -65,7 +65,7 @@ fn clean_filename(name: &str) -> String {
     }
 }
 
-fn path_for(dir: &std::path::Path, sha: &str) -> PathBuf {
+pub(crate) fn path_for(dir: &std::path::Path, sha: &str) -> PathBuf {
     dir.join(&sha[..2]).join(sha)
 }
 

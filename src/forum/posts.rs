@@ -193,7 +193,7 @@ pub async fn redact_revision(
     active.redacted_at = Set(Some(Utc::now()));
     active.redacted_by = Set(Some(person.id));
     active.update(&txn).await?;
-    crate::notifications::mail::forget_post(&txn, post.id).await?;
+    crate::notifications::mail::forget_posts(&txn, &[post.id]).await?;
     crate::audit::record(
         &txn,
         Some(person.id),
@@ -207,7 +207,8 @@ pub async fn redact_revision(
     Ok(Redirect::to(&back).into_response())
 }
 
-/// Removal by the author: the text goes, the place in the thread stays.
+/// Removal by the author: the text, its earlier versions and its files go (from the
+/// database file too); the place in the thread stays, marked "removed".
 pub async fn delete_post(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -215,11 +216,12 @@ pub async fn delete_post(
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> AppResult<Response> {
     let (post, thread, _) = own_post(&state, &ctx, id).await?;
+    let files = super::erase::stored_files(&state.db, &[post.id]).await?;
     let txn = state.db.begin().await?;
-    let mut active = post.clone().into_active_model();
-    active.deleted_at = Set(Some(Utc::now()));
-    active.update(&txn).await?;
+    super::erase::erase_posts(&txn, &[post.id]).await?;
     crate::summaries::public::mark_sources_changed(&txn, thread.id, post.id).await?;
     txn.commit().await?;
+    super::erase::remove_unused_files(&state.db, &state.settings.uploads_dir, &files).await?;
+    crate::db::flush_erased(&state.db).await?;
     Ok(Redirect::to(&views::post_url(thread.id, &post)).into_response())
 }

@@ -94,6 +94,16 @@ fn attachment_list(ctx: &Ctx, list: &[attachment::Model]) -> Markup {
     }
 }
 
+/// The name shown for a person. A deleted account shows as "oud-lid" in the reader's
+/// language, whatever is stored; an unknown one as a dash.
+pub fn person_name<'a>(ctx: &Ctx, person: Option<&'a user::Model>) -> std::borrow::Cow<'a, str> {
+    match person {
+        Some(p) if p.deleted_at.is_some() => ctx.t("account.former_member"),
+        Some(p) => std::borrow::Cow::Borrowed(p.name.as_str()),
+        None => std::borrow::Cow::Borrowed("—"),
+    }
+}
+
 /// Where a post lives: its thread's page, at its anchor.
 pub fn post_url(thread_id: i32, post: &post::Model) -> String {
     match page_of(post.position) {
@@ -153,7 +163,7 @@ pub fn thread_list(ctx: &Ctx, rows: &[ThreadRow]) -> Markup {
                         " " span { (ctx.lang.plural("forum.replies", i64::from(t.post_count - 1))) }
                         " · "
                         @if let Some(person) = row.last_poster {
-                            (rust_i18n::t!("forum.last_by", locale = ctx.lang.code(), name = &person.name)) " "
+                            (rust_i18n::t!("forum.last_by", locale = ctx.lang.code(), name = person_name(ctx, Some(person)))) " "
                         }
                         (when(ctx, t.last_post_at))
                     }
@@ -305,7 +315,7 @@ fn post_article(ctx: &Ctx, tp: &ThreadPage, post: &post::Model) -> Markup {
     html! {
         article.post.unread[unread].hidden-post[hidden] id={ "bericht-" (post.id) } aria-labelledby={ "bericht-" (post.id) "-kop" } {
             header.post-header id={ "bericht-" (post.id) "-kop" } {
-                strong { (author.map(|a| a.name.as_str()).unwrap_or("—")) }
+                strong { (person_name(ctx, author)) }
                 // The handle is unique and stable: two names that look alike stay apart.
                 @if let Some(handle) = author.and_then(|a| a.handle.as_deref()) {
                     " " span.handle.muted { "@" (handle) }
@@ -608,17 +618,14 @@ pub fn post_history(
         .map(|r| (Some(r), r.body.as_str(), r.created_at))
         .collect();
     versions.push((None, &post.body, post.edited_at.unwrap_or(post.created_at)));
-    let author = authors
-        .get(&post.author_id)
-        .map(|a| a.name.as_str())
-        .unwrap_or("—");
+    let author = person_name(ctx, authors.get(&post.author_id));
     layout::page(
         ctx,
         &title,
         html! {
             p.breadcrumb { a href=(post_url(thread.id, post)) { (thread.title) } }
             h1 { (title) }
-            p { (rust_i18n::t!("forum.history_intro", locale = ctx.lang.code(), name = author)) }
+            p { (rust_i18n::t!("forum.history_intro", locale = ctx.lang.code(), name = &*author)) }
             p.hint { (ctx.t("forum.history_who")) }
             ol.versions reversed {
                 @for (i, (revision, body, at)) in versions.iter().enumerate().rev() {

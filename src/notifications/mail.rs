@@ -252,14 +252,20 @@ pub async fn enqueue_daily(state: &AppState, day: NaiveDate) -> Result<usize, se
     Ok(queued)
 }
 
-/// A post's text changed on purpose (a version redacted, the post removed): queued mails
-/// that may carry its old words are taken out of the outbox, and the notifications they
-/// told — of this post or bundled with it — are mailed again at the next turn, with the
+/// Posts whose text changed on purpose (a version redacted, a post removed): queued mails
+/// that may carry their old words are taken out of the outbox, and the notifications they
+/// told — of these posts or bundled with them — are mailed again at the next turn, with the
 /// text as it is now (or not at all, when nothing may be told any more). Sent notification
 /// mails keep no body (the outbox empties it once accepted).
-pub async fn forget_post(db: &impl ConnectionTrait, post_id: i32) -> Result<(), sea_orm::DbErr> {
+pub async fn forget_posts(
+    db: &impl ConnectionTrait,
+    post_ids: &[i32],
+) -> Result<(), sea_orm::DbErr> {
+    if post_ids.is_empty() {
+        return Ok(());
+    }
     let told: Vec<notification::Model> = notification::Entity::find()
-        .filter(notification::Column::PostId.eq(post_id))
+        .filter(notification::Column::PostId.is_in(post_ids.iter().copied()))
         .filter(notification::Column::EmailedAt.is_not_null())
         .all(db)
         .await?;

@@ -13,6 +13,7 @@ mod cli;
 mod delivery;
 mod experts;
 mod forum;
+mod leaving;
 mod long_texts;
 mod member_mail;
 mod moderation;

@@ -442,3 +442,61 @@ async fn a_redacted_version_is_gone_from_the_database_file_and_from_queued_mail(
         .await
         .assert_contains("Eerdere versie van een bericht gewist");
 }
+
+#[tokio::test]
+async fn a_removed_post_takes_its_text_and_every_version_out_of_the_database() {
+    let (mut marieke, _, mut kees, _) = zingeving().await;
+    let (thread_id, _) = edited_thread(&mut marieke, "members").await;
+    marieke
+        .reply_to(thread_id, "Haar dochter woont op de Lijnbaan-3307.")
+        .await
+        .assert_status(303);
+    let reply = post::Entity::find()
+        .filter(post::Column::ThreadId.eq(thread_id))
+        .order_by_desc(post::Column::Id)
+        .one(&marieke.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    marieke
+        .post(
+            &format!("/berichten/{}/bewerken", reply.id),
+            &[
+                ("body", "Haar dochter woont dichtbij: Lijnbaan-3307."),
+                ("action", "post"),
+            ],
+        )
+        .await
+        .assert_status(303);
+    kees.reply_to(thread_id, "Dank, ik ga langs.")
+        .await
+        .assert_status(303);
+    marieke
+        .post(&format!("/berichten/{}/verwijderen", reply.id), &[])
+        .await
+        .assert_status(303);
+    let gone = post::Entity::find_by_id(reply.id)
+        .one(&marieke.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(gone.body.is_empty() && gone.deleted_at.is_some());
+    let versions = post_revision::Entity::find()
+        .filter(post_revision::Column::PostId.eq(reply.id))
+        .all(&marieke.state.db)
+        .await
+        .unwrap();
+    assert!(versions.is_empty(), "{versions:?}");
+    // The thread keeps the place, marked; the reply after it stays.
+    kees.get(&format!("/onderwerpen/{thread_id}"))
+        .await
+        .assert_contains("verwijderd")
+        .assert_contains("Dank, ik ga langs.")
+        .assert_lacks("Lijnbaan-3307");
+    if let Some(bytes) = database_bytes(&marieke) {
+        assert!(
+            !holds(&bytes, "Lijnbaan-3307"),
+            "the address is in the file"
+        );
+    }
+}
