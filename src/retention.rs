@@ -112,10 +112,7 @@ pub async fn purge_unconfirmed(
 /// Deletes stopped subscriptions [`CONSENT_KEEP_YEARS`] after they stopped, as their owner
 /// could (see `subscriptions::own_data::erase_subscriber`). A stopped row without a stop
 /// time (stopped before it was recorded) gets `now`: it is kept a full term from today.
-pub async fn purge_stopped(
-    db: &DatabaseConnection,
-    now: DateTime<Utc>,
-) -> Result<u64, DbErr> {
+pub async fn purge_stopped(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<u64, DbErr> {
     subscriber::Entity::update_many()
         .col_expr(subscriber::Column::UnsubscribedAt, Expr::value(now))
         .filter(subscriber::Column::Status.eq(subscriber::STOPPED))
