@@ -35,6 +35,7 @@ async fn every_page_passes_the_accessibility_audit_in_both_languages_and_sizes()
         ("summaries", "/kennisbundels".into()),
         ("subscribe", "/volgen".into()),
         ("apply", "/word-lid".into()),
+        ("privacy", "/privacy".into()),
         ("sign-in", "/inloggen".into()),
         ("not-found", "/bestaat-niet".into()),
         ("expired link", "/wachtwoord-instellen/verlopen".into()),
