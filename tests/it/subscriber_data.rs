@@ -267,3 +267,37 @@ async fn stopping_keeps_the_consent_and_records_when() {
     assert_eq!(again.status, subscriber::ACTIVE);
     assert!(again.unsubscribed_at.is_none());
 }
+
+#[tokio::test]
+async fn a_member_who_turns_the_digest_off_is_stopped_from_that_moment() {
+    let mut app = TestApp::new().await;
+    let member = app.member("lid@voorbeeld.nl").await;
+    app.login_as("lid@voorbeeld.nl").await;
+    let choose = |digest: &'static str| [("digest", digest), ("scope", "all"), ("notify", "daily")];
+    app.post("/profiel/email", &choose("weekly")).await;
+    let db = app.state.db.clone();
+    let own = || async {
+        subscriber::Entity::find()
+            .filter(subscriber::Column::UserId.eq(member.id))
+            .one(&db)
+            .await
+            .expect("q")
+            .expect("the member's subscription")
+    };
+    let on = own().await;
+    assert_eq!(on.status, subscriber::ACTIVE);
+    assert_eq!(on.consent_version, erbij::subscriptions::CONSENT_VERSION);
+    assert!(on.unsubscribed_at.is_none());
+
+    app.post("/profiel/email", &choose("off")).await;
+    let off = own().await;
+    assert_eq!(off.status, subscriber::STOPPED);
+    let stopped_at = off.unsubscribed_at.expect("the moment is recorded");
+
+    // Saving again while off does not move the moment (the year runs from the first stop).
+    app.post("/profiel/email", &choose("off")).await;
+    assert_eq!(own().await.unsubscribed_at, Some(stopped_at));
+
+    app.post("/profiel/email", &choose("monthly")).await;
+    assert!(own().await.unsubscribed_at.is_none());
+}
