@@ -415,9 +415,9 @@ async fn by_manage_token(
 fn no_subscription(ctx: &Ctx) -> Response {
     let page = layout::page(
         ctx,
-        &ctx.t("subscriptions.none_title"),
+        &ctx.t("subscriptions.invalid_title"),
         html! {
-            h1 { (ctx.t("subscriptions.none_title")) }
+            h1 { (ctx.t("subscriptions.invalid_title")) }
             p.lead { (ctx.t("subscriptions.none_text")) }
             p { a.button href="/volgen" { (ctx.t("subscriptions.title")) } }
         },

@@ -298,7 +298,7 @@ async fn a_visitor_follows_by_email_without_javascript_and_the_readme_screenshot
         .await;
     browser.goto(&manage).await;
     browser
-        .assert_text("Deze aanmelding bestaat niet (meer)")
+        .assert_text("Bij deze link hoort geen aanmelding (meer)")
         .await;
     browser.assert_javascript_is_off().await;
     browser.close().await;

@@ -182,7 +182,7 @@ async fn a_subscriber_sees_downloads_and_erases_everything_stored_about_them() {
         app.get(&path)
             .await
             .assert_status(410)
-            .assert_contains("Deze aanmelding bestaat niet (meer)")
+            .assert_contains("Bij deze link hoort geen aanmelding (meer)")
             .assert_lacks(ADDRESS);
     }
     app.post(&format!("{manage}/wissen"), &[])
