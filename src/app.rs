@@ -13,7 +13,7 @@ use crate::{
     db,
     entities::user,
     mail::{self, Email, Mailer},
-    password, router, session, throttle,
+    password, router,
     tokens::{self, Purpose},
 };
 
@@ -123,21 +123,15 @@ pub async fn first_admin_link(state: &AppState) -> anyhow::Result<Option<String>
     ))
 }
 
-/// Forgets expired sessions and old throttle counts every hour.
+/// The retention job (expired sessions and tokens, old throttle counts, unconfirmed and
+/// long-stopped subscriptions, old mail text): at start-up, then once a day.
 async fn housekeeping(state: AppState) {
-    let mut tick = tokio::time::interval(Duration::from_secs(3600));
+    let day = u64::try_from(crate::retention::RUN_EVERY_DAYS).unwrap_or(1) * 24 * 3600;
+    let mut tick = tokio::time::interval(Duration::from_secs(day));
     loop {
         tick.tick().await;
-        if let Err(err) = session::purge_expired(&state.db).await {
-            tracing::warn!(error = %err, "purging sessions failed");
-        }
-        if let Err(err) = throttle::purge_old(&state.db).await {
-            tracing::warn!(error = %err, "purging throttle counts failed");
-        }
-        match crate::subscriptions::purge_unconfirmed(&state.db).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(purged = n, "forgot unconfirmed subscriptions"),
-            Err(err) => tracing::warn!(error = %err, "purging unconfirmed subscriptions failed"),
+        if let Err(err) = crate::retention::run(&state.db).await {
+            tracing::warn!(error = %err, "the retention job failed");
         }
     }
 }

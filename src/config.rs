@@ -25,6 +25,8 @@ pub struct Settings {
     /// Where `.eml` files go when no SMTP server is set; empty means `data_dir/outbox`.
     pub outbox_dir: PathBuf,
     pub mail_from: String,
+    /// Where people can write to the administrators (shown on the privacy page); empty: none.
+    pub contact_email: String,
     /// Where attached files are kept, by content hash; empty means `data_dir/uploads`.
     pub uploads_dir: PathBuf,
     /// The largest file that may be attached, in megabytes.
@@ -54,6 +56,7 @@ impl Default for Settings {
             smtp_url: String::new(),
             outbox_dir: PathBuf::new(),
             mail_from: "Erbij <noreply@erbij.localhost>".into(),
+            contact_email: String::new(),
             uploads_dir: PathBuf::new(),
             upload_max_mb: 10,
             session_days: 30,

@@ -66,6 +66,7 @@ pub fn page(ctx: &Ctx, title: &str, body: Markup) -> Markup {
                 footer.site-footer {
                     div.wrap {
                         p { (ctx.t("footer.about")) }
+                        p { a href="/privacy" { (ctx.t("footer.privacy")) } }
                         form.lang-switch method="post" action="/taal" {
                             (csrf_field(ctx))
                             input type="hidden" name="next" value=(ctx.path);

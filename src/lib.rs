@@ -33,6 +33,8 @@ pub mod names;
 pub mod notifications;
 pub mod password;
 pub mod practices;
+pub mod privacy;
+pub mod retention;
 pub mod router;
 pub mod session;
 pub mod shell;

@@ -40,6 +40,9 @@ enum Command {
         #[command(subcommand)]
         command: DigestCommand,
     },
+    /// Apply the retention periods now (the server does this daily) and print what was
+    /// removed.
+    Retention,
     /// Fill the database with example content.
     Seed {
         #[command(subcommand)]
@@ -98,6 +101,7 @@ async fn main() -> ExitCode {
         Command::Admin {
             command: AdminCommand::Create { email, name },
         } => create_admin(settings, &email, name).await,
+        Command::Retention => run_retention(settings).await,
         Command::Seed {
             command: SeedCommand::Demo,
         } => seed_demo(settings).await,
@@ -228,6 +232,17 @@ async fn run_digests(settings: Settings, dry_run: bool) -> anyhow::Result<()> {
                 .with_timezone(&chrono_tz::Europe::Amsterdam)
                 .format("%Y-%m-%d %H:%M:%S %Z")
         );
+    }
+    Ok(())
+}
+
+async fn run_retention(settings: Settings) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let state = app::prepare(settings).await?;
+    let report = erbij::retention::run(&state.db).await?;
+    let mut out = std::io::stdout().lock();
+    for (name, n) in report.counts() {
+        writeln!(out, "{name}: {n}")?;
     }
     Ok(())
 }

@@ -19,8 +19,8 @@ use tower_http::{
 };
 
 use crate::{
-    AppState, accounts, admin, assets, forum, home, notifications, practices, shell, subscriptions,
-    summaries,
+    AppState, accounts, admin, assets, forum, home, notifications, practices, privacy, shell,
+    subscriptions, summaries,
 };
 
 /// Forms are small; uploads (later) get their own, larger limit on their own routes.
@@ -199,6 +199,19 @@ pub fn build(state: AppState) -> Router {
             "/volgen/beheer/{token}",
             get(subscriptions::show_manage).post(subscriptions::update_manage),
         )
+        .route(
+            "/volgen/beheer/{token}/gegevens",
+            get(subscriptions::own_data::show_data),
+        )
+        .route(
+            "/volgen/beheer/{token}/download",
+            get(subscriptions::own_data::download_data),
+        )
+        .route(
+            "/volgen/beheer/{token}/wissen",
+            get(subscriptions::own_data::show_erase).post(subscriptions::own_data::erase),
+        )
+        .route("/privacy", get(privacy::show_privacy))
         .route(
             "/volgen/uitschrijven/{token}",
             get(subscriptions::show_unsubscribe).post(subscriptions::unsubscribe),

@@ -34,8 +34,15 @@ use crate::{
     tokens::{random_secret, sha256_hex},
 };
 
+pub mod own_data;
+
 /// How long a confirmation link works; unconfirmed addresses are forgotten after it.
 pub const CONFIRM_DAYS: i64 = 7;
+
+/// The version of the consent texts (`subscriptions.consent`, `member_mail.consent`) stored
+/// with each consent. Change it whenever either text changes: the record then says which
+/// words someone agreed to. `2026-11` was the first text, without the IP address.
+pub const CONSENT_VERSION: &str = "2026-12";
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -197,7 +204,7 @@ fn subscribe_view(
             (forms::form(ctx, "/volgen", errors, &ctx.t("subscriptions.submit"), html! {
                 (forms::input(ctx, Field::new("email", &form.email).kind("email").autocomplete("email"), errors))
                 (choices(ctx, form, errors, all))
-                p.consent { (ctx.t("subscriptions.consent")) }
+                p.consent { (ctx.t("subscriptions.consent")) " " a href="/privacy" { (ctx.t("privacy.link")) } }
             }))
         },
     )
@@ -318,6 +325,7 @@ pub async fn subscribe(
             if !keeps_choices {
                 form.apply(&mut active, lang, &chosen);
                 active.consent_text = Set(consent.clone());
+                active.consent_version = Set(CONSENT_VERSION.into());
                 active.consent_ip = Set(ctx.client_ip.clone());
                 active.consent_at = Set(now);
             }
@@ -339,6 +347,7 @@ pub async fn subscribe(
                 confirm_token_hash: Set(Some(sha256_hex(&secret))),
                 confirm_expires_at: Set(Some(now + Duration::days(CONFIRM_DAYS))),
                 consent_text: Set(consent),
+                consent_version: Set(CONSENT_VERSION.into()),
                 consent_ip: Set(ctx.client_ip.clone()),
                 consent_at: Set(now),
                 bounces: Set(0),
@@ -401,6 +410,21 @@ async fn by_manage_token(
         .await
 }
 
+/// What an old manage or unsubscribe link shows once the subscription is gone (erased by
+/// its owner, or forgotten by the retention job).
+fn no_subscription(ctx: &Ctx) -> Response {
+    let page = layout::page(
+        ctx,
+        &ctx.t("subscriptions.invalid_title"),
+        html! {
+            h1 { (ctx.t("subscriptions.invalid_title")) }
+            p.lead { (ctx.t("subscriptions.none_text")) }
+            p { a.button href="/volgen" { (ctx.t("subscriptions.title")) } }
+        },
+    );
+    (StatusCode::GONE, page).into_response()
+}
+
 fn gone(ctx: &Ctx) -> Response {
     let page = layout::page(
         ctx,
@@ -451,6 +475,7 @@ pub async fn confirm(
     let mut active = s.into_active_model();
     active.status = Set(subscriber::ACTIVE.into());
     active.confirmed_at = Set(Some(Utc::now()));
+    active.unsubscribed_at = Set(None);
     active.confirm_token_hash = Set(None);
     active.confirm_expires_at = Set(None);
     active.update(&state.db).await?;
@@ -494,6 +519,7 @@ fn manage_view(
                     button.secondary type="submit" { (ctx.t("subscriptions.stop_button")) }
                 }
             }
+            (own_data::manage_section(ctx, s))
         },
     )
 }
@@ -504,7 +530,7 @@ pub async fn show_manage(
     Path(token): Path<String>,
 ) -> AppResult<Response> {
     let Some(s) = by_manage_token(&state.db, &token).await? else {
-        return Ok(gone(&ctx));
+        return Ok(no_subscription(&ctx));
     };
     let all = practices::active_practices(&state.db).await?;
     let ids = chosen_practices(&state.db, s.id).await?;
@@ -526,7 +552,7 @@ pub async fn update_manage(
     CsrfForm(form): CsrfForm<PreferencesForm>,
 ) -> AppResult<Response> {
     let Some(s) = by_manage_token(&state.db, &token).await? else {
-        return Ok(gone(&ctx));
+        return Ok(no_subscription(&ctx));
     };
     let all = practices::active_practices(&state.db).await?;
     let known: BTreeSet<i32> = all.iter().map(|p| p.id).collect();
@@ -566,7 +592,7 @@ pub async fn show_unsubscribe(
     Path(token): Path<String>,
 ) -> AppResult<Response> {
     let Some(s) = by_manage_token(&state.db, &token).await? else {
-        return Ok(gone(&ctx));
+        return Ok(no_subscription(&ctx));
     };
     Ok(layout::page(
         &ctx,
@@ -591,11 +617,12 @@ pub async fn unsubscribe(
     Path(token): Path<String>,
 ) -> AppResult<Response> {
     let Some(s) = by_manage_token(&state.db, &token).await? else {
-        return Ok(gone(&ctx));
+        return Ok(no_subscription(&ctx));
     };
     if s.status != subscriber::STOPPED && s.status != subscriber::SUSPENDED {
         let mut active = s.clone().into_active_model();
         active.status = Set(subscriber::STOPPED.into());
+        active.unsubscribed_at = Set(Some(Utc::now()));
         active.update(&state.db).await?;
     }
     Ok(layout::page(
@@ -608,16 +635,6 @@ pub async fn unsubscribe(
         },
     )
     .into_response())
-}
-
-/// Forgets addresses that were never confirmed within a week.
-pub async fn purge_unconfirmed(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
-    let result = subscriber::Entity::delete_many()
-        .filter(subscriber::Column::Status.eq(subscriber::PENDING))
-        .filter(subscriber::Column::CreatedAt.lt(Utc::now() - Duration::days(CONFIRM_DAYS)))
-        .exec(db)
-        .await?;
-    Ok(result.rows_affected)
 }
 
 /// A member's mail choices on their profile: the digest (the same one subscribers get, but
@@ -816,6 +833,8 @@ pub async fn update_member(
             active.confirm_expires_at = Set(None);
             active.confirmed_at = Set(Some(now));
             active.consent_text = Set(lang.t("member_mail.consent").into_owned());
+            active.consent_version = Set(CONSENT_VERSION.into());
+            active.unsubscribed_at = Set(None);
             active.consent_ip = Set(ctx.client_ip.clone());
             active.consent_at = Set(now);
             let s = active.update(&txn).await?;
@@ -824,8 +843,9 @@ pub async fn update_member(
         (Some(s), false) => {
             let mut active = s.clone().into_active_model();
             active.user_id = Set(Some(person.id));
-            if s.status != subscriber::SUSPENDED {
+            if s.status != subscriber::SUSPENDED && s.status != subscriber::STOPPED {
                 active.status = Set(subscriber::STOPPED.into());
+                active.unsubscribed_at = Set(Some(now));
             }
             active.update(&txn).await?;
         }
@@ -835,6 +855,7 @@ pub async fn update_member(
                 status: Set(subscriber::ACTIVE.into()),
                 manage_token: Set(random_secret()),
                 consent_text: Set(lang.t("member_mail.consent").into_owned()),
+                consent_version: Set(CONSENT_VERSION.into()),
                 consent_ip: Set(ctx.client_ip.clone()),
                 consent_at: Set(now),
                 confirmed_at: Set(Some(now)),

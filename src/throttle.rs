@@ -120,9 +120,12 @@ fn key_hash(key: &str) -> String {
 
 /// Forgets counts whose window started more than a day ago; run now and then.
 pub async fn purge_old(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
-    let result = throttle::Entity::delete_many()
-        .filter(throttle::Column::WindowStart.lt((Utc::now() - Duration::days(1)).timestamp()))
-        .exec(db)
-        .await?;
+    let result =
+        throttle::Entity::delete_many()
+            .filter(throttle::Column::WindowStart.lt(
+                (Utc::now() - Duration::days(crate::retention::THROTTLE_KEEP_DAYS)).timestamp(),
+            ))
+            .exec(db)
+            .await?;
     Ok(result.rows_affected)
 }

@@ -17,6 +17,7 @@ mod m20261201_100001_throttle_counts;
 mod m20261201_100002_name_skeleton;
 mod m20261202_000001_private_by_default;
 mod m20261202_300001_account_deletion;
+mod m20261202_400001_subscriber_privacy;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000001_outbox_message_id::Migration),
             Box::new(m20261202_000001_private_by_default::Migration),
             Box::new(m20261202_300001_account_deletion::Migration),
+            Box::new(m20261202_400001_subscriber_privacy::Migration),
         ]
     }
 }

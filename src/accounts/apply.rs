@@ -62,6 +62,7 @@ fn view(ctx: &Ctx, form: &ApplyForm, errors: &FieldErrors, notice: Option<&str>)
                 (forms::input(ctx, Field::new("organisation", &form.organisation).autocomplete("organization"), errors))
                 (forms::input(ctx, Field::new("job", &form.job).autocomplete("organization-title"), errors))
                 (forms::textarea(ctx, Field::new("motivation", &form.motivation).hint("apply.motivation_hint"), errors))
+                p.hint { a href="/privacy" { (ctx.t("privacy.link")) } }
             }))
         },
     )

@@ -70,6 +70,7 @@ fn view(
             }
             section aria-labelledby="profile-details" {
                 h2 #profile-details { (ctx.t("profile.details")) }
+                p.hint { a href="/privacy" { (ctx.t("privacy.link")) } }
                 (forms::form(ctx, "/profiel", errors, &ctx.t("profile.save"), html! {
                     (forms::input(ctx, Field::new("name", &form.name).autocomplete("name"), errors))
                     (forms::input(ctx, Field::new("organisation", &form.organisation).autocomplete("organization"), errors))

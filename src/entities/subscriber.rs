@@ -25,6 +25,8 @@ pub struct Model {
     pub confirm_expires_at: Option<DateTimeUtc>,
     #[sea_orm(column_type = "Text")]
     pub consent_text: String,
+    /// Which version of the consent text that was (see `subscriptions::CONSENT_VERSION`).
+    pub consent_version: String,
     pub consent_ip: String,
     pub consent_at: DateTimeUtc,
     pub confirmed_at: Option<DateTimeUtc>,
@@ -34,6 +36,8 @@ pub struct Model {
     /// member's eyes (members-only threads included) and needs no confirmation.
     #[sea_orm(unique)]
     pub user_id: Option<i32>,
+    /// When they stopped: the consent record is kept one year after this, as proof.
+    pub unsubscribed_at: Option<DateTimeUtc>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -35,6 +35,7 @@ async fn every_page_passes_the_accessibility_audit_in_both_languages_and_sizes()
         ("summaries", "/kennisbundels".into()),
         ("subscribe", "/volgen".into()),
         ("apply", "/word-lid".into()),
+        ("privacy", "/privacy".into()),
         ("sign-in", "/inloggen".into()),
         ("not-found", "/bestaat-niet".into()),
         ("expired link", "/wachtwoord-instellen/verlopen".into()),
@@ -281,6 +282,24 @@ async fn a_visitor_follows_by_email_without_javascript_and_the_readme_screenshot
     browser.assert_text("Stoppen").await;
     browser.click("main form button").await;
     browser.assert_text("Je bent afgemeld").await;
+
+    // What is stored, from the manage link, on a phone without JavaScript; then erase it all.
+    browser.goto(&manage).await;
+    browser.click_link("Bekijk wat we over je bewaren").await;
+    browser
+        .assert_text(&format!("versie {}", erbij::subscriptions::CONSENT_VERSION))
+        .await;
+    browser.assert_text("Gestopt op").await;
+    browser.click_link("Alles over mij wissen").await;
+    browser.assert_text("Dit kun je niet ongedaan maken.").await;
+    browser.click("main form button.primary").await;
+    browser.assert_text("Je gegevens zijn gewist").await;
+    site.mail_to("lezer@voorbeeld.nl", "Your data at Erbij has been erased")
+        .await;
+    browser.goto(&manage).await;
+    browser
+        .assert_text("Bij deze link hoort geen aanmelding (meer)")
+        .await;
     browser.assert_javascript_is_off().await;
     browser.close().await;
 }

@@ -8,7 +8,6 @@ use chrono::{Duration, Utc};
 use erbij::{
     delivery,
     entities::{outbox_mail, subscriber},
-    subscriptions,
 };
 use indicatif::ProgressBar;
 use sea_orm::{
@@ -230,7 +229,7 @@ async fn following_by_email_works_end_to_end_over_smtp() {
     pending.created_at = Set(Utc::now() - Duration::days(8));
     pending.update(&app.state.db).await.expect("backdate");
     assert_eq!(
-        subscriptions::purge_unconfirmed(&app.state.db)
+        erbij::retention::purge_unconfirmed(&app.state.db, Utc::now())
             .await
             .expect("purge"),
         1

@@ -256,7 +256,7 @@ async fn unconfirmed_addresses_are_forgotten_after_a_week_and_nothing_else_is_se
         .exec(&app.state.db)
         .await
         .expect("age");
-    let purged = erbij::subscriptions::purge_unconfirmed(&app.state.db)
+    let purged = erbij::retention::purge_unconfirmed(&app.state.db, Utc::now())
         .await
         .expect("purge");
     assert_eq!(purged, 1);
