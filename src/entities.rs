@@ -4,6 +4,7 @@
 pub mod application;
 pub mod attachment;
 pub mod audit_event;
+pub mod export;
 pub mod flag;
 pub mod membership;
 pub mod nomination;

@@ -15,6 +15,8 @@ mod m20261124_000001_outbox_message_id;
 mod m20261130_000009_summary_revisions;
 mod m20261201_100001_throttle_counts;
 mod m20261201_100002_name_skeleton;
+mod m20261202_200001_session_devices;
+mod m20261202_200002_exports;
 
 pub struct Migrator;
 
@@ -34,6 +36,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_100001_throttle_counts::Migration),
             Box::new(m20261201_100002_name_skeleton::Migration),
             Box::new(m20261124_000001_outbox_message_id::Migration),
+            Box::new(m20261202_200001_session_devices::Migration),
+            Box::new(m20261202_200002_exports::Migration),
         ]
     }
 }

@@ -166,6 +166,7 @@ pub async fn change_password(
     State(state): State<AppState>,
     ctx: Ctx,
     jar: CookieJar,
+    device: session::Device,
     CsrfForm(form): CsrfForm<PasswordForm>,
 ) -> AppResult<Response> {
     let person = ctx.require_user()?.clone();
@@ -205,5 +206,5 @@ pub async fn change_password(
     // Every other browser signed in with the old password is signed out.
     session::end_all_for(&txn, user_id).await?;
     txn.commit().await?;
-    crate::accounts::sign_in_and_redirect(&state, jar, user_id, "/profiel?wachtwoord=1").await
+    crate::accounts::sign_in_and_redirect(&state, jar, &device, user_id, "/profiel?wachtwoord=1").await
 }
