@@ -123,13 +123,18 @@ pub async fn first_admin_link(state: &AppState) -> anyhow::Result<Option<String>
     ))
 }
 
-/// Forgets expired sessions and old throttle counts every hour.
+/// Forgets expired sessions, undownloaded data exports and old throttle counts every hour.
 async fn housekeeping(state: AppState) {
     let mut tick = tokio::time::interval(Duration::from_secs(3600));
     loop {
         tick.tick().await;
         if let Err(err) = session::purge_expired(&state.db).await {
             tracing::warn!(error = %err, "purging sessions failed");
+        }
+        match crate::own_data::purge_expired_exports(&state.db, &state.settings.data_dir).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(purged = n, "forgot data exports nobody downloaded"),
+            Err(err) => tracing::warn!(error = %err, "purging data exports failed"),
         }
         if let Err(err) = throttle::purge_old(&state.db).await {
             tracing::warn!(error = %err, "purging throttle counts failed");

@@ -1,4 +1,4 @@
-//! One-time tokens for links in mails (set password, reset, first administrator). The link
+//! One-time tokens for links in mails (set password, reset, first administrator, data export). The link
 //! carries a random secret; the database keeps only its hash, an expiry and whether it was
 //! used. Consuming is one conditional UPDATE, so a token works once even under races.
 
@@ -20,6 +20,8 @@ pub enum Purpose {
     Reset,
     /// Printed at start-up while the site has no administrator.
     FirstAdmin,
+    /// Downloads a member's "my data" zip, once, signed in as that member.
+    Export,
 }
 
 impl Purpose {
@@ -28,6 +30,7 @@ impl Purpose {
             Purpose::SetPassword => "set_password",
             Purpose::Reset => "reset",
             Purpose::FirstAdmin => "first_admin",
+            Purpose::Export => "export",
         }
     }
 
@@ -36,6 +39,7 @@ impl Purpose {
             Purpose::SetPassword => Duration::days(7),
             Purpose::Reset => Duration::hours(1),
             Purpose::FirstAdmin => Duration::days(1),
+            Purpose::Export => Duration::days(7),
         }
     }
 }

@@ -1,4 +1,5 @@
-//! A person's own profile: name, organisation, job, language, and changing the password.
+//! A person's own profile: name, organisation, job, language, and changing the password;
+//! below them the member's own data (download, where they are signed in) from `own_data`.
 
 use axum::{
     extract::{Query, State},
@@ -20,7 +21,9 @@ use crate::{
     error::AppResult,
     forms::{self, Field, FieldErrors},
     i18n::Lang,
-    layout, names, session,
+    layout, names,
+    own_data::{self, Overview},
+    session,
 };
 
 #[derive(Debug, Default, Deserialize)]
@@ -46,11 +49,14 @@ pub struct Flags {
     opgeslagen: Option<String>,
     wachtwoord: Option<String>,
     welkom: Option<String>,
+    gegevens: Option<String>,
+    sessies: Option<String>,
 }
 
 fn view(
     ctx: &Ctx,
     person: &user::Model,
+    own: &Overview,
     form: &ProfileForm,
     errors: &FieldErrors,
     password_errors: &FieldErrors,
@@ -94,6 +100,7 @@ fn view(
                     (crate::accounts::new_password_fields(ctx, password_errors))
                 }))
             }
+            (own_data::sections(ctx, own))
         },
     )
 }
@@ -107,9 +114,30 @@ fn form_of(person: &user::Model) -> ProfileForm {
     }
 }
 
-pub async fn show(ctx: Ctx, Query(flags): Query<Flags>) -> AppResult<Markup> {
+/// The profile page's own-data sections, for this browser's session.
+async fn own_overview(state: &AppState, jar: &CookieJar, user_id: i32) -> AppResult<Overview> {
+    let secret = jar.get(session::COOKIE).map(|c| c.value());
+    Ok(own_data::overview(&state.db, user_id, secret).await?)
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    jar: CookieJar,
+    Query(flags): Query<Flags>,
+) -> AppResult<Markup> {
     let person = ctx.require_user()?;
-    let notice = if flags.welkom.is_some() {
+    let own = own_overview(&state, &jar, person.id).await?;
+    let notice = match (flags.gegevens.as_deref(), flags.sessies.as_deref()) {
+        (Some("gevraagd"), _) => Some("export.requested"),
+        (Some("bezig"), _) => Some("export.busy"),
+        (_, Some("uitgelogd")) => Some("sessions.ended_others"),
+        (_, Some("een")) => Some("sessions.ended_one"),
+        _ => None,
+    };
+    let notice = if notice.is_some() {
+        notice
+    } else if flags.welkom.is_some() {
         Some("profile.welcome")
     } else if flags.wachtwoord.is_some() {
         Some("profile.password_changed")
@@ -119,7 +147,7 @@ pub async fn show(ctx: Ctx, Query(flags): Query<Flags>) -> AppResult<Markup> {
         None
     };
     let none = FieldErrors::default();
-    Ok(view(&ctx, person, &form_of(person), &none, &none, notice))
+    Ok(view(&ctx, person, &own, &form_of(person), &none, &none, notice))
 }
 
 pub async fn update(
@@ -139,8 +167,9 @@ pub async fn update(
     }
     if !errors.is_empty() {
         let none = FieldErrors::default();
+        let own = own_overview(&state, &jar, person.id).await?;
         return Ok(forms::unprocessable(view(
-            &ctx, &person, &form, &errors, &none, None,
+            &ctx, &person, &own, &form, &errors, &none, None,
         )));
     }
     let lang = lang.unwrap_or_default();
@@ -188,9 +217,11 @@ pub async fn change_password(
     );
     if !errors.is_empty() {
         let none = FieldErrors::default();
+        let own = own_overview(&state, &jar, person.id).await?;
         return Ok(forms::unprocessable(view(
             &ctx,
             &person,
+            &own,
             &form_of(&person),
             &none,
             &errors,
