@@ -147,7 +147,15 @@ pub async fn show(
         None
     };
     let none = FieldErrors::default();
-    Ok(view(&ctx, person, &own, &form_of(person), &none, &none, notice))
+    Ok(view(
+        &ctx,
+        person,
+        &own,
+        &form_of(person),
+        &none,
+        &none,
+        notice,
+    ))
 }
 
 pub async fn update(
@@ -237,5 +245,6 @@ pub async fn change_password(
     // Every other browser signed in with the old password is signed out.
     session::end_all_for(&txn, user_id).await?;
     txn.commit().await?;
-    crate::accounts::sign_in_and_redirect(&state, jar, &device, user_id, "/profiel?wachtwoord=1").await
+    crate::accounts::sign_in_and_redirect(&state, jar, &device, user_id, "/profiel?wachtwoord=1")
+        .await
 }

@@ -111,7 +111,8 @@ pub async fn submit(
                 .forgive(&state.db, &ctx.client_ip)
                 .await?;
             tracing::info!(user_id = user.id, "signed in");
-            super::sign_in_and_redirect(&state, jar, &device, user.id, &local_path(&form.next)).await
+            super::sign_in_and_redirect(&state, jar, &device, user.id, &local_path(&form.next))
+                .await
         }
         _ => Ok(forms::unprocessable(view(
             &ctx,

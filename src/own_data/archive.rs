@@ -21,8 +21,8 @@ use zip::{CompressionMethod, ZipWriter, write::SimpleFileOptions};
 
 use crate::{
     entities::{
-        application, attachment, membership, notification, post, post_revision, practice,
-        session, subscriber, subscriber_practice, thread, user, watch,
+        application, attachment, membership, notification, post, post_revision, practice, session,
+        subscriber, subscriber_practice, thread, user, watch,
     },
     i18n::Lang,
     markdown,
@@ -214,17 +214,27 @@ pub fn write_zip(
 
     for p in &data.posts {
         let thread = data.threads.get(&p.thread_id);
-        let title = thread.filter(|th| th.author_id == me).map(|th| th.title.as_str());
+        let title = thread
+            .filter(|th| th.author_id == me)
+            .map(|th| th.title.as_str());
         let link = format!("{base_url}/berichten/{}", p.id);
         let mut header = vec![
             format!("{}: {link}", t("export.file.link")),
-            format!("{}: {}", t("export.file.posted"), lang.datetime(p.created_at)),
+            format!(
+                "{}: {}",
+                t("export.file.posted"),
+                lang.datetime(p.created_at)
+            ),
         ];
         if let Some(title) = title {
             header.insert(0, format!("{}: {title}", t("export.file.thread")));
         }
         if let Some(at) = p.edited_at {
-            header.push(format!("{}: {}", t("export.file.edited"), lang.datetime(at)));
+            header.push(format!(
+                "{}: {}",
+                t("export.file.edited"),
+                lang.datetime(at)
+            ));
         }
         if p.hidden_at.is_some() {
             header.push(t("export.file.hidden"));
@@ -237,16 +247,27 @@ pub fn write_zip(
     }
 
     // Threads they started: the title and their own posts in it, in order.
-    let mut started: Vec<&thread::Model> =
-        data.threads.values().filter(|th| th.author_id == me).collect();
+    let mut started: Vec<&thread::Model> = data
+        .threads
+        .values()
+        .filter(|th| th.author_id == me)
+        .collect();
     started.sort_by_key(|th| th.id);
     for th in started {
         let mut own: Vec<&post::Model> =
             data.posts.iter().filter(|p| p.thread_id == th.id).collect();
         own.sort_by_key(|p| p.position);
         let header = vec![
-            format!("{}: {base_url}/onderwerpen/{}", t("export.file.link"), th.id),
-            format!("{}: {}", t("export.file.posted"), lang.datetime(th.created_at)),
+            format!(
+                "{}: {base_url}/onderwerpen/{}",
+                t("export.file.link"),
+                th.id
+            ),
+            format!(
+                "{}: {}",
+                t("export.file.posted"),
+                lang.datetime(th.created_at)
+            ),
             format!(
                 "{}: {}",
                 t("export.file.visibility"),
@@ -264,8 +285,16 @@ pub fn write_zip(
 
     for r in &data.revisions {
         let header = vec![
-            format!("{}: {base_url}/berichten/{}", t("export.file.link"), r.post_id),
-            format!("{}: {}", t("export.file.version_of"), lang.datetime(r.created_at)),
+            format!(
+                "{}: {base_url}/berichten/{}",
+                t("export.file.link"),
+                r.post_id
+            ),
+            format!(
+                "{}: {}",
+                t("export.file.version_of"),
+                lang.datetime(r.created_at)
+            ),
         ];
         zip.start_file(format!("versies/{}-{}.md", r.post_id, r.id), text)?;
         zip.write_all(markdown_file(&header, &r.body).as_bytes())?;
@@ -276,10 +305,16 @@ pub fn write_zip(
             continue;
         };
         let Ok(mut source) = std::fs::File::open(&path) else {
-            tracing::warn!(attachment = a.id, "an attachment's file is missing; left out");
+            tracing::warn!(
+                attachment = a.id,
+                "an attachment's file is missing; left out"
+            );
             continue;
         };
-        zip.start_file(format!("bijlagen/{}-{}", a.id, safe_name(&a.filename)), stored)?;
+        zip.start_file(
+            format!("bijlagen/{}-{}", a.id, safe_name(&a.filename)),
+            stored,
+        )?;
         std::io::copy(&mut source, &mut zip)?;
     }
 

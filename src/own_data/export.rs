@@ -106,9 +106,18 @@ async fn claim(db: &impl ConnectionTrait, user_id: i32) -> Result<Claim, DbErr> 
             let updated = export::Entity::update_many()
                 .col_expr(export::Column::Status, Expr::value(export::BUILDING))
                 .col_expr(export::Column::RequestedAt, Expr::value(now))
-                .col_expr(export::Column::FileName, Expr::value(Option::<String>::None))
-                .col_expr(export::Column::ReadyAt, Expr::value(Option::<chrono::DateTime<Utc>>::None))
-                .col_expr(export::Column::ExpiresAt, Expr::value(Option::<chrono::DateTime<Utc>>::None))
+                .col_expr(
+                    export::Column::FileName,
+                    Expr::value(Option::<String>::None),
+                )
+                .col_expr(
+                    export::Column::ReadyAt,
+                    Expr::value(Option::<chrono::DateTime<Utc>>::None),
+                )
+                .col_expr(
+                    export::Column::ExpiresAt,
+                    Expr::value(Option::<chrono::DateTime<Utc>>::None),
+                )
                 .filter(export::Column::UserId.eq(user_id))
                 .filter(export::Column::Status.eq(row.status.as_str()))
                 .filter(export::Column::RequestedAt.eq(row.requested_at))
@@ -157,7 +166,9 @@ async fn build_and_mail(state: AppState, user_id: i32) {
 
 async fn build(state: &AppState, user_id: i32) -> anyhow::Result<()> {
     let Some(data) = archive::gather(&state.db, user_id).await? else {
-        export::Entity::delete_by_id(user_id).exec(&state.db).await?;
+        export::Entity::delete_by_id(user_id)
+            .exec(&state.db)
+            .await?;
         return Ok(());
     };
     let lang = Lang::parse(&data.person.lang).unwrap_or_default();
@@ -227,16 +238,13 @@ pub async fn download_export(
         return Ok(not_yours(&ctx));
     }
     let row = current(&state.db, person.id).await?;
-    let Some((row, path)) = row
-        .filter(|r| r.status == export::READY)
-        .and_then(|r| {
-            let path = r
-                .file_name
-                .as_deref()
-                .and_then(|n| file_of(&state.settings.data_dir, n))?;
-            Some((r, path))
-        })
-    else {
+    let Some((row, path)) = row.filter(|r| r.status == export::READY).and_then(|r| {
+        let path = r
+            .file_name
+            .as_deref()
+            .and_then(|n| file_of(&state.settings.data_dir, n))?;
+        Some((r, path))
+    }) else {
         return Ok(gone(&ctx));
     };
     if tokens::consume(&state.db, Purpose::Export, &secret)
@@ -255,7 +263,10 @@ pub async fn download_export(
         .await?;
     remove_file(&state.settings.data_dir, row.file_name.as_deref()).await;
     let Ok(file) = opened else {
-        tracing::error!(user_id = person.id, "a finished data export's file is missing");
+        tracing::error!(
+            user_id = person.id,
+            "a finished data export's file is missing"
+        );
         return Ok(gone(&ctx));
     };
     let filename = format!("erbij-gegevens-{}.zip", Utc::now().format("%Y-%m-%d"));

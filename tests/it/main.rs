@@ -16,6 +16,7 @@ mod forum;
 mod long_texts;
 mod member_mail;
 mod moderation;
+mod own_data;
 mod pages;
 mod security;
 mod smtp;
