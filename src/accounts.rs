@@ -14,17 +14,18 @@ use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 
 use crate::{AppState, error::AppResult, session};
 
-/// Starts a fresh session for `user_id` and redirects to `to`.
+/// Starts a fresh session for `user_id` on this device and redirects to `to`.
 pub async fn sign_in_and_redirect(
     state: &AppState,
     jar: CookieJar,
+    device: &session::Device,
     user_id: i32,
     to: &str,
 ) -> AppResult<Response> {
     if let Some(old) = jar.get(session::COOKIE) {
         session::end(&state.db, old.value()).await?;
     }
-    let secret = session::create(&state.db, user_id, state.settings.session_days).await?;
+    let secret = session::create(&state.db, user_id, state.settings.session_days, device).await?;
     let cookie = Cookie::build((session::COOKIE, secret))
         .path("/")
         .http_only(true)

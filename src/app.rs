@@ -124,13 +124,14 @@ pub async fn first_admin_link(state: &AppState) -> anyhow::Result<Option<String>
 }
 
 /// The retention job (expired sessions and tokens, old throttle counts, unconfirmed and
-/// long-stopped subscriptions, old mail text): at start-up, then once a day.
+/// long-stopped subscriptions, old mail text, data exports nobody fetched): at start-up,
+/// then once a day.
 async fn housekeeping(state: AppState) {
     let day = u64::try_from(crate::retention::RUN_EVERY_DAYS).unwrap_or(1) * 24 * 3600;
     let mut tick = tokio::time::interval(Duration::from_secs(day));
     loop {
         tick.tick().await;
-        if let Err(err) = crate::retention::run(&state.db).await {
+        if let Err(err) = crate::retention::run(&state.db, &state.settings.data_dir).await {
             tracing::warn!(error = %err, "the retention job failed");
         }
     }

@@ -5,6 +5,7 @@ pub mod application;
 pub mod attachment;
 pub mod audit_event;
 pub mod email_change;
+pub mod export;
 pub mod flag;
 pub mod membership;
 pub mod nomination;

@@ -31,6 +31,7 @@ pub mod mail;
 pub mod markdown;
 pub mod names;
 pub mod notifications;
+pub mod own_data;
 pub mod password;
 pub mod practices;
 pub mod privacy;

@@ -239,7 +239,7 @@ async fn run_digests(settings: Settings, dry_run: bool) -> anyhow::Result<()> {
 async fn run_retention(settings: Settings) -> anyhow::Result<()> {
     use std::io::Write as _;
     let state = app::prepare(settings).await?;
-    let report = erbij::retention::run(&state.db).await?;
+    let report = erbij::retention::run(&state.db, &state.settings.data_dir).await?;
     let mut out = std::io::stdout().lock();
     for (name, n) in report.counts() {
         writeln!(out, "{name}: {n}")?;

@@ -44,11 +44,13 @@ pub struct Report {
     pub tokens: u64,
     pub sessions: u64,
     pub throttle_counts: u64,
+    /// Data exports nobody downloaded before their link expired.
+    pub exports: u64,
 }
 
 impl Report {
     /// `name=count` pairs, in a fixed order: the audit entry and the command's output.
-    pub fn counts(&self) -> [(&'static str, u64); 7] {
+    pub fn counts(&self) -> [(&'static str, u64); 8] {
         [
             ("unconfirmed_subscriptions", self.unconfirmed_subscriptions),
             ("stopped_subscriptions", self.stopped_subscriptions),
@@ -57,6 +59,7 @@ impl Report {
             ("tokens", self.tokens),
             ("sessions", self.sessions),
             ("throttle_counts", self.throttle_counts),
+            ("exports", self.exports),
         ]
     }
 
@@ -70,7 +73,7 @@ impl Report {
 }
 
 /// Runs every purge, logs the counts and records them in the audit log.
-pub async fn run(db: &DatabaseConnection) -> Result<Report, DbErr> {
+pub async fn run(db: &DatabaseConnection, data_dir: &std::path::Path) -> anyhow::Result<Report> {
     let now = Utc::now();
     let report = Report {
         unconfirmed_subscriptions: purge_unconfirmed(db, now).await?,
@@ -80,6 +83,7 @@ pub async fn run(db: &DatabaseConnection) -> Result<Report, DbErr> {
         tokens: purge_tokens(db, now).await?,
         sessions: session::purge_expired(db).await?,
         throttle_counts: throttle::purge_old(db).await?,
+        exports: crate::own_data::purge_expired_exports(db, data_dir).await?,
     };
     tracing::info!(
         unconfirmed_subscriptions = report.unconfirmed_subscriptions,
@@ -89,6 +93,7 @@ pub async fn run(db: &DatabaseConnection) -> Result<Report, DbErr> {
         tokens = report.tokens,
         sessions = report.sessions,
         throttle_counts = report.throttle_counts,
+        exports = report.exports,
         "retention run"
     );
     audit::record(db, None, "retention_run", "", &report.summary()).await?;

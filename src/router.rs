@@ -19,8 +19,8 @@ use tower_http::{
 };
 
 use crate::{
-    AppState, accounts, admin, assets, forum, home, notifications, practices, privacy, shell,
-    subscriptions, summaries,
+    AppState, accounts, admin, assets, forum, home, notifications, own_data, practices, privacy,
+    shell, subscriptions, summaries,
 };
 
 /// Forms are small; uploads (later) get their own, larger limit on their own routes.
@@ -271,6 +271,19 @@ pub fn build(state: AppState) -> Router {
         .route(
             "/profiel/verwijderen",
             get(accounts::leave::show_delete_account).post(accounts::leave::delete_own_account),
+        )
+        .route("/profiel/gegevens", post(own_data::export::request_export))
+        .route(
+            "/profiel/gegevens/{token}",
+            get(own_data::export::download_export),
+        )
+        .route(
+            "/profiel/sessies/elders-uitloggen",
+            post(own_data::sessions::end_other_sessions),
+        )
+        .route(
+            "/profiel/sessies/{id}/uitloggen",
+            post(own_data::sessions::end_one_session),
         )
         .route("/beheer", get(admin::show_dashboard))
         .route(

@@ -29,8 +29,18 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
     let jar = CookieJar::from_headers(&parts.headers);
 
     let user = match jar.get(session::COOKIE) {
-        Some(cookie) => match session::user_for(&state.db, cookie.value()).await {
-            Ok(user) => user,
+        Some(cookie) => match session::lookup(&state.db, cookie.value()).await {
+            Ok(Some((live, user))) => {
+                // "Last used" on the profile's list of sessions, renewed once an hour.
+                if session::is_stale(&live, chrono::Utc::now()) {
+                    let device = session::Device::from_headers(&parts.headers);
+                    if let Err(err) = session::touch(&state.db, &live, &device).await {
+                        tracing::warn!(error = %err, "renewing a session's last use failed");
+                    }
+                }
+                Some(user)
+            }
+            Ok(None) => None,
             Err(err) => return AppError::Db(err).into_response_with(&parts, &state),
         },
         None => None,

@@ -1,5 +1,5 @@
 //! One-time tokens for links in mails (set password, reset, first administrator, new
-//! address). The link
+//! address, data export). The link
 //! carries a random secret; the database keeps only its hash, an expiry and whether it was
 //! used. Consuming is one conditional UPDATE, so a token works once even under races.
 
@@ -23,6 +23,8 @@ pub enum Purpose {
     FirstAdmin,
     /// Sent to a member's new address: following it makes the change.
     EmailChange,
+    /// Downloads a member's "my data" zip, once, signed in as that member.
+    Export,
 }
 
 impl Purpose {
@@ -32,6 +34,7 @@ impl Purpose {
             Purpose::Reset => "reset",
             Purpose::FirstAdmin => "first_admin",
             Purpose::EmailChange => "email_change",
+            Purpose::Export => "export",
         }
     }
 
@@ -41,6 +44,7 @@ impl Purpose {
             Purpose::Reset => Duration::hours(1),
             Purpose::FirstAdmin => Duration::days(1),
             Purpose::EmailChange => Duration::hours(24),
+            Purpose::Export => Duration::days(7),
         }
     }
 }

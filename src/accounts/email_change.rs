@@ -229,6 +229,7 @@ pub async fn confirm_email(
     State(state): State<AppState>,
     ctx: Ctx,
     jar: CookieJar,
+    device: session::Device,
     Path(secret): Path<String>,
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> AppResult<Response> {
@@ -276,6 +277,7 @@ pub async fn confirm_email(
         return crate::accounts::sign_in_and_redirect(
             &state,
             jar,
+            &device,
             user_id,
             "/profiel?e-mailadres=1",
         )

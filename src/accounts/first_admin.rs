@@ -85,6 +85,7 @@ pub async fn submit(
     State(state): State<AppState>,
     ctx: Ctx,
     jar: CookieJar,
+    device: crate::session::Device,
     Path(secret): Path<String>,
     CsrfForm(form): CsrfForm<FirstAdminForm>,
 ) -> AppResult<Response> {
@@ -143,5 +144,5 @@ pub async fn submit(
     let admin_id = admin.save(&txn).await?.try_into_model()?.id;
     audit::record(&txn, Some(admin_id), "first_admin", &name, "").await?;
     txn.commit().await?;
-    crate::accounts::sign_in_and_redirect(&state, jar, admin_id, "/beheer").await
+    crate::accounts::sign_in_and_redirect(&state, jar, &device, admin_id, "/beheer").await
 }

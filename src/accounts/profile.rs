@@ -1,4 +1,5 @@
-//! A person's own profile: name, organisation, job, language, and changing the password.
+//! A person's own profile: name, organisation, job, language, and changing the password;
+//! below them the member's own data (download, where they are signed in) from `own_data`.
 
 use axum::{
     extract::{Query, State},
@@ -20,7 +21,9 @@ use crate::{
     error::AppResult,
     forms::{self, Field, FieldErrors},
     i18n::Lang,
-    layout, names, session,
+    layout, names,
+    own_data::{self, Overview},
+    session,
 };
 
 #[derive(Debug, Default, Deserialize)]
@@ -48,11 +51,14 @@ pub struct Flags {
     welkom: Option<String>,
     #[serde(rename = "e-mailadres")]
     email_changed: Option<String>,
+    gegevens: Option<String>,
+    sessies: Option<String>,
 }
 
 fn view(
     ctx: &Ctx,
     person: &user::Model,
+    own: &Overview,
     form: &ProfileForm,
     errors: &FieldErrors,
     password_errors: &FieldErrors,
@@ -102,6 +108,7 @@ fn view(
                 p { (ctx.t("leave.teaser")) }
                 p { a.button href="/profiel/verwijderen" { (ctx.t("leave.link")) } }
             }
+            (own_data::sections(ctx, own))
         },
     )
 }
@@ -115,9 +122,30 @@ fn form_of(person: &user::Model) -> ProfileForm {
     }
 }
 
-pub async fn show(ctx: Ctx, Query(flags): Query<Flags>) -> AppResult<Markup> {
+/// The profile page's own-data sections, for this browser's session.
+async fn own_overview(state: &AppState, jar: &CookieJar, user_id: i32) -> AppResult<Overview> {
+    let secret = jar.get(session::COOKIE).map(|c| c.value());
+    Ok(own_data::overview(&state.db, user_id, secret).await?)
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    jar: CookieJar,
+    Query(flags): Query<Flags>,
+) -> AppResult<Markup> {
     let person = ctx.require_user()?;
-    let notice = if flags.welkom.is_some() {
+    let own = own_overview(&state, &jar, person.id).await?;
+    let notice = match (flags.gegevens.as_deref(), flags.sessies.as_deref()) {
+        (Some("gevraagd"), _) => Some("export.requested"),
+        (Some("bezig"), _) => Some("export.busy"),
+        (_, Some("uitgelogd")) => Some("sessions.ended_others"),
+        (_, Some("een")) => Some("sessions.ended_one"),
+        _ => None,
+    };
+    let notice = if notice.is_some() {
+        notice
+    } else if flags.welkom.is_some() {
         Some("profile.welcome")
     } else if flags.email_changed.is_some() {
         Some("email_change.done_text")
@@ -129,7 +157,15 @@ pub async fn show(ctx: Ctx, Query(flags): Query<Flags>) -> AppResult<Markup> {
         None
     };
     let none = FieldErrors::default();
-    Ok(view(&ctx, person, &form_of(person), &none, &none, notice))
+    Ok(view(
+        &ctx,
+        person,
+        &own,
+        &form_of(person),
+        &none,
+        &none,
+        notice,
+    ))
 }
 
 pub async fn update(
@@ -149,8 +185,9 @@ pub async fn update(
     }
     if !errors.is_empty() {
         let none = FieldErrors::default();
+        let own = own_overview(&state, &jar, person.id).await?;
         return Ok(forms::unprocessable(view(
-            &ctx, &person, &form, &errors, &none, None,
+            &ctx, &person, &own, &form, &errors, &none, None,
         )));
     }
     let lang = lang.unwrap_or_default();
@@ -176,6 +213,7 @@ pub async fn change_password(
     State(state): State<AppState>,
     ctx: Ctx,
     jar: CookieJar,
+    device: session::Device,
     CsrfForm(form): CsrfForm<PasswordForm>,
 ) -> AppResult<Response> {
     let person = ctx.require_user()?.clone();
@@ -197,9 +235,11 @@ pub async fn change_password(
     );
     if !errors.is_empty() {
         let none = FieldErrors::default();
+        let own = own_overview(&state, &jar, person.id).await?;
         return Ok(forms::unprocessable(view(
             &ctx,
             &person,
+            &own,
             &form_of(&person),
             &none,
             &errors,
@@ -215,5 +255,6 @@ pub async fn change_password(
     // Every other browser signed in with the old password is signed out.
     session::end_all_for(&txn, user_id).await?;
     txn.commit().await?;
-    crate::accounts::sign_in_and_redirect(&state, jar, user_id, "/profiel?wachtwoord=1").await
+    crate::accounts::sign_in_and_redirect(&state, jar, &device, user_id, "/profiel?wachtwoord=1")
+        .await
 }

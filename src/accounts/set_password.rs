@@ -92,6 +92,7 @@ pub async fn submit(
     State(state): State<AppState>,
     ctx: Ctx,
     jar: CookieJar,
+    device: session::Device,
     Path(secret): Path<String>,
     CsrfForm(form): CsrfForm<SetPasswordForm>,
 ) -> AppResult<Response> {
@@ -131,5 +132,5 @@ pub async fn submit(
     session::end_all_for(&txn, user_id).await?;
     txn.commit().await?;
     tracing::info!(user_id, "password set from link");
-    crate::accounts::sign_in_and_redirect(&state, jar, user_id, "/profiel?welkom=1").await
+    crate::accounts::sign_in_and_redirect(&state, jar, &device, user_id, "/profiel?welkom=1").await
 }

@@ -72,6 +72,7 @@ pub async fn submit(
     State(state): State<AppState>,
     ctx: Ctx,
     jar: CookieJar,
+    device: session::Device,
     CsrfForm(form): CsrfForm<SignInForm>,
 ) -> AppResult<Response> {
     let mut errors = FieldErrors::default();
@@ -110,7 +111,8 @@ pub async fn submit(
                 .forgive(&state.db, &ctx.client_ip)
                 .await?;
             tracing::info!(user_id = user.id, "signed in");
-            super::sign_in_and_redirect(&state, jar, user.id, &local_path(&form.next)).await
+            super::sign_in_and_redirect(&state, jar, &device, user.id, &local_path(&form.next))
+                .await
         }
         _ => Ok(forms::unprocessable(view(
             &ctx,

@@ -10,6 +10,10 @@ pub struct Model {
     pub user_id: i32,
     pub created_at: DateTimeUtc,
     pub expires_at: DateTimeUtc,
+    /// A coarse label such as "Firefox op Windows"; never the full User-Agent.
+    pub device: Option<String>,
+    /// When the session was last used, renewed at most once an hour.
+    pub last_seen_at: Option<DateTimeUtc>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

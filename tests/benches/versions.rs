@@ -204,7 +204,7 @@ async fn start() -> anyhow::Result<Site> {
     let cookie = format!(
         "{}={}",
         session::COOKIE,
-        session::create(&db, expert.id, 1).await?
+        session::create(&db, expert.id, 1, &session::Device::default()).await?
     );
     let practice = practice::Entity::find()
         .filter(practice::Column::Slug.eq("netwerkversterking"))

@@ -245,7 +245,23 @@ impl TestApp {
             .join("; ")
     }
 
-    pub async fn send(&mut self, mut req: Request<Body>) -> Page {
+    pub async fn send(&mut self, req: Request<Body>) -> Page {
+        let (status, headers, bytes) = self.send_raw(req).await;
+        Page {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    /// A GET whose body is kept as it came (a download).
+    pub async fn get_bytes(&mut self, path: &str) -> (StatusCode, HeaderMap, Vec<u8>) {
+        let req = Request::get(path).body(Body::empty()).expect("request");
+        self.send_raw(req).await
+    }
+
+    /// Sends a request with this browser's cookies and headers, and keeps the cookies set.
+    pub async fn send_raw(&mut self, mut req: Request<Body>) -> (StatusCode, HeaderMap, Vec<u8>) {
         if !self.cookies.is_empty() {
             let value = self.cookie_header();
             req.headers_mut()
@@ -280,11 +296,7 @@ impl TestApp {
             .await
             .expect("body")
             .to_bytes();
-        Page {
-            status,
-            headers,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-        }
+        (status, headers, bytes.to_vec())
     }
 
     /// A GET, and how many database statements it cost.

@@ -415,6 +415,8 @@ async fn expired_or_used_tokens_expired_sessions_and_old_counters_go() {
             user_id: Set(member.id),
             created_at: Set(now - Duration::days(2)),
             expires_at: Set(expires),
+            device: Set(None),
+            last_seen_at: Set(None),
         }
         .insert(&app.state.db)
         .await
@@ -436,7 +438,9 @@ async fn expired_or_used_tokens_expired_sessions_and_old_counters_go() {
         .expect("counter");
     }
 
-    let report = retention::run(&app.state.db).await.expect("run");
+    let report = retention::run(&app.state.db, &app.state.settings.data_dir)
+        .await
+        .expect("run");
     assert_eq!((report.sessions, report.throttle_counts), (1, 1));
     let sessions: Vec<String> = session::Entity::find()
         .all(&app.state.db)
@@ -479,7 +483,9 @@ async fn a_run_reports_its_counts_once_in_the_audit_log_without_personal_data() 
     )
     .await;
 
-    let report = retention::run(&app.state.db).await.expect("run");
+    let report = retention::run(&app.state.db, &app.state.settings.data_dir)
+        .await
+        .expect("run");
     assert_eq!(report.unconfirmed_subscriptions, 1);
     assert_eq!(report.notice_bodies, 1);
     let entries = audit_event::Entity::find()
@@ -511,7 +517,9 @@ async fn a_run_reports_its_counts_once_in_the_audit_log_without_personal_data() 
         .assert_contains("Bewaartermijnen toegepast");
 
     // Nothing left: the next run removes nothing and says so.
-    let again = retention::run(&admin.state.db).await.expect("run");
+    let again = retention::run(&admin.state.db, &admin.state.settings.data_dir)
+        .await
+        .expect("run");
     assert_eq!(again, retention::Report::default());
 }
 
