@@ -27,6 +27,8 @@ pub struct App {
     pub wake_mail: tokio::sync::Notify,
     /// Every password hash and check goes through this, a few at a time.
     pub passwords: password::Hashing,
+    /// Every uploaded image and PDF is cleaned through this, a few at a time.
+    pub media: crate::media::Jobs,
 }
 
 #[derive(Clone)]
@@ -105,6 +107,7 @@ pub async fn prepare_with(
         assets: Assets::load(),
         wake_mail: tokio::sync::Notify::new(),
         passwords: password::Hashing::default(),
+        media: crate::media::Jobs::default(),
     })))
 }
 

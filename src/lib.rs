@@ -29,6 +29,7 @@ pub mod jobs;
 pub mod layout;
 pub mod mail;
 pub mod markdown;
+pub mod media;
 pub mod names;
 pub mod notifications;
 pub mod password;

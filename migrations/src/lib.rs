@@ -15,6 +15,7 @@ mod m20261124_000001_outbox_message_id;
 mod m20261130_000009_summary_revisions;
 mod m20261201_100001_throttle_counts;
 mod m20261201_100002_name_skeleton;
+mod m20261202_100001_attachment_sizes;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_100001_throttle_counts::Migration),
             Box::new(m20261201_100002_name_skeleton::Migration),
             Box::new(m20261124_000001_outbox_message_id::Migration),
+            Box::new(m20261202_100001_attachment_sizes::Migration),
         ]
     }
 }
