@@ -75,6 +75,7 @@ impl Application {
             router::build(self.state.clone()).into_make_service_with_connect_info::<SocketAddr>();
         tokio::spawn(housekeeping(self.state.clone()));
         tokio::spawn(crate::jobs::run_schedule(self.state.clone()));
+        tokio::spawn(clean_earlier_images(self.state.clone()));
         axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown_signal())
             .await?;
@@ -142,6 +143,15 @@ async fn housekeeping(state: AppState) {
             Ok(n) => tracing::info!(purged = n, "forgot unconfirmed subscriptions"),
             Err(err) => tracing::warn!(error = %err, "purging unconfirmed subscriptions failed"),
         }
+    }
+}
+
+/// Once at start-up: images uploaded before uploads were cleaned are cleaned now.
+async fn clean_earlier_images(state: AppState) {
+    match crate::forum::attachments::clean_earlier_images(&state).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(cleaned = n, "earlier images re-encoded without metadata"),
+        Err(err) => tracing::warn!(error = %err, "cleaning earlier images failed"),
     }
 }
 

@@ -43,5 +43,10 @@ pub mod throttle;
 pub mod tokens;
 pub mod visibility;
 
+/// Test files with metadata in them, shared with the integration tests and benchmarks.
+#[cfg(test)]
+#[path = "../tests/common/images.rs"]
+mod test_images;
+
 pub use app::{AppState, Application};
 pub use config::Settings;

@@ -301,6 +301,7 @@ const WAIT_FOR_TURN: Duration = Duration::from_secs(10);
 #[derive(Clone, Debug)]
 pub struct Jobs {
     turns: Arc<Semaphore>,
+    wait: Duration,
 }
 
 impl Default for Jobs {
@@ -314,6 +315,7 @@ impl Jobs {
     pub fn with_turns(at_once: usize) -> Self {
         Jobs {
             turns: Arc::new(Semaphore::new(at_once.max(1))),
+            wait: WAIT_FOR_TURN,
         }
     }
 
@@ -323,7 +325,7 @@ impl Jobs {
         &self,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> AppResult<T> {
-        let turn = tokio::time::timeout(WAIT_FOR_TURN, self.turns.clone().acquire_owned())
+        let turn = tokio::time::timeout(self.wait, self.turns.clone().acquire_owned())
             .await
             .map_err(|_| AppError::Busy)?
             .map_err(|_| AppError::Busy)?;
@@ -334,5 +336,134 @@ impl Jobs {
         })
         .await
         .map_err(|e| AppError::Internal(anyhow::anyhow!("media task failed: {e}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use crate::test_images::{self as images, MARKER, contains, has_metadata_segment};
+
+    fn decode(bytes: &[u8]) -> DynamicImage {
+        image::load_from_memory(bytes).unwrap()
+    }
+
+    #[test]
+    fn a_photo_loses_exif_gps_xmp_and_iptc_and_is_turned_upright() {
+        let sent = images::with_metadata(&images::jpeg(400, 200), 6);
+        assert!(contains(&sent, MARKER.as_bytes()) && has_metadata_segment(&sent));
+        let done = process_image(&sent, &Limits::default()).unwrap();
+        assert_eq!(done.content_type, "image/jpeg");
+        for variant in [&done.full, &done.display, &done.thumb] {
+            assert!(!contains(&variant.bytes, MARKER.as_bytes()));
+            assert!(!contains(&variant.bytes, b"Exif\0\0"));
+            assert!(!has_metadata_segment(&variant.bytes));
+        }
+        // Orientation 6: the camera was held upright, so the stored photo is tall.
+        assert_eq!((done.full.width, done.full.height), (200, 400));
+        assert_eq!(decode(&done.full.bytes).height(), 400);
+        assert_eq!((done.thumb.width, done.thumb.height), (160, 320));
+    }
+
+    #[test]
+    fn large_photos_are_stored_in_three_sizes() {
+        let done = process_image(&images::jpeg(3200, 1800), &Limits::default()).unwrap();
+        assert_eq!((done.full.width, done.full.height), (2048, 1152));
+        assert_eq!((done.display.width, done.display.height), (1024, 576));
+        assert_eq!((done.thumb.width, done.thumb.height), (320, 180));
+        let display = decode(&done.display.bytes);
+        assert_eq!((display.width(), display.height()), (1024, 576));
+    }
+
+    #[test]
+    fn graphics_stay_png_and_keep_transparency() {
+        let mut png = Vec::new();
+        let image = image::RgbaImage::from_pixel(30, 20, image::Rgba([10, 20, 30, 0]));
+        PngEncoder::new(&mut png)
+            .write_image(image.as_raw(), 30, 20, ExtendedColorType::Rgba8)
+            .unwrap();
+        let done = process_image(&png, &Limits::default()).unwrap();
+        assert_eq!(done.content_type, "image/png");
+        assert_eq!(done.extension(), "png");
+        assert!(decode(&done.full.bytes).has_alpha());
+    }
+
+    #[test]
+    fn a_decompression_bomb_is_refused_from_its_header() {
+        let bomb = images::png_bomb(30_000);
+        assert!(bomb.len() < 100);
+        assert_eq!(
+            process_image(&bomb, &Limits::default()).unwrap_err(),
+            MediaError::TooManyPixels
+        );
+        // Within the side limit but more pixels than the memory allows.
+        let limits = Limits {
+            max_side: 12_000,
+            max_alloc: 64 * 1024 * 1024,
+        };
+        assert_eq!(
+            process_image(&images::png_bomb(8_000), &limits).unwrap_err(),
+            MediaError::TooManyPixels
+        );
+    }
+
+    #[test]
+    fn damaged_images_are_refused_not_crashed_on() {
+        let mut broken = images::jpeg(64, 64);
+        broken.truncate(200);
+        assert!(matches!(
+            process_image(&broken, &Limits::default()),
+            Err(MediaError::UnreadableImage(_))
+        ));
+    }
+
+    #[test]
+    fn fit_keeps_the_proportions_and_never_enlarges() {
+        assert_eq!(fit(4000, 3000, 2048), (2048, 1536));
+        assert_eq!(fit(3000, 4000, 1024), (768, 1024));
+        assert_eq!(fit(100, 50, 320), (100, 50));
+        assert_eq!(fit(10_000, 1, 320), (320, 1));
+    }
+
+    #[test]
+    fn a_pdf_loses_its_author_and_xmp() {
+        let sent = images::pdf_with_metadata();
+        assert!(contains(&sent, b"Marker Author") && contains(&sent, MARKER.as_bytes()));
+        let clean = strip_pdf(&sent).unwrap();
+        for gone in [
+            &b"Marker Author"[..],
+            MARKER.as_bytes(),
+            b"Marker Creator",
+            b"Marker Producer",
+            b"/Metadata",
+        ] {
+            assert!(!contains(&clean, gone), "{}", String::from_utf8_lossy(gone));
+        }
+        // Still a PDF with its page and text.
+        let doc = Document::load_mem(&clean).unwrap();
+        assert_eq!(doc.get_pages().len(), 1);
+        assert!(contains(&clean, b"Handreiking"));
+    }
+
+    #[test]
+    fn an_unreadable_pdf_is_refused() {
+        assert!(matches!(
+            strip_pdf(b"%PDF-1.4\nnot really\n"),
+            Err(MediaError::UnreadablePdf(_))
+        ));
+    }
+
+    #[tokio::test]
+    async fn with_every_turn_taken_the_answer_is_busy_after_a_wait() {
+        let jobs = Jobs {
+            turns: Arc::new(Semaphore::new(1)),
+            wait: Duration::from_millis(50),
+        };
+        let taken = jobs.turns.clone().acquire_owned().await;
+        let answer = jobs.run(|| 1).await;
+        assert!(matches!(answer, Err(AppError::Busy)), "{answer:?}");
+        drop(taken);
+        assert_eq!(jobs.run(|| 1).await.unwrap(), 1);
     }
 }

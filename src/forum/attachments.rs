@@ -163,6 +163,40 @@ fn pixels(n: u32) -> Option<i32> {
     i32::try_from(n).ok()
 }
 
+impl Cleaned {
+    /// Width and height of the full, display and thumbnail sizes, for an image.
+    fn sizes(&self) -> [Option<i32>; 6] {
+        let Some((display, thumb, (w, h))) = &self.image else {
+            return [None; 6];
+        };
+        [
+            w,
+            h,
+            &display.width,
+            &display.height,
+            &thumb.width,
+            &thumb.height,
+        ]
+        .map(|n| pixels(*n))
+    }
+}
+
+/// Writes a cleaned file (and an image's smaller sizes) under its content hash, once.
+/// Returns the hash.
+async fn keep(dir: &std::path::Path, cleaned: &Cleaned) -> AppResult<String> {
+    let sha = hex::encode(sha2::Sha256::digest(&cleaned.full));
+    let path = path_for(dir, &sha);
+    // The full size is written last, so where it exists its smaller sizes do too.
+    if tokio::fs::metadata(&path).await.is_err() {
+        if let Some((display, thumb, _)) = &cleaned.image {
+            write_atomically(&variant_path(dir, &sha, Variant::Display), &display.bytes).await?;
+            write_atomically(&variant_path(dir, &sha, Variant::Thumb), &thumb.bytes).await?;
+        }
+        write_atomically(&path, &cleaned.full).await?;
+    }
+    Ok(sha)
+}
+
 /// Checks, cleans and stores uploads as pending attachments of `uploader_id`. Returns what
 /// was stored and, for what was refused, the translation key of the reason.
 pub async fn store(
@@ -193,29 +227,9 @@ pub async fn store(
                 continue;
             }
         };
-        let dir = &state.settings.uploads_dir;
-        let sha = hex::encode(sha2::Sha256::digest(&cleaned.full));
-        let path = path_for(dir, &sha);
-        // The full size is written last, so where it exists its smaller sizes do too.
-        if tokio::fs::metadata(&path).await.is_err() {
-            if let Some((display, thumb, _)) = &cleaned.image {
-                write_atomically(&variant_path(dir, &sha, Variant::Display), &display.bytes)
-                    .await?;
-                write_atomically(&variant_path(dir, &sha, Variant::Thumb), &thumb.bytes).await?;
-            }
-            write_atomically(&path, &cleaned.full).await?;
-        }
-        let size = |v: Option<(u32, u32)>| {
-            (
-                v.and_then(|(w, _)| pixels(w)),
-                v.and_then(|(_, h)| pixels(h)),
-            )
-        };
-        let image = cleaned.image.as_ref();
-        let (width, height) = size(image.map(|i| i.2));
-        let (display_width, display_height) =
-            size(image.map(|i| (i.0.width, i.0.height)));
-        let (thumb_width, thumb_height) = size(image.map(|i| (i.1.width, i.1.height)));
+        let sha = keep(&state.settings.uploads_dir, &cleaned).await?;
+        let [width, height, display_width, display_height, thumb_width, thumb_height] =
+            cleaned.sizes();
         let model = attachment::ActiveModel {
             uploader_id: Set(uploader_id),
             sha256: Set(sha),
@@ -236,6 +250,67 @@ pub async fn store(
         stored.push(model);
     }
     Ok((stored, problem))
+}
+
+/// Images stored before uploads were cleaned still hold what the phone put in them (GPS
+/// position and all). Once at start-up, each is cleaned like a new upload, its row pointed
+/// at the cleaned files, and the file as sent deleted when no other row uses it. One that
+/// cannot be cleaned stays as it is, and is logged. Returns how many were cleaned.
+pub async fn clean_earlier_images(state: &AppState) -> AppResult<usize> {
+    let earlier = attachment::Entity::find()
+        .filter(attachment::Column::ContentType.starts_with("image/"))
+        .filter(attachment::Column::Width.is_null())
+        .order_by_asc(attachment::Column::Id)
+        .all(&state.db)
+        .await?;
+    let dir = &state.settings.uploads_dir;
+    let mut done = 0;
+    for file in earlier {
+        let old = path_for(dir, &file.sha256);
+        let Ok(bytes) = tokio::fs::read(&old).await else {
+            tracing::warn!(attachment = file.id, "earlier image missing on disk");
+            continue;
+        };
+        let upload = Upload {
+            filename: file.filename.clone(),
+            bytes: bytes.into(),
+        };
+        let cleaned = match clean(state, &file.content_type, upload).await? {
+            Ok(cleaned) => cleaned,
+            Err(refused) => {
+                tracing::warn!(attachment = file.id, reason = %refused, "earlier image left as it was");
+                continue;
+            }
+        };
+        let sha = keep(dir, &cleaned).await?;
+        let [width, height, display_width, display_height, thumb_width, thumb_height] =
+            cleaned.sizes();
+        let old_sha = file.sha256.clone();
+        let mut row: attachment::ActiveModel = file.into();
+        row.sha256 = Set(sha.clone());
+        row.filename = Set(cleaned.filename);
+        row.content_type = Set(cleaned.content_type);
+        row.size = Set(i64::try_from(cleaned.full.len()).unwrap_or(i64::MAX));
+        row.width = Set(width);
+        row.height = Set(height);
+        row.display_width = Set(display_width);
+        row.display_height = Set(display_height);
+        row.thumb_width = Set(thumb_width);
+        row.thumb_height = Set(thumb_height);
+        row.update(&state.db).await?;
+        let still_used = attachment::Entity::find()
+            .filter(attachment::Column::Sha256.eq(old_sha.as_str()))
+            .one(&state.db)
+            .await?
+            .is_some();
+        if old_sha != sha && !still_used {
+            if let Err(e) = tokio::fs::remove_file(&old).await {
+                tracing::warn!(error = %e, "could not delete an earlier image as sent");
+            }
+        }
+        done += 1;
+    }
+    Ok(done)
 }
 
 /// The pending attachments among `ids` that really are this person's and not yet posted.
