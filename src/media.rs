@@ -265,7 +265,8 @@ fn encode_png(image: &DynamicImage) -> Result<Encoded, MediaError> {
 /// of the file stays inside. A PDF that cannot be read, or is encrypted, is refused: what
 /// cannot be read cannot be cleaned.
 pub fn strip_pdf(bytes: &[u8]) -> Result<Vec<u8>, MediaError> {
-    let mut doc = Document::load_mem(bytes).map_err(|e| MediaError::UnreadablePdf(e.to_string()))?;
+    let mut doc =
+        Document::load_mem(bytes).map_err(|e| MediaError::UnreadablePdf(e.to_string()))?;
     if doc.is_encrypted() || doc.trailer.has(b"Encrypt") {
         return Err(MediaError::UnreadablePdf("encrypted".into()));
     }

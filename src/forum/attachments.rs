@@ -111,7 +111,11 @@ struct Cleaned {
 
 /// Photos are encoded anew and PDFs lose their metadata, on the blocking pool; other
 /// kinds are kept as sent (the form tells the uploader their metadata stays).
-async fn clean(state: &AppState, kind: &str, upload: Upload) -> AppResult<Result<Cleaned, MediaError>> {
+async fn clean(
+    state: &AppState,
+    kind: &str,
+    upload: Upload,
+) -> AppResult<Result<Cleaned, MediaError>> {
     let filename = clean_filename(&upload.filename);
     let bytes = upload.bytes;
     if kind.starts_with("image/") {
@@ -228,8 +232,14 @@ pub async fn store(
             }
         };
         let sha = keep(&state.settings.uploads_dir, &cleaned).await?;
-        let [width, height, display_width, display_height, thumb_width, thumb_height] =
-            cleaned.sizes();
+        let [
+            width,
+            height,
+            display_width,
+            display_height,
+            thumb_width,
+            thumb_height,
+        ] = cleaned.sizes();
         let model = attachment::ActiveModel {
             uploader_id: Set(uploader_id),
             sha256: Set(sha),
@@ -283,8 +293,14 @@ pub async fn clean_earlier_images(state: &AppState) -> AppResult<usize> {
             }
         };
         let sha = keep(dir, &cleaned).await?;
-        let [width, height, display_width, display_height, thumb_width, thumb_height] =
-            cleaned.sizes();
+        let [
+            width,
+            height,
+            display_width,
+            display_height,
+            thumb_width,
+            thumb_height,
+        ] = cleaned.sizes();
         let old_sha = file.sha256.clone();
         let mut row: attachment::ActiveModel = file.into();
         row.sha256 = Set(sha.clone());
@@ -303,10 +319,11 @@ pub async fn clean_earlier_images(state: &AppState) -> AppResult<usize> {
             .one(&state.db)
             .await?
             .is_some();
-        if old_sha != sha && !still_used {
-            if let Err(e) = tokio::fs::remove_file(&old).await {
-                tracing::warn!(error = %e, "could not delete an earlier image as sent");
-            }
+        if old_sha != sha
+            && !still_used
+            && let Err(e) = tokio::fs::remove_file(&old).await
+        {
+            tracing::warn!(error = %e, "could not delete an earlier image as sent");
         }
         done += 1;
     }
@@ -439,8 +456,8 @@ pub async fn serve_attachment(
         &found.sha256,
         variant,
     ))
-        .await
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("attachment {id} unreadable: {e}")))?;
+    .await
+    .map_err(|e| AppError::Internal(anyhow::anyhow!("attachment {id} unreadable: {e}")))?;
     let inline = found.content_type.starts_with("image/");
     let disposition = format!(
         "{}; filename*=UTF-8''{}",

@@ -552,11 +552,7 @@ async fn a_big_phone_photo_fits_a_phone_screen_without_sideways_scrolling() {
         .await;
     let files = tempfile::tempdir().expect("a folder");
     let photo = files.path().join("IMG_2041.jpg");
-    std::fs::write(
-        &photo,
-        images::with_metadata(&images::jpeg(3200, 2400), 1),
-    )
-    .expect("write");
+    std::fs::write(&photo, images::with_metadata(&images::jpeg(3200, 2400), 1)).expect("write");
     member.attach("#files", &photo).await;
     member.click_button("Onderwerp plaatsen").await;
     member.assert_text("De buurttuin in het voorjaar").await;
@@ -589,7 +585,11 @@ async fn a_big_phone_photo_fits_a_phone_screen_without_sideways_scrolling() {
         "no sideways scrolling at 360 px: {measured}"
     );
     assert!(number("shown") < 360, "{measured}");
-    assert_eq!(number("natural"), 1024, "the display size is shown: {measured}");
+    assert_eq!(
+        number("natural"),
+        1024,
+        "the display size is shown: {measured}"
+    );
     assert_eq!(measured["width"], "1024");
     assert_eq!(measured["height"], "768");
     member.close().await;

@@ -45,7 +45,9 @@ impl TestApp {
 
 /// The value of the first `attr="…"` after `after` in `html`.
 fn attribute(html: &str, after: &str, attr: &str) -> String {
-    let start = html.find(after).unwrap_or_else(|| panic!("{after} in page"));
+    let start = html
+        .find(after)
+        .unwrap_or_else(|| panic!("{after} in page"));
     let rest = &html[start..];
     let value = rest
         .split(&format!("{attr}=\""))
@@ -106,7 +108,10 @@ async fn a_large_photo_is_stored_small_and_shown_at_its_set_size() {
         .assert_contains(r#"loading="lazy""#)
         .assert_contains("?v=display\"");
     let full = attribute(&thread.body, "<ul class=\"attachments\"", "href");
-    assert!(!full.contains("?v="), "the link goes to the full size: {full}");
+    assert!(
+        !full.contains("?v="),
+        "the link goes to the full size: {full}"
+    );
     let big = app.get(&full).await;
     let decoded = image::load_from_memory(&big.bytes).expect("a valid JPEG");
     assert_eq!((decoded.width(), decoded.height()), (2048, 1536));
@@ -166,7 +171,10 @@ async fn a_pdf_comes_back_without_its_author_or_xmp() {
             String::from_utf8_lossy(gone)
         );
     }
-    assert!(contains(&file.bytes, b"Handreiking"), "the page itself stays");
+    assert!(
+        contains(&file.bytes, b"Handreiking"),
+        "the page itself stays"
+    );
 
     // A PDF that cannot be read cannot be cleaned: refused, the text kept.
     app.post_file("kapot.pdf", b"%PDF-1.4\nniet echt een pdf\n")
