@@ -177,12 +177,17 @@ pub fn png_bomb(side: u32) -> Vec<u8> {
 /// A one-page PDF whose document information names "Marker Author" (and the marker as
 /// title), with an XMP metadata stream naming them too.
 pub fn pdf_with_metadata() -> Vec<u8> {
+    pdf_saying("Handreiking")
+}
+
+/// As [`pdf_with_metadata`], with `text` (letters and digits) on its page.
+pub fn pdf_saying(text: &str) -> Vec<u8> {
     use lopdf::{Document, Object, Stream, dictionary};
     let mut doc = Document::with_version("1.5");
     let pages_id = doc.new_object_id();
     let content = Stream::new(
         dictionary! {},
-        b"BT /F1 24 Tf 72 700 Td (Handreiking) Tj ET".to_vec(),
+        format!("BT /F1 24 Tf 72 700 Td ({text}) Tj ET").into_bytes(),
     );
     let content_id = doc.add_object(content);
     let font_id = doc.add_object(dictionary! {
