@@ -27,6 +27,8 @@ pub struct App {
     pub wake_mail: tokio::sync::Notify,
     /// Every password hash and check goes through this, a few at a time.
     pub passwords: password::Hashing,
+    /// Every uploaded image and PDF is cleaned through this, a few at a time.
+    pub media: crate::media::Jobs,
 }
 
 #[derive(Clone)]
@@ -73,6 +75,7 @@ impl Application {
             router::build(self.state.clone()).into_make_service_with_connect_info::<SocketAddr>();
         tokio::spawn(housekeeping(self.state.clone()));
         tokio::spawn(crate::jobs::run_schedule(self.state.clone()));
+        tokio::spawn(clean_earlier_images(self.state.clone()));
         axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown_signal())
             .await?;
@@ -105,6 +108,7 @@ pub async fn prepare_with(
         assets: Assets::load(),
         wake_mail: tokio::sync::Notify::new(),
         passwords: password::Hashing::default(),
+        media: crate::media::Jobs::default(),
     })))
 }
 
@@ -134,6 +138,15 @@ async fn housekeeping(state: AppState) {
         if let Err(err) = crate::retention::run(&state.db, &state.settings.data_dir).await {
             tracing::warn!(error = %err, "the retention job failed");
         }
+    }
+}
+
+/// Once at start-up: images uploaded before uploads were cleaned are cleaned now.
+async fn clean_earlier_images(state: AppState) {
+    match crate::forum::attachments::clean_earlier_images(&state).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(cleaned = n, "earlier images re-encoded without metadata"),
+        Err(err) => tracing::warn!(error = %err, "cleaning earlier images failed"),
     }
 }
 

@@ -87,7 +87,7 @@ impl IntoResponse for AppError {
             AppError::BadRequest => (StatusCode::BAD_REQUEST, ErrorKind::BadRequest),
             AppError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, ErrorKind::TooLarge),
             AppError::Busy => {
-                tracing::warn!("every password turn taken; asked to come back");
+                tracing::warn!("every password or media turn taken; asked to come back");
                 let mut response = (
                     StatusCode::SERVICE_UNAVAILABLE,
                     [(header::RETRY_AFTER, RETRY_AFTER_SECONDS)],

@@ -29,6 +29,7 @@ pub mod jobs;
 pub mod layout;
 pub mod mail;
 pub mod markdown;
+pub mod media;
 pub mod names;
 pub mod notifications;
 pub mod own_data;
@@ -44,6 +45,11 @@ pub mod summaries;
 pub mod throttle;
 pub mod tokens;
 pub mod visibility;
+
+/// Test files with metadata in them, shared with the integration tests and benchmarks.
+#[cfg(test)]
+#[path = "../tests/common/images.rs"]
+mod test_images;
 
 pub use app::{AppState, Application};
 pub use config::Settings;

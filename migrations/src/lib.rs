@@ -16,6 +16,7 @@ mod m20261130_000009_summary_revisions;
 mod m20261201_100001_throttle_counts;
 mod m20261201_100002_name_skeleton;
 mod m20261202_000001_private_by_default;
+mod m20261202_100001_attachment_sizes;
 mod m20261202_200001_session_devices;
 mod m20261202_200002_exports;
 mod m20261202_300001_account_deletion;
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_400001_subscriber_privacy::Migration),
             Box::new(m20261202_200001_session_devices::Migration),
             Box::new(m20261202_200002_exports::Migration),
+            Box::new(m20261202_100001_attachment_sizes::Migration),
         ]
     }
 }

@@ -14,6 +14,13 @@ pub struct Model {
     pub content_type: String,
     pub size: i64,
     pub created_at: DateTimeUtc,
+    /// Pixel sizes of an image's stored variants (see `crate::media`); empty otherwise.
+    pub width: Option<i32>,
+    pub height: Option<i32>,
+    pub display_width: Option<i32>,
+    pub display_height: Option<i32>,
+    pub thumb_width: Option<i32>,
+    pub thumb_height: Option<i32>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

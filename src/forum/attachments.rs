@@ -1,11 +1,13 @@
 //! Attachments: handouts and photos with a post. The type is decided by the file's content,
-//! never its name; files are stored once per content hash; and a file is served only to
-//! someone who may read the post it belongs to.
+//! never its name; photos are encoded anew and PDFs cleaned of their metadata before they
+//! are stored ([`crate::media`]), never the bytes as sent; files are stored once per
+//! content hash, an image in three sizes; and a file is served only to someone who may
+//! read the post it belongs to.
 
 use std::path::PathBuf;
 
 use axum::{
-    extract::{Path, State},
+    extract::{Path, Query, State},
     http::header,
     response::{IntoResponse, Response},
 };
@@ -24,6 +26,7 @@ use crate::{
     csrf::Upload,
     entities::{attachment, post},
     error::{AppError, AppResult},
+    media::{self, MediaError, Variant},
     tokens::sha256_hex,
 };
 
@@ -69,8 +72,137 @@ pub(crate) fn path_for(dir: &std::path::Path, sha: &str) -> PathBuf {
     dir.join(&sha[..2]).join(sha)
 }
 
-/// Checks and stores uploads as pending attachments of `uploader_id`. Returns what was
-/// stored and, for what was refused, the translation key of the reason.
+/// Where a stored size of an image lives: the full size under its hash, the smaller ones
+/// beside it with a suffix. For any other file, the file itself.
+pub(crate) fn variant_path(dir: &std::path::Path, sha: &str, variant: Variant) -> PathBuf {
+    match variant {
+        Variant::Full => path_for(dir, sha),
+        other => path_for(dir, &format!("{sha}-{}", other.name())),
+    }
+}
+
+/// Writes a file whole or not at all (to a partial name first, then renamed).
+async fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> AppResult<()> {
+    let dir = path.parent().map(PathBuf::from).unwrap_or_default();
+    tokio::fs::create_dir_all(&dir)
+        .await
+        .map_err(anyhow::Error::from)?;
+    let partial = dir.join(format!(
+        ".{}.partial",
+        &sha256_hex(&crate::tokens::random_secret())[..16]
+    ));
+    tokio::fs::write(&partial, bytes)
+        .await
+        .map_err(anyhow::Error::from)?;
+    tokio::fs::rename(&partial, path)
+        .await
+        .map_err(anyhow::Error::from)?;
+    Ok(())
+}
+
+/// What is kept of an upload once cleaned: the bytes to store (and, for an image, its
+/// smaller sizes), under which type and name.
+struct Cleaned {
+    content_type: String,
+    filename: String,
+    full: Vec<u8>,
+    image: Option<(media::Encoded, media::Encoded, (u32, u32))>,
+}
+
+/// Photos are encoded anew and PDFs lose their metadata, on the blocking pool; other
+/// kinds are kept as sent (the form tells the uploader their metadata stays).
+async fn clean(
+    state: &AppState,
+    kind: &str,
+    upload: Upload,
+) -> AppResult<Result<Cleaned, MediaError>> {
+    let filename = clean_filename(&upload.filename);
+    let bytes = upload.bytes;
+    if kind.starts_with("image/") {
+        let processed = state
+            .media
+            .run(move || media::process_image(&bytes, &media::Limits::default()))
+            .await?;
+        Ok(processed.map(|p| Cleaned {
+            content_type: p.content_type.into(),
+            filename: with_extension(&filename, p.extension()),
+            image: Some((p.display, p.thumb, (p.full.width, p.full.height))),
+            full: p.full.bytes,
+        }))
+    } else if kind == "application/pdf" {
+        let stripped = state.media.run(move || media::strip_pdf(&bytes)).await?;
+        Ok(stripped.map(|full| Cleaned {
+            content_type: kind.into(),
+            filename,
+            full,
+            image: None,
+        }))
+    } else {
+        Ok(Ok(Cleaned {
+            content_type: kind.into(),
+            filename,
+            full: bytes.to_vec(),
+            image: None,
+        }))
+    }
+}
+
+/// "IMG_2041.HEIC.webp" stored as JPEG becomes "IMG_2041.HEIC.jpg": the name says what
+/// the file now is.
+fn with_extension(name: &str, extension: &str) -> String {
+    let stem = match name.rsplit_once('.') {
+        Some((stem, _)) if !stem.is_empty() => stem,
+        _ => name,
+    };
+    format!("{stem}.{extension}")
+}
+
+/// Whether this kind of file keeps its own metadata (author, company, edit history), as
+/// every kind but images and PDFs does.
+pub fn keeps_metadata(content_type: &str) -> bool {
+    !(content_type.starts_with("image/") || content_type == "application/pdf")
+}
+
+fn pixels(n: u32) -> Option<i32> {
+    i32::try_from(n).ok()
+}
+
+impl Cleaned {
+    /// Width and height of the full, display and thumbnail sizes, for an image.
+    fn sizes(&self) -> [Option<i32>; 6] {
+        let Some((display, thumb, (w, h))) = &self.image else {
+            return [None; 6];
+        };
+        [
+            w,
+            h,
+            &display.width,
+            &display.height,
+            &thumb.width,
+            &thumb.height,
+        ]
+        .map(|n| pixels(*n))
+    }
+}
+
+/// Writes a cleaned file (and an image's smaller sizes) under its content hash, once.
+/// Returns the hash.
+async fn keep(dir: &std::path::Path, cleaned: &Cleaned) -> AppResult<String> {
+    let sha = hex::encode(sha2::Sha256::digest(&cleaned.full));
+    let path = path_for(dir, &sha);
+    // The full size is written last, so where it exists its smaller sizes do too.
+    if tokio::fs::metadata(&path).await.is_err() {
+        if let Some((display, thumb, _)) = &cleaned.image {
+            write_atomically(&variant_path(dir, &sha, Variant::Display), &display.bytes).await?;
+            write_atomically(&variant_path(dir, &sha, Variant::Thumb), &thumb.bytes).await?;
+        }
+        write_atomically(&path, &cleaned.full).await?;
+    }
+    Ok(sha)
+}
+
+/// Checks, cleans and stores uploads as pending attachments of `uploader_id`. Returns what
+/// was stored and, for what was refused, the translation key of the reason.
 pub async fn store(
     state: &AppState,
     uploader_id: i32,
@@ -91,31 +223,36 @@ pub async fn store(
             problem = Some("attachments.wrong_type");
             continue;
         };
-        let sha = hex::encode(sha2::Sha256::digest(&upload.bytes));
-        let path = path_for(&state.settings.uploads_dir, &sha);
-        if tokio::fs::metadata(&path).await.is_err() {
-            let dir = path.parent().map(PathBuf::from).unwrap_or_default();
-            tokio::fs::create_dir_all(&dir)
-                .await
-                .map_err(anyhow::Error::from)?;
-            let partial = dir.join(format!(
-                ".{}.partial",
-                &sha256_hex(&crate::tokens::random_secret())[..16]
-            ));
-            tokio::fs::write(&partial, &upload.bytes)
-                .await
-                .map_err(anyhow::Error::from)?;
-            tokio::fs::rename(&partial, &path)
-                .await
-                .map_err(anyhow::Error::from)?;
-        }
+        let cleaned = match clean(state, kind, upload).await? {
+            Ok(cleaned) => cleaned,
+            Err(refused) => {
+                tracing::info!(reason = %refused, "upload refused");
+                problem = Some(refused.key());
+                continue;
+            }
+        };
+        let sha = keep(&state.settings.uploads_dir, &cleaned).await?;
+        let [
+            width,
+            height,
+            display_width,
+            display_height,
+            thumb_width,
+            thumb_height,
+        ] = cleaned.sizes();
         let model = attachment::ActiveModel {
             uploader_id: Set(uploader_id),
             sha256: Set(sha),
-            filename: Set(clean_filename(&upload.filename)),
-            content_type: Set(kind.into()),
-            size: Set(i64::try_from(upload.bytes.len()).unwrap_or(i64::MAX)),
+            filename: Set(cleaned.filename),
+            content_type: Set(cleaned.content_type),
+            size: Set(i64::try_from(cleaned.full.len()).unwrap_or(i64::MAX)),
             created_at: Set(Utc::now()),
+            width: Set(width),
+            height: Set(height),
+            display_width: Set(display_width),
+            display_height: Set(display_height),
+            thumb_width: Set(thumb_width),
+            thumb_height: Set(thumb_height),
             ..Default::default()
         }
         .insert(&state.db)
@@ -123,6 +260,74 @@ pub async fn store(
         stored.push(model);
     }
     Ok((stored, problem))
+}
+
+/// Images stored before uploads were cleaned still hold what the phone put in them (GPS
+/// position and all). Once at start-up, each is cleaned like a new upload, its row pointed
+/// at the cleaned files, and the file as sent deleted when no other row uses it. One that
+/// cannot be cleaned stays as it is, and is logged. Returns how many were cleaned.
+pub async fn clean_earlier_images(state: &AppState) -> AppResult<usize> {
+    let earlier = attachment::Entity::find()
+        .filter(attachment::Column::ContentType.starts_with("image/"))
+        .filter(attachment::Column::Width.is_null())
+        .order_by_asc(attachment::Column::Id)
+        .all(&state.db)
+        .await?;
+    let dir = &state.settings.uploads_dir;
+    let mut done = 0;
+    for file in earlier {
+        let old = path_for(dir, &file.sha256);
+        let Ok(bytes) = tokio::fs::read(&old).await else {
+            tracing::warn!(attachment = file.id, "earlier image missing on disk");
+            continue;
+        };
+        let upload = Upload {
+            filename: file.filename.clone(),
+            bytes: bytes.into(),
+        };
+        let cleaned = match clean(state, &file.content_type, upload).await? {
+            Ok(cleaned) => cleaned,
+            Err(refused) => {
+                tracing::warn!(attachment = file.id, reason = %refused, "earlier image left as it was");
+                continue;
+            }
+        };
+        let sha = keep(dir, &cleaned).await?;
+        let [
+            width,
+            height,
+            display_width,
+            display_height,
+            thumb_width,
+            thumb_height,
+        ] = cleaned.sizes();
+        let old_sha = file.sha256.clone();
+        let mut row: attachment::ActiveModel = file.into();
+        row.sha256 = Set(sha.clone());
+        row.filename = Set(cleaned.filename);
+        row.content_type = Set(cleaned.content_type);
+        row.size = Set(i64::try_from(cleaned.full.len()).unwrap_or(i64::MAX));
+        row.width = Set(width);
+        row.height = Set(height);
+        row.display_width = Set(display_width);
+        row.display_height = Set(display_height);
+        row.thumb_width = Set(thumb_width);
+        row.thumb_height = Set(thumb_height);
+        row.update(&state.db).await?;
+        let still_used = attachment::Entity::find()
+            .filter(attachment::Column::Sha256.eq(old_sha.as_str()))
+            .one(&state.db)
+            .await?
+            .is_some();
+        if old_sha != sha
+            && !still_used
+            && let Err(e) = tokio::fs::remove_file(&old).await
+        {
+            tracing::warn!(error = %e, "could not delete an earlier image as sent");
+        }
+        done += 1;
+    }
+    Ok(done)
 }
 
 /// The pending attachments among `ids` that really are this person's and not yet posted.
@@ -191,12 +396,39 @@ pub fn url(a: &attachment::Model) -> String {
     )
 }
 
+/// A stored size of an image: its address and its size in pixels. `None` for a file that
+/// is not an image, or an image stored before there were sizes.
+pub fn variant(a: &attachment::Model, variant: Variant) -> Option<(String, i32, i32)> {
+    let (w, h) = match variant {
+        Variant::Full => (a.width?, a.height?),
+        Variant::Display => (a.display_width?, a.display_height?),
+        Variant::Thumb => (a.thumb_width?, a.thumb_height?),
+    };
+    let address = match variant {
+        Variant::Full => url(a),
+        other => format!("{}?v={}", url(a), other.name()),
+    };
+    Some((address, w, h))
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct VariantQuery {
+    v: String,
+}
+
 /// Serves a file, to those who may read its post (or, before posting, to its uploader).
 pub async fn serve_attachment(
     State(state): State<AppState>,
     ctx: Ctx,
     Path((id, _name)): Path<(i32, String)>,
+    Query(query): Query<VariantQuery>,
 ) -> AppResult<Response> {
+    // No size named: the full one. A smaller size only of an image that has them.
+    let variant = match query.v.as_str() {
+        "" => Variant::Full,
+        name => Variant::parse(name).ok_or(AppError::NotFound)?,
+    };
     let found = attachment::Entity::find_by_id(id)
         .one(&state.db)
         .await?
@@ -216,9 +448,16 @@ pub async fn serve_attachment(
         Some((post, thread)) if scope.is_public(post, thread) => "private, max-age=3600",
         _ => "no-store",
     };
-    let bytes = tokio::fs::read(path_for(&state.settings.uploads_dir, &found.sha256))
-        .await
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("attachment {id} unreadable: {e}")))?;
+    if variant != Variant::Full && found.display_width.is_none() {
+        return Err(AppError::NotFound);
+    }
+    let bytes = tokio::fs::read(variant_path(
+        &state.settings.uploads_dir,
+        &found.sha256,
+        variant,
+    ))
+    .await
+    .map_err(|e| AppError::Internal(anyhow::anyhow!("attachment {id} unreadable: {e}")))?;
     let inline = found.content_type.starts_with("image/");
     let disposition = format!(
         "{}; filename*=UTF-8''{}",

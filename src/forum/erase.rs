@@ -103,11 +103,15 @@ pub async fn remove_unused_files(
             .iter()
             .filter(|s| s.len() == 64 && !still_used.contains(*s))
         {
-            let path = super::attachments::path_for(uploads_dir, sha);
-            match tokio::fs::remove_file(&path).await {
-                Ok(()) => removed += 1,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => tracing::warn!(file = %sha, error = %e, "erased file not removed"),
+            // The file and, for a photo, its smaller sizes beside it.
+            for variant in crate::media::Variant::ALL {
+                let path = super::attachments::variant_path(uploads_dir, sha, variant);
+                match tokio::fs::remove_file(&path).await {
+                    Ok(()) if variant == crate::media::Variant::Full => removed += 1,
+                    Ok(()) => {}
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(e) => tracing::warn!(file = %sha, error = %e, "erased file not removed"),
+                }
             }
         }
     }

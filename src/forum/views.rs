@@ -14,6 +14,7 @@ use crate::{
     forms::{self, Field, FieldErrors},
     layout,
     markdown::Markdown,
+    media::Variant,
     visibility::Text,
 };
 
@@ -57,6 +58,7 @@ fn files_field(ctx: &Ctx, errors: &FieldErrors, files: &Files) -> Markup {
             label for="files" { (ctx.t("field.files")) }
             p.hint #files-hint {
                 (rust_i18n::t!("attachments.hint", locale = ctx.lang.code(), mb = files.max_mb, n = super::attachments::MAX_FILES))
+                " " (ctx.t("attachments.cleaned_hint"))
             }
             @if let Some(key) = error { p.field-error #files-error { (ctx.t(key)) } }
             @if !files.pending.is_empty() {
@@ -65,7 +67,13 @@ fn files_field(ctx: &Ctx, errors: &FieldErrors, files: &Files) -> Markup {
                     @for a in files.pending {
                         div.check {
                             input type="checkbox" name="attachment" value=(a.id) id={ "bijlage-" (a.id) } checked;
+                            @if let Some((src, w, h)) = super::attachments::variant(a, Variant::Thumb) {
+                                img src=(src) width=(w) height=(h) alt="";
+                            }
                             label for={ "bijlage-" (a.id) } { (a.filename) " (" (file_size(ctx, a.size)) ")" }
+                        }
+                        @if super::attachments::keeps_metadata(&a.content_type) {
+                            p.keeps-metadata { (ctx.t("attachments.keeps_metadata")) }
                         }
                     }
                 }
@@ -76,18 +84,27 @@ fn files_field(ctx: &Ctx, errors: &FieldErrors, files: &Files) -> Markup {
     }
 }
 
+/// The files of a post. A photo shows in its display size, with its width and height so
+/// nothing shifts while it loads, and links to its full size. This is the one place a
+/// post's images are drawn.
 fn attachment_list(ctx: &Ctx, list: &[attachment::Model]) -> Markup {
+    let me = ctx.user.as_ref().map(|u| u.id);
     html! {
         ul.attachments aria-label=(ctx.t("field.files")) {
             @for a in list {
                 li {
                     a href=(super::attachments::url(a)) {
-                        @if a.content_type.starts_with("image/") {
+                        @if let Some((src, w, h)) = super::attachments::variant(a, Variant::Display) {
+                            img src=(src) width=(w) height=(h) alt=(a.filename) loading="lazy" decoding="async";
+                        } @else if a.content_type.starts_with("image/") {
                             img src=(super::attachments::url(a)) alt=(a.filename) loading="lazy";
                         }
                         span { (a.filename) }
                     }
                     " " span.muted { "(" (file_size(ctx, a.size)) ")" }
+                    @if me == Some(a.uploader_id) && super::attachments::keeps_metadata(&a.content_type) {
+                        p.keeps-metadata { (ctx.t("attachments.keeps_metadata")) }
+                    }
                 }
             }
         }

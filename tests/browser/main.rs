@@ -10,6 +10,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches may stop at the first surprise
 
 mod harness;
+#[path = "../common/images.rs"]
+mod images;
 #[path = "../common/mail.rs"]
 mod mail;
 
@@ -490,7 +492,7 @@ async fn a_newcomer_is_approved_joins_posts_a_file_and_hears_of_a_reply() {
         .await;
     let files = tempfile::tempdir().expect("a folder");
     let pdf = files.path().join("handreiking-huisbezoek.pdf");
-    std::fs::write(&pdf, b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n").expect("write");
+    std::fs::write(&pdf, images::pdf_with_metadata()).expect("write");
     newcomer.attach("#files", &pdf).await;
     newcomer.click_button("Voorbeeld bekijken").await;
     newcomer.assert_text("Zo ziet het eruit").await;
@@ -574,6 +576,64 @@ async fn a_newcomer_is_approved_joins_posts_a_file_and_hears_of_a_reply() {
 /// A facilitator keeps a practice pleasant: a member flags a hurtful reply, the facilitator
 /// handles the flag from the practice's queue, and hides another reply that shares a phone
 /// number. Visitors see neither; the facilitator sees both, marked.
+#[tokio::test]
+#[ignore = "needs Chromium and chromedriver (run by .ci/run)"]
+async fn a_big_phone_photo_fits_a_phone_screen_without_sideways_scrolling() {
+    let site = Site::start();
+    let member = Browser::start().await;
+    member.set_language(&site, "nl").await;
+    member.resize(PHONE.0, PHONE.1).await;
+    member.sign_in(&site, &site.demo_member()).await;
+    member.open(&site, "/praktijken/migranten/nieuw").await;
+    member.fill("#title", "De buurttuin in het voorjaar").await;
+    member
+        .fill("#body", "Zo ziet de tuin er nu uit, na de werkdag.")
+        .await;
+    let files = tempfile::tempdir().expect("a folder");
+    let photo = files.path().join("IMG_2041.jpg");
+    std::fs::write(&photo, images::with_metadata(&images::jpeg(3200, 2400), 1)).expect("write");
+    member.attach("#files", &photo).await;
+    member.click_button("Onderwerp plaatsen").await;
+    member.assert_text("De buurttuin in het voorjaar").await;
+    member.assert_present("ul.attachments img").await;
+    // Scrolled to (it loads lazily) and loaded, then measured.
+    let measured: serde_json::Value = member
+        .client()
+        .execute_async(
+            r#"const done = arguments[arguments.length - 1];
+            const img = document.querySelector('ul.attachments img');
+            img.scrollIntoView();
+            const check = () => (img.complete && img.naturalWidth > 0)
+                ? done({
+                    scroll: document.scrollingElement.scrollWidth,
+                    inner: window.innerWidth,
+                    shown: Math.round(img.getBoundingClientRect().width),
+                    natural: img.naturalWidth,
+                    width: img.getAttribute('width'),
+                    height: img.getAttribute('height'),
+                  })
+                : setTimeout(check, 50);
+            check();"#,
+            vec![],
+        )
+        .await
+        .expect("the photo loads");
+    let number = |key: &str| measured[key].as_i64().unwrap_or(i64::MAX);
+    assert!(
+        number("scroll") <= number("inner"),
+        "no sideways scrolling at 360 px: {measured}"
+    );
+    assert!(number("shown") < 360, "{measured}");
+    assert_eq!(
+        number("natural"),
+        1024,
+        "the display size is shown: {measured}"
+    );
+    assert_eq!(measured["width"], "1024");
+    assert_eq!(measured["height"], "768");
+    member.close().await;
+}
+
 #[tokio::test]
 #[ignore = "needs Chromium and chromedriver (run by .ci/run)"]
 async fn a_facilitator_handles_a_flag_and_hides_a_reply() {

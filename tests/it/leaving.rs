@@ -507,19 +507,11 @@ async fn a_member_changes_their_address_with_a_link_sent_to_the_new_one() {
     );
 }
 
-const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
-const PNG: &[u8] = &[
-    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
-    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4,
-    0x89, 0x00, 0x00, 0x00, 0x0A, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0x00, 0x01, 0x00, 0x00,
-    0x05, 0x00, 0x01, 0x0D, 0x0A, 0x2D, 0xB4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE,
-    0x42, 0x60, 0x82,
-];
-
 #[tokio::test]
 async fn erased_posts_lose_their_files_unless_someone_else_posted_the_same_file() {
     use erbij::entities::attachment;
-    use sha2::Digest;
+    let photo = crate::images::jpeg(1600, 1200);
+    let handout = crate::images::pdf_saying("Handout huisbezoek");
     let mut app = TestApp::new().await;
     app.member(EMAIL).await;
     app.login_as(EMAIL).await;
@@ -534,32 +526,61 @@ async fn erased_posts_lose_their_files_unless_someone_else_posted_the_same_file(
     kees.post_multipart(
         &format!("/onderwerpen/{thread}/reageren"),
         &[("body", "Dezelfde foto."), ("action", "post")],
-        &[("files", "foto.png", PNG)],
+        &[("files", "foto.jpg", &photo)],
     )
     .await
     .assert_status(303);
     app.post_multipart(
         &format!("/onderwerpen/{thread}/reageren"),
         &[("body", "Met handout."), ("action", "post")],
-        &[("files", "foto.png", PNG), ("files", "handout.pdf", PDF)],
+        &[
+            ("files", "foto.jpg", &photo),
+            ("files", "handout.pdf", &handout),
+        ],
     )
     .await
     .assert_status(303);
     let uploads = app.state.settings.uploads_dir.clone();
-    let file = |bytes: &[u8]| {
-        let sha = hex::encode(sha2::Sha256::digest(bytes));
-        uploads.join(&sha[..2]).join(&sha)
+    let stored = attachment::Entity::find().all(&app.state.db).await.unwrap();
+    let sha_of = |name: &str| {
+        stored
+            .iter()
+            .find(|a| a.filename == name)
+            .map(|a| a.sha256.clone())
+            .unwrap()
     };
-    assert!(file(PDF).exists() && file(PNG).exists());
+    let file = |sha: &str, suffix: &str| uploads.join(&sha[..2]).join(format!("{sha}{suffix}"));
+    let (pdf, jpg) = (sha_of("handout.pdf"), sha_of("foto.jpg"));
+    assert!(file(&pdf, "").exists() && file(&jpg, "").exists());
+    assert!(file(&jpg, "-display").exists() && file(&jpg, "-thumb").exists());
 
     delete_own(&mut app, "verwijderen").await;
     let left = attachment::Entity::find().all(&app.state.db).await.unwrap();
     assert_eq!(left.len(), 1, "only Kees's file row is left: {left:?}");
-    assert!(!file(PDF).exists(), "her handout is gone from disk");
-    assert!(file(PNG).exists(), "Kees's copy of the photo stays");
+    assert!(!file(&pdf, "").exists(), "her handout is gone from disk");
+    for suffix in ["", "-display", "-thumb"] {
+        assert!(
+            file(&jpg, suffix).exists(),
+            "Kees's copy of the photo stays"
+        );
+    }
+
+    // Kees removes his reply too: the photo goes in every size.
+    let reply = erbij::entities::post::Entity::find()
+        .filter(erbij::entities::post::Column::Body.eq("Dezelfde foto."))
+        .one(&kees.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    kees.post(&format!("/berichten/{}/verwijderen", reply.id), &[])
+        .await
+        .assert_status(303);
+    for suffix in ["", "-display", "-thumb"] {
+        assert!(!file(&jpg, suffix).exists(), "the photo{suffix} is gone");
+    }
     kees.get(&format!("/onderwerpen/{thread}"))
         .await
-        .assert_contains("Dezelfde foto.")
+        .assert_lacks("Dezelfde foto.")
         .assert_lacks("Met handout.")
         .assert_lacks("handout.pdf");
 }

@@ -4,11 +4,14 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests and benches may stop at the first surprise
 
 mod helpers;
+#[path = "../common/images.rs"]
+mod images;
 #[path = "../common/mail.rs"]
 mod mail;
 
 mod accounts;
 mod admin;
+mod attachments;
 mod cli;
 mod delivery;
 mod experts;

@@ -60,7 +60,7 @@ async fn the_export_holds_my_words_and_nobody_elses_and_its_link_works_once_for_
     kees.join("netwerkversterking").await;
 
     // Marieke's thread, with a handout; she edits her text later.
-    let pdf: &[u8] = b"%PDF-1.4\n% MARIEKE-BIJLAGE-5521\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
+    let pdf = crate::images::pdf_saying("MARIEKE-BIJLAGE-5521");
     let page = app
         .post_multipart(
             "/praktijken/netwerkversterking/nieuw",
@@ -70,7 +70,7 @@ async fn the_export_holds_my_words_and_nobody_elses_and_its_link_works_once_for_
                 ("visibility", "members"),
                 ("action", "post"),
             ],
-            &[("files", "handreiking.pdf", pdf)],
+            &[("files", "handreiking.pdf", &pdf)],
         )
         .await;
     page.assert_status(303);

@@ -152,8 +152,9 @@ fn may_read(role: Role, content: Content) -> bool {
         .expect("content listed")
 }
 
+/// A PDF with `marker` on its page (PDFs are cleaned on upload, so it must be readable).
 fn pdf(marker: &str) -> Vec<u8> {
-    format!("%PDF-1.4\n% {marker}\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n").into_bytes()
+    crate::images::pdf_saying(marker)
 }
 
 /// The site with every kind of content in place, and the paths that show it.
