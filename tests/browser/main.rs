@@ -523,12 +523,12 @@ async fn a_newcomer_is_approved_joins_posts_a_file_and_hears_of_a_reply() {
             "handreiking-huisbezoek.pdf",
             200,
             "application/pdf",
-            "private, max-age=3600",
+            "no-store",
             "%PDF-"
         ])
     );
-
-    // (A public thread's file may stay in the browser's cache for an hour.)
+    // (The thread is members-only, as every new thread starts: its file is never kept in the
+    // browser's cache. A public thread's file may stay there for an hour.)
 
     // The facilitator of Migranten replies.
     let facilitator = Browser::start().await;
