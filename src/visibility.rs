@@ -348,6 +348,19 @@ impl Scope {
             .await
     }
 
+    /// One thread with its practice, if this reader may read it: what most thread
+    /// handlers start from.
+    pub async fn thread_in_practice(
+        &self,
+        db: &impl ConnectionTrait,
+        id: i32,
+    ) -> Result<Option<(thread::Model, practice::Model)>, DbErr> {
+        Ok(self.thread(db, id).await?.and_then(|thread| {
+            let practice = self.practice(thread.practice_id)?.clone();
+            Some((thread, practice))
+        }))
+    }
+
     /// Those of these threads this reader may read, by id, in one query: a thread out of
     /// reach is simply absent.
     pub async fn threads_by_id(

@@ -48,13 +48,9 @@ pub async fn set_thread_visibility(
 ) -> AppResult<Response> {
     let person = ctx.require_user()?;
     let scope = Scope::for_viewer(&state.db, Some(person)).await?;
-    let thread = scope
-        .thread(&state.db, id)
+    let (thread, practice) = scope
+        .thread_in_practice(&state.db, id)
         .await?
-        .ok_or(AppError::NotFound)?;
-    let practice = scope
-        .practice(thread.practice_id)
-        .cloned()
         .ok_or(AppError::NotFound)?;
     if !scope.may_change_visibility(&thread, &practice) {
         return Err(AppError::Forbidden);

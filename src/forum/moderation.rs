@@ -36,13 +36,9 @@ async fn moderated_thread(
 ) -> AppResult<(thread::Model, practice::Model)> {
     let person = ctx.require_user()?;
     let scope = Scope::for_viewer(&state.db, Some(person)).await?;
-    let thread = scope
-        .thread(&state.db, id)
+    let (thread, practice) = scope
+        .thread_in_practice(&state.db, id)
         .await?
-        .ok_or(AppError::NotFound)?;
-    let practice = scope
-        .practice(thread.practice_id)
-        .cloned()
         .ok_or(AppError::NotFound)?;
     if !scope.standing(&practice).may_moderate {
         return Err(AppError::Forbidden);

@@ -287,13 +287,9 @@ pub async fn show_thread(
     Query(query): Query<ThreadQuery>,
 ) -> AppResult<Response> {
     let scope = Scope::for_viewer(&state.db, ctx.user.as_ref()).await?;
-    let thread = scope
-        .thread(&state.db, id)
+    let (thread, practice) = scope
+        .thread_in_practice(&state.db, id)
         .await?
-        .ok_or(AppError::NotFound)?;
-    let practice = scope
-        .practice(thread.practice_id)
-        .cloned()
         .ok_or(AppError::NotFound)?;
     let pages = page_of(thread.post_count);
     let page = query.pagina.unwrap_or(1);
@@ -448,13 +444,9 @@ pub async fn reply(
 ) -> AppResult<Response> {
     let person = ctx.require_user()?.clone();
     let scope = Scope::for_viewer(&state.db, Some(&person)).await?;
-    let thread = scope
-        .thread(&state.db, id)
+    let (thread, practice) = scope
+        .thread_in_practice(&state.db, id)
         .await?
-        .ok_or(AppError::NotFound)?;
-    let practice = scope
-        .practice(thread.practice_id)
-        .cloned()
         .ok_or(AppError::NotFound)?;
     if !scope.standing(&practice).may_post || thread.locked {
         return Err(AppError::Forbidden);
