@@ -38,6 +38,7 @@ pub mod practices;
 pub mod privacy;
 pub mod retention;
 pub mod router;
+pub mod search;
 pub mod session;
 pub mod shell;
 pub mod subscriptions;

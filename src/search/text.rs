@@ -1,0 +1,114 @@
+//! Words as search sees them: split on anything that is not a letter or digit, folded
+//! (lower case, diacritics removed: "coördinator" is "coordinator") and stemmed with the
+//! Snowball stemmers for Dutch and English (posts carry no language, so every word is
+//! indexed under both stems). The same functions make the index and read the query, so
+//! both sides always agree — on SQLite and PostgreSQL alike.
+
+use std::sync::LazyLock;
+
+use rust_stemmers::{Algorithm, Stemmer};
+use unicode_normalization::{UnicodeNormalization, char::is_combining_mark};
+
+/// Longer "words" (a pasted hash, a URL without separators) are cut here.
+pub const MAX_WORD: usize = 40;
+
+static DUTCH: LazyLock<Stemmer> = LazyLock::new(|| Stemmer::create(Algorithm::Dutch));
+static ENGLISH: LazyLock<Stemmer> = LazyLock::new(|| Stemmer::create(Algorithm::English));
+
+/// Lower case without diacritics.
+pub fn fold(word: &str) -> String {
+    word.nfd()
+        .filter(|c| !is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .take(MAX_WORD)
+        .collect()
+}
+
+/// The folded words of a text, in order.
+pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(fold)
+}
+
+/// The forms a folded word is found by: itself, its Dutch stem and its English stem,
+/// without repeats.
+pub fn forms(word: &str) -> Vec<String> {
+    let mut forms = vec![word.to_string()];
+    for stem in [DUTCH.stem(word), ENGLISH.stem(word)] {
+        if !forms.iter().any(|f| *f == stem) {
+            forms.push(stem.into_owned());
+        }
+    }
+    forms
+}
+
+/// What the index stores for a text: every form of every word, space-separated.
+pub fn index_terms(text: &str) -> String {
+    let mut out = String::new();
+    for word in words(text) {
+        for form in forms(&word) {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(&form);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shares_a_form(a: &str, b: &str) -> bool {
+        let (a, b) = (forms(&fold(a)), forms(&fold(b)));
+        a.iter().any(|f| b.contains(f))
+    }
+
+    #[test]
+    fn dutch_inflections_meet() {
+        for (a, b) in [
+            ("huisbezoek", "huisbezoeken"),
+            ("vrijwilliger", "vrijwilligers"),
+            ("buurtbewoner", "buurtbewoners"),
+            ("eenzaam", "eenzame"),
+            ("eenzaam", "eenzaamheid"),
+        ] {
+            assert!(
+                shares_a_form(a, b),
+                "{a} ~ {b}: {:?} {:?}",
+                forms(a),
+                forms(b)
+            );
+        }
+    }
+
+    #[test]
+    fn english_inflections_meet() {
+        for (a, b) in [("volunteer", "volunteers"), ("visit", "visiting")] {
+            assert!(shares_a_form(a, b), "{a} ~ {b}");
+        }
+    }
+
+    #[test]
+    fn diacritics_and_case_fold() {
+        assert_eq!(fold("Coördinator"), "coordinator");
+        assert_eq!(fold("financiële"), "financiele");
+        assert_eq!(fold("ÉÉN"), "een");
+        assert!(shares_a_form("coördinator", "coordinator"));
+    }
+
+    #[test]
+    fn anything_else_separates_words_and_long_ones_are_cut() {
+        let found: Vec<String> = words("Huis-bezoek, (2019)! <b>x</b>").collect();
+        assert_eq!(found, ["huis", "bezoek", "2019", "b", "x", "b"]);
+        let long = "a".repeat(10_000);
+        assert_eq!(words(&long).next().map(|w| w.len()), Some(MAX_WORD));
+    }
+
+    #[test]
+    fn the_index_holds_every_form_once_per_word() {
+        assert_eq!(index_terms("Huisbezoeken"), "huisbezoeken huisbezoek");
+    }
+}
