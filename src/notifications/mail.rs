@@ -272,30 +272,22 @@ pub async fn forget_posts(
     if told.is_empty() {
         return Ok(());
     }
-    let mut keys = Vec::new();
-    let mut links = sea_orm::Condition::any();
-    for n in &told {
-        keys.push(format!(
-            "notice:{}#{}",
-            n.created_at.format("%Y-%m-%d"),
-            n.id
-        ));
-        links = links.add(outbox_mail::Column::HtmlBody.like(format!("%/meldingen/{}\"%", n.id)));
-    }
-    let queued = outbox_mail::Entity::find()
+    // Every notification mail, single or a day's bundle, links each notification it tells
+    // (`…/meldingen/{id}"`): the waiting ones are read and matched here, so however many
+    // notifications a removal touches, the query stays one plain filter.
+    let told: std::collections::HashSet<i32> = told.iter().map(|n| n.id).collect();
+    let queued: Vec<outbox_mail::Model> = outbox_mail::Entity::find()
         .filter(outbox_mail::Column::Status.eq(outbox_mail::QUEUED))
         .filter(outbox_mail::Column::SubscriberId.is_null())
-        .filter(
-            sea_orm::Condition::any()
-                .add(outbox_mail::Column::PeriodKey.is_in(keys))
-                .add(
-                    sea_orm::Condition::all()
-                        .add(outbox_mail::Column::PeriodKey.starts_with("daily:"))
-                        .add(links),
-                ),
-        )
         .all(db)
-        .await?;
+        .await?
+        .into_iter()
+        .filter(|m| {
+            notification_ids(&m.html_body)
+                .iter()
+                .any(|id| told.contains(id))
+        })
+        .collect();
     if queued.is_empty() {
         return Ok(());
     }
@@ -303,11 +295,13 @@ pub async fn forget_posts(
         .iter()
         .flat_map(|m| notification_ids(&m.html_body))
         .collect();
-    outbox_mail::Entity::delete_many()
-        .filter(outbox_mail::Column::Id.is_in(queued.iter().map(|m| m.id)))
-        .filter(outbox_mail::Column::Status.eq(outbox_mail::QUEUED))
-        .exec(db)
-        .await?;
+    for chunk in queued.chunks(500) {
+        outbox_mail::Entity::delete_many()
+            .filter(outbox_mail::Column::Id.is_in(chunk.iter().map(|m| m.id)))
+            .filter(outbox_mail::Column::Status.eq(outbox_mail::QUEUED))
+            .exec(db)
+            .await?;
+    }
     for chunk in again.chunks(500) {
         notification::Entity::update_many()
             .col_expr(
