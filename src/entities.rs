@@ -15,6 +15,7 @@ pub mod post;
 pub mod post_revision;
 pub mod practice;
 pub mod read_position;
+pub mod search_doc;
 pub mod session;
 pub mod subscriber;
 pub mod subscriber_practice;

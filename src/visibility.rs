@@ -20,7 +20,8 @@
 use std::collections::HashMap;
 
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Select,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect,
+    QueryTrait, Select,
     sea_query::{Expr, ExprTrait, Query, SelectStatement},
 };
 
@@ -169,6 +170,19 @@ impl Reader {
             .to_owned()
     }
 
+    /// The ids of the threads this reader may read, as a subquery (for search).
+    pub fn readable_thread_ids(self) -> SelectStatement {
+        self.thread_ids()
+    }
+
+    /// The ids of the summaries this reader may open, as a subquery (for search).
+    pub fn readable_summary_ids(self) -> SelectStatement {
+        self.summaries()
+            .select_only()
+            .column(summary::Column::Id)
+            .into_query()
+    }
+
     /// The threads this reader may read; add filters and order as needed.
     pub fn threads(self) -> Select<thread::Entity> {
         thread::Entity::find().filter(self.thread_condition())
@@ -241,6 +255,13 @@ impl Reader {
                 ),
             )
     }
+}
+
+/// Whether a post's text may be in the search index, which every reader of its thread
+/// searches: only while it is neither hidden nor removed. (Its author and the practice's
+/// facilitators still read a hidden post on its page; they do not find it by searching.)
+pub fn indexable(post: &post::Model) -> bool {
+    post.state() == State::Visible
 }
 
 /// Published summaries: what public lists, feeds, thread pages and digests show, whoever

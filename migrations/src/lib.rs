@@ -21,6 +21,7 @@ mod m20261202_200001_session_devices;
 mod m20261202_200002_exports;
 mod m20261202_300001_account_deletion;
 mod m20261202_400001_subscriber_privacy;
+mod m20261203_000001_search;
 
 pub struct Migrator;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_200001_session_devices::Migration),
             Box::new(m20261202_200002_exports::Migration),
             Box::new(m20261202_100001_attachment_sizes::Migration),
+            Box::new(m20261203_000001_search::Migration),
         ]
     }
 }

@@ -43,18 +43,37 @@ pub fn forms(word: &str) -> Vec<String> {
     forms
 }
 
-/// What the index stores for a text: every form of every word, space-separated.
-pub fn index_terms(text: &str) -> String {
-    let mut out = String::new();
-    for word in words(text) {
-        for form in forms(&word) {
-            if !out.is_empty() {
-                out.push(' ');
-            }
-            out.push_str(&form);
+/// A folded word's Dutch stem.
+pub fn dutch(word: &str) -> String {
+    DUTCH.stem(word).into_owned()
+}
+
+/// A folded word's English stem.
+pub fn english(word: &str) -> String {
+    ENGLISH.stem(word).into_owned()
+}
+
+/// At most this many words of one text are indexed (a 100,000-character post has about
+/// 15,000); what comes after is still shown, just not found.
+pub const MAX_INDEXED_WORDS: usize = 20_000;
+
+/// What the index stores for a text: its words in order, once as Dutch stems and once as
+/// English stems, so that word positions (for phrases) are the same in both.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Stems {
+    pub dutch: Vec<String>,
+    pub english: Vec<String>,
+}
+
+impl Stems {
+    pub fn of(text: &str) -> Stems {
+        let mut stems = Stems::default();
+        for word in words(text).take(MAX_INDEXED_WORDS) {
+            stems.dutch.push(dutch(&word));
+            stems.english.push(english(&word));
         }
+        stems
     }
-    out
 }
 
 #[cfg(test)]
@@ -108,7 +127,10 @@ mod tests {
     }
 
     #[test]
-    fn the_index_holds_every_form_once_per_word() {
-        assert_eq!(index_terms("Huisbezoeken"), "huisbezoeken huisbezoek");
+    fn the_index_holds_each_word_under_both_stems_in_order() {
+        let stems = Stems::of("Huisbezoeken bij eenzame ouderen");
+        assert_eq!(stems.dutch, ["huisbezoek", "bij", "eenzam", "ouder"]);
+        assert_eq!(stems.english.len(), 4);
+        assert_eq!(Stems::of(&"woord ".repeat(30_000)).dutch.len(), MAX_INDEXED_WORDS);
     }
 }

@@ -1,0 +1,542 @@
+//! Asking the index: one search, the same on both databases. SQLite answers with FTS5 and
+//! BM25, PostgreSQL with a `tsquery` and `ts_rank_cd`; both get the very same stems (see
+//! [`super::text`]) and the same filters, and who may find what is always the visibility
+//! rule's answer ([`Reader::readable_thread_ids`], [`Reader::readable_summary_ids`]), asked
+//! live. Nothing outside this module writes SQL for search.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DbErr,
+    sea_query::{Alias, Expr, ExprTrait, Order as SqlOrder, Query, SelectStatement},
+};
+
+use super::{query, text};
+use crate::{
+    entities::{search_doc, summary_practice, thread},
+    visibility::Reader,
+};
+
+/// What kind of text to look for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Threads,
+    Summaries,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Order {
+    #[default]
+    Relevance,
+    Newest,
+}
+
+/// Narrowing a search; every field is optional.
+#[derive(Clone, Debug, Default)]
+pub struct Filters {
+    /// One practice (or the expert area): its threads and the summaries drawn from it.
+    pub practice: Option<i32>,
+    pub kind: Option<Kind>,
+    /// Only texts written since.
+    pub since: Option<DateTime<Utc>>,
+    /// Only texts by these people (an empty list finds nothing).
+    pub authors: Option<Vec<i32>>,
+    /// Leave this thread out (the thread a "related" list is shown on).
+    pub not_thread: Option<i32>,
+}
+
+/// What one result points at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Target {
+    Thread(i32),
+    Summary(i32),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Hit {
+    pub target: Target,
+    pub score: f64,
+}
+
+/// A page of results.
+#[derive(Clone, Debug, Default)]
+pub struct Found {
+    /// How many results in all, counted up to [`COUNT_LIMIT`] (+1 meaning "more").
+    pub total: u64,
+    pub hits: Vec<Hit>,
+}
+
+/// Results are counted up to here; beyond it the page says "more than".
+pub const COUNT_LIMIT: u64 = 1_000;
+
+/// How the words of a query must be found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Join {
+    /// Every word (a search).
+    All,
+    /// Any word, the more the better (similar and related threads).
+    Any,
+}
+
+/// A search for one page of results, best first.
+pub async fn find(
+    db: &impl ConnectionTrait,
+    reader: Reader,
+    query: &query::Query,
+    filters: &Filters,
+    order: Order,
+    offset: u64,
+    limit: u64,
+) -> Result<Found, DbErr> {
+    let backend = db.get_database_backend();
+    let Some(matcher) = Matcher::new(backend, query, Join::All) else {
+        return Ok(Found::default());
+    };
+    let groups = grouped(&matcher, reader, filters);
+    let mut count = Query::select();
+    count
+        .expr(Expr::cust("COUNT(*)"))
+        .from_subquery(
+            groups.clone().limit(COUNT_LIMIT + 1).to_owned(),
+            Alias::new("found"),
+        );
+    let total = match db.query_one(&count).await? {
+        Some(row) => row.try_get_by_index::<i64>(0)?,
+        None => 0,
+    };
+    let hits = page(db, groups, order, offset, limit).await?;
+    Ok(Found {
+        total: u64::try_from(total).unwrap_or(0),
+        hits,
+    })
+}
+
+/// Threads (and summaries) sharing words with a text — a title being typed, or a thread's
+/// own title — best first. Common words count for little (BM25 and cover density both
+/// weigh rare words up), so no list of stop words is needed to keep "de" and "het" quiet;
+/// they are left out anyway to keep the query small.
+pub async fn similar(
+    db: &impl ConnectionTrait,
+    reader: Reader,
+    text: &str,
+    filters: &Filters,
+    limit: u64,
+) -> Result<Vec<Hit>, DbErr> {
+    let mut words: Vec<String> = text::words(text)
+        .filter(|w| w.chars().count() >= 4)
+        .collect();
+    words.sort();
+    words.dedup();
+    words.truncate(query::MAX_TERMS);
+    let query = query::Query {
+        words,
+        ..Default::default()
+    };
+    let Some(matcher) = Matcher::new(db.get_database_backend(), &query, Join::Any) else {
+        return Ok(Vec::new());
+    };
+    page(db, grouped(&matcher, reader, filters), Order::Relevance, 0, limit).await
+}
+
+/// For results already found: the post of each thread that matches best (to take a
+/// snippet from), among the posts the index holds — those every reader of the thread
+/// may read.
+pub async fn best_posts(
+    db: &impl ConnectionTrait,
+    query: &query::Query,
+    threads: &[i32],
+) -> Result<HashMap<i32, i32>, DbErr> {
+    let backend = db.get_database_backend();
+    let Some(matcher) = Matcher::new(backend, query, Join::All) else {
+        return Ok(HashMap::new());
+    };
+    let mut select = matcher.matching();
+    select
+        .column((search_doc::Entity, search_doc::Column::ThreadId))
+        .column((search_doc::Entity, search_doc::Column::PostId))
+        .expr(matcher.score(false))
+        .and_where(
+            Expr::col((search_doc::Entity, search_doc::Column::ThreadId))
+                .is_in(threads.iter().copied()),
+        );
+    let mut best: HashMap<i32, (i32, f64)> = HashMap::new();
+    for row in db.query_all(&select).await? {
+        let (Some(thread), Some(post), score) = (
+            row.try_get_by_index::<Option<i32>>(0)?,
+            row.try_get_by_index::<Option<i32>>(1)?,
+            row.try_get_by_index::<f64>(2)?,
+        ) else {
+            continue;
+        };
+        let entry = best.entry(thread).or_insert((post, score));
+        if score > entry.1 || (score == entry.1 && post < entry.0) {
+            *entry = (post, score);
+        }
+    }
+    Ok(best.into_iter().map(|(t, (p, _))| (t, p)).collect())
+}
+
+/// One row per thread or summary that matches, with its best score and newest text.
+fn grouped(matcher: &Matcher, reader: Reader, filters: &Filters) -> SelectStatement {
+    let doc = |c: search_doc::Column| Expr::col((search_doc::Entity, c));
+    let mut select = matcher.matching();
+    select
+        .expr_as(doc(search_doc::Column::ThreadId), Alias::new("thread_id"))
+        .expr_as(doc(search_doc::Column::SummaryId), Alias::new("summary_id"))
+        .expr_as(matcher.score(true), Alias::new("score"))
+        .expr_as(
+            Expr::cust("MAX(\"search_docs\".\"created_at\")"),
+            Alias::new("newest"),
+        )
+        // The one rule: what this reader may read, asked live.
+        .cond_where(
+            Condition::any()
+                .add(doc(search_doc::Column::ThreadId).in_subquery(reader.readable_thread_ids()))
+                .add(
+                    doc(search_doc::Column::SummaryId)
+                        .in_subquery(reader.readable_summary_ids()),
+                ),
+        )
+        .group_by_col((search_doc::Entity, search_doc::Column::ThreadId))
+        .group_by_col((search_doc::Entity, search_doc::Column::SummaryId));
+    if let Some(practice) = filters.practice {
+        select.cond_where(
+            Condition::any()
+                .add(
+                    doc(search_doc::Column::ThreadId).in_subquery(
+                        Query::select()
+                            .column(thread::Column::Id)
+                            .from(thread::Entity)
+                            .and_where(thread::Column::PracticeId.eq(practice))
+                            .to_owned(),
+                    ),
+                )
+                .add(
+                    doc(search_doc::Column::SummaryId).in_subquery(
+                        Query::select()
+                            .column(summary_practice::Column::SummaryId)
+                            .from(summary_practice::Entity)
+                            .and_where(summary_practice::Column::PracticeId.eq(practice))
+                            .to_owned(),
+                    ),
+                ),
+        );
+    }
+    match filters.kind {
+        Some(Kind::Threads) => {
+            select.and_where(doc(search_doc::Column::ThreadId).is_not_null());
+        }
+        Some(Kind::Summaries) => {
+            select.and_where(doc(search_doc::Column::SummaryId).is_not_null());
+        }
+        None => {}
+    }
+    if let Some(since) = filters.since {
+        select.and_where(doc(search_doc::Column::CreatedAt).gte(since));
+    }
+    if let Some(authors) = &filters.authors {
+        select.and_where(doc(search_doc::Column::AuthorId).is_in(authors.iter().copied()));
+    }
+    if let Some(thread) = filters.not_thread {
+        select.cond_where(
+            Condition::any()
+                .add(doc(search_doc::Column::ThreadId).is_null())
+                .add(doc(search_doc::Column::ThreadId).ne(thread)),
+        );
+    }
+    select
+}
+
+async fn page(
+    db: &impl ConnectionTrait,
+    mut groups: SelectStatement,
+    order: Order,
+    offset: u64,
+    limit: u64,
+) -> Result<Vec<Hit>, DbErr> {
+    let newest = Expr::cust("MAX(\"search_docs\".\"created_at\")");
+    let score = Expr::col(Alias::new("score"));
+    let is_summary = Expr::col((search_doc::Entity, search_doc::Column::SummaryId)).is_not_null();
+    match order {
+        // Equal relevance: published summaries first, then the newest.
+        Order::Relevance => groups
+            .order_by_expr(score, SqlOrder::Desc)
+            .order_by_expr(is_summary, SqlOrder::Desc)
+            .order_by_expr(newest, SqlOrder::Desc),
+        Order::Newest => groups
+            .order_by_expr(newest, SqlOrder::Desc)
+            .order_by_expr(score, SqlOrder::Desc),
+    };
+    // Last, something unique, so that pages never overlap.
+    groups
+        .order_by((search_doc::Entity, search_doc::Column::ThreadId), SqlOrder::Asc)
+        .order_by((search_doc::Entity, search_doc::Column::SummaryId), SqlOrder::Asc)
+        .limit(limit)
+        .offset(offset);
+    let mut hits = Vec::new();
+    for row in db.query_all(&groups).await? {
+        let thread: Option<i32> = row.try_get("", "thread_id")?;
+        let summary: Option<i32> = row.try_get("", "summary_id")?;
+        let score: f64 = row.try_get("", "score")?;
+        let target = match (thread, summary) {
+            (Some(t), _) => Target::Thread(t),
+            (None, Some(s)) => Target::Summary(s),
+            (None, None) => continue,
+        };
+        hits.push(Hit { target, score });
+    }
+    Ok(hits)
+}
+
+/// A query in the backend's own full-text language, with how to score a match.
+struct Matcher {
+    backend: DatabaseBackend,
+    /// An FTS5 MATCH expression, or a `tsquery` literal.
+    expression: String,
+}
+
+/// Column groups of the SQLite index: each word's Dutch stems and English stems.
+const DUTCH_COLUMNS: &str = "{title_nl body_nl}";
+const ENGLISH_COLUMNS: &str = "{title_en body_en}";
+
+impl Matcher {
+    /// `None` when nothing in the query can be looked for (only exclusions, only
+    /// punctuation).
+    fn new(backend: DatabaseBackend, query: &query::Query, join: Join) -> Option<Matcher> {
+        let terms = Terms::of(query);
+        if terms.positive.is_empty() {
+            return None;
+        }
+        let expression = match backend {
+            DatabaseBackend::Sqlite => terms.fts5(join),
+            _ => terms.tsquery(join),
+        };
+        Some(Matcher {
+            backend,
+            expression,
+        })
+    }
+
+    /// The documents that match, joined to their rows; select what you need.
+    fn matching(&self) -> SelectStatement {
+        let mut select = Query::select();
+        match self.backend {
+            DatabaseBackend::Sqlite => {
+                select
+                    .from(Alias::new("search_fts"))
+                    .inner_join(
+                        search_doc::Entity,
+                        Expr::cust("\"search_docs\".\"id\" = \"search_fts\".\"rowid\""),
+                    )
+                    .and_where(Expr::cust_with_values(
+                        "\"search_fts\" MATCH ?",
+                        [self.expression.clone()],
+                    ));
+            }
+            _ => {
+                select.from(search_doc::Entity).and_where(Expr::cust_with_values(
+                    "\"search_docs\".\"terms\" @@ CAST(? AS tsquery)",
+                    [self.expression.clone()],
+                ));
+            }
+        }
+        select
+    }
+
+    /// A document's score, higher is better: title words weigh ten times body words.
+    /// `aggregate`: the best score of a group.
+    fn score(&self, aggregate: bool) -> Expr {
+        let (open, close) = if aggregate { ("MAX(", ")") } else { ("", "") };
+        match self.backend {
+            DatabaseBackend::Sqlite => Expr::cust(format!(
+                "{open}-bm25(\"search_fts\", 10.0, 10.0, 1.0, 1.0){close}"
+            )),
+            _ => Expr::cust_with_values(
+                format!(
+                    "{open}CAST(ts_rank_cd('{{0.1, 0.1, 0.1, 1.0}}', \"search_docs\".\"terms\", \
+                     CAST(? AS tsquery), 1) AS DOUBLE PRECISION){close}"
+                ),
+                [self.expression.clone()],
+            ),
+        }
+    }
+}
+
+/// A query's parts as stems: what each backend's expression is written from.
+struct Terms {
+    /// Each must match (or, for `Join::Any`, any may): alternatives per part.
+    positive: Vec<Part>,
+    negative: Vec<Part>,
+}
+
+enum Part {
+    /// One word: its Dutch stem and its English stem.
+    Word { dutch: String, english: String },
+    /// The start of a word: as typed, and as the start of a stem.
+    Prefix {
+        typed: String,
+        dutch: String,
+        english: String,
+    },
+    /// Words in this order.
+    Phrase {
+        dutch: Vec<String>,
+        english: Vec<String>,
+    },
+}
+
+impl Terms {
+    fn of(query: &query::Query) -> Terms {
+        let word = |w: &String| Part::Word {
+            dutch: text::dutch(w),
+            english: text::english(w),
+        };
+        let mut positive: Vec<Part> = query.words.iter().map(word).collect();
+        positive.extend(query.prefixes.iter().map(|p| Part::Prefix {
+            typed: p.clone(),
+            dutch: text::dutch(p),
+            english: text::english(p),
+        }));
+        positive.extend(query.phrases.iter().map(|words| Part::Phrase {
+            dutch: words.iter().map(|w| text::dutch(w)).collect(),
+            english: words.iter().map(|w| text::english(w)).collect(),
+        }));
+        Terms {
+            positive,
+            negative: query.without.iter().map(word).collect(),
+        }
+    }
+
+    /// The FTS5 expression. Every token is quoted, so nothing typed is syntax.
+    fn fts5(&self, join: Join) -> String {
+        fn quoted(token: &str) -> String {
+            format!("\"{}\"", token.replace('"', "\"\""))
+        }
+        fn part(p: &Part) -> String {
+            match p {
+                Part::Word { dutch, english } => format!(
+                    "({DUTCH_COLUMNS} : {} OR {ENGLISH_COLUMNS} : {})",
+                    quoted(dutch),
+                    quoted(english)
+                ),
+                Part::Prefix {
+                    typed,
+                    dutch,
+                    english,
+                } => format!(
+                    "({DUTCH_COLUMNS} : ({} * OR {} *) OR {ENGLISH_COLUMNS} : ({} * OR {} *))",
+                    quoted(typed),
+                    quoted(dutch),
+                    quoted(typed),
+                    quoted(english)
+                ),
+                Part::Phrase { dutch, english } => format!(
+                    "({DUTCH_COLUMNS} : {} OR {ENGLISH_COLUMNS} : {})",
+                    quoted(&dutch.join(" ")),
+                    quoted(&english.join(" "))
+                ),
+            }
+        }
+        let glue = match join {
+            Join::All => " AND ",
+            Join::Any => " OR ",
+        };
+        let mut out = format!(
+            "({})",
+            self.positive.iter().map(part).collect::<Vec<_>>().join(glue)
+        );
+        for p in &self.negative {
+            out.push_str(" NOT ");
+            out.push_str(&part(p));
+        }
+        out
+    }
+
+    /// The `tsquery` literal. Every lexeme is quoted, so nothing typed is syntax.
+    fn tsquery(&self, join: Join) -> String {
+        fn quoted(token: &str) -> String {
+            format!("'{}'", token.replace('\\', "\\\\").replace('\'', "''"))
+        }
+        fn either(a: String, b: String) -> String {
+            if a == b { a } else { format!("({a} | {b})") }
+        }
+        fn part(p: &Part) -> String {
+            match p {
+                Part::Word { dutch, english } => either(quoted(dutch), quoted(english)),
+                Part::Prefix {
+                    typed,
+                    dutch,
+                    english,
+                } => {
+                    let mut all = vec![typed, dutch, english];
+                    all.sort();
+                    all.dedup();
+                    let list: Vec<String> =
+                        all.into_iter().map(|t| format!("{}:*", quoted(t))).collect();
+                    format!("({})", list.join(" | "))
+                }
+                Part::Phrase { dutch, english } => {
+                    let run = |words: &Vec<String>| {
+                        let list: Vec<String> = words.iter().map(|w| quoted(w)).collect();
+                        format!("({})", list.join(" <-> "))
+                    };
+                    either(run(dutch), run(english))
+                }
+            }
+        }
+        let glue = match join {
+            Join::All => " & ",
+            Join::Any => " | ",
+        };
+        let mut out = format!(
+            "({})",
+            self.positive.iter().map(part).collect::<Vec<_>>().join(glue)
+        );
+        for p in &self.negative {
+            out.push_str(" & !");
+            out.push_str(&part(p));
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn terms(q: &str) -> Terms {
+        Terms::of(&query::Query::parse(q))
+    }
+
+    #[test]
+    fn fts5_expressions_quote_every_token() {
+        let t = terms("Huisbezoeken \"eenzame ouderen\" eenza* -jeugd");
+        let fts = t.fts5(Join::All);
+        assert!(fts.contains("{title_nl body_nl} : \"huisbezoek\""), "{fts}");
+        assert!(fts.contains("\"eenzam ouder\""), "{fts}");
+        assert!(fts.contains("\"eenza\" *"), "{fts}");
+        assert!(fts.contains(" NOT ({title_nl body_nl} : \"jeugd\""), "{fts}");
+    }
+
+    #[test]
+    fn tsquery_literals_quote_every_lexeme() {
+        let t = terms("huisbezoeken \"eenzame ouderen\" eenza* -jeugd");
+        let tsq = t.tsquery(Join::All);
+        assert!(tsq.contains("'huisbezoek'"), "{tsq}");
+        assert!(tsq.contains("'eenzam' <-> 'ouder'"), "{tsq}");
+        assert!(tsq.contains("'eenza':*"), "{tsq}");
+        assert!(tsq.contains("& !'jeugd'"), "{tsq}");
+    }
+
+    #[test]
+    fn nothing_to_look_for_is_no_matcher() {
+        for q in ["", "\"", "*", "-alleen", "!!! ???"] {
+            assert!(
+                Matcher::new(DatabaseBackend::Sqlite, &query::Query::parse(q), Join::All)
+                    .is_none(),
+                "{q}"
+            );
+        }
+    }
+}
