@@ -55,6 +55,7 @@ pub async fn erase_posts(db: &impl ConnectionTrait, post_ids: &[i32]) -> Result<
             .await?
             .rows_affected;
         crate::notifications::mail::forget_posts(db, ids).await?;
+        crate::search::index::sync_posts(db, ids).await?;
     }
     Ok(erased)
 }

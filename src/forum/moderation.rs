@@ -205,7 +205,8 @@ async fn hide(
     active.hidden_at = Set(Some(Utc::now()));
     active.hidden_by = Set(actor);
     active.hidden_reason = Set(Some(reason.to_string()));
-    active.update(txn).await?;
+    let post = active.update(txn).await?;
+    crate::search::index::sync_posts(txn, &[post.id]).await?;
     audit::record(txn, actor, "post_hidden", &subject, reason).await?;
     Ok(())
 }
@@ -223,6 +224,7 @@ pub async fn restore_post(
     active.hidden_by = Set(None);
     active.hidden_reason = Set(None);
     active.update(&txn).await?;
+    crate::search::index::sync_posts(&txn, &[post.id]).await?;
     let subject = format!("#{}", post.id);
     audit::record(
         &txn,

@@ -113,6 +113,7 @@ pub async fn update_post(
         active.body = Set(new_body);
         active.edited_at = Set(Some(Utc::now()));
         active.update(&txn).await?;
+        crate::search::index::sync_posts(&txn, &[post.id]).await?;
         crate::summaries::public::mark_sources_changed(&txn, thread.id, post.id).await?;
         txn.commit().await?;
     }

@@ -411,6 +411,7 @@ async fn save(
         let sources = sources.unwrap_or_default();
         replace_practices_and_sources(&txn, saved.id, &chosen, &sources).await?;
     }
+    crate::search::index::sync_summary(&txn, saved.id).await?;
     txn.commit().await?;
     Ok(Redirect::to(&format!("/kennisbundels/{}", saved.slug)).into_response())
 }
@@ -690,6 +691,7 @@ pub async fn change_status(
             }
         }
     };
+    crate::search::index::sync_summary(&txn, s.id).await?;
     audit::record(
         &txn,
         Some(person.id),
@@ -876,6 +878,7 @@ pub async fn redact_version(
     active.redacted_at = Set(Some(Utc::now()));
     active.redacted_by = Set(Some(person.id));
     active.update(&txn).await?;
+    crate::search::index::sync_summary(&txn, s.id).await?;
     audit::record(
         &txn,
         Some(person.id),
