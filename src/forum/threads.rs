@@ -182,7 +182,7 @@ pub async fn create_thread(
     .insert(&txn)
     .await?;
     attachments::attach(&txn, &pending, opening.id).await?;
-    search::index::sync_posts(&txn, &[opening.id]).await?;
+    crate::search::index::sync_posts(&txn, &[opening.id]).await?;
     mark_read(&txn, person.id, thread.id, 1).await?;
     notifications::after_post(&txn, &thread, &practice, &opening, None).await?;
     txn.commit().await?;
@@ -534,7 +534,7 @@ pub async fn reply(
     .insert(&txn)
     .await?;
     attachments::attach(&txn, &pending, post.id).await?;
-    search::index::sync_posts(&txn, &[post.id]).await?;
+    crate::search::index::sync_posts(&txn, &[post.id]).await?;
     mark_read(&txn, person.id, thread.id, position).await?;
     let quoted_author = match form.quote.parse::<i32>() {
         Ok(quoted) => post::Entity::find_by_id(quoted)
