@@ -95,12 +95,10 @@ pub async fn find(
     };
     let groups = grouped(&matcher, reader, filters);
     let mut count = Query::select();
-    count
-        .expr(Expr::cust("COUNT(*)"))
-        .from_subquery(
-            groups.clone().limit(COUNT_LIMIT + 1).to_owned(),
-            Alias::new("found"),
-        );
+    count.expr(Expr::cust("COUNT(*)")).from_subquery(
+        groups.clone().limit(COUNT_LIMIT + 1).to_owned(),
+        Alias::new("found"),
+    );
     let total = match db.query_one(&count).await? {
         Some(row) => row.try_get_by_index::<i64>(0)?,
         None => 0,
@@ -136,7 +134,14 @@ pub async fn similar(
     let Some(matcher) = Matcher::new(db.get_database_backend(), &query, Join::Any) else {
         return Ok(Vec::new());
     };
-    page(db, grouped(&matcher, reader, filters), Order::Relevance, 0, limit).await
+    page(
+        db,
+        grouped(&matcher, reader, filters),
+        Order::Relevance,
+        0,
+        limit,
+    )
+    .await
 }
 
 /// For results already found: the post of each thread that matches best (to take a
@@ -155,7 +160,7 @@ pub async fn best_posts(
     select
         .column((search_doc::Entity, search_doc::Column::ThreadId))
         .column((search_doc::Entity, search_doc::Column::PostId))
-        .expr(matcher.score(false))
+        .expr(matcher.score())
         .and_where(
             Expr::col((search_doc::Entity, search_doc::Column::ThreadId))
                 .is_in(threads.iter().copied()),
@@ -178,30 +183,28 @@ pub async fn best_posts(
 }
 
 /// One row per thread or summary that matches, with its best score and newest text.
+///
+/// The documents are scored in a subquery and grouped outside it: FTS5's `bm25()` may only
+/// be called where the full-text query is evaluated, not inside an aggregate.
 fn grouped(matcher: &Matcher, reader: Reader, filters: &Filters) -> SelectStatement {
     let doc = |c: search_doc::Column| Expr::col((search_doc::Entity, c));
-    let mut select = matcher.matching();
-    select
-        .expr_as(doc(search_doc::Column::ThreadId), Alias::new("thread_id"))
+    let mut docs = matcher.matching();
+    docs.expr_as(doc(search_doc::Column::ThreadId), Alias::new("thread_id"))
         .expr_as(doc(search_doc::Column::SummaryId), Alias::new("summary_id"))
-        .expr_as(matcher.score(true), Alias::new("score"))
-        .expr_as(
-            Expr::cust("MAX(\"search_docs\".\"created_at\")"),
-            Alias::new("newest"),
-        )
+        .expr_as(doc(search_doc::Column::CreatedAt), Alias::new("created_at"))
+        .expr_as(matcher.score(), Alias::new("score"))
         // The one rule: what this reader may read, asked live.
         .cond_where(
             Condition::any()
                 .add(doc(search_doc::Column::ThreadId).in_subquery(reader.readable_thread_ids()))
-                .add(
-                    doc(search_doc::Column::SummaryId)
-                        .in_subquery(reader.readable_summary_ids()),
-                ),
-        )
-        .group_by_col((search_doc::Entity, search_doc::Column::ThreadId))
-        .group_by_col((search_doc::Entity, search_doc::Column::SummaryId));
+                .add(doc(search_doc::Column::SummaryId).in_subquery(reader.readable_summary_ids())),
+        );
+    if matcher.backend == DatabaseBackend::Sqlite {
+        // A LIMIT keeps SQLite from folding this subquery into the grouping query.
+        docs.limit(i64::MAX as u64);
+    }
     if let Some(practice) = filters.practice {
-        select.cond_where(
+        docs.cond_where(
             Condition::any()
                 .add(
                     doc(search_doc::Column::ThreadId).in_subquery(
@@ -225,27 +228,36 @@ fn grouped(matcher: &Matcher, reader: Reader, filters: &Filters) -> SelectStatem
     }
     match filters.kind {
         Some(Kind::Threads) => {
-            select.and_where(doc(search_doc::Column::ThreadId).is_not_null());
+            docs.and_where(doc(search_doc::Column::ThreadId).is_not_null());
         }
         Some(Kind::Summaries) => {
-            select.and_where(doc(search_doc::Column::SummaryId).is_not_null());
+            docs.and_where(doc(search_doc::Column::SummaryId).is_not_null());
         }
         None => {}
     }
     if let Some(since) = filters.since {
-        select.and_where(doc(search_doc::Column::CreatedAt).gte(since));
+        docs.and_where(doc(search_doc::Column::CreatedAt).gte(since));
     }
     if let Some(authors) = &filters.authors {
-        select.and_where(doc(search_doc::Column::AuthorId).is_in(authors.iter().copied()));
+        docs.and_where(doc(search_doc::Column::AuthorId).is_in(authors.iter().copied()));
     }
     if let Some(thread) = filters.not_thread {
-        select.cond_where(
+        docs.cond_where(
             Condition::any()
                 .add(doc(search_doc::Column::ThreadId).is_null())
                 .add(doc(search_doc::Column::ThreadId).ne(thread)),
         );
     }
-    select
+    let mut groups = Query::select();
+    groups
+        .column(Alias::new("thread_id"))
+        .column(Alias::new("summary_id"))
+        .expr_as(Expr::cust("MAX(\"score\")"), Alias::new("score"))
+        .expr_as(Expr::cust("MAX(\"created_at\")"), Alias::new("newest"))
+        .from_subquery(docs, Alias::new("docs"))
+        .group_by_col(Alias::new("thread_id"))
+        .group_by_col(Alias::new("summary_id"));
+    groups
 }
 
 async fn page(
@@ -255,9 +267,9 @@ async fn page(
     offset: u64,
     limit: u64,
 ) -> Result<Vec<Hit>, DbErr> {
-    let newest = Expr::cust("MAX(\"search_docs\".\"created_at\")");
+    let newest = Expr::col(Alias::new("newest"));
     let score = Expr::col(Alias::new("score"));
-    let is_summary = Expr::col((search_doc::Entity, search_doc::Column::SummaryId)).is_not_null();
+    let is_summary = Expr::col(Alias::new("summary_id")).is_not_null();
     match order {
         // Equal relevance: published summaries first, then the newest.
         Order::Relevance => groups
@@ -270,8 +282,8 @@ async fn page(
     };
     // Last, something unique, so that pages never overlap.
     groups
-        .order_by((search_doc::Entity, search_doc::Column::ThreadId), SqlOrder::Asc)
-        .order_by((search_doc::Entity, search_doc::Column::SummaryId), SqlOrder::Asc)
+        .order_by(Alias::new("thread_id"), SqlOrder::Asc)
+        .order_by(Alias::new("summary_id"), SqlOrder::Asc)
         .limit(limit)
         .offset(offset);
     let mut hits = Vec::new();
@@ -335,28 +347,24 @@ impl Matcher {
                     ));
             }
             _ => {
-                select.from(search_doc::Entity).and_where(Expr::cust_with_values(
-                    "\"search_docs\".\"terms\" @@ CAST(? AS tsquery)",
-                    [self.expression.clone()],
-                ));
+                select
+                    .from(search_doc::Entity)
+                    .and_where(Expr::cust_with_values(
+                        "\"search_docs\".\"terms\" @@ CAST(? AS tsquery)",
+                        [self.expression.clone()],
+                    ));
             }
         }
         select
     }
 
     /// A document's score, higher is better: title words weigh ten times body words.
-    /// `aggregate`: the best score of a group.
-    fn score(&self, aggregate: bool) -> Expr {
-        let (open, close) = if aggregate { ("MAX(", ")") } else { ("", "") };
+    fn score(&self) -> Expr {
         match self.backend {
-            DatabaseBackend::Sqlite => Expr::cust(format!(
-                "{open}-bm25(\"search_fts\", 10.0, 10.0, 1.0, 1.0){close}"
-            )),
+            DatabaseBackend::Sqlite => Expr::cust("-bm25(\"search_fts\", 10.0, 10.0, 1.0, 1.0)"),
             _ => Expr::cust_with_values(
-                format!(
-                    "{open}CAST(ts_rank_cd('{{0.1, 0.1, 0.1, 1.0}}', \"search_docs\".\"terms\", \
-                     CAST(? AS tsquery), 1) AS DOUBLE PRECISION){close}"
-                ),
+                "CAST(ts_rank_cd('{0.1, 0.1, 0.1, 1.0}', \"search_docs\".\"terms\", \
+                 CAST(? AS tsquery), 1) AS DOUBLE PRECISION)",
                 [self.expression.clone()],
             ),
         }
@@ -444,7 +452,11 @@ impl Terms {
         };
         let mut out = format!(
             "({})",
-            self.positive.iter().map(part).collect::<Vec<_>>().join(glue)
+            self.positive
+                .iter()
+                .map(part)
+                .collect::<Vec<_>>()
+                .join(glue)
         );
         for p in &self.negative {
             out.push_str(" NOT ");
@@ -472,8 +484,10 @@ impl Terms {
                     let mut all = vec![typed, dutch, english];
                     all.sort();
                     all.dedup();
-                    let list: Vec<String> =
-                        all.into_iter().map(|t| format!("{}:*", quoted(t))).collect();
+                    let list: Vec<String> = all
+                        .into_iter()
+                        .map(|t| format!("{}:*", quoted(t)))
+                        .collect();
                     format!("({})", list.join(" | "))
                 }
                 Part::Phrase { dutch, english } => {
@@ -491,7 +505,11 @@ impl Terms {
         };
         let mut out = format!(
             "({})",
-            self.positive.iter().map(part).collect::<Vec<_>>().join(glue)
+            self.positive
+                .iter()
+                .map(part)
+                .collect::<Vec<_>>()
+                .join(glue)
         );
         for p in &self.negative {
             out.push_str(" & !");
@@ -516,7 +534,10 @@ mod tests {
         assert!(fts.contains("{title_nl body_nl} : \"huisbezoek\""), "{fts}");
         assert!(fts.contains("\"eenzam ouder\""), "{fts}");
         assert!(fts.contains("\"eenza\" *"), "{fts}");
-        assert!(fts.contains(" NOT ({title_nl body_nl} : \"jeugd\""), "{fts}");
+        assert!(
+            fts.contains(" NOT ({title_nl body_nl} : \"jeugd\""),
+            "{fts}"
+        );
     }
 
     #[test]
@@ -533,8 +554,7 @@ mod tests {
     fn nothing_to_look_for_is_no_matcher() {
         for q in ["", "\"", "*", "-alleen", "!!! ???"] {
             assert!(
-                Matcher::new(DatabaseBackend::Sqlite, &query::Query::parse(q), Join::All)
-                    .is_none(),
+                Matcher::new(DatabaseBackend::Sqlite, &query::Query::parse(q), Join::All).is_none(),
                 "{q}"
             );
         }

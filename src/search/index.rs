@@ -12,8 +12,8 @@
 use chrono::{DateTime, Utc};
 use indicatif::ProgressBar;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, TransactionTrait,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, TransactionTrait,
     sea_query::{Alias, Expr, ExprTrait, Query},
 };
 
@@ -75,10 +75,7 @@ pub async fn sync_posts(db: &impl ConnectionTrait, post_ids: &[i32]) -> Result<(
     Ok(())
 }
 
-fn post_docs(
-    posts: &[post::Model],
-    titles: &std::collections::HashMap<i32, String>,
-) -> Vec<Doc> {
+fn post_docs(posts: &[post::Model], titles: &std::collections::HashMap<i32, String>) -> Vec<Doc> {
     posts
         .iter()
         .filter(|p| visibility::indexable(p))
@@ -144,7 +141,10 @@ pub async fn sync_summary(db: &impl ConnectionTrait, summary_id: i32) -> Result<
     insert(db, vec![doc]).await
 }
 
-async fn forget(db: &impl ConnectionTrait, ids: impl IntoIterator<Item = i64>) -> Result<(), DbErr> {
+async fn forget(
+    db: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = i64>,
+) -> Result<(), DbErr> {
     let ids: Vec<i64> = ids.into_iter().collect();
     if ids.is_empty() {
         return Ok(());
@@ -201,9 +201,7 @@ async fn insert(db: &impl ConnectionTrait, docs: Vec<Doc>) -> Result<(), DbErr> 
         if backend == DatabaseBackend::Sqlite {
             let mut fts = Query::insert()
                 .into_table(Alias::new("search_fts"))
-                .columns(
-                    ["rowid", "title_nl", "title_en", "body_nl", "body_en"].map(Alias::new),
-                )
+                .columns(["rowid", "title_nl", "title_en", "body_nl", "body_en"].map(Alias::new))
                 .to_owned();
             for doc in chunk {
                 fts.values([
