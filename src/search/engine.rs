@@ -350,7 +350,7 @@ impl Matcher {
                 select
                     .from(search_doc::Entity)
                     .and_where(Expr::cust_with_values(
-                        "\"search_docs\".\"terms\" @@ CAST(? AS tsquery)",
+                        "\"search_docs\".\"terms\" @@ CAST($1 AS tsquery)",
                         [self.expression.clone()],
                     ));
             }
@@ -364,7 +364,7 @@ impl Matcher {
             DatabaseBackend::Sqlite => Expr::cust("-bm25(\"search_fts\", 10.0, 10.0, 1.0, 1.0)"),
             _ => Expr::cust_with_values(
                 "CAST(ts_rank_cd('{0.1, 0.1, 0.1, 1.0}', \"search_docs\".\"terms\", \
-                 CAST(? AS tsquery), 1) AS DOUBLE PRECISION)",
+                 CAST($1 AS tsquery), 1) AS DOUBLE PRECISION)",
                 [self.expression.clone()],
             ),
         }

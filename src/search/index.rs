@@ -168,20 +168,21 @@ async fn insert(db: &impl ConnectionTrait, docs: Vec<Doc>) -> Result<(), DbErr> 
     // A few hundred rows per statement keeps under every backend's limit of bound values.
     for chunk in docs.chunks(100) {
         let backend = db.get_database_backend();
+        let mut columns = vec![
+            Alias::new("id"),
+            Alias::new("post_id"),
+            Alias::new("thread_id"),
+            Alias::new("summary_id"),
+            Alias::new("author_id"),
+            Alias::new("created_at"),
+        ];
+        if backend == DatabaseBackend::Postgres {
+            columns.push(Alias::new("terms"));
+        }
         let mut rows = Query::insert()
             .into_table(search_doc::Entity)
-            .columns([
-                search_doc::Column::Id,
-                search_doc::Column::PostId,
-                search_doc::Column::ThreadId,
-                search_doc::Column::SummaryId,
-                search_doc::Column::AuthorId,
-                search_doc::Column::CreatedAt,
-            ])
+            .columns(columns)
             .to_owned();
-        if backend == DatabaseBackend::Postgres {
-            rows.columns([Alias::new("terms")]);
-        }
         for doc in chunk {
             let mut values: Vec<Expr> = vec![
                 Expr::val(doc.id),
