@@ -343,7 +343,7 @@ pub fn build(state: AppState) -> Router {
 
     Router::new()
         .route("/healthz", get(healthz))
-        .route("/assets/{file}", get(assets::stylesheet))
+        .route("/assets/{file}", get(assets::file))
         .route("/opensearch.xml", get(search::pages::opensearch))
         .merge(pages)
         .layer(

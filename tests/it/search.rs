@@ -422,6 +422,40 @@ async fn every_page_has_a_search_box_and_browsers_can_add_erbij() {
     );
     let body = String::from_utf8(body).unwrap();
     assert!(body.contains("/zoeken?q={searchTerms}"), "{body}");
+    // The script that lists similar threads while a title is typed: one file of our own,
+    // cached for a year under its content's name (the CSP allows no inline script).
+    let form = anouk.get("/praktijken/zingeving/nieuw").await;
+    form.assert_contains(r#"data-similar-for="title" data-similar-url="/zoeken/vergelijkbaar""#);
+    let script = form
+        .body
+        .split(r#"<script src=""#)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a script")
+        .to_string();
+    assert!(
+        script.starts_with("/assets/search-") && script.ends_with(".js"),
+        "{script}"
+    );
+    let (status, headers, body) = visitor.get_bytes(&script).await;
+    assert_eq!(status.as_u16(), 200);
+    assert!(
+        headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/javascript")
+    );
+    assert!(
+        headers["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("immutable")
+    );
+    assert!(
+        String::from_utf8(body)
+            .unwrap()
+            .contains("data-similar-url")
+    );
     // In English too.
     visitor
         .post("/taal", &[("lang", "en"), ("next", "/")])
@@ -431,4 +465,33 @@ async fn every_page_has_a_search_box_and_browsers_can_add_erbij() {
         .await
         .assert_contains("0 results")
         .assert_contains("Search Erbij");
+}
+
+#[tokio::test]
+async fn a_site_from_before_search_gets_its_index_built_at_start() {
+    use erbij::entities::search_doc;
+    use sea_orm::EntityTrait;
+    let (mut anouk, _, mut visitor) = community().await;
+    anouk
+        .start_thread("zingeving", "Oud onderwerp", "Over de Grutto8.", "public")
+        .await;
+    // As before search existed: no entries, and no record of a build.
+    let db = &anouk.state.db;
+    search_doc::Entity::delete_many().exec(db).await.unwrap();
+    sea_orm::ConnectionTrait::execute_unprepared(db, "DELETE FROM search_meta")
+        .await
+        .unwrap();
+    visitor
+        .get(&search("grutto8"))
+        .await
+        .assert_contains("0 resultaten");
+    erbij::search::index::build_if_needed(db).await.unwrap();
+    visitor
+        .get(&search("grutto8"))
+        .await
+        .assert_contains("1 resultaat");
+    assert_eq!(
+        erbij::search::index::built_version(db).await.unwrap(),
+        Some(erbij::search::index::VERSION)
+    );
 }
