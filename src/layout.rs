@@ -17,7 +17,6 @@ pub fn page(ctx: &Ctx, title: &str, body: Markup) -> Markup {
                 meta name="description" content=(ctx.t("site.tagline"));
                 link rel="stylesheet" href=(ctx.stylesheet);
                 link rel="search" type="application/opensearchdescription+xml" href="/opensearch.xml" title=(site);
-                script src=(ctx.script) defer {}
             }
             body {
                 a.skip-link href="#main" { (ctx.t("layout.skip")) }

@@ -296,6 +296,8 @@ pub fn new_thread(
                 }
                 (submit_buttons(ctx, "forum.post_thread"))
             }
+            // Similar threads while the title is typed (the button above works without it).
+            script src=(ctx.script) defer {}
         },
     )
 }
