@@ -26,7 +26,8 @@ pub fn page(ctx: &Ctx, title: &str, body: Markup) -> Markup {
                             span.brand-name { (site) }
                             span.brand-tagline { (ctx.t("site.tagline")) }
                         }
-                        (crate::search::views::header_box(ctx))
+                        // The search page has its own box.
+                        @if !ctx.path.starts_with("/zoeken") { (crate::search::views::header_box(ctx)) }
                         nav aria-label=(ctx.t("layout.nav_label")) {
                             ul.nav {
                                 li { a href="/praktijken" { (ctx.t("nav.practices")) } }

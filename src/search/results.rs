@@ -53,6 +53,8 @@ impl Kind {
 pub struct Item {
     pub kind: Kind,
     pub title: String,
+    /// The title with the query's words marked (empty when there is no query).
+    pub marked_title: Vec<Piece>,
     pub url: String,
     /// The practice (or practices) it belongs to.
     pub places: Vec<String>,
@@ -173,6 +175,9 @@ pub async fn load(
                             PracticeKind::Practice => Kind::Thread,
                         },
                         title: thread.title.clone(),
+                        marked_title: query
+                            .map(|q| snippet::marked(&thread.title, q))
+                            .unwrap_or_default(),
                         url: match post {
                             Some(post) => post_url(thread.id, post),
                             None => format!("/onderwerpen/{}", thread.id),
@@ -201,6 +206,11 @@ pub async fn load(
                             Kind::Draft
                         },
                         title: version.map_or_else(|| summary.title.clone(), |v| v.title.clone()),
+                        marked_title: match (query, version) {
+                            (Some(q), Some(v)) => snippet::marked(&v.title, q),
+                            (Some(q), None) => snippet::marked(&summary.title, q),
+                            (None, _) => Vec::new(),
+                        },
                         url: format!("/kennisbundels/{}", summary.slug),
                         places: summary_places.get(&id).cloned().unwrap_or_default(),
                         author: authors.get(&summary.author_id).cloned(),

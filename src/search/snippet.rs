@@ -48,8 +48,17 @@ impl Wanted {
     }
 }
 
+/// A short text (a title) whole, with the query's words marked.
+pub fn marked(plain: &str, query: &Query) -> Vec<Piece> {
+    window(plain, query, usize::MAX)
+}
+
 /// A snippet of `plain` (text without markup) for this query.
 pub fn of(plain: &str, query: &Query) -> Vec<Piece> {
+    window(plain, query, LENGTH)
+}
+
+fn window(plain: &str, query: &Query, length: usize) -> Vec<Piece> {
     let wanted = Wanted::of(query);
     // Tokens that keep their punctuation, so the snippet reads as written.
     let tokens: Vec<&str> = plain.split_whitespace().collect();
@@ -59,8 +68,12 @@ pub fn of(plain: &str, query: &Query) -> Vec<Piece> {
             .any(|w| wanted.matches(w))
     };
     let first = tokens.iter().position(|t| is_match(t)).unwrap_or(0);
-    let start = first.saturating_sub(BEFORE);
-    let end = (start + LENGTH).min(tokens.len());
+    let start = if tokens.len() <= length {
+        0
+    } else {
+        first.saturating_sub(BEFORE)
+    };
+    let end = start.saturating_add(length).min(tokens.len());
     let mut pieces: Vec<Piece> = Vec::new();
     if start > 0 {
         pieces.push(Piece {

@@ -73,10 +73,11 @@ pub fn search_page(
                 label for="q" { (ctx.t("search.label")) }
                 div.search-row {
                     input #q type="search" name="q" value=(params.q) maxlength="200"
-                        enterkeyhint="search" aria-describedby="search-tips";
+                        enterkeyhint="search" aria-describedby=[outcome.is_none().then_some("search-tips")];
                     button.primary type="submit" { (ctx.t("search.button")) }
                 }
-                p.hint #search-tips { (ctx.t("search.tips")) }
+                // The tips before a search; after one, with "nothing found" only.
+                @if outcome.is_none() { p.hint #search-tips { (ctx.t("search.tips")) } }
                 details.filters open[params.narrowed() || practice.is_some()] {
                     summary { (ctx.t("search.refine")) }
                     div.filter-grid {
@@ -172,7 +173,11 @@ fn results(ctx: &Ctx, params: &Params, outcome: &Outcome) -> Markup {
 
 fn result(ctx: &Ctx, item: &Item) -> Markup {
     html! {
-        h3 { a href=(item.url) { (item.title) } }
+        h3 {
+            a href=(item.url) {
+                @if item.marked_title.is_empty() { (item.title) } @else { (snippet(&item.marked_title)) }
+            }
+        }
         p.meta {
             span.badge.kind { (ctx.t(item.kind.key())) }
             " "

@@ -32,7 +32,7 @@ fn search(q: &str) -> String {
 #[tokio::test]
 async fn dutch_words_are_found_inflected_without_accents_and_in_any_case() {
     let (mut anouk, _, mut visitor) = community().await;
-    anouk
+    let thread = anouk
         .start_thread(
             "zingeving",
             "Huisbezoeken bij eenzame ouderen",
@@ -57,9 +57,13 @@ async fn dutch_words_are_found_inflected_without_accents_and_in_any_case() {
         let page = visitor.get(&search(q)).await;
         page.assert_status(200)
             .assert_contains("1 resultaat")
-            .assert_contains("Huisbezoeken bij eenzame ouderen");
+            .assert_contains(&format!(r#"<a href="/onderwerpen/{thread}#bericht-"#));
     }
-    // The words are marked where they stand, accents and all.
+    // The words are marked where they stand, in the title too, accents and all.
+    visitor
+        .get(&search("huisbezoek"))
+        .await
+        .assert_contains("<mark>Huisbezoeken</mark> bij eenzame ouderen");
     visitor
         .get(&search("coordinator financiele"))
         .await
@@ -296,7 +300,7 @@ async fn filters_order_and_pages() {
     // Newest first: the last one written leads.
     let newest = visitor.get("/zoeken?q=buurtmaaltijd&sorteer=nieuw").await;
     let at = |page: &str, needle: &str| page.find(needle).expect(needle);
-    assert!(at(&newest.body, "Buurtmaaltijd 23<") < at(&newest.body, "Buurtmaaltijd 22<"));
+    assert!(at(&newest.body, "</mark> 23<") < at(&newest.body, "</mark> 22<"));
     // One practice, one kind, one author, one period.
     visitor
         .get("/zoeken?q=buurtmaaltijd&praktijk=jongeren")
@@ -399,7 +403,13 @@ async fn similar_threads_while_starting_one_and_related_threads_under_one() {
 #[tokio::test]
 async fn every_page_has_a_search_box_and_browsers_can_add_erbij() {
     let (mut anouk, _, mut visitor) = community().await;
-    for path in ["/", "/praktijken", "/kennisbundels", "/privacy", "/zoeken"] {
+    for path in [
+        "/",
+        "/praktijken",
+        "/kennisbundels",
+        "/privacy",
+        "/onbekend",
+    ] {
         visitor
             .get(path)
             .await
