@@ -103,7 +103,7 @@ pub async fn find(
         Some(row) => row.try_get_by_index::<i64>(0)?,
         None => 0,
     };
-    let hits = page(db, groups, order, offset, limit).await?;
+    let hits = page(db, groups, Join::All, order, offset, limit).await?;
     Ok(Found {
         total: u64::try_from(total).unwrap_or(0),
         hits,
@@ -137,6 +137,7 @@ pub async fn similar(
     page(
         db,
         grouped(&matcher, reader, filters),
+        Join::Any,
         Order::Relevance,
         0,
         limit,
@@ -193,6 +194,7 @@ fn grouped(matcher: &Matcher, reader: Reader, filters: &Filters) -> SelectStatem
         .expr_as(doc(search_doc::Column::SummaryId), Alias::new("summary_id"))
         .expr_as(doc(search_doc::Column::CreatedAt), Alias::new("created_at"))
         .expr_as(matcher.score(), Alias::new("score"))
+        .expr_as(matcher.tier(), Alias::new("tier"))
         // The one rule: what this reader may read, asked live.
         .cond_where(
             Condition::any()
@@ -253,6 +255,7 @@ fn grouped(matcher: &Matcher, reader: Reader, filters: &Filters) -> SelectStatem
         .column(Alias::new("thread_id"))
         .column(Alias::new("summary_id"))
         .expr_as(Expr::cust("MAX(\"score\")"), Alias::new("score"))
+        .expr_as(Expr::cust("MAX(\"tier\")"), Alias::new("tier"))
         .expr_as(Expr::cust("MAX(\"created_at\")"), Alias::new("newest"))
         .from_subquery(docs, Alias::new("docs"))
         .group_by_col(Alias::new("thread_id"))
@@ -260,34 +263,51 @@ fn grouped(matcher: &Matcher, reader: Reader, filters: &Filters) -> SelectStatem
     groups
 }
 
+/// One page of grouped results in order. By relevance, a search ranks by where its words
+/// are (every part in the title, some part, only the text — [`Matcher::tier`]), then
+/// published summaries before threads, then the newest: the same order on both databases.
+/// The engines' own scores (BM25, cover density) weigh text matches on different scales,
+/// so they only order the lists of similar threads, where any word may match.
 async fn page(
     db: &impl ConnectionTrait,
-    mut groups: SelectStatement,
+    groups: SelectStatement,
+    join: Join,
     order: Order,
     offset: u64,
     limit: u64,
 ) -> Result<Vec<Hit>, DbErr> {
+    let mut ranked = Query::select();
+    ranked
+        .columns([
+            Alias::new("thread_id"),
+            Alias::new("summary_id"),
+            Alias::new("score"),
+        ])
+        .from_subquery(groups, Alias::new("groups"));
     let newest = Expr::col(Alias::new("newest"));
     let score = Expr::col(Alias::new("score"));
     let is_summary = Expr::col(Alias::new("summary_id")).is_not_null();
     match order {
-        // Equal relevance: published summaries first, then the newest.
-        Order::Relevance => groups
+        Order::Relevance if join == Join::Any => ranked
+            .order_by(Alias::new("tier"), SqlOrder::Desc)
             .order_by_expr(score, SqlOrder::Desc)
+            .order_by_expr(newest, SqlOrder::Desc),
+        Order::Relevance => ranked
+            .order_by(Alias::new("tier"), SqlOrder::Desc)
             .order_by_expr(is_summary, SqlOrder::Desc)
             .order_by_expr(newest, SqlOrder::Desc),
-        Order::Newest => groups
+        Order::Newest => ranked
             .order_by_expr(newest, SqlOrder::Desc)
             .order_by_expr(score, SqlOrder::Desc),
     };
     // Last, something unique, so that pages never overlap.
-    groups
+    ranked
         .order_by(Alias::new("thread_id"), SqlOrder::Asc)
         .order_by(Alias::new("summary_id"), SqlOrder::Asc)
         .limit(limit)
         .offset(offset);
     let mut hits = Vec::new();
-    for row in db.query_all(&groups).await? {
+    for row in db.query_all(&ranked).await? {
         let thread: Option<i32> = row.try_get("", "thread_id")?;
         let summary: Option<i32> = row.try_get("", "summary_id")?;
         let score: f64 = row.try_get("", "score")?;
@@ -306,11 +326,35 @@ struct Matcher {
     backend: DatabaseBackend,
     /// An FTS5 MATCH expression, or a `tsquery` literal.
     expression: String,
+    /// The same, found in titles only: every part, and any part.
+    title_all: String,
+    title_any: String,
 }
 
-/// Column groups of the SQLite index: each word's Dutch stems and English stems.
-const DUTCH_COLUMNS: &str = "{title_nl body_nl}";
-const ENGLISH_COLUMNS: &str = "{title_en body_en}";
+/// Where words are looked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum In {
+    Everything,
+    Titles,
+}
+
+impl In {
+    /// The SQLite index's column groups: a word's Dutch stems and its English stems.
+    fn columns(self) -> (&'static str, &'static str) {
+        match self {
+            In::Everything => ("{title_nl body_nl}", "{title_en body_en}"),
+            In::Titles => ("{title_nl}", "{title_en}"),
+        }
+    }
+
+    /// PostgreSQL's weight label for titles.
+    fn weight(self) -> &'static str {
+        match self {
+            In::Everything => "",
+            In::Titles => "A",
+        }
+    }
+}
 
 impl Matcher {
     /// `None` when nothing in the query can be looked for (only exclusions, only
@@ -320,14 +364,36 @@ impl Matcher {
         if terms.positive.is_empty() {
             return None;
         }
-        let expression = match backend {
-            DatabaseBackend::Sqlite => terms.fts5(join),
-            _ => terms.tsquery(join),
+        let write = |join: Join, within: In| match backend {
+            DatabaseBackend::Sqlite => terms.fts5(join, within),
+            _ => terms.tsquery(join, within),
         };
         Some(Matcher {
             backend,
-            expression,
+            expression: write(join, In::Everything),
+            title_all: write(Join::All, In::Titles),
+            title_any: write(Join::Any, In::Titles),
         })
+    }
+
+    /// How a document's words meet the query, the same on both databases: 2 when every
+    /// part of it is in the title, 1 when some part is, 0 when only the text has them.
+    fn tier(&self) -> Expr {
+        match self.backend {
+            DatabaseBackend::Sqlite => Expr::cust_with_values(
+                "CASE WHEN \"search_docs\".\"id\" IN \
+                 (SELECT \"rowid\" FROM \"search_fts\" WHERE \"search_fts\" MATCH ?) THEN 2 \
+                 WHEN \"search_docs\".\"id\" IN \
+                 (SELECT \"rowid\" FROM \"search_fts\" WHERE \"search_fts\" MATCH ?) THEN 1 \
+                 ELSE 0 END",
+                [self.title_all.clone(), self.title_any.clone()],
+            ),
+            _ => Expr::cust_with_values(
+                "CASE WHEN \"search_docs\".\"terms\" @@ CAST($1 AS tsquery) THEN 2 \
+                 WHEN \"search_docs\".\"terms\" @@ CAST($2 AS tsquery) THEN 1 ELSE 0 END",
+                [self.title_all.clone(), self.title_any.clone()],
+            ),
+        }
     }
 
     /// The documents that match, joined to their rows; select what you need.
@@ -417,14 +483,15 @@ impl Terms {
     }
 
     /// The FTS5 expression. Every token is quoted, so nothing typed is syntax.
-    fn fts5(&self, join: Join) -> String {
+    fn fts5(&self, join: Join, within: In) -> String {
         fn quoted(token: &str) -> String {
             format!("\"{}\"", token.replace('"', "\"\""))
         }
-        fn part(p: &Part) -> String {
+        let (dutch_columns, english_columns) = within.columns();
+        let part = |p: &Part| -> String {
             match p {
                 Part::Word { dutch, english } => format!(
-                    "({DUTCH_COLUMNS} : {} OR {ENGLISH_COLUMNS} : {})",
+                    "({dutch_columns} : {} OR {english_columns} : {})",
                     quoted(dutch),
                     quoted(english)
                 ),
@@ -433,19 +500,19 @@ impl Terms {
                     dutch,
                     english,
                 } => format!(
-                    "({DUTCH_COLUMNS} : ({} * OR {} *) OR {ENGLISH_COLUMNS} : ({} * OR {} *))",
+                    "({dutch_columns} : ({} * OR {} *) OR {english_columns} : ({} * OR {} *))",
                     quoted(typed),
                     quoted(dutch),
                     quoted(typed),
                     quoted(english)
                 ),
                 Part::Phrase { dutch, english } => format!(
-                    "({DUTCH_COLUMNS} : {} OR {ENGLISH_COLUMNS} : {})",
+                    "({dutch_columns} : {} OR {english_columns} : {})",
                     quoted(&dutch.join(" ")),
                     quoted(&english.join(" "))
                 ),
             }
-        }
+        };
         let glue = match join {
             Join::All => " AND ",
             Join::Any => " OR ",
@@ -458,24 +525,39 @@ impl Terms {
                 .collect::<Vec<_>>()
                 .join(glue)
         );
+        // Exclusions hold wherever the word is: a title query leaves out the same texts.
+        let (dutch_columns, english_columns) = In::Everything.columns();
         for p in &self.negative {
-            out.push_str(" NOT ");
-            out.push_str(&part(p));
+            if let Part::Word { dutch, english } = p {
+                out.push_str(&format!(
+                    " NOT ({dutch_columns} : {} OR {english_columns} : {})",
+                    quoted(dutch),
+                    quoted(english)
+                ));
+            }
         }
         out
     }
 
     /// The `tsquery` literal. Every lexeme is quoted, so nothing typed is syntax.
-    fn tsquery(&self, join: Join) -> String {
+    fn tsquery(&self, join: Join, within: In) -> String {
         fn quoted(token: &str) -> String {
             format!("'{}'", token.replace('\\', "\\\\").replace('\'', "''"))
         }
         fn either(a: String, b: String) -> String {
             if a == b { a } else { format!("({a} | {b})") }
         }
-        fn part(p: &Part) -> String {
+        let weight = within.weight();
+        let lexeme = |token: &str| {
+            if weight.is_empty() {
+                quoted(token)
+            } else {
+                format!("{}:{weight}", quoted(token))
+            }
+        };
+        let part = |p: &Part| -> String {
             match p {
-                Part::Word { dutch, english } => either(quoted(dutch), quoted(english)),
+                Part::Word { dutch, english } => either(lexeme(dutch), lexeme(english)),
                 Part::Prefix {
                     typed,
                     dutch,
@@ -486,19 +568,19 @@ impl Terms {
                     all.dedup();
                     let list: Vec<String> = all
                         .into_iter()
-                        .map(|t| format!("{}:*", quoted(t)))
+                        .map(|t| format!("{}:*{weight}", quoted(t)))
                         .collect();
                     format!("({})", list.join(" | "))
                 }
                 Part::Phrase { dutch, english } => {
                     let run = |words: &Vec<String>| {
-                        let list: Vec<String> = words.iter().map(|w| quoted(w)).collect();
+                        let list: Vec<String> = words.iter().map(|w| lexeme(w)).collect();
                         format!("({})", list.join(" <-> "))
                     };
                     either(run(dutch), run(english))
                 }
             }
-        }
+        };
         let glue = match join {
             Join::All => " & ",
             Join::Any => " | ",
@@ -512,8 +594,10 @@ impl Terms {
                 .join(glue)
         );
         for p in &self.negative {
-            out.push_str(" & !");
-            out.push_str(&part(p));
+            if let Part::Word { dutch, english } = p {
+                out.push_str(" & !");
+                out.push_str(&either(quoted(dutch), quoted(english)));
+            }
         }
         out
     }
@@ -530,7 +614,7 @@ mod tests {
     #[test]
     fn fts5_expressions_quote_every_token() {
         let t = terms("Huisbezoeken \"eenzame ouderen\" eenza* -jeugd");
-        let fts = t.fts5(Join::All);
+        let fts = t.fts5(Join::All, In::Everything);
         assert!(fts.contains("{title_nl body_nl} : \"huisbezoek\""), "{fts}");
         assert!(fts.contains("\"eenzam ouder\""), "{fts}");
         assert!(fts.contains("\"eenza\" *"), "{fts}");
@@ -543,11 +627,30 @@ mod tests {
     #[test]
     fn tsquery_literals_quote_every_lexeme() {
         let t = terms("huisbezoeken \"eenzame ouderen\" eenza* -jeugd");
-        let tsq = t.tsquery(Join::All);
+        let tsq = t.tsquery(Join::All, In::Everything);
         assert!(tsq.contains("'huisbezoek'"), "{tsq}");
         assert!(tsq.contains("'eenzam' <-> 'ouder'"), "{tsq}");
         assert!(tsq.contains("'eenza':*"), "{tsq}");
         assert!(tsq.contains("& !'jeugd'"), "{tsq}");
+    }
+
+    #[test]
+    fn title_queries_look_in_titles_only_and_keep_exclusions_everywhere() {
+        let t = terms("huisbezoek eenza* -jeugd");
+        let fts = t.fts5(Join::Any, In::Titles);
+        assert!(
+            fts.contains("({title_nl} : \"huisbezoek\" OR {title_en}"),
+            "{fts}"
+        );
+        assert!(fts.contains(" OR ({title_nl} : (\"eenza\" *"), "{fts}");
+        assert!(
+            fts.contains(" NOT ({title_nl body_nl} : \"jeugd\""),
+            "{fts}"
+        );
+        let tsq = t.tsquery(Join::All, In::Titles);
+        assert!(tsq.contains("'huisbezoek':A"), "{tsq}");
+        assert!(tsq.contains("'eenza':*A"), "{tsq}");
+        assert!(tsq.ends_with("& !'jeugd'"), "{tsq}");
     }
 
     #[test]

@@ -85,6 +85,37 @@ async fn dutch_words_are_found_inflected_without_accents_and_in_any_case() {
 }
 
 #[tokio::test]
+async fn titles_rank_above_text_and_summaries_above_threads_then_the_newest() {
+    let (mut anouk, _, mut visitor) = community().await;
+    let in_title = anouk
+        .start_thread(
+            "zingeving",
+            "Tolken in de wijk",
+            "Hoe regel je dat?",
+            "public",
+        )
+        .await;
+    let in_text = anouk
+        .start_thread("zingeving", "Vraag", "Wie kent goede tolken?", "public")
+        .await;
+    let newer_in_title = anouk
+        .start_thread("jongeren", "Tolken voor jongeren", "Ook hier.", "public")
+        .await;
+    let page = visitor.get(&search("tolk")).await;
+    page.assert_contains("3 resultaten");
+    let at = |id: i32| {
+        page.body
+            .find(&format!("/onderwerpen/{id}#"))
+            .unwrap_or_else(|| panic!("thread {id} in {}", page.body))
+    };
+    assert!(
+        at(newer_in_title) < at(in_title),
+        "newest first among titles"
+    );
+    assert!(at(in_title) < at(in_text), "a title above the text");
+}
+
+#[tokio::test]
 async fn hiding_restoring_moving_and_changing_the_audience_show_in_search_at_once() {
     let (mut anouk, mut fenna, mut visitor) = community().await;
     let thread = anouk
@@ -504,4 +535,75 @@ async fn a_site_from_before_search_gets_its_index_built_at_start() {
         erbij::search::index::built_version(db).await.unwrap(),
         Some(erbij::search::index::VERSION)
     );
+}
+
+/// Ten Dutch queries over the demo site: their first three results, as a visitor finds them.
+async fn first_three(app: &TestApp) -> Vec<(&'static str, Vec<erbij::search::engine::Target>)> {
+    use erbij::search::{engine, query::Query};
+    const QUERIES: [&str; 10] = [
+        "huisbezoek",
+        "maatjesproject",
+        "eenzaamheid",
+        "vrijwilligers vasthouden",
+        "mantelzorgers",
+        "samenwerken huisarts",
+        "buurtmaaltijd",
+        "wandelgroep",
+        "\"digitale contacten\"",
+        "jongeren -school",
+    ];
+    let db = &app.state.db;
+    erbij::demo::seed(db, &indicatif::ProgressBar::hidden())
+        .await
+        .expect("demo");
+    erbij::search::index::reindex(db, &indicatif::ProgressBar::hidden())
+        .await
+        .expect("reindex");
+    let mut tops = Vec::new();
+    for q in QUERIES {
+        let found = engine::find(
+            db,
+            erbij::visibility::Reader::Visitor,
+            &Query::parse(q),
+            &engine::Filters::default(),
+            engine::Order::Relevance,
+            0,
+            3,
+        )
+        .await
+        .expect("search");
+        assert_eq!(found.hits.len(), 3, "{q}: {found:?}");
+        tops.push((q, found.hits.iter().map(|h| h.target).collect()));
+    }
+    tops
+}
+
+/// Both databases rank alike: the same first three for ten Dutch queries over the demo
+/// site. `.ci/run` runs this with PostgreSQL (ERBIJ_TEST_DATABASE_URL set) and compares it
+/// with SQLite; a run on SQLite alone checks the queries find at least three each.
+#[tokio::test]
+async fn sqlite_and_postgresql_rank_ten_dutch_queries_alike() {
+    let sqlite = TestApp::with_settings(|s| {
+        s.database_url = format!(
+            "sqlite://{}?mode=rwc",
+            s.data_dir.join("ranking.db").display()
+        );
+    })
+    .await;
+    assert_eq!(
+        sqlite.state.db.get_database_backend(),
+        sea_orm::DatabaseBackend::Sqlite
+    );
+    let on_sqlite = first_three(&sqlite).await;
+    if std::env::var("ERBIJ_TEST_DATABASE_URL").is_ok() {
+        let postgres = TestApp::new().await;
+        assert_eq!(
+            postgres.state.db.get_database_backend(),
+            sea_orm::DatabaseBackend::Postgres
+        );
+        let on_postgres = first_three(&postgres).await;
+        for ((q, a), (_, b)) in on_sqlite.iter().zip(&on_postgres) {
+            assert_eq!(a, b, "{q}: SQLite {a:?}, PostgreSQL {b:?}");
+        }
+    }
 }
