@@ -607,3 +607,47 @@ async fn sqlite_and_postgresql_rank_ten_dutch_queries_alike() {
         }
     }
 }
+
+/// Leaving with one's posts removed takes them out of search in the same step; leaving
+/// with them kept leaves them findable, under "oud-lid" and not under the old name.
+#[tokio::test]
+async fn a_deleted_account_is_found_as_it_chose() {
+    let (mut anouk, mut fenna, mut visitor) = community().await;
+    anouk
+        .start_thread("zingeving", "Anouks vraag", "Over de Tureluur8.", "public")
+        .await;
+    fenna.join("zingeving").await;
+    fenna
+        .start_thread("zingeving", "Fenna's vraag", "Over de Kluut8.", "public")
+        .await;
+    visitor
+        .get("/zoeken?q=tureluur8&auteur=anouk")
+        .await
+        .assert_contains("1 resultaat");
+    for (who, choice) in [(&mut anouk, "verwijderen"), (&mut fenna, "bewaren")] {
+        who.post(
+            "/profiel/verwijderen",
+            &[
+                ("posts", choice),
+                ("current_password", crate::helpers::PASSWORD),
+            ],
+        )
+        .await
+        .assert_status(200)
+        .assert_contains("Je account is verwijderd");
+    }
+    visitor
+        .get(&search("tureluur8"))
+        .await
+        .assert_contains("0 resultaten");
+    visitor
+        .get(&search("kluut8"))
+        .await
+        .assert_contains("1 resultaat")
+        .assert_contains("oud-lid")
+        .assert_lacks("Fenna Jansen");
+    visitor
+        .get("/zoeken?q=kluut8&auteur=fenna")
+        .await
+        .assert_contains("0 resultaten");
+}
