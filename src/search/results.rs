@@ -90,7 +90,11 @@ pub async fn load(
         })
         .collect();
 
-    let threads = scope.threads_by_id(db, thread_ids.iter().copied()).await?;
+    let threads = if thread_ids.is_empty() {
+        HashMap::new()
+    } else {
+        scope.threads_by_id(db, thread_ids.iter().copied()).await?
+    };
     let best = match query {
         Some(q) if !thread_ids.is_empty() => engine::best_posts(db, q, &thread_ids).await?,
         _ => HashMap::new(),
@@ -144,7 +148,8 @@ pub async fn load(
         .chain(threads.values().map(|t| t.author_id))
         .chain(summaries.values().map(|s| s.author_id))
         .collect();
-    let authors: HashMap<i32, user::Model> = if author_ids.is_empty() {
+    // Lists of similar threads (no query) show no authors.
+    let authors: HashMap<i32, user::Model> = if author_ids.is_empty() || query.is_none() {
         HashMap::new()
     } else {
         user::Entity::find()
