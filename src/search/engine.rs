@@ -155,7 +155,7 @@ pub async fn best_posts(
     select
         .column((search_doc::Entity, search_doc::Column::ThreadId))
         .column((search_doc::Entity, search_doc::Column::PostId))
-        .expr(matcher.score(false))
+        .expr(matcher.score())
         .and_where(
             Expr::col((search_doc::Entity, search_doc::Column::ThreadId))
                 .is_in(threads.iter().copied()),
@@ -178,17 +178,37 @@ pub async fn best_posts(
 }
 
 /// One row per thread or summary that matches, with its best score and newest text.
+///
+/// Scored per document in a subquery and grouped outside it: SQLite refuses `bm25()`
+/// inside an aggregate ("unable to use function bm25 in the requested context"), since
+/// the grouping sorts the rows after the full-text cursor has moved on. The LIMIT keeps
+/// SQLite from flattening the subquery back into the grouping query.
 fn grouped(matcher: &Matcher, reader: Reader, filters: &Filters) -> SelectStatement {
+    let mut each = documents(matcher, reader, filters);
+    if matcher.backend == DatabaseBackend::Sqlite {
+        each.limit(i64::MAX.unsigned_abs());
+    }
+    let mut select = Query::select();
+    select
+        .column(Alias::new("thread_id"))
+        .column(Alias::new("summary_id"))
+        .expr_as(Expr::cust("MAX(\"score\")"), Alias::new("score"))
+        .expr_as(Expr::cust("MAX(\"created_at\")"), Alias::new("newest"))
+        .from_subquery(each, Alias::new("matched"))
+        .group_by_col(Alias::new("thread_id"))
+        .group_by_col(Alias::new("summary_id"));
+    select
+}
+
+/// Every document that matches and that this reader may read, with its score.
+fn documents(matcher: &Matcher, reader: Reader, filters: &Filters) -> SelectStatement {
     let doc = |c: search_doc::Column| Expr::col((search_doc::Entity, c));
     let mut select = matcher.matching();
     select
         .expr_as(doc(search_doc::Column::ThreadId), Alias::new("thread_id"))
         .expr_as(doc(search_doc::Column::SummaryId), Alias::new("summary_id"))
-        .expr_as(matcher.score(true), Alias::new("score"))
-        .expr_as(
-            Expr::cust("MAX(\"search_docs\".\"created_at\")"),
-            Alias::new("newest"),
-        )
+        .expr_as(doc(search_doc::Column::CreatedAt), Alias::new("created_at"))
+        .expr_as(matcher.score(), Alias::new("score"))
         // The one rule: what this reader may read, asked live.
         .cond_where(
             Condition::any()
@@ -197,9 +217,7 @@ fn grouped(matcher: &Matcher, reader: Reader, filters: &Filters) -> SelectStatem
                     doc(search_doc::Column::SummaryId)
                         .in_subquery(reader.readable_summary_ids()),
                 ),
-        )
-        .group_by_col((search_doc::Entity, search_doc::Column::ThreadId))
-        .group_by_col((search_doc::Entity, search_doc::Column::SummaryId));
+        );
     if let Some(practice) = filters.practice {
         select.cond_where(
             Condition::any()
@@ -255,9 +273,9 @@ async fn page(
     offset: u64,
     limit: u64,
 ) -> Result<Vec<Hit>, DbErr> {
-    let newest = Expr::cust("MAX(\"search_docs\".\"created_at\")");
+    let newest = Expr::col(Alias::new("newest"));
     let score = Expr::col(Alias::new("score"));
-    let is_summary = Expr::col((search_doc::Entity, search_doc::Column::SummaryId)).is_not_null();
+    let is_summary = Expr::col(Alias::new("summary_id")).is_not_null();
     match order {
         // Equal relevance: published summaries first, then the newest.
         Order::Relevance => groups
@@ -270,8 +288,8 @@ async fn page(
     };
     // Last, something unique, so that pages never overlap.
     groups
-        .order_by((search_doc::Entity, search_doc::Column::ThreadId), SqlOrder::Asc)
-        .order_by((search_doc::Entity, search_doc::Column::SummaryId), SqlOrder::Asc)
+        .order_by(Alias::new("thread_id"), SqlOrder::Asc)
+        .order_by(Alias::new("summary_id"), SqlOrder::Asc)
         .limit(limit)
         .offset(offset);
     let mut hits = Vec::new();
@@ -345,18 +363,14 @@ impl Matcher {
     }
 
     /// A document's score, higher is better: title words weigh ten times body words.
-    /// `aggregate`: the best score of a group.
-    fn score(&self, aggregate: bool) -> Expr {
-        let (open, close) = if aggregate { ("MAX(", ")") } else { ("", "") };
+    fn score(&self) -> Expr {
         match self.backend {
-            DatabaseBackend::Sqlite => Expr::cust(format!(
-                "{open}-bm25(\"search_fts\", 10.0, 10.0, 1.0, 1.0){close}"
-            )),
+            DatabaseBackend::Sqlite => {
+                Expr::cust("-bm25(\"search_fts\", 10.0, 10.0, 1.0, 1.0)")
+            }
             _ => Expr::cust_with_values(
-                format!(
-                    "{open}CAST(ts_rank_cd('{{0.1, 0.1, 0.1, 1.0}}', \"search_docs\".\"terms\", \
-                     CAST(? AS tsquery), 1) AS DOUBLE PRECISION){close}"
-                ),
+                "CAST(ts_rank_cd('{0.1, 0.1, 0.1, 1.0}', \"search_docs\".\"terms\", \
+                 CAST(? AS tsquery), 1) AS DOUBLE PRECISION)",
                 [self.expression.clone()],
             ),
         }
