@@ -76,6 +76,7 @@ impl Application {
         tokio::spawn(housekeeping(self.state.clone()));
         tokio::spawn(crate::jobs::run_schedule(self.state.clone()));
         tokio::spawn(clean_earlier_images(self.state.clone()));
+        tokio::spawn(build_search_index(self.state.clone()));
         axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown_signal())
             .await?;
@@ -170,4 +171,12 @@ async fn shutdown_signal() {
         _ = terminate => {},
     }
     tracing::info!("shutting down");
+}
+
+/// The search index is built at the first start after search came (or after the index's
+/// make-up changed), in the background: search finds more as it goes, the site serves.
+async fn build_search_index(state: AppState) {
+    if let Err(err) = crate::search::index::build_if_needed(&state.db).await {
+        tracing::error!(error = %err, "building the search index failed");
+    }
 }

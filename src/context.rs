@@ -20,6 +20,7 @@ pub struct Ctx {
     pub path: String,
     pub client_ip: String,
     pub stylesheet: String,
+    pub script: String,
     /// For the bell in the header.
     pub unread_notifications: u64,
 }

@@ -16,6 +16,7 @@ pub fn page(ctx: &Ctx, title: &str, body: Markup) -> Markup {
                 title { (title) " · " (site) }
                 meta name="description" content=(ctx.t("site.tagline"));
                 link rel="stylesheet" href=(ctx.stylesheet);
+                link rel="search" type="application/opensearchdescription+xml" href="/opensearch.xml" title=(site);
             }
             body {
                 a.skip-link href="#main" { (ctx.t("layout.skip")) }
@@ -25,6 +26,8 @@ pub fn page(ctx: &Ctx, title: &str, body: Markup) -> Markup {
                             span.brand-name { (site) }
                             span.brand-tagline { (ctx.t("site.tagline")) }
                         }
+                        // The search page has its own box.
+                        @if !ctx.path.starts_with("/zoeken") { (crate::search::views::header_box(ctx)) }
                         nav aria-label=(ctx.t("layout.nav_label")) {
                             ul.nav {
                                 li { a href="/praktijken" { (ctx.t("nav.practices")) } }

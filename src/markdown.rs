@@ -253,11 +253,24 @@ pub fn to_html(source: &str) -> String {
 
 /// A short plain-text excerpt (for lists and mails): Markdown syntax removed.
 pub fn excerpt(source: &str, max_chars: usize) -> String {
+    let joined = plain(source, max_chars * 4);
+    if joined.chars().count() <= max_chars {
+        joined
+    } else {
+        let cut: String = joined.chars().take(max_chars).collect();
+        let cut = cut.rsplit_once(' ').map(|(head, _)| head).unwrap_or(&cut);
+        format!("{cut}…")
+    }
+}
+
+/// The text of some Markdown without its syntax, whitespace collapsed, read up to about
+/// `max_bytes` (for excerpts and search snippets).
+pub fn plain(source: &str, max_bytes: usize) -> String {
     let mut text = String::new();
     // Too deeply nested to parse cheaply: the text as typed.
     let parsed = (nesting_depth(source) <= MAX_NESTING).then(|| Parser::new(source));
     if parsed.is_none() {
-        text = source.chars().take(max_chars * 4).collect();
+        text = source.chars().take(max_bytes).collect();
     }
     for event in parsed.into_iter().flatten() {
         match event {
@@ -274,19 +287,11 @@ pub fn excerpt(source: &str, max_chars: usize) -> String {
             ) => text.push(' '),
             _ => {}
         }
-        if text.len() > max_chars * 4 {
+        if text.len() > max_bytes {
             break;
         }
     }
-    let words: Vec<&str> = text.split_whitespace().collect();
-    let joined = words.join(" ");
-    if joined.chars().count() <= max_chars {
-        joined
-    } else {
-        let cut: String = joined.chars().take(max_chars).collect();
-        let cut = cut.rsplit_once(' ').map(|(head, _)| head).unwrap_or(&cut);
-        format!("{cut}…")
-    }
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]

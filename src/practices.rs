@@ -149,6 +149,7 @@ pub async fn show_practice(
                 div.notice role="note" { p { (ctx.t("practices.archived_notice")) } }
             }
             p.lead { (practice.description(ctx.lang)) }
+            (crate::search::views::practice_box(&ctx, &practice))
             div.actions {
                 @if may_post {
                     a.button href={ (base) "/nieuw" } { (ctx.t("forum.new_thread")) }

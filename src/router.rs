@@ -20,7 +20,7 @@ use tower_http::{
 
 use crate::{
     AppState, accounts, admin, assets, forum, home, notifications, own_data, practices, privacy,
-    shell, subscriptions, summaries,
+    search, shell, subscriptions, summaries,
 };
 
 /// Forms are small; uploads (later) get their own, larger limit on their own routes.
@@ -328,6 +328,11 @@ pub fn build(state: AppState) -> Router {
             "/beheer/praktijken/{id}/archiveren",
             post(admin::practices::toggle_archived),
         )
+        .route("/zoeken", get(search::pages::search_page))
+        .route(
+            "/zoeken/vergelijkbaar",
+            get(search::pages::similar_fragment),
+        )
         .route("/beheer/logboek", get(admin::audit_log::show_audit_log))
         .route("/beheer/post", get(admin::outbox::show_outbox))
         .fallback(not_found)
@@ -338,7 +343,8 @@ pub fn build(state: AppState) -> Router {
 
     Router::new()
         .route("/healthz", get(healthz))
-        .route("/assets/{file}", get(assets::stylesheet))
+        .route("/assets/{file}", get(assets::file))
+        .route("/opensearch.xml", get(search::pages::opensearch))
         .merge(pages)
         .layer(
             ServiceBuilder::new()

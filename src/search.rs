@@ -10,5 +10,9 @@
 
 pub mod engine;
 pub mod index;
+pub mod pages;
 pub mod query;
+pub mod results;
+pub mod snippet;
 pub mod text;
+pub mod views;

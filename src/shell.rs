@@ -67,6 +67,7 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
             .unwrap_or_else(|| "/".into()),
         client_ip: client_ip(&parts, state.settings.trust_proxy),
         stylesheet: state.assets.stylesheet_path.clone(),
+        script: state.assets.script_path.clone(),
         unread_notifications,
     };
 
@@ -119,6 +120,7 @@ impl IntoResponseWith for AppError {
             path: "/".into(),
             client_ip: String::new(),
             stylesheet: state.assets.stylesheet_path.clone(),
+            script: state.assets.script_path.clone(),
             unread_notifications: 0,
         };
         render_error(&ctx, self.into_response())

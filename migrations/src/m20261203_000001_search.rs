@@ -21,7 +21,7 @@ impl MigrationTrait for Migration {
         m.create_table(
             Table::create()
                 .table(SearchDocs::Table)
-                .col(pk_auto(SearchDocs::Id))
+                .col(big_integer(SearchDocs::Id).primary_key())
                 .col(integer_null(SearchDocs::PostId).unique_key())
                 .col(integer_null(SearchDocs::ThreadId))
                 .col(integer_null(SearchDocs::SummaryId).unique_key())

@@ -6,8 +6,9 @@ use sea_orm::entity::prelude::*;
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "search_docs")]
 pub struct Model {
-    #[sea_orm(primary_key)]
-    pub id: i32,
+    /// A post's id, or a summary's id with the summary bit set (see `search::index`).
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: i64,
     pub post_id: Option<i32>,
     pub thread_id: Option<i32>,
     pub summary_id: Option<i32>,

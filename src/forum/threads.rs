@@ -102,6 +102,7 @@ pub async fn new_thread(
         &form,
         &FieldErrors::default(),
         false,
+        None,
         &Files {
             pending: &[],
             max_mb: state.settings.upload_max_mb,
@@ -144,14 +145,32 @@ pub async fn create_thread(
         pending: &pending,
         max_mb: state.settings.upload_max_mb,
     };
+    if form.action == "similar" {
+        // "Has this been discussed?": the form again, text kept, with what is like it.
+        let scope = Scope::for_viewer(&state.db, Some(person)).await?;
+        let similar = crate::search::results::similar(
+            &state.db,
+            &scope,
+            ctx.lang,
+            &form.title,
+            None,
+            crate::search::pages::SIMILAR,
+        )
+        .await?;
+        let none = FieldErrors::default();
+        return Ok(
+            views::new_thread(&ctx, &practice, &form, &none, false, Some(&similar), &files)
+                .into_response(),
+        );
+    }
     if !errors.is_empty() {
         return Ok(forms::unprocessable(views::new_thread(
-            &ctx, &practice, &form, &errors, false, &files,
+            &ctx, &practice, &form, &errors, false, None, &files,
         )));
     }
     if form.action == "preview" {
         return Ok(
-            views::new_thread(&ctx, &practice, &form, &errors, true, &files).into_response(),
+            views::new_thread(&ctx, &practice, &form, &errors, true, None, &files).into_response(),
         );
     }
     let now = Utc::now();
@@ -316,6 +335,15 @@ pub async fn show_thread(
     }
     let standing = scope.standing(&practice);
     let used_in = crate::summaries::public::citing(&state.db, thread.id).await?;
+    let related = crate::search::results::similar(
+        &state.db,
+        &scope,
+        ctx.lang,
+        &thread.title,
+        Some(thread.id),
+        crate::search::pages::SIMILAR,
+    )
+    .await?;
     let can_post = standing.may_post && !thread.locked;
     let can_moderate = standing.may_moderate;
     let watching = match &ctx.user {
@@ -367,6 +395,7 @@ pub async fn show_thread(
             watching,
             attachments: &files_by_post,
             used_in: &used_in,
+            related: &related,
         },
         &form,
         &FieldErrors::default(),
@@ -484,6 +513,7 @@ pub async fn reply(
                 watching: None,
                 attachments: &files_by_post,
                 used_in: &[],
+                related: &[],
             },
             &form,
             &errors,

@@ -264,6 +264,7 @@ pub fn new_thread(
     form: &super::threads::ThreadForm,
     errors: &FieldErrors,
     preview: bool,
+    similar: Option<&[crate::search::results::Item]>,
     files: &Files,
 ) -> Markup {
     let title = ctx.t("forum.new_thread");
@@ -282,6 +283,10 @@ pub fn new_thread(
             form.stacked.wide method="post" action={ "/praktijken/" (practice.slug) "/nieuw" } enctype="multipart/form-data" novalidate {
                 (layout::csrf_field(ctx))
                 (forms::input(ctx, Field::new("title", &form.title).max_length(TITLE_MAX), errors))
+                div.similar-threads data-similar-for="title" data-similar-url="/zoeken/vergelijkbaar" {
+                    button.secondary type="submit" name="action" value="similar" formnovalidate { (ctx.t("search.similar_button")) }
+                    (crate::search::views::similar_list(ctx, similar.unwrap_or_default(), similar.is_some()))
+                }
                 (body_field(ctx, &post_form, errors, "field.body"))
                 (files_field(ctx, errors, files))
                 @if practice.kind == practice::Kind::Expert {
@@ -291,6 +296,8 @@ pub fn new_thread(
                 }
                 (submit_buttons(ctx, "forum.post_thread"))
             }
+            // Similar threads while the title is typed (the button above works without it).
+            script src=(ctx.script) defer {}
         },
     )
 }
@@ -321,6 +328,8 @@ pub struct ThreadPage<'a> {
     pub attachments: &'a HashMap<i32, Vec<attachment::Model>>,
     /// Published summaries that draw on this thread.
     pub used_in: &'a [crate::entities::summary::Model],
+    /// Threads and summaries like this one (search's "related").
+    pub related: &'a [crate::search::results::Item],
 }
 
 fn post_article(ctx: &Ctx, tp: &ThreadPage, post: &post::Model) -> Markup {
@@ -586,6 +595,7 @@ pub fn thread_page(
                         " " (ctx.t("forum.not_member_yet")) " " a href="/word-lid" { (ctx.t("nav.apply")) } }
                 }
             }
+            (crate::search::views::related(ctx, tp.related))
         },
     )
 }

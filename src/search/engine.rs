@@ -95,12 +95,10 @@ pub async fn find(
     };
     let groups = grouped(&matcher, reader, filters);
     let mut count = Query::select();
-    count
-        .expr(Expr::cust("COUNT(*)"))
-        .from_subquery(
-            groups.clone().limit(COUNT_LIMIT + 1).to_owned(),
-            Alias::new("found"),
-        );
+    count.expr(Expr::cust("COUNT(*)")).from_subquery(
+        groups.clone().limit(COUNT_LIMIT + 1).to_owned(),
+        Alias::new("found"),
+    );
     let total = match db.query_one(&count).await? {
         Some(row) => row.try_get_by_index::<i64>(0)?,
         None => 0,
@@ -136,7 +134,14 @@ pub async fn similar(
     let Some(matcher) = Matcher::new(db.get_database_backend(), &query, Join::Any) else {
         return Ok(Vec::new());
     };
-    page(db, grouped(&matcher, reader, filters), Order::Relevance, 0, limit).await
+    page(
+        db,
+        grouped(&matcher, reader, filters),
+        Order::Relevance,
+        0,
+        limit,
+    )
+    .await
 }
 
 /// For results already found: the post of each thread that matches best (to take a
@@ -179,33 +184,12 @@ pub async fn best_posts(
 
 /// One row per thread or summary that matches, with its best score and newest text.
 ///
-/// Scored per document in a subquery and grouped outside it: SQLite refuses `bm25()`
-/// inside an aggregate ("unable to use function bm25 in the requested context"), since
-/// the grouping sorts the rows after the full-text cursor has moved on. The LIMIT keeps
-/// SQLite from flattening the subquery back into the grouping query.
+/// The documents are scored in a subquery and grouped outside it: FTS5's `bm25()` may only
+/// be called where the full-text query is evaluated, not inside an aggregate.
 fn grouped(matcher: &Matcher, reader: Reader, filters: &Filters) -> SelectStatement {
-    let mut each = documents(matcher, reader, filters);
-    if matcher.backend == DatabaseBackend::Sqlite {
-        each.limit(i64::MAX.unsigned_abs());
-    }
-    let mut select = Query::select();
-    select
-        .column(Alias::new("thread_id"))
-        .column(Alias::new("summary_id"))
-        .expr_as(Expr::cust("MAX(\"score\")"), Alias::new("score"))
-        .expr_as(Expr::cust("MAX(\"created_at\")"), Alias::new("newest"))
-        .from_subquery(each, Alias::new("matched"))
-        .group_by_col(Alias::new("thread_id"))
-        .group_by_col(Alias::new("summary_id"));
-    select
-}
-
-/// Every document that matches and that this reader may read, with its score.
-fn documents(matcher: &Matcher, reader: Reader, filters: &Filters) -> SelectStatement {
     let doc = |c: search_doc::Column| Expr::col((search_doc::Entity, c));
-    let mut select = matcher.matching();
-    select
-        .expr_as(doc(search_doc::Column::ThreadId), Alias::new("thread_id"))
+    let mut docs = matcher.matching();
+    docs.expr_as(doc(search_doc::Column::ThreadId), Alias::new("thread_id"))
         .expr_as(doc(search_doc::Column::SummaryId), Alias::new("summary_id"))
         .expr_as(doc(search_doc::Column::CreatedAt), Alias::new("created_at"))
         .expr_as(matcher.score(), Alias::new("score"))
@@ -213,13 +197,14 @@ fn documents(matcher: &Matcher, reader: Reader, filters: &Filters) -> SelectStat
         .cond_where(
             Condition::any()
                 .add(doc(search_doc::Column::ThreadId).in_subquery(reader.readable_thread_ids()))
-                .add(
-                    doc(search_doc::Column::SummaryId)
-                        .in_subquery(reader.readable_summary_ids()),
-                ),
+                .add(doc(search_doc::Column::SummaryId).in_subquery(reader.readable_summary_ids())),
         );
+    if matcher.backend == DatabaseBackend::Sqlite {
+        // A LIMIT keeps SQLite from folding this subquery into the grouping query.
+        docs.limit(i64::MAX as u64);
+    }
     if let Some(practice) = filters.practice {
-        select.cond_where(
+        docs.cond_where(
             Condition::any()
                 .add(
                     doc(search_doc::Column::ThreadId).in_subquery(
@@ -243,27 +228,36 @@ fn documents(matcher: &Matcher, reader: Reader, filters: &Filters) -> SelectStat
     }
     match filters.kind {
         Some(Kind::Threads) => {
-            select.and_where(doc(search_doc::Column::ThreadId).is_not_null());
+            docs.and_where(doc(search_doc::Column::ThreadId).is_not_null());
         }
         Some(Kind::Summaries) => {
-            select.and_where(doc(search_doc::Column::SummaryId).is_not_null());
+            docs.and_where(doc(search_doc::Column::SummaryId).is_not_null());
         }
         None => {}
     }
     if let Some(since) = filters.since {
-        select.and_where(doc(search_doc::Column::CreatedAt).gte(since));
+        docs.and_where(doc(search_doc::Column::CreatedAt).gte(since));
     }
     if let Some(authors) = &filters.authors {
-        select.and_where(doc(search_doc::Column::AuthorId).is_in(authors.iter().copied()));
+        docs.and_where(doc(search_doc::Column::AuthorId).is_in(authors.iter().copied()));
     }
     if let Some(thread) = filters.not_thread {
-        select.cond_where(
+        docs.cond_where(
             Condition::any()
                 .add(doc(search_doc::Column::ThreadId).is_null())
                 .add(doc(search_doc::Column::ThreadId).ne(thread)),
         );
     }
-    select
+    let mut groups = Query::select();
+    groups
+        .column(Alias::new("thread_id"))
+        .column(Alias::new("summary_id"))
+        .expr_as(Expr::cust("MAX(\"score\")"), Alias::new("score"))
+        .expr_as(Expr::cust("MAX(\"created_at\")"), Alias::new("newest"))
+        .from_subquery(docs, Alias::new("docs"))
+        .group_by_col(Alias::new("thread_id"))
+        .group_by_col(Alias::new("summary_id"));
+    groups
 }
 
 async fn page(
@@ -353,10 +347,12 @@ impl Matcher {
                     ));
             }
             _ => {
-                select.from(search_doc::Entity).and_where(Expr::cust_with_values(
-                    "\"search_docs\".\"terms\" @@ CAST(? AS tsquery)",
-                    [self.expression.clone()],
-                ));
+                select
+                    .from(search_doc::Entity)
+                    .and_where(Expr::cust_with_values(
+                        "\"search_docs\".\"terms\" @@ CAST($1 AS tsquery)",
+                        [self.expression.clone()],
+                    ));
             }
         }
         select
@@ -365,12 +361,10 @@ impl Matcher {
     /// A document's score, higher is better: title words weigh ten times body words.
     fn score(&self) -> Expr {
         match self.backend {
-            DatabaseBackend::Sqlite => {
-                Expr::cust("-bm25(\"search_fts\", 10.0, 10.0, 1.0, 1.0)")
-            }
+            DatabaseBackend::Sqlite => Expr::cust("-bm25(\"search_fts\", 10.0, 10.0, 1.0, 1.0)"),
             _ => Expr::cust_with_values(
                 "CAST(ts_rank_cd('{0.1, 0.1, 0.1, 1.0}', \"search_docs\".\"terms\", \
-                 CAST(? AS tsquery), 1) AS DOUBLE PRECISION)",
+                 CAST($1 AS tsquery), 1) AS DOUBLE PRECISION)",
                 [self.expression.clone()],
             ),
         }
@@ -458,7 +452,11 @@ impl Terms {
         };
         let mut out = format!(
             "({})",
-            self.positive.iter().map(part).collect::<Vec<_>>().join(glue)
+            self.positive
+                .iter()
+                .map(part)
+                .collect::<Vec<_>>()
+                .join(glue)
         );
         for p in &self.negative {
             out.push_str(" NOT ");
@@ -486,8 +484,10 @@ impl Terms {
                     let mut all = vec![typed, dutch, english];
                     all.sort();
                     all.dedup();
-                    let list: Vec<String> =
-                        all.into_iter().map(|t| format!("{}:*", quoted(t))).collect();
+                    let list: Vec<String> = all
+                        .into_iter()
+                        .map(|t| format!("{}:*", quoted(t)))
+                        .collect();
                     format!("({})", list.join(" | "))
                 }
                 Part::Phrase { dutch, english } => {
@@ -505,7 +505,11 @@ impl Terms {
         };
         let mut out = format!(
             "({})",
-            self.positive.iter().map(part).collect::<Vec<_>>().join(glue)
+            self.positive
+                .iter()
+                .map(part)
+                .collect::<Vec<_>>()
+                .join(glue)
         );
         for p in &self.negative {
             out.push_str(" & !");
@@ -530,7 +534,10 @@ mod tests {
         assert!(fts.contains("{title_nl body_nl} : \"huisbezoek\""), "{fts}");
         assert!(fts.contains("\"eenzam ouder\""), "{fts}");
         assert!(fts.contains("\"eenza\" *"), "{fts}");
-        assert!(fts.contains(" NOT ({title_nl body_nl} : \"jeugd\""), "{fts}");
+        assert!(
+            fts.contains(" NOT ({title_nl body_nl} : \"jeugd\""),
+            "{fts}"
+        );
     }
 
     #[test]
@@ -547,8 +554,7 @@ mod tests {
     fn nothing_to_look_for_is_no_matcher() {
         for q in ["", "\"", "*", "-alleen", "!!! ???"] {
             assert!(
-                Matcher::new(DatabaseBackend::Sqlite, &query::Query::parse(q), Join::All)
-                    .is_none(),
+                Matcher::new(DatabaseBackend::Sqlite, &query::Query::parse(q), Join::All).is_none(),
                 "{q}"
             );
         }

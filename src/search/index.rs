@@ -12,8 +12,8 @@
 use chrono::{DateTime, Utc};
 use indicatif::ProgressBar;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, TransactionTrait,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, TransactionTrait,
     sea_query::{Alias, Expr, ExprTrait, Query},
 };
 
@@ -75,10 +75,7 @@ pub async fn sync_posts(db: &impl ConnectionTrait, post_ids: &[i32]) -> Result<(
     Ok(())
 }
 
-fn post_docs(
-    posts: &[post::Model],
-    titles: &std::collections::HashMap<i32, String>,
-) -> Vec<Doc> {
+fn post_docs(posts: &[post::Model], titles: &std::collections::HashMap<i32, String>) -> Vec<Doc> {
     posts
         .iter()
         .filter(|p| visibility::indexable(p))
@@ -144,7 +141,10 @@ pub async fn sync_summary(db: &impl ConnectionTrait, summary_id: i32) -> Result<
     insert(db, vec![doc]).await
 }
 
-async fn forget(db: &impl ConnectionTrait, ids: impl IntoIterator<Item = i64>) -> Result<(), DbErr> {
+async fn forget(
+    db: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = i64>,
+) -> Result<(), DbErr> {
     let ids: Vec<i64> = ids.into_iter().collect();
     if ids.is_empty() {
         return Ok(());
@@ -168,20 +168,21 @@ async fn insert(db: &impl ConnectionTrait, docs: Vec<Doc>) -> Result<(), DbErr> 
     // A few hundred rows per statement keeps under every backend's limit of bound values.
     for chunk in docs.chunks(100) {
         let backend = db.get_database_backend();
+        let mut columns = vec![
+            Alias::new("id"),
+            Alias::new("post_id"),
+            Alias::new("thread_id"),
+            Alias::new("summary_id"),
+            Alias::new("author_id"),
+            Alias::new("created_at"),
+        ];
+        if backend == DatabaseBackend::Postgres {
+            columns.push(Alias::new("terms"));
+        }
         let mut rows = Query::insert()
             .into_table(search_doc::Entity)
-            .columns([
-                search_doc::Column::Id,
-                search_doc::Column::PostId,
-                search_doc::Column::ThreadId,
-                search_doc::Column::SummaryId,
-                search_doc::Column::AuthorId,
-                search_doc::Column::CreatedAt,
-            ])
+            .columns(columns)
             .to_owned();
-        if backend == DatabaseBackend::Postgres {
-            rows.columns([Alias::new("terms")]);
-        }
         for doc in chunk {
             let mut values: Vec<Expr> = vec![
                 Expr::val(doc.id),
@@ -201,9 +202,7 @@ async fn insert(db: &impl ConnectionTrait, docs: Vec<Doc>) -> Result<(), DbErr> 
         if backend == DatabaseBackend::Sqlite {
             let mut fts = Query::insert()
                 .into_table(Alias::new("search_fts"))
-                .columns(
-                    ["rowid", "title_nl", "title_en", "body_nl", "body_en"].map(Alias::new),
-                )
+                .columns(["rowid", "title_nl", "title_en", "body_nl", "body_en"].map(Alias::new))
                 .to_owned();
             for doc in chunk {
                 fts.values([

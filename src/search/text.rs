@@ -131,6 +131,9 @@ mod tests {
         let stems = Stems::of("Huisbezoeken bij eenzame ouderen");
         assert_eq!(stems.dutch, ["huisbezoek", "bij", "eenzam", "ouder"]);
         assert_eq!(stems.english.len(), 4);
-        assert_eq!(Stems::of(&"woord ".repeat(30_000)).dutch.len(), MAX_INDEXED_WORDS);
+        assert_eq!(
+            Stems::of(&"woord ".repeat(30_000)).dutch.len(),
+            MAX_INDEXED_WORDS
+        );
     }
 }

@@ -38,6 +38,11 @@ async fn every_page_passes_the_accessibility_audit_in_both_languages_and_sizes()
         ("subscribe", "/volgen".into()),
         ("apply", "/word-lid".into()),
         ("privacy", "/privacy".into()),
+        ("search", "/zoeken?q=eenzaamheid".into()),
+        (
+            "search, nothing found",
+            "/zoeken?q=xyzzy&soort=kennisbundels".into(),
+        ),
         ("sign-in", "/inloggen".into()),
         ("not-found", "/bestaat-niet".into()),
         ("expired link", "/wachtwoord-instellen/verlopen".into()),
@@ -215,6 +220,8 @@ async fn a_visitor_follows_by_email_without_javascript_and_the_readme_screenshot
         browser.screenshot(&format!("thread-{size}")).await;
         browser.open(&site, "/volgen").await;
         browser.screenshot(&format!("subscribe-{size}")).await;
+        browser.open(&site, "/zoeken?q=huisbezoeken").await;
+        browser.screenshot(&format!("search-{size}")).await;
     }
 
     browser.resize(PHONE.0, PHONE.1).await;
@@ -932,5 +939,59 @@ async fn after_signing_out_back_does_not_show_members_only_pages() {
     browser.back().await;
     browser.assert_text("Deze pagina bestaat niet").await;
     browser.assert_absent(&title).await;
+    browser.close().await;
+}
+
+/// On a phone, a member searches from the box in the header, finds inflected words marked
+/// in the results, opens one, sees related threads under it, and — starting a thread of
+/// her own — sees similar threads appear while she types the title.
+#[tokio::test]
+#[ignore = "needs Chromium and chromedriver (run by .ci/run)"]
+async fn a_member_searches_from_the_header_on_a_phone_and_sees_similar_threads_while_typing() {
+    let site = Site::start();
+    let browser = Browser::start().await;
+    browser.resize(PHONE.0, PHONE.1).await;
+    browser.sign_in(&site, &site.demo_member()).await;
+    browser.open(&site, "/").await;
+    browser.fill("#site-search-q", "huisbezoeken").await;
+    browser.press_enter().await;
+    assert!(
+        browser
+            .current_path()
+            .await
+            .starts_with("/zoeken?q=huisbezoeken"),
+        "{}",
+        browser.current_path().await
+    );
+    browser.assert_text("resultaten").await;
+    // "huisbezoek" in a title, marked in a snippet or not: the result is there, and the
+    // page fits the phone's width.
+    let marked = browser.text_of("main li.result h3 a").await;
+    assert!(marked.to_lowercase().contains("huisbezoek"), "{marked}");
+    let fits: serde_json::Value = browser
+        .client()
+        .execute(
+            "return document.documentElement.scrollWidth <= window.innerWidth + 1;",
+            vec![],
+        )
+        .await
+        .expect("script");
+    assert_eq!(
+        fits,
+        serde_json::Value::Bool(true),
+        "the results page scrolls sideways"
+    );
+    browser.click("main li.result h3 a").await;
+    assert!(browser.current_path().await.starts_with("/onderwerpen/"));
+    browser.assert_text("Gerelateerd").await;
+
+    browser.open(&site, "/praktijken/migranten/nieuw").await;
+    browser
+        .fill("#title", "Huisbezoek bij eenzame ouderen")
+        .await;
+    browser.assert_text("Hier is al over gepraat").await;
+    browser
+        .assert_present("#similar-results a[href^='/onderwerpen/']")
+        .await;
     browser.close().await;
 }

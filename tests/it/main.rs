@@ -25,6 +25,7 @@ mod pages;
 mod privacy;
 mod private_by_default;
 mod retention;
+mod search;
 mod security;
 mod smtp;
 mod subscriber_data;

@@ -433,6 +433,14 @@ async fn fixture() -> Fixture {
             .iter()
             .map(|path| format!("{path}/versies")),
     );
+    // Search, for every marker (in lower case, so that the query echoed in the box is not
+    // taken for a find): results, snippets and counts, and the similar-threads list.
+    for (content, _) in RULE {
+        let word = content.marker().to_lowercase();
+        surfaces.push(format!("/zoeken?q={word}"));
+        surfaces.push(format!("/zoeken?q={word}&sorteer=nieuw&praktijk=zingeving"));
+        surfaces.push(format!("/zoeken/vergelijkbaar?titel={word}"));
+    }
     surfaces.extend([
         format!("/onderwerpen/{public}?citeer={}", hidden.id),
         format!("/onderwerpen/{public}?citeer={}", removed.id),
@@ -490,6 +498,52 @@ async fn every_role_reads_every_surface_as_the_rule_says() {
                     page.body
                 );
             }
+        }
+    }
+}
+
+/// Search finds, for each role, exactly what it may read: the marker in the results and
+/// "1 resultaat", or nothing and "0 resultaten" (the count leaks nothing either).
+#[tokio::test]
+async fn search_finds_for_every_role_what_it_may_read() {
+    let fixture = fixture().await;
+    let findable = [
+        Content::PublicThread,
+        Content::MembersThread,
+        Content::ExpertThread,
+        Content::DraftSummary,
+        Content::SummaryInReview,
+        Content::PublishedSummary,
+        Content::WithdrawnSummary,
+    ];
+    for role in ROLES {
+        let mut browser = fixture.browser(role).await;
+        for content in findable {
+            let word = content.marker().to_lowercase();
+            let page = browser.get(&format!("/zoeken?q={word}")).await;
+            if may_read(role, content) {
+                page.assert_contains(content.marker())
+                    .assert_contains("1 resultaat");
+            } else {
+                page.assert_lacks(content.marker())
+                    .assert_contains("0 resultaten");
+            }
+        }
+        // Hidden and removed posts, earlier versions and files are found by nobody.
+        for content in [
+            Content::HiddenPost,
+            Content::HiddenPostRevision,
+            Content::RemovedPost,
+            Content::Revision,
+            Content::HiddenPostFile,
+            Content::PendingUpload,
+            Content::SummaryRevision,
+        ] {
+            let word = content.marker().to_lowercase();
+            browser
+                .get(&format!("/zoeken?q={word}"))
+                .await
+                .assert_contains("0 resultaten");
         }
     }
 }
