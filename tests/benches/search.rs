@@ -103,6 +103,22 @@ async fn run() -> anyhow::Result<()> {
         indexed as f64 / reindex.as_secs_f64()
     );
 
+    // The same with the index emptied first: what the rebuild costs without replacing
+    // (deleting) an existing entry for every text.
+    if backend == DatabaseBackend::Sqlite {
+        db.execute_unprepared("INSERT INTO search_fts(search_fts) VALUES('delete-all')")
+            .await?;
+    }
+    db.execute_unprepared("DELETE FROM search_docs").await?;
+    let started = Instant::now();
+    let indexed = index::reindex(db, &ProgressBar::hidden()).await?;
+    let fresh = started.elapsed();
+    println!(
+        "reindex into an emptied index: {indexed} texts in {:.1} s = {:.0} texts/s",
+        fresh.as_secs_f64(),
+        indexed as f64 / fresh.as_secs_f64()
+    );
+
     sizes(db, backend).await?;
 
     let member = member(db).await?;
@@ -123,6 +139,10 @@ async fn run() -> anyhow::Result<()> {
                 .collect();
             cases.push((label, reader, *case, items));
         }
+    }
+
+    if backend == DatabaseBackend::Sqlite {
+        parts(db, &queries).await?;
     }
 
     println!();
@@ -298,6 +318,124 @@ async fn sizes(db: &sea_orm::DatabaseConnection, backend: DatabaseBackend) -> an
     Ok(())
 }
 
+/// Where the time of a one-word search goes on SQLite, for the most common words: each
+/// step adds one part of what `engine::find` asks (the visibility rule is reduced to the
+/// visitor's "public threads"), timed as the median of 5 runs.
+async fn parts(db: &sea_orm::DatabaseConnection, queries: &Queries) -> anyhow::Result<()> {
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for w in &queries.common {
+        *counts.entry(w.as_str()).or_default() += 1;
+    }
+    let mut common: Vec<(&str, usize)> = counts.into_iter().collect();
+    common.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let mut words: Vec<&str> = common.iter().take(3).map(|(w, _)| *w).collect();
+    words.push("huisbezoek");
+    let matched = "search_fts MATCH ?";
+    let join = "JOIN search_docs d ON d.id = search_fts.rowid";
+    let visible = "d.thread_id IN (SELECT id FROM threads WHERE visibility = 'public')";
+    let score = "-bm25(search_fts, 10.0, 10.0, 1.0, 1.0)";
+    let steps = [
+        ("match only", format!("SELECT COUNT(*) FROM search_fts WHERE {matched}")),
+        (
+            "+ bm25",
+            format!(
+                "SELECT COUNT(s) FROM (SELECT {score} AS s FROM search_fts WHERE {matched} \
+                 LIMIT -1)"
+            ),
+        ),
+        (
+            "+ join search_docs",
+            format!(
+                "SELECT COUNT(s) FROM (SELECT {score} AS s FROM search_fts {join} \
+                 WHERE {matched} LIMIT -1)"
+            ),
+        ),
+        (
+            "+ visibility",
+            format!(
+                "SELECT COUNT(s) FROM (SELECT {score} AS s FROM search_fts {join} \
+                 WHERE {matched} AND {visible} LIMIT -1)"
+            ),
+        ),
+        (
+            "+ group by thread, top 20",
+            format!(
+                "SELECT thread_id, MAX(s) AS best FROM (SELECT d.thread_id, {score} AS s \
+                 FROM search_fts {join} WHERE {matched} AND {visible} LIMIT -1) \
+                 GROUP BY thread_id ORDER BY best DESC LIMIT 20"
+            ),
+        ),
+    ];
+    println!("\nwhere a one-word search spends its time (SQLite, visitor, median of 5, ms):");
+    print!("{:<16} {:>8}", "word", "docs");
+    for (name, _) in &steps {
+        print!(" {name:>26}");
+    }
+    println!(" {:>14}", "engine::find");
+    for word in words {
+        let expression = format!(
+            "({{title_nl body_nl}} : \"{}\" OR {{title_en body_en}} : \"{}\")",
+            erbij::search::text::dutch(word),
+            erbij::search::text::english(word)
+        );
+        let docs = db
+            .query_one_raw(Statement::from_sql_and_values(
+                DatabaseBackend::Sqlite,
+                steps[0].1.clone(),
+                [expression.clone().into()],
+            ))
+            .await?
+            .map(|r| r.try_get_by_index::<i64>(0))
+            .transpose()?
+            .unwrap_or(0);
+        print!("{word:<16} {docs:>8}");
+        for (_, sql) in &steps {
+            let mut times = Vec::new();
+            for _ in 0..5 {
+                let started = Instant::now();
+                db.query_all_raw(Statement::from_sql_and_values(
+                    DatabaseBackend::Sqlite,
+                    sql.clone(),
+                    [expression.clone().into()],
+                ))
+                .await?;
+                times.push(started.elapsed());
+            }
+            times.sort_unstable();
+            print!(" {:>26.1}", times[2].as_secs_f64() * 1000.0);
+        }
+        let mut times = Vec::new();
+        for _ in 0..5 {
+            let started = Instant::now();
+            engine::find(
+                db,
+                Reader::Visitor,
+                &Query::parse(word),
+                &Filters::default(),
+                Order::Relevance,
+                0,
+                PAGE,
+            )
+            .await?;
+            times.push(started.elapsed());
+        }
+        times.sort_unstable();
+        println!(" {:>14.1}", times[2].as_secs_f64() * 1000.0);
+    }
+    let plan = db
+        .query_all_raw(Statement::from_sql_and_values(
+            DatabaseBackend::Sqlite,
+            format!("EXPLAIN QUERY PLAN {}", steps[4].1),
+            ["x".into()],
+        ))
+        .await?;
+    println!("query plan of the last step:");
+    for row in plan {
+        println!("  {}", row.try_get_by_index::<String>(3)?);
+    }
+    Ok(())
+}
+
 fn mb(bytes: i64) -> f64 {
     bytes as f64 / 1_000_000.0
 }
@@ -369,7 +507,6 @@ enum Case {
     Practice,
     Period,
     Kind,
-    Newest,
 }
 
 impl Case {
@@ -381,7 +518,6 @@ impl Case {
         Case::Practice,
         Case::Period,
         Case::Kind,
-        Case::Newest,
     ];
 
     fn name(self) -> &'static str {
@@ -393,7 +529,6 @@ impl Case {
             Case::Practice => "1-2 words + practice",
             Case::Period => "1-2 words + period",
             Case::Kind => "1-2 words + kind",
-            Case::Newest => "1-2 words, newest first",
         }
     }
 
@@ -441,10 +576,6 @@ impl Case {
                 } else {
                     Kind::Summaries
                 });
-            }
-            Case::Newest => {
-                item.text = one_or_two(rng);
-                item.order = Order::Newest;
             }
         }
         item
