@@ -250,8 +250,16 @@ async fn seed_with(
     let (threads, posts) = match scale {
         None => plain_threads(db, &mut rng, &practices, &members_of, &people, progress).await?,
         Some(posts) => {
-            scaled_threads(db, &mut rng, &practices, &members_of, &people, posts, progress)
-                .await?
+            scaled_threads(
+                db,
+                &mut rng,
+                &practices,
+                &members_of,
+                &people,
+                posts,
+                progress,
+            )
+            .await?
         }
     };
     let experts: Vec<i32> = people
@@ -407,7 +415,10 @@ async fn scaled_threads(
             } else {
                 thread::Visibility::Public
             };
-            let last = rows.last().map(|r| (r.1, r.2)).unwrap_or((people[0].id, started));
+            let last = rows
+                .last()
+                .map(|r| (r.1, r.2))
+                .unwrap_or((people[0].id, started));
             let thread = thread::ActiveModel {
                 practice_id: Set(practices[p].id),
                 author_id: Set(rows.first().map(|r| r.1).unwrap_or(people[0].id)),
@@ -578,7 +589,10 @@ async fn summaries(
         .collect();
     let txn = db.begin().await?;
     for (i, spec) in SUMMARIES.iter().enumerate() {
-        let author = experts.get(i % experts.len()).copied().unwrap_or(first_expert);
+        let author = experts
+            .get(i % experts.len())
+            .copied()
+            .unwrap_or(first_expert);
         let reviewer = experts
             .get((i + 1) % experts.len())
             .copied()

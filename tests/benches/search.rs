@@ -42,8 +42,7 @@ use http_body_util::BodyExt;
 use indicatif::ProgressBar;
 use rand::{Rng, SeedableRng, rngs::StdRng, seq::IndexedRandom};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, QuerySelect,
-    Statement,
+    ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, QuerySelect, Statement,
 };
 use tower::ServiceExt;
 
@@ -157,16 +156,8 @@ async fn run() -> anyhow::Result<()> {
         for item in items {
             let query = Query::parse(&item.text);
             let started = Instant::now();
-            let found = engine::find(
-                db,
-                *reader,
-                &query,
-                &item.filters,
-                item.order,
-                0,
-                PAGE,
-            )
-            .await?;
+            let found =
+                engine::find(db, *reader, &query, &item.filters, item.order, 0, PAGE).await?;
             times.push(started.elapsed());
             hits += found.total;
         }
@@ -335,7 +326,10 @@ async fn parts(db: &sea_orm::DatabaseConnection, queries: &Queries) -> anyhow::R
     let visible = "d.thread_id IN (SELECT id FROM threads WHERE visibility = 'public')";
     let score = "-bm25(search_fts, 10.0, 10.0, 1.0, 1.0)";
     let steps = [
-        ("match only", format!("SELECT COUNT(*) FROM search_fts WHERE {matched}")),
+        (
+            "match only",
+            format!("SELECT COUNT(*) FROM search_fts WHERE {matched}"),
+        ),
         (
             "+ bm25",
             format!(

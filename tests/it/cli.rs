@@ -127,7 +127,11 @@ async fn search_reindex_indexes_posts_written_past_the_index_and_says_how_fast()
 
     let dir = tempfile::tempdir().expect("dir");
     let out = erbij(dir.path(), &["migrate"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let settings = erbij::Settings {
         data_dir: dir.path().join("data"),
         database_url: String::new(),
