@@ -48,6 +48,17 @@ enum Command {
         #[command(subcommand)]
         command: SeedCommand,
     },
+    /// The search index.
+    Search {
+        #[command(subcommand)]
+        command: SearchCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum SearchCommand {
+    /// Rebuild the whole search index, a batch at a time; safe while the site serves.
+    Reindex,
 }
 
 #[derive(Subcommand)]
@@ -68,8 +79,13 @@ enum DigestCommand {
 
 #[derive(Subcommand)]
 enum SeedCommand {
-    /// Dutch demo members, hundreds of threads and one thread of 500 replies.
-    Demo,
+    /// Dutch demo members, hundreds of threads, one thread of 500 replies and a dozen
+    /// summaries.
+    Demo {
+        /// Make about this many posts of varied text instead (for benchmarks).
+        #[arg(long)]
+        scale: Option<usize>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -103,8 +119,11 @@ async fn main() -> ExitCode {
         } => create_admin(settings, &email, name).await,
         Command::Retention => run_retention(settings).await,
         Command::Seed {
-            command: SeedCommand::Demo,
-        } => seed_demo(settings).await,
+            command: SeedCommand::Demo { scale },
+        } => seed_demo(settings, scale).await,
+        Command::Search {
+            command: SearchCommand::Reindex,
+        } => reindex(settings).await,
         Command::Digest {
             command: DigestCommand::Preview { email },
         } => preview_digest(settings, &email).await,
@@ -247,22 +266,37 @@ async fn run_retention(settings: Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn seed_demo(settings: Settings) -> anyhow::Result<()> {
+async fn seed_demo(settings: Settings, scale: Option<usize>) -> anyhow::Result<()> {
     let state = app::prepare(settings).await?;
-    let progress = indicatif::ProgressBar::new(0).with_style(
-        indicatif::ProgressStyle::with_template("{msg} {wide_bar} {pos}/{len} ({eta})")?
-            .progress_chars("=> "),
-    );
-    progress.set_message("threads");
-    let summary = erbij::demo::seed(&state.db, &progress).await?;
+    let started = std::time::Instant::now();
+    let progress = bar(if scale.is_some() { "posts" } else { "threads" })?;
+    let summary = match scale {
+        None => erbij::demo::seed(&state.db, &progress).await?,
+        Some(posts) => erbij::demo::seed_scaled(&state.db, &progress, posts).await?,
+    };
     eprintln!(
-        "Added {} people, {} threads and {} posts. Demo people sign in with their address \
-         (such as anouk.de-vries@{}) and the password {}",
+        "Added {} people, {} threads, {} posts and {} summaries, and indexed {} texts, in {:.1} s. \
+         Demo people sign in with their address (such as anouk.de-vries@{}) and the password {}",
         summary.people,
         summary.threads,
         summary.posts,
+        summary.summaries,
+        summary.indexed,
+        started.elapsed().as_secs_f64(),
         erbij::demo::DOMAIN,
         erbij::demo::PASSWORD
+    );
+    Ok(())
+}
+
+async fn reindex(settings: Settings) -> anyhow::Result<()> {
+    let state = app::prepare(settings).await?;
+    let started = std::time::Instant::now();
+    let n = erbij::search::index::reindex(&state.db, &bar("indexing")?).await?;
+    let seconds = started.elapsed().as_secs_f64();
+    eprintln!(
+        "Indexed {n} texts in {seconds:.1} s ({:.0} per second)",
+        n as f64 / seconds.max(1e-9)
     );
     Ok(())
 }

@@ -114,3 +114,109 @@ async fn the_demo_site_reads_well_including_its_longest_thread() {
         .await
         .assert_status(200);
 }
+
+#[tokio::test]
+async fn search_reindex_indexes_posts_written_past_the_index_and_says_how_fast() {
+    use chrono::Utc;
+    use erbij::{
+        entities::{post, practice, thread, user},
+        search::{engine, query::Query},
+        visibility::Reader,
+    };
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
+
+    let dir = tempfile::tempdir().expect("dir");
+    let out = erbij(dir.path(), &["migrate"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let settings = erbij::Settings {
+        data_dir: dir.path().join("data"),
+        database_url: String::new(),
+        ..erbij::Settings::default()
+    }
+    .resolved();
+    let state = erbij::app::prepare(settings).await.expect("the app starts");
+    let db = &state.db;
+    let practice = practice::Entity::find()
+        .one(db)
+        .await
+        .expect("q")
+        .expect("a practice");
+    let now = Utc::now();
+    let author = user::ActiveModel {
+        email: Set("wijk@voorbeeld.nl".into()),
+        name: Set("Wijk Verpleging".into()),
+        organisation: Set(String::new()),
+        job: Set(String::new()),
+        lang: Set("nl".into()),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .expect("user");
+    let t = thread::ActiveModel {
+        practice_id: Set(practice.id),
+        author_id: Set(author.id),
+        title: Set("Koffieochtend in Pernis".into()),
+        visibility: Set(thread::Visibility::Public),
+        pinned: Set(false),
+        locked: Set(false),
+        post_count: Set(3),
+        last_poster_id: Set(Some(author.id)),
+        last_post_at: Set(now),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .expect("thread");
+    for (position, body) in [
+        "Wie komt er dinsdag naar de koffieochtend?",
+        "De wijkverpleegkundige neemt de zilverlijnfolder mee.",
+        "Fijn, tot dinsdag!",
+    ]
+    .iter()
+    .enumerate()
+    {
+        // Straight into the table, past the index, as a restore or an old import would.
+        post::ActiveModel {
+            thread_id: Set(t.id),
+            author_id: Set(author.id),
+            position: Set(i32::try_from(position + 1).expect("small")),
+            body: Set((*body).into()),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(db)
+        .await
+        .expect("post");
+    }
+    let search = || async {
+        engine::find(
+            db,
+            Reader::Visitor,
+            &Query::parse("zilverlijnfolder"),
+            &engine::Filters::default(),
+            engine::Order::Relevance,
+            0,
+            10,
+        )
+        .await
+        .expect("search")
+    };
+    assert_eq!(search().await.total, 0, "not in the index yet");
+
+    let out = erbij(dir.path(), &["search", "reindex"]);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{said}");
+    assert!(said.contains("Indexed 3 texts in "), "{said}");
+    assert!(said.contains(" per second)"), "{said}");
+
+    let found = search().await;
+    assert_eq!(found.total, 1);
+    assert_eq!(found.hits[0].target, engine::Target::Thread(t.id));
+}
