@@ -93,17 +93,26 @@ pub async fn find(
     let Some(matcher) = Matcher::new(backend, query, Join::All) else {
         return Ok(Found::default());
     };
-    let groups = grouped(&matcher, reader, filters);
     let mut count = Query::select();
     count.expr(Expr::cust("COUNT(*)")).from_subquery(
-        groups.clone().limit(COUNT_LIMIT + 1).to_owned(),
+        grouped(&matcher, reader, filters, false)
+            .limit(COUNT_LIMIT + 1)
+            .to_owned(),
         Alias::new("found"),
     );
     let total = match db.query_one(&count).await? {
         Some(row) => row.try_get_by_index::<i64>(0)?,
         None => 0,
     };
-    let hits = page(db, groups, Join::All, order, offset, limit).await?;
+    let hits = page(
+        db,
+        grouped(&matcher, reader, filters, true),
+        Join::All,
+        order,
+        offset,
+        limit,
+    )
+    .await?;
     Ok(Found {
         total: u64::try_from(total).unwrap_or(0),
         hits,
@@ -136,7 +145,7 @@ pub async fn similar(
     };
     page(
         db,
-        grouped(&matcher, reader, filters),
+        grouped(&matcher, reader, filters, true),
         Join::Any,
         Order::Relevance,
         0,
@@ -187,14 +196,23 @@ pub async fn best_posts(
 ///
 /// The documents are scored in a subquery and grouped outside it: FTS5's `bm25()` may only
 /// be called where the full-text query is evaluated, not inside an aggregate.
-fn grouped(matcher: &Matcher, reader: Reader, filters: &Filters) -> SelectStatement {
+fn grouped(matcher: &Matcher, reader: Reader, filters: &Filters, rank: bool) -> SelectStatement {
     let doc = |c: search_doc::Column| Expr::col((search_doc::Entity, c));
     let mut docs = matcher.matching();
     docs.expr_as(doc(search_doc::Column::ThreadId), Alias::new("thread_id"))
-        .expr_as(doc(search_doc::Column::SummaryId), Alias::new("summary_id"))
-        .expr_as(doc(search_doc::Column::CreatedAt), Alias::new("created_at"))
-        .expr_as(matcher.score(), Alias::new("score"))
-        .expr_as(matcher.tier(), Alias::new("tier"))
+        .expr_as(doc(search_doc::Column::SummaryId), Alias::new("summary_id"));
+    if rank {
+        // The engine's score is costly (every matching document is scored) and orders only
+        // lists of similar threads; a search ranks by where its words are (`tier`).
+        let score = match matcher.join {
+            Join::Any => matcher.score(),
+            Join::All => Expr::val(0.0),
+        };
+        docs.expr_as(doc(search_doc::Column::CreatedAt), Alias::new("created_at"))
+            .expr_as(score, Alias::new("score"))
+            .expr_as(matcher.tier(), Alias::new("tier"));
+    }
+    docs
         // The one rule: what this reader may read, asked live.
         .cond_where(
             Condition::any()
@@ -253,10 +271,14 @@ fn grouped(matcher: &Matcher, reader: Reader, filters: &Filters) -> SelectStatem
     let mut groups = Query::select();
     groups
         .column(Alias::new("thread_id"))
-        .column(Alias::new("summary_id"))
-        .expr_as(Expr::cust("MAX(\"score\")"), Alias::new("score"))
-        .expr_as(Expr::cust("MAX(\"tier\")"), Alias::new("tier"))
-        .expr_as(Expr::cust("MAX(\"created_at\")"), Alias::new("newest"))
+        .column(Alias::new("summary_id"));
+    if rank {
+        groups
+            .expr_as(Expr::cust("MAX(\"score\")"), Alias::new("score"))
+            .expr_as(Expr::cust("MAX(\"tier\")"), Alias::new("tier"))
+            .expr_as(Expr::cust("MAX(\"created_at\")"), Alias::new("newest"));
+    }
+    groups
         .from_subquery(docs, Alias::new("docs"))
         .group_by_col(Alias::new("thread_id"))
         .group_by_col(Alias::new("summary_id"));
@@ -329,6 +351,7 @@ struct Matcher {
     /// The same, found in titles only: every part, and any part.
     title_all: String,
     title_any: String,
+    join: Join,
 }
 
 /// Where words are looked for.
@@ -373,6 +396,7 @@ impl Matcher {
             expression: write(join, In::Everything),
             title_all: write(Join::All, In::Titles),
             title_any: write(Join::Any, In::Titles),
+            join,
         })
     }
 
