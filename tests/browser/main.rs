@@ -966,7 +966,10 @@ async fn a_member_searches_from_the_header_on_a_phone_and_sees_similar_threads_w
     browser.assert_text("resultaten").await;
     // "huisbezoek" in a title, marked in a snippet or not: the result is there, and the
     // page fits the phone's width.
-    let marked = browser.text_of("main li.result h3 a").await;
+    // Summaries come first on equal footing; the thread results follow.
+    let marked = browser
+        .text_of("main li.result h3 a[href^='/onderwerpen/']")
+        .await;
     assert!(marked.to_lowercase().contains("huisbezoek"), "{marked}");
     let fits: serde_json::Value = browser
         .client()
@@ -981,7 +984,9 @@ async fn a_member_searches_from_the_header_on_a_phone_and_sees_similar_threads_w
         serde_json::Value::Bool(true),
         "the results page scrolls sideways"
     );
-    browser.click("main li.result h3 a").await;
+    browser
+        .click("main li.result h3 a[href^='/onderwerpen/']")
+        .await;
     assert!(browser.current_path().await.starts_with("/onderwerpen/"));
     browser.assert_text("Gerelateerd").await;
 
