@@ -461,6 +461,12 @@ impl Matcher {
     }
 }
 
+/// The parts, each written by `part`, joined by `glue`, in parentheses.
+fn conjoined(parts: &[Part], part: impl Fn(&Part) -> String, glue: &str) -> String {
+    let written: Vec<String> = parts.iter().map(part).collect();
+    format!("({})", written.join(glue))
+}
+
 /// A query's parts as stems: what each backend's expression is written from.
 struct Terms {
     /// Each must match (or, for `Join::Any`, any may): alternatives per part.
@@ -541,14 +547,7 @@ impl Terms {
             Join::All => " AND ",
             Join::Any => " OR ",
         };
-        let mut out = format!(
-            "({})",
-            self.positive
-                .iter()
-                .map(part)
-                .collect::<Vec<_>>()
-                .join(glue)
-        );
+        let mut out = conjoined(&self.positive, part, glue);
         // Exclusions hold wherever the word is: a title query leaves out the same texts.
         let (dutch_columns, english_columns) = In::Everything.columns();
         for p in &self.negative {
@@ -609,14 +608,7 @@ impl Terms {
             Join::All => " & ",
             Join::Any => " | ",
         };
-        let mut out = format!(
-            "({})",
-            self.positive
-                .iter()
-                .map(part)
-                .collect::<Vec<_>>()
-                .join(glue)
-        );
+        let mut out = conjoined(&self.positive, part, glue);
         for p in &self.negative {
             if let Part::Word { dutch, english } = p {
                 out.push_str(" & !");
