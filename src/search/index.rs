@@ -95,18 +95,6 @@ fn post_docs(posts: &[post::Model], titles: &std::collections::HashMap<i32, Stri
         .collect()
 }
 
-/// Every post of a thread (after its title changed).
-pub async fn sync_thread(db: &impl ConnectionTrait, thread_id: i32) -> Result<(), DbErr> {
-    let ids: Vec<i32> = post::Entity::find()
-        .select_only()
-        .column(post::Column::Id)
-        .filter(post::Column::ThreadId.eq(thread_id))
-        .into_tuple()
-        .all(db)
-        .await?;
-    sync_posts(db, &ids).await
-}
-
 /// Brings one summary's entry up to date.
 pub async fn sync_summary(db: &impl ConnectionTrait, summary_id: i32) -> Result<(), DbErr> {
     forget(db, [summary_doc_id(summary_id)]).await?;

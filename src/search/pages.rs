@@ -44,22 +44,30 @@ pub struct Params {
     pub page: u64,
 }
 
+/// A query string read leniently: unreadable input is no pairs, and each value loses its
+/// control characters and is cut to 500 characters. Nothing in it can fail a request.
+fn lenient_pairs(raw: Option<&str>) -> impl Iterator<Item = (String, String)> {
+    let pairs: Vec<(String, String)> =
+        serde_html_form::from_str(raw.unwrap_or_default()).unwrap_or_default();
+    pairs.into_iter().map(|(key, value)| {
+        let value = value
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(500)
+            .collect();
+        (key, value)
+    })
+}
+
 impl Params {
-    /// Reads a query string leniently: unknown keys are ignored, a repeated key keeps its
-    /// last value, and nothing in it can make the request fail.
+    /// Reads a query string leniently: unknown keys are ignored, and a repeated key keeps
+    /// its last value.
     pub fn parse(raw: Option<&str>) -> Params {
-        let pairs: Vec<(String, String)> =
-            serde_html_form::from_str(raw.unwrap_or_default()).unwrap_or_default();
         let mut params = Params {
             page: 1,
             ..Default::default()
         };
-        for (key, value) in pairs {
-            let value: String = value
-                .chars()
-                .filter(|c| !c.is_control())
-                .take(500)
-                .collect();
+        for (key, value) in lenient_pairs(raw) {
             match key.as_str() {
                 "q" => params.q = value,
                 "praktijk" => params.practice = value,
@@ -230,13 +238,10 @@ pub async fn similar_fragment(
     ctx: Ctx,
     RawQuery(raw): RawQuery,
 ) -> AppResult<Markup> {
-    let pairs: Vec<(String, String)> =
-        serde_html_form::from_str(raw.as_deref().unwrap_or_default()).unwrap_or_default();
-    let title: String = pairs
-        .into_iter()
-        .rev()
-        .find(|(k, _)| k == "titel")
-        .map(|(_, v)| v.chars().take(500).collect())
+    let title: String = lenient_pairs(raw.as_deref())
+        .filter(|(k, _)| k == "titel")
+        .last()
+        .map(|(_, v)| v)
         .unwrap_or_default();
     let scope = Scope::for_viewer(&state.db, ctx.user.as_ref()).await?;
     let items = results::similar(&state.db, &scope, ctx.lang, &title, None, SIMILAR).await?;

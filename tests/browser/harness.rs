@@ -328,6 +328,18 @@ impl Browser {
     }
 
     /// The text of the first element `selector` (CSS) finds.
+    /// Whether the page fits the window's width (nothing scrolls sideways).
+    pub async fn fits_width(&self) -> bool {
+        self.client
+            .execute(
+                "return document.documentElement.scrollWidth <= window.innerWidth + 1;",
+                vec![],
+            )
+            .await
+            .expect("script")
+            == serde_json::Value::Bool(true)
+    }
+
     pub async fn text_of(&self, selector: &str) -> String {
         self.text(Locator::Css(selector), selector).await
     }

@@ -261,15 +261,7 @@ async fn a_visitor_follows_by_email_without_javascript_and_the_readme_screenshot
     for (size, (w, h)) in [("phone", PHONE), ("desktop", DESKTOP)] {
         browser.resize(w, h).await;
         browser.show_html(&digest.html).await;
-        let wide: serde_json::Value = browser
-            .client()
-            .execute(
-                "return document.documentElement.scrollWidth <= window.innerWidth + 1;",
-                vec![],
-            )
-            .await
-            .expect("script");
-        assert_eq!(wide, serde_json::json!(true), "the digest fits a {size}");
+        assert!(browser.fits_width().await, "the digest fits a {size}");
         browser.screenshot(&format!("digest-{size}")).await;
     }
 
@@ -971,17 +963,8 @@ async fn a_member_searches_from_the_header_on_a_phone_and_sees_similar_threads_w
         .text_of("main li.result h3 a[href^='/onderwerpen/']")
         .await;
     assert!(marked.to_lowercase().contains("huisbezoek"), "{marked}");
-    let fits: serde_json::Value = browser
-        .client()
-        .execute(
-            "return document.documentElement.scrollWidth <= window.innerWidth + 1;",
-            vec![],
-        )
-        .await
-        .expect("script");
-    assert_eq!(
-        fits,
-        serde_json::Value::Bool(true),
+    assert!(
+        browser.fits_width().await,
         "the results page scrolls sideways"
     );
     browser
