@@ -295,6 +295,7 @@ async fn plain_threads(
     let now = Utc::now();
     progress.set_length(u64::try_from(THREADS + 1).unwrap_or(u64::MAX));
     let mut posts_made = 0usize;
+    let mut written: Vec<(i32, Vec<Row>)> = Vec::new();
     for n in 0..=THREADS {
         let p = n % practices.len();
         let members = &members_of[p];
@@ -341,10 +342,15 @@ async fn plain_threads(
         .insert(&txn)
         .await?;
         posts_made += rows.len();
-        insert_posts(&txn, &[(t.id, rows)], now).await?;
         txn.commit().await?;
+        written.push((t.id, rows));
         progress.inc(1);
     }
+    // All posts at the end, oldest first: post ids follow the order of writing, as on a
+    // real site (search's "newest first" and its period filter count on it).
+    let txn = db.begin().await?;
+    insert_posts(&txn, &written, now).await?;
+    txn.commit().await?;
     Ok((THREADS + 1, posts_made))
 }
 
@@ -356,19 +362,24 @@ async fn insert_posts(
     threads: &[(i32, Vec<Row>)],
     now: chrono::DateTime<Utc>,
 ) -> Result<(), sea_orm::DbErr> {
-    let models: Vec<post::ActiveModel> = threads
+    // Oldest first, so that ids follow the order of writing.
+    let mut rows: Vec<(i32, &Row)> = threads
         .iter()
-        .flat_map(|(thread_id, rows)| {
-            rows.iter()
-                .map(move |(position, author, created, body)| post::ActiveModel {
-                    thread_id: Set(*thread_id),
-                    author_id: Set(*author),
-                    position: Set(i32::try_from(*position).unwrap_or(i32::MAX)),
-                    body: Set(body.clone()),
-                    created_at: Set((*created).min(now)),
-                    ..Default::default()
-                })
-        })
+        .flat_map(|(thread_id, rows)| rows.iter().map(move |row| (*thread_id, row)))
+        .collect();
+    rows.sort_by_key(|(thread_id, row)| (row.2.min(now), *thread_id, row.0));
+    let models: Vec<post::ActiveModel> = rows
+        .into_iter()
+        .map(
+            |(thread_id, (position, author, created, body))| post::ActiveModel {
+                thread_id: Set(thread_id),
+                author_id: Set(*author),
+                position: Set(i32::try_from(*position).unwrap_or(i32::MAX)),
+                body: Set(body.clone()),
+                created_at: Set((*created).min(now)),
+                ..Default::default()
+            },
+        )
         .collect();
     for chunk in models.chunks(500) {
         post::Entity::insert_many(chunk.to_vec()).exec(db).await?;
@@ -377,7 +388,7 @@ async fn insert_posts(
 }
 
 /// About `target` posts of varied text over two years, in threads of one to 25 posts,
-/// written a few hundred threads per statement and transaction.
+/// written a few hundred threads per statement and transaction, oldest first.
 async fn scaled_threads(
     db: &DatabaseConnection,
     rng: &mut StdRng,
@@ -387,8 +398,15 @@ async fn scaled_threads(
     target: usize,
     progress: &ProgressBar,
 ) -> anyhow::Result<(usize, usize)> {
-    const THREADS_PER_BATCH: usize = 200;
+    // About 200 threads a batch; each batch has its own stretch of the two years, so that
+    // post ids follow the order of writing across batches too.
+    const POSTS_PER_BATCH: usize = 2_600;
     let now = Utc::now();
+    let span = Duration::days(730);
+    let time_at = |posts: usize| {
+        let share = posts as f64 / target.max(1) as f64;
+        now - span + Duration::seconds((span.num_seconds() as f64 * share) as i64)
+    };
     let names: Vec<&str> = FIRST.to_vec();
     let writer = text::Writer::new(rng, PLACES, &names);
     progress.set_length(u64::try_from(target).unwrap_or(u64::MAX));
@@ -396,18 +414,20 @@ async fn scaled_threads(
     while posts_made < target {
         let mut batch: Vec<(thread::ActiveModel, Vec<Row>)> = Vec::new();
         let mut in_batch = 0usize;
-        while batch.len() < THREADS_PER_BATCH && posts_made + in_batch < target {
+        let end = (posts_made + POSTS_PER_BATCH).min(target);
+        let last_moment = (time_at(end) - Duration::seconds(1)).min(now);
+        while posts_made + in_batch < end {
             let n = threads_made + batch.len();
             let p = n % practices.len();
             let members = &members_of[p];
-            let left = target - posts_made - in_batch;
+            let left = end - posts_made - in_batch;
             let count = rng.random_range(1..=25).min(left);
-            let started = now - Duration::minutes(rng.random_range(60..60 * 24 * 730));
+            let started = time_at(posts_made + in_batch).min(last_moment);
             let mut at = started;
             let mut rows = Vec::with_capacity(count);
             for position in 1..=count {
                 let author = *members.choose(rng).unwrap_or(&people[0].id);
-                rows.push((position, author, at.min(now), writer.post(rng)));
+                rows.push((position, author, at.min(last_moment), writer.post(rng)));
                 at += Duration::minutes(rng.random_range(5..600));
             }
             let visibility = if rng.random_bool(0.25) {

@@ -22,6 +22,7 @@ mod m20261202_200002_exports;
 mod m20261202_300001_account_deletion;
 mod m20261202_400001_subscriber_privacy;
 mod m20261203_000001_search;
+mod m20261204_000001_search_ids;
 
 pub struct Migrator;
 
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_200002_exports::Migration),
             Box::new(m20261202_100001_attachment_sizes::Migration),
             Box::new(m20261203_000001_search::Migration),
+            Box::new(m20261204_000001_search_ids::Migration),
         ]
     }
 }

@@ -1,20 +1,27 @@
-//! Asking the index: one search, the same on both databases. SQLite answers with FTS5 and
-//! BM25, PostgreSQL with a `tsquery` and `ts_rank_cd`; both get the very same stems (see
-//! [`super::text`]) and the same filters, and who may find what is always the visibility
-//! rule's answer ([`Reader::readable_thread_ids`], [`Reader::readable_summary_ids`]), asked
-//! live. Nothing outside this module writes SQL for search.
+//! Asking the index: one search, the same on both databases. SQLite answers with FTS5,
+//! PostgreSQL with a `tsquery`; both get the very same stems (see [`super::text`]) and the
+//! same filters, and who may find what is always the visibility rule's answer
+//! ([`Reader::threads`], [`Reader::readable_summary_ids`]), asked live. Nothing outside
+//! this module writes SQL for search.
+//!
+//! A search never reads every match of a common word. Posts' documents are walked newest
+//! first, a window at a time, and grouped by thread as they come (a document's id holds
+//! its thread, see [`index::post_doc_id`]); the walk stops as soon as the page is full
+//! and the count has reached [`COUNT_LIMIT`]. Titles and summaries are few (one document
+//! per thread or summary) and are read whole.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DbErr,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, QueryTrait,
     sea_query::{Alias, Expr, ExprTrait, Order as SqlOrder, Query, SelectStatement},
 };
 
-use super::{query, text};
+use super::{index, query, text};
 use crate::{
-    entities::{search_doc, summary_practice, thread},
+    entities::{search_doc, summary, summary_practice, thread},
     visibility::Reader,
 };
 
@@ -56,7 +63,10 @@ pub enum Target {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Hit {
     pub target: Target,
+    /// The engine's score (lists of similar threads only; 0 for a search).
     pub score: f64,
+    /// For a thread found by a search: its newest post that matches, to take a snippet from.
+    pub post: Option<i32>,
 }
 
 /// A page of results.
@@ -67,8 +77,10 @@ pub struct Found {
     pub hits: Vec<Hit>,
 }
 
-/// Results are counted up to here; beyond it the page says "more than".
-pub const COUNT_LIMIT: u64 = 1_000;
+/// Results are counted up to here; beyond it the page says "more than". Counting is what
+/// makes a search walk further than its page, so the limit is what a person pages
+/// through (ten pages), not more.
+pub const COUNT_LIMIT: u64 = 200;
 
 /// How the words of a query must be found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -79,7 +91,27 @@ enum Join {
     Any,
 }
 
+/// A thread found by a search: its newest matching post's document.
+#[derive(Clone, Copy, Debug)]
+struct ThreadHit {
+    thread: i32,
+    newest: i64,
+}
+
+/// A summary found by a search.
+#[derive(Clone, Copy, Debug)]
+struct SummaryHit {
+    summary: i32,
+    date: DateTime<Utc>,
+    /// Every part of the query is in its title.
+    titled: bool,
+}
+
 /// A search for one page of results, best first.
+///
+/// By relevance: texts with every part of the query in their title come first, then the
+/// others; among equals published summaries before threads, then the newest. By date:
+/// the newest first. Both orders are the same on both databases.
 pub async fn find(
     db: &impl ConnectionTrait,
     reader: Reader,
@@ -93,36 +125,268 @@ pub async fn find(
     let Some(matcher) = Matcher::new(backend, query, Join::All) else {
         return Ok(Found::default());
     };
-    let mut count = Query::select();
-    count.expr(Expr::cust("COUNT(*)")).from_subquery(
-        grouped(&matcher, reader, filters, false)
-            .limit(COUNT_LIMIT + 1)
-            .to_owned(),
-        Alias::new("found"),
-    );
-    let total = match db.query_one(&count).await? {
-        Some(row) => row.try_get_by_index::<i64>(0)?,
-        None => 0,
+    let wanted = usize::try_from(Ord::max(offset + limit, COUNT_LIMIT + 1)).unwrap_or(usize::MAX);
+    let summaries = if filters.kind == Some(Kind::Threads) || filters.not_thread.is_some() {
+        Vec::new()
+    } else {
+        matcher.summaries(db, reader, filters).await?
     };
-    let hits = page(
-        db,
-        grouped(&matcher, reader, filters, true),
-        Join::All,
-        order,
-        offset,
-        limit,
-    )
-    .await?;
+    let (mut titled, mut walked) = (Vec::new(), Vec::new());
+    // Posts' documents from here up: all, or those of a period.
+    let from = match filters.since {
+        Some(since) => first_doc_since(db, since).await?,
+        None => Some(0),
+    };
+    if let (Some(from), false) = (from, filters.kind == Some(Kind::Summaries)) {
+        if order == Order::Relevance {
+            titled = matcher.titled_threads(db, reader, filters, from).await?;
+        }
+        let mut walk = Walk::new(&matcher, reader, filters, from);
+        let title_set: HashSet<i32> = titled.iter().map(|t| t.thread).collect();
+        let mut met: HashSet<i32> = HashSet::new();
+        let mut counted = title_set.len();
+        while summaries.len() + counted < wanted {
+            let Some(found) = walk.next(db).await? else {
+                break;
+            };
+            for hit in found {
+                // A thread's posts may lie in several windows: its newest comes first.
+                if met.insert(hit.thread) && !title_set.contains(&hit.thread) {
+                    counted += 1;
+                    walked.push(hit);
+                }
+            }
+        }
+        let total = summaries.len() + counted;
+        let hits = arrange(db, order, &summaries, &titled, &walked, offset, limit).await?;
+        return Ok(Found {
+            total: Ord::min(u64::try_from(total).unwrap_or(u64::MAX), COUNT_LIMIT + 1),
+            hits,
+        });
+    }
+    let hits = arrange(db, order, &summaries, &[], &[], offset, limit).await?;
     Ok(Found {
-        total: u64::try_from(total).unwrap_or(0),
+        total: Ord::min(u64::try_from(summaries.len()).unwrap_or(0), COUNT_LIMIT + 1),
         hits,
     })
 }
 
+/// One page in order, from the summaries, the threads with every part in their title and
+/// the threads the walk found (newest first, the titled ones among them left out).
+async fn arrange(
+    db: &impl ConnectionTrait,
+    order: Order,
+    summaries: &[SummaryHit],
+    titled: &[ThreadHit],
+    walked: &[ThreadHit],
+    offset: u64,
+    limit: u64,
+) -> Result<Vec<Hit>, DbErr> {
+    let (offset, limit) = (
+        usize::try_from(offset).unwrap_or(usize::MAX),
+        usize::try_from(limit).unwrap_or(usize::MAX),
+    );
+    let summary = |s: &SummaryHit| Hit {
+        target: Target::Summary(s.summary),
+        score: 0.0,
+        post: None,
+    };
+    let thread = |t: &ThreadHit| Hit {
+        target: Target::Thread(t.thread),
+        score: 0.0,
+        post: i32::try_from(t.newest).ok(),
+    };
+    let mut summaries = summaries.to_vec();
+    summaries.sort_by(|a, b| b.date.cmp(&a.date).then(a.summary.cmp(&b.summary)));
+    let hits: Vec<Hit> = match order {
+        Order::Relevance => {
+            let mut titled = titled.to_vec();
+            titled.sort_by(|a, b| b.newest.cmp(&a.newest));
+            let title_set: HashSet<i32> = titled.iter().map(|t| t.thread).collect();
+            summaries
+                .iter()
+                .filter(|s| s.titled)
+                .map(summary)
+                .chain(titled.iter().map(thread))
+                .chain(summaries.iter().filter(|s| !s.titled).map(summary))
+                .chain(
+                    walked
+                        .iter()
+                        .filter(|t| !title_set.contains(&t.thread))
+                        .map(thread),
+                )
+                .skip(offset)
+                .take(limit)
+                .collect()
+        }
+        Order::Newest => {
+            // Threads come newest first already; summaries go in among them by date.
+            let reach = walked.len().min(offset.saturating_add(limit));
+            let dates = if summaries.is_empty() {
+                HashMap::new()
+            } else {
+                doc_dates(db, walked.iter().take(reach).map(|t| t.newest)).await?
+            };
+            let mut merged = Vec::new();
+            let (mut s, mut t) = (
+                summaries.iter().peekable(),
+                walked.iter().take(reach).peekable(),
+            );
+            loop {
+                let take_summary = match (s.peek(), t.peek()) {
+                    (Some(a), Some(b)) => dates.get(&b.newest).is_none_or(|d| a.date >= *d),
+                    (Some(_), None) => true,
+                    (None, Some(_)) => false,
+                    (None, None) => break,
+                };
+                if take_summary {
+                    merged.extend(s.next().map(summary));
+                } else {
+                    merged.extend(t.next().map(thread));
+                }
+            }
+            merged.into_iter().skip(offset).take(limit).collect()
+        }
+    };
+    Ok(hits)
+}
+
+/// When these documents were written.
+async fn doc_dates(
+    db: &impl ConnectionTrait,
+    docs: impl Iterator<Item = i64>,
+) -> Result<HashMap<i64, DateTime<Utc>>, DbErr> {
+    let docs: Vec<i64> = docs.collect();
+    if docs.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(search_doc::Entity::find()
+        .select_only()
+        .columns([search_doc::Column::Id, search_doc::Column::CreatedAt])
+        .filter(search_doc::Column::Id.is_in(docs))
+        .into_tuple::<(i64, DateTime<Utc>)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect())
+}
+
+/// Posts' documents that match, newest first, a window at a time: each window is grouped
+/// by thread in the database, and only threads not met before are put to the visibility
+/// rule (and the practice filter).
+struct Walk<'a> {
+    matcher: &'a Matcher,
+    reader: Reader,
+    filters: &'a Filters,
+    /// Documents from here up are looked at (a period's first post).
+    from: i64,
+    /// The next window lies below this document.
+    below: i64,
+    size: u64,
+    done: bool,
+    /// Threads met so far: whether this reader finds them.
+    met: HashMap<i32, bool>,
+}
+
+/// The first window, how much each next one grows, and the largest.
+const FIRST_WINDOW: u64 = 512;
+const WINDOW_GROWTH: u64 = 8;
+const LARGEST_WINDOW: u64 = 32_768;
+
+impl<'a> Walk<'a> {
+    fn new(matcher: &'a Matcher, reader: Reader, filters: &'a Filters, from: i64) -> Walk<'a> {
+        Walk {
+            matcher,
+            reader,
+            filters,
+            from,
+            below: index::POSTS_END,
+            size: FIRST_WINDOW,
+            done: filters.authors.as_ref().is_some_and(Vec::is_empty),
+            met: HashMap::new(),
+        }
+    }
+
+    /// The next window's threads this reader finds, newest first; `None` at the end.
+    async fn next(&mut self, db: &impl ConnectionTrait) -> Result<Option<Vec<ThreadHit>>, DbErr> {
+        if self.done {
+            return Ok(None);
+        }
+        let rows = db
+            .query_all(&self.matcher.window(
+                self.from,
+                self.below,
+                self.size,
+                self.filters.authors.as_deref(),
+            ))
+            .await?;
+        let mut groups = Vec::with_capacity(rows.len());
+        let mut seen = 0i64;
+        for row in rows {
+            let thread: i32 = row.try_get_by_index(0)?;
+            let newest: i64 = row.try_get_by_index(1)?;
+            let oldest: i64 = row.try_get_by_index(2)?;
+            let count: i64 = row.try_get_by_index(3)?;
+            seen += count;
+            self.below = Ord::min(self.below, oldest);
+            groups.push(ThreadHit { thread, newest });
+        }
+        if seen < i64::try_from(self.size).unwrap_or(i64::MAX) {
+            self.done = true;
+        }
+        self.size = Ord::min(self.size * WINDOW_GROWTH, LARGEST_WINDOW);
+        groups.sort_by(|a, b| b.newest.cmp(&a.newest));
+        let new: Vec<i32> = groups
+            .iter()
+            .map(|g| g.thread)
+            .filter(|t| !self.met.contains_key(t))
+            .collect();
+        if !new.is_empty() {
+            let mut readable = self
+                .reader
+                .threads()
+                .select_only()
+                .column(thread::Column::Id)
+                .filter(thread::Column::Id.is_in(new.iter().copied()));
+            if let Some(practice) = self.filters.practice {
+                readable = readable.filter(thread::Column::PracticeId.eq(practice));
+            }
+            if let Some(not) = self.filters.not_thread {
+                readable = readable.filter(thread::Column::Id.ne(not));
+            }
+            let found: HashSet<i32> = readable.into_tuple().all(db).await?.into_iter().collect();
+            for t in new {
+                self.met.insert(t, found.contains(&t));
+            }
+        }
+        groups.retain(|g| self.met.get(&g.thread) == Some(&true));
+        Ok(Some(groups))
+    }
+}
+
+/// The first post's document written at or after `since` (`None`: nothing since). Posts
+/// get their ids in the order they are written, so every later post's document lies above.
+async fn first_doc_since(
+    db: &impl ConnectionTrait,
+    since: DateTime<Utc>,
+) -> Result<Option<i64>, DbErr> {
+    search_doc::Entity::find()
+        .select_only()
+        .column(search_doc::Column::Id)
+        .filter(search_doc::Column::CreatedAt.gte(since))
+        .filter(search_doc::Column::Id.lt(index::POSTS_END))
+        .order_by_asc(search_doc::Column::CreatedAt)
+        .order_by_asc(search_doc::Column::Id)
+        .limit(1)
+        .into_tuple()
+        .one(db)
+        .await
+}
+
 /// Threads (and summaries) sharing words with a text — a title being typed, or a thread's
-/// own title — best first. Common words count for little (BM25 and cover density both
-/// weigh rare words up), so no list of stop words is needed to keep "de" and "het" quiet;
-/// they are left out anyway to keep the query small.
+/// own title — best first, found among titles. Common words count for little (BM25 and
+/// cover density both weigh rare words up), so no list of stop words is needed to keep
+/// "de" and "het" quiet; they are left out anyway to keep the query small.
 pub async fn similar(
     db: &impl ConnectionTrait,
     reader: Reader,
@@ -143,207 +407,87 @@ pub async fn similar(
     let Some(matcher) = Matcher::new(db.get_database_backend(), &query, Join::Any) else {
         return Ok(Vec::new());
     };
-    page(
-        db,
-        grouped(&matcher, reader, filters, true),
-        Join::Any,
-        Order::Relevance,
-        0,
-        limit,
-    )
-    .await
-}
-
-/// For results already found: the post of each thread that matches best (to take a
-/// snippet from), among the posts the index holds — those every reader of the thread
-/// may read.
-pub async fn best_posts(
-    db: &impl ConnectionTrait,
-    query: &query::Query,
-    threads: &[i32],
-) -> Result<HashMap<i32, i32>, DbErr> {
-    let backend = db.get_database_backend();
-    let Some(matcher) = Matcher::new(backend, query, Join::All) else {
-        return Ok(HashMap::new());
-    };
-    let mut select = matcher.matching();
+    let doc = |c: search_doc::Column| Expr::col((search_doc::Entity, c));
+    let mut select = matcher.matching(
+        &matcher.title_any,
+        index::TITLES,
+        index::SUMMARIES_END,
+        true,
+    );
     select
         .column((search_doc::Entity, search_doc::Column::ThreadId))
-        .column((search_doc::Entity, search_doc::Column::PostId))
-        .expr(matcher.score())
-        .and_where(
-            Expr::col((search_doc::Entity, search_doc::Column::ThreadId))
-                .is_in(threads.iter().copied()),
-        );
-    let mut best: HashMap<i32, (i32, f64)> = HashMap::new();
-    for row in db.query_all(&select).await? {
-        let (Some(thread), Some(post), score) = (
-            row.try_get_by_index::<Option<i32>>(0)?,
-            row.try_get_by_index::<Option<i32>>(1)?,
-            row.try_get_by_index::<f64>(2)?,
-        ) else {
-            continue;
-        };
-        let entry = best.entry(thread).or_insert((post, score));
-        if score > entry.1 || (score == entry.1 && post < entry.0) {
-            *entry = (post, score);
-        }
-    }
-    Ok(best.into_iter().map(|(t, (p, _))| (t, p)).collect())
-}
-
-/// One row per thread or summary that matches, with its best score and newest text.
-///
-/// The documents are scored in a subquery and grouped outside it: FTS5's `bm25()` may only
-/// be called where the full-text query is evaluated, not inside an aggregate.
-fn grouped(matcher: &Matcher, reader: Reader, filters: &Filters, rank: bool) -> SelectStatement {
-    let doc = |c: search_doc::Column| Expr::col((search_doc::Entity, c));
-    let mut docs = matcher.matching();
-    docs.expr_as(doc(search_doc::Column::ThreadId), Alias::new("thread_id"))
-        .expr_as(doc(search_doc::Column::SummaryId), Alias::new("summary_id"));
-    if rank {
-        // The engine's score is costly (every matching document is scored) and orders only
-        // lists of similar threads; a search ranks by where its words are (`tier`).
-        let score = match matcher.join {
-            Join::Any => matcher.score(),
-            Join::All => Expr::val(0.0),
-        };
-        docs.expr_as(doc(search_doc::Column::CreatedAt), Alias::new("created_at"))
-            .expr_as(score, Alias::new("score"))
-            .expr_as(matcher.tier(), Alias::new("tier"));
-    }
-    docs
-        // The one rule: what this reader may read, asked live.
+        .column((search_doc::Entity, search_doc::Column::SummaryId))
+        .expr_as(matcher.score(&matcher.title_any), Alias::new("score"))
         .cond_where(
             Condition::any()
-                .add(doc(search_doc::Column::ThreadId).in_subquery(reader.readable_thread_ids()))
-                .add(doc(search_doc::Column::SummaryId).in_subquery(reader.readable_summary_ids())),
-        );
-    if matcher.backend == DatabaseBackend::Sqlite {
-        // A LIMIT keeps SQLite from folding this subquery into the grouping query.
-        docs.limit(i64::MAX as u64);
-    }
-    if let Some(practice) = filters.practice {
-        docs.cond_where(
-            Condition::any()
-                .add(
-                    doc(search_doc::Column::ThreadId).in_subquery(
-                        Query::select()
-                            .column(thread::Column::Id)
-                            .from(thread::Entity)
-                            .and_where(thread::Column::PracticeId.eq(practice))
-                            .to_owned(),
-                    ),
-                )
-                .add(
-                    doc(search_doc::Column::SummaryId).in_subquery(
-                        Query::select()
-                            .column(summary_practice::Column::SummaryId)
-                            .from(summary_practice::Entity)
-                            .and_where(summary_practice::Column::PracticeId.eq(practice))
-                            .to_owned(),
-                    ),
-                ),
-        );
-    }
+                .add(doc(search_doc::Column::ThreadId).in_subquery(thread_ids(reader, filters)))
+                .add(doc(search_doc::Column::SummaryId).in_subquery(summary_ids(reader, filters))),
+        )
+        .order_by(Alias::new("score"), SqlOrder::Desc)
+        .order_by(
+            (search_doc::Entity, search_doc::Column::CreatedAt),
+            SqlOrder::Desc,
+        )
+        .order_by((search_doc::Entity, search_doc::Column::Id), SqlOrder::Asc)
+        .limit(limit);
     match filters.kind {
         Some(Kind::Threads) => {
-            docs.and_where(doc(search_doc::Column::ThreadId).is_not_null());
+            select.and_where(doc(search_doc::Column::ThreadId).is_not_null());
         }
         Some(Kind::Summaries) => {
-            docs.and_where(doc(search_doc::Column::SummaryId).is_not_null());
+            select.and_where(doc(search_doc::Column::SummaryId).is_not_null());
         }
         None => {}
     }
-    if let Some(since) = filters.since {
-        docs.and_where(doc(search_doc::Column::CreatedAt).gte(since));
-    }
-    if let Some(authors) = &filters.authors {
-        docs.and_where(doc(search_doc::Column::AuthorId).is_in(authors.iter().copied()));
-    }
-    if let Some(thread) = filters.not_thread {
-        docs.cond_where(
-            Condition::any()
-                .add(doc(search_doc::Column::ThreadId).is_null())
-                .add(doc(search_doc::Column::ThreadId).ne(thread)),
-        );
-    }
-    let mut groups = Query::select();
-    groups
-        .column(Alias::new("thread_id"))
-        .column(Alias::new("summary_id"));
-    if rank {
-        groups
-            .expr_as(Expr::cust("MAX(\"score\")"), Alias::new("score"))
-            .expr_as(Expr::cust("MAX(\"tier\")"), Alias::new("tier"))
-            .expr_as(Expr::cust("MAX(\"created_at\")"), Alias::new("newest"));
-    }
-    groups
-        .from_subquery(docs, Alias::new("docs"))
-        .group_by_col(Alias::new("thread_id"))
-        .group_by_col(Alias::new("summary_id"));
-    groups
-}
-
-/// One page of grouped results in order. By relevance, a search ranks by where its words
-/// are (every part in the title, some part, only the text — [`Matcher::tier`]), then
-/// published summaries before threads, then the newest: the same order on both databases.
-/// The engines' own scores (BM25, cover density) weigh text matches on different scales,
-/// so they only order the lists of similar threads, where any word may match.
-async fn page(
-    db: &impl ConnectionTrait,
-    groups: SelectStatement,
-    join: Join,
-    order: Order,
-    offset: u64,
-    limit: u64,
-) -> Result<Vec<Hit>, DbErr> {
-    let mut ranked = Query::select();
-    ranked
-        .columns([
-            Alias::new("thread_id"),
-            Alias::new("summary_id"),
-            Alias::new("score"),
-        ])
-        .from_subquery(groups, Alias::new("groups"));
-    let newest = Expr::col(Alias::new("newest"));
-    let score = Expr::col(Alias::new("score"));
-    let is_summary = Expr::col(Alias::new("summary_id")).is_not_null();
-    match order {
-        Order::Relevance if join == Join::Any => ranked
-            .order_by(Alias::new("tier"), SqlOrder::Desc)
-            .order_by_expr(score, SqlOrder::Desc)
-            .order_by_expr(newest, SqlOrder::Desc),
-        Order::Relevance => ranked
-            .order_by(Alias::new("tier"), SqlOrder::Desc)
-            .order_by_expr(is_summary, SqlOrder::Desc)
-            .order_by_expr(newest, SqlOrder::Desc),
-        Order::Newest => ranked
-            .order_by_expr(newest, SqlOrder::Desc)
-            .order_by_expr(score, SqlOrder::Desc),
-    };
-    // Last, something unique, so that pages never overlap.
-    ranked
-        .order_by(Alias::new("thread_id"), SqlOrder::Asc)
-        .order_by(Alias::new("summary_id"), SqlOrder::Asc)
-        .limit(limit)
-        .offset(offset);
     let mut hits = Vec::new();
-    for row in db.query_all(&ranked).await? {
-        let thread: Option<i32> = row.try_get("", "thread_id")?;
-        let summary: Option<i32> = row.try_get("", "summary_id")?;
-        let score: f64 = row.try_get("", "score")?;
+    for row in db.query_all(&select).await? {
+        let thread: Option<i32> = row.try_get_by_index(0)?;
+        let summary: Option<i32> = row.try_get_by_index(1)?;
+        let score: f64 = row.try_get_by_index(2)?;
         let target = match (thread, summary) {
             (Some(t), _) => Target::Thread(t),
             (None, Some(s)) => Target::Summary(s),
             (None, None) => continue,
         };
-        hits.push(Hit { target, score });
+        hits.push(Hit {
+            target,
+            score,
+            post: None,
+        });
     }
     Ok(hits)
 }
 
-/// A query in the backend's own full-text language, with how to score a match.
+/// The threads a reader may find with these filters, as a subquery.
+fn thread_ids(reader: Reader, filters: &Filters) -> SelectStatement {
+    let mut threads = reader.threads().select_only().column(thread::Column::Id);
+    if let Some(practice) = filters.practice {
+        threads = threads.filter(thread::Column::PracticeId.eq(practice));
+    }
+    if let Some(not) = filters.not_thread {
+        threads = threads.filter(thread::Column::Id.ne(not));
+    }
+    threads.into_query()
+}
+
+/// The summaries a reader may find with these filters, as a subquery.
+fn summary_ids(reader: Reader, filters: &Filters) -> SelectStatement {
+    let mut summaries = reader.readable_summary_ids();
+    if let Some(practice) = filters.practice {
+        summaries.and_where(
+            Expr::col((summary::Entity, summary::Column::Id)).in_subquery(
+                Query::select()
+                    .column(summary_practice::Column::SummaryId)
+                    .from(summary_practice::Entity)
+                    .and_where(summary_practice::Column::PracticeId.eq(practice))
+                    .to_owned(),
+            ),
+        );
+    }
+    summaries
+}
+
+/// A query in the backend's own full-text language.
 struct Matcher {
     backend: DatabaseBackend,
     /// An FTS5 MATCH expression, or a `tsquery` literal.
@@ -351,7 +495,8 @@ struct Matcher {
     /// The same, found in titles only: every part, and any part.
     title_all: String,
     title_any: String,
-    join: Join,
+    /// The words left out, any of them, wherever they are (`None`: none).
+    excluded: Option<String>,
 }
 
 /// Where words are looked for.
@@ -396,66 +541,195 @@ impl Matcher {
             expression: write(join, In::Everything),
             title_all: write(Join::All, In::Titles),
             title_any: write(Join::Any, In::Titles),
-            join,
+            excluded: terms.excluded(backend),
         })
     }
 
-    /// How a document's words meet the query, the same on both databases: 2 when every
-    /// part of it is in the title, 1 when some part is, 0 when only the text has them.
-    fn tier(&self) -> Expr {
+    /// A document's id, as the statements of [`Matcher::matching`] name it.
+    fn doc_id(&self) -> Expr {
         match self.backend {
-            DatabaseBackend::Sqlite => Expr::cust_with_values(
-                "CASE WHEN \"search_docs\".\"id\" IN \
-                 (SELECT \"rowid\" FROM \"search_fts\" WHERE \"search_fts\" MATCH ?) THEN 2 \
-                 WHEN \"search_docs\".\"id\" IN \
-                 (SELECT \"rowid\" FROM \"search_fts\" WHERE \"search_fts\" MATCH ?) THEN 1 \
-                 ELSE 0 END",
-                [self.title_all.clone(), self.title_any.clone()],
-            ),
-            _ => Expr::cust_with_values(
-                "CASE WHEN \"search_docs\".\"terms\" @@ CAST($1 AS tsquery) THEN 2 \
-                 WHEN \"search_docs\".\"terms\" @@ CAST($2 AS tsquery) THEN 1 ELSE 0 END",
-                [self.title_all.clone(), self.title_any.clone()],
-            ),
+            DatabaseBackend::Sqlite => Expr::col((Alias::new("search_fts"), Alias::new("rowid"))),
+            _ => Expr::col((search_doc::Entity, search_doc::Column::Id)),
         }
     }
 
-    /// The documents that match, joined to their rows; select what you need.
-    fn matching(&self) -> SelectStatement {
+    /// The documents with ids in `from..below` that match `expression`; with `rows`, joined
+    /// to their `search_docs` rows (on PostgreSQL the words are kept there anyway). Select
+    /// what you need.
+    fn matching(&self, expression: &str, from: i64, below: i64, rows: bool) -> SelectStatement {
         let mut select = Query::select();
         match self.backend {
             DatabaseBackend::Sqlite => {
                 select
                     .from(Alias::new("search_fts"))
-                    .inner_join(
-                        search_doc::Entity,
-                        Expr::cust("\"search_docs\".\"id\" = \"search_fts\".\"rowid\""),
-                    )
                     .and_where(Expr::cust_with_values(
                         "\"search_fts\" MATCH ?",
-                        [self.expression.clone()],
+                        [expression.to_owned()],
                     ));
+                if rows {
+                    select.inner_join(
+                        search_doc::Entity,
+                        Expr::cust("\"search_docs\".\"id\" = \"search_fts\".\"rowid\""),
+                    );
+                }
             }
             _ => {
                 select
                     .from(search_doc::Entity)
                     .and_where(Expr::cust_with_values(
                         "\"search_docs\".\"terms\" @@ CAST($1 AS tsquery)",
-                        [self.expression.clone()],
+                        [expression.to_owned()],
                     ));
             }
         }
         select
+            .and_where(self.doc_id().gte(from))
+            .and_where(self.doc_id().lt(below));
+        select
     }
 
-    /// A document's score, higher is better: title words weigh ten times body words.
-    fn score(&self) -> Expr {
+    /// One window of the walk: the newest `size` posts' documents in `from..below` that
+    /// match (written by `authors`, when given), grouped by thread — the thread, its newest
+    /// and oldest document in the window, and how many.
+    fn window(&self, from: i64, below: i64, size: u64, authors: Option<&[i32]>) -> SelectStatement {
+        let mut docs = self.matching(&self.expression, from, below, true);
+        docs.expr_as(self.doc_id(), Alias::new("doc")).expr_as(
+            Expr::col((search_doc::Entity, search_doc::Column::ThreadId)),
+            Alias::new("thread"),
+        );
+        if let Some(authors) = authors {
+            docs.and_where(
+                Expr::col((search_doc::Entity, search_doc::Column::AuthorId))
+                    .is_in(authors.iter().copied()),
+            );
+        }
+        docs.order_by_expr(self.doc_id(), SqlOrder::Desc)
+            .limit(size);
+        let mut groups = Query::select();
+        groups
+            .column(Alias::new("thread"))
+            .expr(Expr::cust("MAX(\"doc\")"))
+            .expr(Expr::cust("MIN(\"doc\")"))
+            .expr(Expr::cust("COUNT(*)"))
+            .from_subquery(docs, Alias::new("window"))
+            .and_where(Expr::col(Alias::new("thread")).is_not_null())
+            .group_by_col(Alias::new("thread"));
+        groups
+    }
+
+    /// Every summary that matches, with whether its title holds every part.
+    async fn summaries(
+        &self,
+        db: &impl ConnectionTrait,
+        reader: Reader,
+        filters: &Filters,
+    ) -> Result<Vec<SummaryHit>, DbErr> {
+        let doc = |c: search_doc::Column| Expr::col((search_doc::Entity, c));
+        let titled = match self.backend {
+            DatabaseBackend::Sqlite => Expr::cust_with_values(
+                format!(
+                    "CASE WHEN \"search_docs\".\"id\" IN (SELECT \"rowid\" FROM \"search_fts\" \
+                     WHERE \"search_fts\" MATCH ? AND \"rowid\" >= {}) THEN 1 ELSE 0 END",
+                    index::SUMMARIES
+                ),
+                [self.title_all.clone()],
+            ),
+            _ => Expr::cust_with_values(
+                "CASE WHEN \"search_docs\".\"terms\" @@ CAST($1 AS tsquery) THEN 1 ELSE 0 END",
+                [self.title_all.clone()],
+            ),
+        };
+        let mut select = self.matching(
+            &self.expression,
+            index::SUMMARIES,
+            index::SUMMARIES_END,
+            true,
+        );
+        select
+            .column((search_doc::Entity, search_doc::Column::SummaryId))
+            .column((search_doc::Entity, search_doc::Column::CreatedAt))
+            .expr(titled)
+            .and_where(
+                doc(search_doc::Column::SummaryId).in_subquery(summary_ids(reader, filters)),
+            );
+        if let Some(since) = filters.since {
+            select.and_where(doc(search_doc::Column::CreatedAt).gte(since));
+        }
+        if let Some(authors) = &filters.authors {
+            select.and_where(doc(search_doc::Column::AuthorId).is_in(authors.iter().copied()));
+        }
+        let mut found = Vec::new();
+        for row in db.query_all(&select).await? {
+            let Some(summary) = row.try_get_by_index::<Option<i32>>(0)? else {
+                continue;
+            };
+            found.push(SummaryHit {
+                summary,
+                date: row.try_get_by_index(1)?,
+                titled: row.try_get_by_index::<i32>(2)? == 1,
+            });
+        }
+        Ok(found)
+    }
+
+    /// The threads whose title holds every part of the query, with their newest post that
+    /// matches (from document `from` up, by the authors filtered on). Every post's
+    /// document carries its thread's title, so each post of such a thread matches — but
+    /// for the words left out, which are looked for in the posts.
+    async fn titled_threads(
+        &self,
+        db: &impl ConnectionTrait,
+        reader: Reader,
+        filters: &Filters,
+        from: i64,
+    ) -> Result<Vec<ThreadHit>, DbErr> {
+        let doc = |c: search_doc::Column| Expr::col((search_doc::Entity, c));
+        // A title's document has its thread's id.
+        let mut titles = self.matching(&self.title_all, index::TITLES, index::SUMMARIES, false);
+        titles.expr(self.doc_id().sub(index::TITLES));
+        // Those this reader finds: checked thread by thread (not by listing every thread
+        // the reader may read).
+        let mut readable = thread_ids(reader, filters);
+        readable.and_where(Expr::col((thread::Entity, thread::Column::Id)).in_subquery(titles));
+        let mut select = Query::select();
+        select
+            .column(search_doc::Column::ThreadId)
+            .expr(Expr::cust("MAX(\"search_docs\".\"id\")"))
+            .from(search_doc::Entity)
+            .and_where(doc(search_doc::Column::Id).gte(from))
+            .and_where(doc(search_doc::Column::Id).lt(index::POSTS_END))
+            .and_where(doc(search_doc::Column::ThreadId).in_subquery(readable))
+            .group_by_col(search_doc::Column::ThreadId);
+        if let Some(authors) = &filters.authors {
+            select.and_where(doc(search_doc::Column::AuthorId).is_in(authors.iter().copied()));
+        }
+        if let Some(excluded) = &self.excluded {
+            let mut with = self.matching(excluded, 0, index::POSTS_END, false);
+            with.expr(self.doc_id());
+            select.and_where(doc(search_doc::Column::Id).not_in_subquery(with));
+        }
+        let mut found = Vec::new();
+        for row in db.query_all(&select).await? {
+            let (Some(thread), newest) = (
+                row.try_get_by_index::<Option<i32>>(0)?,
+                row.try_get_by_index::<i64>(1)?,
+            ) else {
+                continue;
+            };
+            found.push(ThreadHit { thread, newest });
+        }
+        Ok(found)
+    }
+
+    /// A document's score for `expression`, higher is better: title words weigh ten times
+    /// body words.
+    fn score(&self, expression: &str) -> Expr {
         match self.backend {
             DatabaseBackend::Sqlite => Expr::cust("-bm25(\"search_fts\", 10.0, 10.0, 1.0, 1.0)"),
             _ => Expr::cust_with_values(
                 "CAST(ts_rank_cd('{0.1, 0.1, 0.1, 1.0}', \"search_docs\".\"terms\", \
                  CAST($1 AS tsquery), 1) AS DOUBLE PRECISION)",
-                [self.expression.clone()],
+                [expression.to_owned()],
             ),
         }
     }
@@ -518,13 +792,31 @@ impl Terms {
             format!("\"{}\"", token.replace('"', "\"\""))
         }
         let (dutch_columns, english_columns) = within.columns();
+        // Where both stems agree and every column counts, no column filter is needed: the
+        // word is simply looked for everywhere (twice as fast as two filtered lookups).
+        let anywhere = within == In::Everything;
         let part = |p: &Part| -> String {
             match p {
+                Part::Word { dutch, english } if anywhere && dutch == english => quoted(dutch),
                 Part::Word { dutch, english } => format!(
                     "({dutch_columns} : {} OR {english_columns} : {})",
                     quoted(dutch),
                     quoted(english)
                 ),
+                Part::Prefix {
+                    typed,
+                    dutch,
+                    english,
+                } if anywhere && dutch == english => {
+                    if typed == dutch {
+                        format!("{} *", quoted(typed))
+                    } else {
+                        format!("({} * OR {} *)", quoted(typed), quoted(dutch))
+                    }
+                }
+                Part::Phrase { dutch, english } if anywhere && dutch == english => {
+                    quoted(&dutch.join(" "))
+                }
                 Part::Prefix {
                     typed,
                     dutch,
@@ -560,6 +852,31 @@ impl Terms {
             }
         }
         out
+    }
+
+    /// Any of the words left out, wherever they are, in the backend's language.
+    fn excluded(&self, backend: DatabaseBackend) -> Option<String> {
+        if self.negative.is_empty() {
+            return None;
+        }
+        let any = Terms {
+            positive: self
+                .negative
+                .iter()
+                .filter_map(|p| match p {
+                    Part::Word { dutch, english } => Some(Part::Word {
+                        dutch: dutch.clone(),
+                        english: english.clone(),
+                    }),
+                    _ => None,
+                })
+                .collect(),
+            negative: Vec::new(),
+        };
+        Some(match backend {
+            DatabaseBackend::Sqlite => any.fts5(Join::Any, In::Everything),
+            _ => any.tsquery(Join::Any, In::Everything),
+        })
     }
 
     /// The `tsquery` literal. Every lexeme is quoted, so nothing typed is syntax.

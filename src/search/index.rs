@@ -9,6 +9,8 @@
 //! search asks the visibility rule live, so moving a thread or changing its audience needs
 //! no change of the index.
 
+use std::collections::{HashMap, HashSet};
+
 use chrono::{DateTime, Utc};
 use indicatif::ProgressBar;
 use sea_orm::{
@@ -17,7 +19,7 @@ use sea_orm::{
     sea_query::{Alias, Expr, ExprTrait, Query},
 };
 
-use super::text::Stems;
+use super::text::{self, Stems};
 use crate::{
     entities::{post, search_doc, summary, summary::SummaryStatus, summary_version, thread},
     visibility,
@@ -25,17 +27,29 @@ use crate::{
 
 /// The make-up of the index: raise it when what is stored changes, and every instance
 /// rebuilds its index at the next start.
-pub const VERSION: i32 = 1;
+pub const VERSION: i32 = 2;
 
-/// Posts and summaries share one id space: the kind in the high bits, the row id below.
-const SUMMARY_KIND: i64 = 1 << 32;
+/// Posts' documents lie below this id (a post's document has the post's id).
+pub(super) const POSTS_END: i64 = 1 << 31;
+/// Threads' titles lie from here, summaries from [`SUMMARIES`].
+pub(super) const TITLES: i64 = 1 << 32;
+pub(super) const SUMMARIES: i64 = 1 << 33;
+pub(super) const SUMMARIES_END: i64 = 1 << 34;
 
-fn post_doc_id(post_id: i32) -> i64 {
-    i64::from(post_id)
+/// One id space says what a document is: a post's document has the post's id (ids are
+/// handed out in the order posts are written, so a larger id is a newer post), a thread's
+/// title and a summary theirs above a kind's bit. Small ids keep the full-text index
+/// small: it stores the gaps between them.
+pub(super) fn post_doc_id(post: i32) -> i64 {
+    i64::from(post)
 }
 
-fn summary_doc_id(summary_id: i32) -> i64 {
-    SUMMARY_KIND | i64::from(summary_id)
+pub(super) fn title_doc_id(thread: i32) -> i64 {
+    TITLES | i64::from(thread)
+}
+
+pub(super) fn summary_doc_id(summary: i32) -> i64 {
+    SUMMARIES | i64::from(summary)
 }
 
 /// One text as the index keeps it.
@@ -51,36 +65,82 @@ struct Doc {
 }
 
 /// Brings these posts' entries up to date: (re)indexes those every reader of their thread
-/// may read, drops the others.
+/// may read, drops the others, and keeps each thread's title in the index while the
+/// thread has a post in it.
 pub async fn sync_posts(db: &impl ConnectionTrait, post_ids: &[i32]) -> Result<(), DbErr> {
-    for chunk in post_ids.chunks(500) {
+    for chunk in post_ids.chunks(1_000) {
         let posts = post::Entity::find()
             .filter(post::Column::Id.is_in(chunk.iter().copied()))
             .all(db)
             .await?;
-        let thread_ids: Vec<i32> = posts.iter().map(|p| p.thread_id).collect();
-        let titles: std::collections::HashMap<i32, String> = thread::Entity::find()
+        let old: Vec<(i64, Option<i32>)> = search_doc::Entity::find()
             .select_only()
-            .columns([thread::Column::Id, thread::Column::Title])
-            .filter(thread::Column::Id.is_in(thread_ids))
-            .into_tuple::<(i32, String)>()
+            .columns([search_doc::Column::Id, search_doc::Column::ThreadId])
+            .filter(search_doc::Column::PostId.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        let mut thread_ids: Vec<i32> = posts
+            .iter()
+            .map(|p| p.thread_id)
+            .chain(old.iter().filter_map(|(_, t)| *t))
+            .collect();
+        thread_ids.sort_unstable();
+        thread_ids.dedup();
+        let threads: HashMap<i32, thread::Model> = thread::Entity::find()
+            .filter(thread::Column::Id.is_in(thread_ids.iter().copied()))
             .all(db)
             .await?
             .into_iter()
+            .map(|t| (t.id, t))
             .collect();
-        let docs = crate::markdown::off_executor(|| post_docs(&posts, &titles));
-        forget(db, chunk.iter().map(|id| post_doc_id(*id))).await?;
+        let (docs, titles) = crate::markdown::off_executor(|| post_docs(&posts, &threads));
+        forget(db, old.into_iter().map(|(id, _)| id)).await?;
         insert(db, docs).await?;
+        sync_titles(db, &thread_ids, &threads, titles).await?;
     }
     Ok(())
 }
 
-fn post_docs(posts: &[post::Model], titles: &std::collections::HashMap<i32, String>) -> Vec<Doc> {
-    posts
+/// The documents of the posts every reader may read, and each thread's title as stems.
+/// Stemming is the costly part of indexing, so a large batch is shared among the cores.
+fn post_docs(
+    posts: &[post::Model],
+    threads: &HashMap<i32, thread::Model>,
+) -> (Vec<Doc>, HashMap<i32, Stems>) {
+    let mut stemmer = text::Cache::default();
+    let titles: HashMap<i32, Stems> = threads
+        .values()
+        .map(|t| (t.id, stemmer.stems(&t.title)))
+        .collect();
+    let readable: Vec<&post::Model> = posts
         .iter()
-        .filter(|p| visibility::indexable(p))
-        .filter_map(|p| {
-            let title = titles.get(&p.thread_id)?;
+        .filter(|p| visibility::indexable(p) && titles.contains_key(&p.thread_id))
+        .collect();
+    let bodies = |part: &[&post::Model]| -> Vec<Stems> {
+        let mut stemmer = text::Cache::default();
+        part.iter().map(|p| stemmer.stems(&p.body)).collect()
+    };
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let stems: Vec<Stems> = if readable.len() < 200 || cores < 2 {
+        bodies(&readable)
+    } else {
+        let size = readable.len().div_ceil(cores);
+        std::thread::scope(|scope| {
+            let parts: Vec<_> = readable
+                .chunks(size)
+                .map(|part| scope.spawn(move || bodies(part)))
+                .collect();
+            parts
+                .into_iter()
+                .flat_map(|part| part.join().unwrap_or_default())
+                .collect()
+        })
+    };
+    let docs = readable
+        .iter()
+        .zip(stems)
+        .filter_map(|(p, body)| {
             Some(Doc {
                 id: post_doc_id(p.id),
                 post_id: Some(p.id),
@@ -88,11 +148,56 @@ fn post_docs(posts: &[post::Model], titles: &std::collections::HashMap<i32, Stri
                 summary_id: None,
                 author_id: p.author_id,
                 created_at: p.created_at,
-                title: Stems::of(title),
-                body: Stems::of(&p.body),
+                title: titles.get(&p.thread_id)?.clone(),
+                body,
             })
         })
-        .collect()
+        .collect();
+    (docs, titles)
+}
+
+/// A thread's title is a document of its own (what ranks a search and what similar
+/// threads are found by) while the thread has a post in the index, and none otherwise.
+async fn sync_titles(
+    db: &impl ConnectionTrait,
+    thread_ids: &[i32],
+    threads: &HashMap<i32, thread::Model>,
+    mut titles: HashMap<i32, Stems>,
+) -> Result<(), DbErr> {
+    if thread_ids.is_empty() {
+        return Ok(());
+    }
+    let with_posts: HashSet<i32> = search_doc::Entity::find()
+        .select_only()
+        .column(search_doc::Column::ThreadId)
+        .distinct()
+        .filter(search_doc::Column::ThreadId.is_in(thread_ids.iter().copied()))
+        .filter(search_doc::Column::Id.lt(POSTS_END))
+        .into_tuple::<Option<i32>>()
+        .all(db)
+        .await?
+        .into_iter()
+        .flatten()
+        .collect();
+    forget(db, thread_ids.iter().map(|t| title_doc_id(*t))).await?;
+    let docs = thread_ids
+        .iter()
+        .filter(|t| with_posts.contains(t))
+        .filter_map(|t| {
+            let thread = threads.get(t)?;
+            Some(Doc {
+                id: title_doc_id(thread.id),
+                post_id: None,
+                thread_id: Some(thread.id),
+                summary_id: None,
+                author_id: thread.author_id,
+                created_at: thread.created_at,
+                title: titles.remove(t)?,
+                body: Stems::default(),
+            })
+        })
+        .collect();
+    insert(db, docs).await
 }
 
 /// Brings one summary's entry up to date.
@@ -134,27 +239,26 @@ async fn forget(
     ids: impl IntoIterator<Item = i64>,
 ) -> Result<(), DbErr> {
     let ids: Vec<i64> = ids.into_iter().collect();
-    if ids.is_empty() {
-        return Ok(());
+    for chunk in ids.chunks(1_000) {
+        if db.get_database_backend() == DatabaseBackend::Sqlite {
+            db.execute(
+                Query::delete()
+                    .from_table(Alias::new("search_fts"))
+                    .and_where(Expr::col(Alias::new("rowid")).is_in(chunk.iter().copied())),
+            )
+            .await?;
+        }
+        search_doc::Entity::delete_many()
+            .filter(search_doc::Column::Id.is_in(chunk.iter().copied()))
+            .exec(db)
+            .await?;
     }
-    if db.get_database_backend() == DatabaseBackend::Sqlite {
-        db.execute(
-            Query::delete()
-                .from_table(Alias::new("search_fts"))
-                .and_where(Expr::col(Alias::new("rowid")).is_in(ids.iter().copied())),
-        )
-        .await?;
-    }
-    search_doc::Entity::delete_many()
-        .filter(search_doc::Column::Id.is_in(ids))
-        .exec(db)
-        .await?;
     Ok(())
 }
 
 async fn insert(db: &impl ConnectionTrait, docs: Vec<Doc>) -> Result<(), DbErr> {
     // A few hundred rows per statement keeps under every backend's limit of bound values.
-    for chunk in docs.chunks(100) {
+    for chunk in docs.chunks(200) {
         let backend = db.get_database_backend();
         let mut columns = vec![
             Alias::new("id"),
@@ -282,6 +386,14 @@ pub async fn reindex(
                         Query::select()
                             .column(post::Column::Id)
                             .from(post::Entity)
+                            .to_owned(),
+                    ),
+                )
+                .add(
+                    search_doc::Column::ThreadId.not_in_subquery(
+                        Query::select()
+                            .column(thread::Column::Id)
+                            .from(thread::Entity)
                             .to_owned(),
                     ),
                 )

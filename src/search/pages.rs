@@ -25,8 +25,9 @@ use crate::{
 
 /// Results per page.
 pub const PER_PAGE: u64 = 20;
-/// Pages beyond this are not offered (nobody reads result 1,001; the count says "more").
-pub const MAX_PAGE: u64 = 50;
+/// Pages beyond this are not offered: the count stops at [`engine::COUNT_LIMIT`] ("more
+/// than 200"), and whoever needs more narrows the search.
+pub const MAX_PAGE: u64 = engine::COUNT_LIMIT / PER_PAGE;
 /// An author filter matches at most this many people.
 const MAX_AUTHORS: u64 = 100;
 /// Similar threads shown.

@@ -95,9 +95,16 @@ pub async fn load(
     } else {
         scope.threads_by_id(db, thread_ids.iter().copied()).await?
     };
-    let best = match query {
-        Some(q) if !thread_ids.is_empty() => engine::best_posts(db, q, &thread_ids).await?,
-        _ => HashMap::new(),
+    // The post each thread's snippet is taken from: the newest that matched.
+    let best: HashMap<i32, i32> = match query {
+        Some(_) => hits
+            .iter()
+            .filter_map(|h| match (h.target, h.post) {
+                (Target::Thread(t), Some(p)) => Some((t, p)),
+                _ => None,
+            })
+            .collect(),
+        None => HashMap::new(),
     };
     let posts: HashMap<i32, post::Model> = if best.is_empty() {
         HashMap::new()

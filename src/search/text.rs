@@ -76,6 +76,35 @@ impl Stems {
     }
 }
 
+/// Stems for many texts at once: a word's stems are worked out once and then looked up,
+/// since most words of a text are words it (or the text before it) used already.
+#[derive(Default)]
+pub struct Cache {
+    known: std::collections::HashMap<String, (String, String)>,
+}
+
+impl Cache {
+    /// The same as [`Stems::of`].
+    pub fn stems(&mut self, text: &str) -> Stems {
+        let mut stems = Stems::default();
+        for word in words(text).take(MAX_INDEXED_WORDS) {
+            let (nl, en) = match self.known.get(&word) {
+                Some(known) => known.clone(),
+                None => {
+                    let both = (dutch(&word), english(&word));
+                    if self.known.len() < 100_000 {
+                        self.known.insert(word, both.clone());
+                    }
+                    both
+                }
+            };
+            stems.dutch.push(nl);
+            stems.english.push(en);
+        }
+        stems
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -135,5 +164,16 @@ mod tests {
             Stems::of(&"woord ".repeat(30_000)).dutch.len(),
             MAX_INDEXED_WORDS
         );
+    }
+
+    #[test]
+    fn the_cache_stems_as_the_stemmers_do() {
+        let mut cache = Cache::default();
+        for text in [
+            "Huisbezoeken bij eenzame ouderen",
+            "eenzame huisbezoeken, visiting",
+        ] {
+            assert_eq!(cache.stems(text), Stems::of(text));
+        }
     }
 }

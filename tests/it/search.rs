@@ -519,6 +519,14 @@ async fn a_site_from_before_search_gets_its_index_built_at_start() {
     // As before search existed: no entries, and no record of a build.
     let db = &anouk.state.db;
     search_doc::Entity::delete_many().exec(db).await.unwrap();
+    if sea_orm::ConnectionTrait::get_database_backend(db) == sea_orm::DatabaseBackend::Sqlite {
+        sea_orm::ConnectionTrait::execute_unprepared(
+            db,
+            "INSERT INTO search_fts(search_fts) VALUES('delete-all')",
+        )
+        .await
+        .unwrap();
+    }
     sea_orm::ConnectionTrait::execute_unprepared(db, "DELETE FROM search_meta")
         .await
         .unwrap();
