@@ -4,6 +4,9 @@
 //! - a thread's title, one per thread: `1 << 32 | thread id`;
 //! - a summary: `1 << 33 | summary id`.
 //!
+//! A post's practice is in the index too (SQLite: a `place` column; PostgreSQL: a lexeme
+//! `p-3`), so a search within a practice never walks the others' posts.
+//!
 //! Rows in the old make-up cannot be read this way, so the index is emptied here and the
 //! application rebuilds it at start-up (as after any change of `search::index::VERSION`).
 //! `search_docs` is made again with its id as SQLite's row id (one lookup per document
@@ -22,8 +25,16 @@ impl MigrationTrait for Migration {
         let db = m.get_connection();
         let sqlite = m.get_database_backend() == sea_orm::DatabaseBackend::Sqlite;
         if sqlite {
-            db.execute_unprepared("INSERT INTO search_fts(search_fts) VALUES('delete-all')")
-                .await?;
+            // A fifth column, `place`, holds a post's practice as one token (`p-3`) that no
+            // word can be, so that a search within a practice is one lookup in the index.
+            db.execute_unprepared("DROP TABLE search_fts").await?;
+            db.execute_unprepared(
+                "CREATE VIRTUAL TABLE search_fts USING fts5(\
+                 title_nl, title_en, body_nl, body_en, place, \
+                 content='', contentless_delete=1, \
+                 tokenize='unicode61 remove_diacritics 2 tokenchars ''-''')",
+            )
+            .await?;
         }
         db.execute_unprepared("DELETE FROM search_meta").await?;
         m.drop_table(Table::drop().table(SearchDocs::Table).to_owned())

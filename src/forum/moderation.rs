@@ -10,7 +10,7 @@ use chrono::Utc;
 use maud::{Markup, html};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 use serde::Deserialize;
 
@@ -149,6 +149,15 @@ pub async fn move_thread(
     let mut active = thread.into_active_model();
     active.practice_id = Set(target.id);
     active.update(&txn).await?;
+    // The index knows each post's practice (a search within one is a lookup there).
+    let posts: Vec<i32> = post::Entity::find()
+        .select_only()
+        .column(post::Column::Id)
+        .filter(post::Column::ThreadId.eq(id))
+        .into_tuple()
+        .all(&txn)
+        .await?;
+    crate::search::index::sync_posts(&txn, &posts).await?;
     audit::record(
         &txn,
         ctx.user.as_ref().map(|u| u.id),

@@ -276,6 +276,8 @@ async fn doc_dates(
 /// rule (and the practice filter).
 struct Walk<'a> {
     matcher: &'a Matcher,
+    /// The query, within the practice filtered on.
+    expression: String,
     reader: Reader,
     filters: &'a Filters,
     /// Documents from here up are looked at (a period's first post).
@@ -297,6 +299,7 @@ impl<'a> Walk<'a> {
     fn new(matcher: &'a Matcher, reader: Reader, filters: &'a Filters, from: i64) -> Walk<'a> {
         Walk {
             matcher,
+            expression: matcher.within(filters.practice),
             reader,
             filters,
             from,
@@ -314,6 +317,7 @@ impl<'a> Walk<'a> {
         }
         let rows = db
             .query_all(&self.matcher.window(
+                &self.expression,
                 self.from,
                 self.below,
                 self.size,
@@ -408,16 +412,16 @@ pub async fn similar(
         return Ok(Vec::new());
     };
     let doc = |c: search_doc::Column| Expr::col((search_doc::Entity, c));
-    let mut select = matcher.matching(
+    let mut select = matcher.with_rows(matcher.matched(
         &matcher.title_any,
         index::TITLES,
         index::SUMMARIES_END,
         true,
-    );
+    ));
     select
         .column((search_doc::Entity, search_doc::Column::ThreadId))
         .column((search_doc::Entity, search_doc::Column::SummaryId))
-        .expr_as(matcher.score(&matcher.title_any), Alias::new("score"))
+        .column((Alias::new("m"), Alias::new("score")))
         .cond_where(
             Condition::any()
                 .add(doc(search_doc::Column::ThreadId).in_subquery(thread_ids(reader, filters)))
@@ -545,7 +549,19 @@ impl Matcher {
         })
     }
 
-    /// A document's id, as the statements of [`Matcher::matching`] name it.
+    /// The query's expression, for posts in this practice only (when given).
+    fn within(&self, practice: Option<i32>) -> String {
+        let Some(practice) = practice else {
+            return self.expression.clone();
+        };
+        let place = index::place_token(practice);
+        match self.backend {
+            DatabaseBackend::Sqlite => format!("({}) AND \"{place}\"", self.expression),
+            _ => format!("({}) & '{place}'", self.expression),
+        }
+    }
+
+    /// A document's id in the full-text structure.
     fn doc_id(&self) -> Expr {
         match self.backend {
             DatabaseBackend::Sqlite => Expr::col((Alias::new("search_fts"), Alias::new("rowid"))),
@@ -553,10 +569,11 @@ impl Matcher {
         }
     }
 
-    /// The documents with ids in `from..below` that match `expression`; with `rows`, joined
-    /// to their `search_docs` rows (on PostgreSQL the words are kept there anyway). Select
-    /// what you need.
-    fn matching(&self, expression: &str, from: i64, below: i64, rows: bool) -> SelectStatement {
+    /// The documents with ids in `from..below` that match `expression`, as a statement
+    /// yielding `doc` (and with `scored`, `score`). On SQLite a LIMIT makes it a fence:
+    /// the full-text index is read first and once, never looked up again per row of the
+    /// query around it.
+    fn matched(&self, expression: &str, from: i64, below: i64, scored: bool) -> SelectStatement {
         let mut select = Query::select();
         match self.backend {
             DatabaseBackend::Sqlite => {
@@ -565,13 +582,8 @@ impl Matcher {
                     .and_where(Expr::cust_with_values(
                         "\"search_fts\" MATCH ?",
                         [expression.to_owned()],
-                    ));
-                if rows {
-                    select.inner_join(
-                        search_doc::Entity,
-                        Expr::cust("\"search_docs\".\"id\" = \"search_fts\".\"rowid\""),
-                    );
-                }
+                    ))
+                    .limit(i64::MAX as u64);
             }
             _ => {
                 select
@@ -583,37 +595,60 @@ impl Matcher {
             }
         }
         select
+            .expr_as(self.doc_id(), Alias::new("doc"))
             .and_where(self.doc_id().gte(from))
             .and_where(self.doc_id().lt(below));
+        if scored {
+            select.expr_as(self.score(expression), Alias::new("score"));
+        }
         select
+    }
+
+    /// Matched documents (as `m`) with their `search_docs` rows; select what you need.
+    fn with_rows(&self, matched: SelectStatement) -> SelectStatement {
+        Query::select()
+            .from_subquery(matched, Alias::new("m"))
+            .inner_join(
+                search_doc::Entity,
+                Expr::col((search_doc::Entity, search_doc::Column::Id))
+                    .equals((Alias::new("m"), Alias::new("doc"))),
+            )
+            .to_owned()
     }
 
     /// One window of the walk: the newest `size` posts' documents in `from..below` that
     /// match (written by `authors`, when given), grouped by thread — the thread, its newest
     /// and oldest document in the window, and how many.
-    fn window(&self, from: i64, below: i64, size: u64, authors: Option<&[i32]>) -> SelectStatement {
-        let mut docs = self.matching(&self.expression, from, below, true);
-        docs.expr_as(self.doc_id(), Alias::new("doc")).expr_as(
-            Expr::col((search_doc::Entity, search_doc::Column::ThreadId)),
-            Alias::new("thread"),
-        );
+    fn window(
+        &self,
+        expression: &str,
+        from: i64,
+        below: i64,
+        size: u64,
+        authors: Option<&[i32]>,
+    ) -> SelectStatement {
+        let mut docs = self.matched(expression, from, below, false);
         if let Some(authors) = authors {
             docs.and_where(
-                Expr::col((search_doc::Entity, search_doc::Column::AuthorId))
-                    .is_in(authors.iter().copied()),
+                self.doc_id().in_subquery(
+                    Query::select()
+                        .column(search_doc::Column::Id)
+                        .from(search_doc::Entity)
+                        .and_where(search_doc::Column::AuthorId.is_in(authors.iter().copied()))
+                        .to_owned(),
+                ),
             );
         }
         docs.order_by_expr(self.doc_id(), SqlOrder::Desc)
             .limit(size);
-        let mut groups = Query::select();
+        let mut groups = self.with_rows(docs);
         groups
-            .column(Alias::new("thread"))
-            .expr(Expr::cust("MAX(\"doc\")"))
-            .expr(Expr::cust("MIN(\"doc\")"))
+            .column((search_doc::Entity, search_doc::Column::ThreadId))
+            .expr(Expr::cust("MAX(\"m\".\"doc\")"))
+            .expr(Expr::cust("MIN(\"m\".\"doc\")"))
             .expr(Expr::cust("COUNT(*)"))
-            .from_subquery(docs, Alias::new("window"))
-            .and_where(Expr::col(Alias::new("thread")).is_not_null())
-            .group_by_col(Alias::new("thread"));
+            .and_where(Expr::col((search_doc::Entity, search_doc::Column::ThreadId)).is_not_null())
+            .group_by_col((search_doc::Entity, search_doc::Column::ThreadId));
         groups
     }
 
@@ -625,30 +660,29 @@ impl Matcher {
         filters: &Filters,
     ) -> Result<Vec<SummaryHit>, DbErr> {
         let doc = |c: search_doc::Column| Expr::col((search_doc::Entity, c));
-        let titled = match self.backend {
-            DatabaseBackend::Sqlite => Expr::cust_with_values(
-                format!(
-                    "CASE WHEN \"search_docs\".\"id\" IN (SELECT \"rowid\" FROM \"search_fts\" \
-                     WHERE \"search_fts\" MATCH ? AND \"rowid\" >= {}) THEN 1 ELSE 0 END",
-                    index::SUMMARIES
-                ),
-                [self.title_all.clone()],
-            ),
-            _ => Expr::cust_with_values(
-                "CASE WHEN \"search_docs\".\"terms\" @@ CAST($1 AS tsquery) THEN 1 ELSE 0 END",
-                [self.title_all.clone()],
-            ),
-        };
-        let mut select = self.matching(
+        let mut titled = self.matched(
+            &self.title_all,
+            index::SUMMARIES,
+            index::SUMMARIES_END,
+            false,
+        );
+        titled.clear_selects().expr(self.doc_id());
+        let mut select = self.with_rows(self.matched(
             &self.expression,
             index::SUMMARIES,
             index::SUMMARIES_END,
-            true,
-        );
+            false,
+        ));
         select
             .column((search_doc::Entity, search_doc::Column::SummaryId))
             .column((search_doc::Entity, search_doc::Column::CreatedAt))
-            .expr(titled)
+            .expr(
+                Expr::case(
+                    Expr::col((Alias::new("m"), Alias::new("doc"))).in_subquery(titled),
+                    1,
+                )
+                .finally(0),
+            )
             .and_where(
                 doc(search_doc::Column::SummaryId).in_subquery(summary_ids(reader, filters)),
             );
@@ -685,8 +719,10 @@ impl Matcher {
     ) -> Result<Vec<ThreadHit>, DbErr> {
         let doc = |c: search_doc::Column| Expr::col((search_doc::Entity, c));
         // A title's document has its thread's id.
-        let mut titles = self.matching(&self.title_all, index::TITLES, index::SUMMARIES, false);
-        titles.expr(self.doc_id().sub(index::TITLES));
+        let mut titles = self.matched(&self.title_all, index::TITLES, index::SUMMARIES, false);
+        titles
+            .clear_selects()
+            .expr(self.doc_id().sub(index::TITLES));
         // Those this reader finds: checked thread by thread (not by listing every thread
         // the reader may read).
         let mut readable = thread_ids(reader, filters);
@@ -704,8 +740,8 @@ impl Matcher {
             select.and_where(doc(search_doc::Column::AuthorId).is_in(authors.iter().copied()));
         }
         if let Some(excluded) = &self.excluded {
-            let mut with = self.matching(excluded, 0, index::POSTS_END, false);
-            with.expr(self.doc_id());
+            let mut with = self.matched(excluded, 0, index::POSTS_END, false);
+            with.clear_selects().expr(self.doc_id());
             select.and_where(doc(search_doc::Column::Id).not_in_subquery(with));
         }
         let mut found = Vec::new();

@@ -62,6 +62,14 @@ struct Doc {
     created_at: DateTime<Utc>,
     title: Stems,
     body: Stems,
+    /// A post's practice, as the token a search within it looks for.
+    place: Option<String>,
+}
+
+/// The token that says a post's thread is in this practice. Words never hold a `-`, so no
+/// query can look for it by chance.
+pub(super) fn place_token(practice: i32) -> String {
+    format!("p-{practice}")
 }
 
 /// Brings these posts' entries up to date: (re)indexes those every reader of their thread
@@ -150,6 +158,9 @@ fn post_docs(
                 created_at: p.created_at,
                 title: titles.get(&p.thread_id)?.clone(),
                 body,
+                place: threads
+                    .get(&p.thread_id)
+                    .map(|t| place_token(t.practice_id)),
             })
         })
         .collect();
@@ -194,6 +205,7 @@ async fn sync_titles(
                 created_at: thread.created_at,
                 title: titles.remove(t)?,
                 body: Stems::default(),
+                place: None,
             })
         })
         .collect();
@@ -230,6 +242,7 @@ pub async fn sync_summary(db: &impl ConnectionTrait, summary_id: i32) -> Result<
         created_at: summary.published_at.unwrap_or(summary.updated_at),
         title: Stems::of(&version.title),
         body: Stems::of(&format!("{}\n{}", version.body, version.references_text)),
+        place: None,
     });
     insert(db, vec![doc]).await
 }
@@ -294,7 +307,12 @@ async fn insert(db: &impl ConnectionTrait, docs: Vec<Doc>) -> Result<(), DbErr> 
         if backend == DatabaseBackend::Sqlite {
             let mut fts = Query::insert()
                 .into_table(Alias::new("search_fts"))
-                .columns(["rowid", "title_nl", "title_en", "body_nl", "body_en"].map(Alias::new))
+                .columns(
+                    [
+                        "rowid", "title_nl", "title_en", "body_nl", "body_en", "place",
+                    ]
+                    .map(Alias::new),
+                )
                 .to_owned();
             for doc in chunk {
                 fts.values([
@@ -303,6 +321,7 @@ async fn insert(db: &impl ConnectionTrait, docs: Vec<Doc>) -> Result<(), DbErr> 
                     Expr::val(doc.title.english.join(" ")),
                     Expr::val(doc.body.dutch.join(" ")),
                     Expr::val(doc.body.english.join(" ")),
+                    Expr::val(doc.place.clone().unwrap_or_default()),
                 ])
                 .map_err(|e| DbErr::Custom(e.to_string()))?;
             }
@@ -341,6 +360,9 @@ fn tsvector(doc: &Doc) -> String {
         at = (at + 1).min(PG_MAX_POSITION);
     }
     let mut out = String::new();
+    if let Some(place) = &doc.place {
+        out.push_str(&format!("'{place}'"));
+    }
     for (word, list) in positions {
         if !out.is_empty() {
             out.push(' ');
@@ -489,9 +511,10 @@ mod tests {
             created_at: Utc::now(),
             title: Stems::of("Huisbezoek"),
             body: Stems::of("huisbezoeken o'brien"),
+            place: Some(place_token(3)),
         };
         let literal = tsvector(&doc);
-        assert!(literal.starts_with("'brien'"), "{literal}");
+        assert!(literal.starts_with("'p-3' 'brien'"), "{literal}");
         assert!(literal.contains("'huisbezoek':1A,3A,5"), "{literal}");
         let long = Doc {
             body: Stems::of(&"woord ".repeat(20_000)),
