@@ -156,6 +156,7 @@ pub async fn find(
                     walked.push(hit);
                 }
             }
+            walk.aim(wanted.saturating_sub(summaries.len() + counted), met.len());
         }
         let total = summaries.len() + counted;
         let hits = arrange(db, order, &summaries, &titled, &walked, offset, limit).await?;
@@ -201,7 +202,7 @@ async fn arrange(
     let hits: Vec<Hit> = match order {
         Order::Relevance => {
             let mut titled = titled.to_vec();
-            titled.sort_by(|a, b| b.newest.cmp(&a.newest));
+            titled.sort_by_key(|t| std::cmp::Reverse(t.newest));
             let title_set: HashSet<i32> = titled.iter().map(|t| t.thread).collect();
             summaries
                 .iter()
@@ -272,8 +273,8 @@ async fn doc_dates(
 }
 
 /// Posts' documents that match, newest first, a window at a time: each window is grouped
-/// by thread in the database, and only threads not met before are put to the visibility
-/// rule (and the practice filter).
+/// by thread in the database, and each of its threads put to the visibility rule (and the
+/// filters) there.
 struct Walk<'a> {
     matcher: &'a Matcher,
     /// The query, within the practice filtered on.
@@ -286,11 +287,12 @@ struct Walk<'a> {
     below: i64,
     size: u64,
     done: bool,
-    /// Threads met so far: whether this reader finds them.
-    met: HashMap<i32, bool>,
+    /// Documents walked so far.
+    docs: u64,
 }
 
-/// The first window, how much each next one grows, and the largest.
+/// The first window, how much the next grows when the first found nothing, and the
+/// largest.
 const FIRST_WINDOW: u64 = 512;
 const WINDOW_GROWTH: u64 = 8;
 const LARGEST_WINDOW: u64 = 32_768;
@@ -305,9 +307,22 @@ impl<'a> Walk<'a> {
             from,
             below: index::POSTS_END,
             size: FIRST_WINDOW,
+            docs: 0,
             done: filters.authors.as_ref().is_some_and(Vec::is_empty),
-            met: HashMap::new(),
         }
+    }
+
+    /// Sizes the next window for `needed` more threads, from how many threads (`met`) the
+    /// documents walked so far held: large enough to be the last, never much larger.
+    fn aim(&mut self, needed: usize, met: usize) {
+        let size = if met == 0 {
+            self.size.saturating_mul(WINDOW_GROWTH)
+        } else {
+            let per_thread = self.docs as f64 / met as f64;
+            (needed as f64 * per_thread * 1.5) as u64
+        };
+        // A window further back costs more to reach, so a next one is never small.
+        self.size = size.clamp(FIRST_WINDOW * 4, LARGEST_WINDOW);
     }
 
     /// The next window's threads this reader finds, newest first; `None` at the end.
@@ -315,55 +330,43 @@ impl<'a> Walk<'a> {
         if self.done {
             return Ok(None);
         }
-        let rows = db
-            .query_all(&self.matcher.window(
-                &self.expression,
-                self.from,
-                self.below,
-                self.size,
-                self.filters.authors.as_deref(),
-            ))
-            .await?;
-        let mut groups = Vec::with_capacity(rows.len());
+        let window = self.matcher.window(
+            &self.expression,
+            self.from,
+            self.below,
+            self.size,
+            self.filters.authors.as_deref(),
+        );
+        // Each thread of the window is put to the visibility rule (and the filters) once.
+        let mut readable = thread_ids(self.reader, self.filters);
+        readable.and_where(
+            Expr::col((thread::Entity, thread::Column::Id))
+                .equals((Alias::new("g"), Alias::new("thread"))),
+        );
+        let mut select = Query::select();
+        select
+            .columns(["thread", "newest", "oldest", "n"].map(|c| (Alias::new("g"), Alias::new(c))))
+            .expr(Expr::case(Expr::exists(readable), 1).finally(0))
+            .from_subquery(window, Alias::new("g"));
+        let mut groups = Vec::new();
         let mut seen = 0i64;
-        for row in rows {
+        for row in db.query_all(&select).await? {
             let thread: i32 = row.try_get_by_index(0)?;
             let newest: i64 = row.try_get_by_index(1)?;
             let oldest: i64 = row.try_get_by_index(2)?;
             let count: i64 = row.try_get_by_index(3)?;
+            let readable: i32 = row.try_get_by_index(4)?;
             seen += count;
             self.below = Ord::min(self.below, oldest);
-            groups.push(ThreadHit { thread, newest });
+            if readable == 1 {
+                groups.push(ThreadHit { thread, newest });
+            }
         }
         if seen < i64::try_from(self.size).unwrap_or(i64::MAX) {
             self.done = true;
         }
-        self.size = Ord::min(self.size * WINDOW_GROWTH, LARGEST_WINDOW);
-        groups.sort_by(|a, b| b.newest.cmp(&a.newest));
-        let new: Vec<i32> = groups
-            .iter()
-            .map(|g| g.thread)
-            .filter(|t| !self.met.contains_key(t))
-            .collect();
-        if !new.is_empty() {
-            let mut readable = self
-                .reader
-                .threads()
-                .select_only()
-                .column(thread::Column::Id)
-                .filter(thread::Column::Id.is_in(new.iter().copied()));
-            if let Some(practice) = self.filters.practice {
-                readable = readable.filter(thread::Column::PracticeId.eq(practice));
-            }
-            if let Some(not) = self.filters.not_thread {
-                readable = readable.filter(thread::Column::Id.ne(not));
-            }
-            let found: HashSet<i32> = readable.into_tuple().all(db).await?.into_iter().collect();
-            for t in new {
-                self.met.insert(t, found.contains(&t));
-            }
-        }
-        groups.retain(|g| self.met.get(&g.thread) == Some(&true));
+        self.docs += u64::try_from(seen).unwrap_or(0);
+        groups.sort_by_key(|g| std::cmp::Reverse(g.newest));
         Ok(Some(groups))
     }
 }
@@ -643,10 +646,13 @@ impl Matcher {
             .limit(size);
         let mut groups = self.with_rows(docs);
         groups
-            .column((search_doc::Entity, search_doc::Column::ThreadId))
-            .expr(Expr::cust("MAX(\"m\".\"doc\")"))
-            .expr(Expr::cust("MIN(\"m\".\"doc\")"))
-            .expr(Expr::cust("COUNT(*)"))
+            .expr_as(
+                Expr::col((search_doc::Entity, search_doc::Column::ThreadId)),
+                Alias::new("thread"),
+            )
+            .expr_as(Expr::cust("MAX(\"m\".\"doc\")"), Alias::new("newest"))
+            .expr_as(Expr::cust("MIN(\"m\".\"doc\")"), Alias::new("oldest"))
+            .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
             .and_where(Expr::col((search_doc::Entity, search_doc::Column::ThreadId)).is_not_null())
             .group_by_col((search_doc::Entity, search_doc::Column::ThreadId));
         groups

@@ -63,9 +63,14 @@ fn env_number(name: &str, default: usize) -> usize {
 async fn run() -> anyhow::Result<()> {
     let n = env_number("ERBIJ_BENCH_POSTS", 100_000);
     let runs = env_number("ERBIJ_BENCH_RUNS", 500);
-    let dir = tempfile::tempdir()?;
+    // `ERBIJ_BENCH_DATA=folder` keeps the site there and, when it is seeded already, skips
+    // seeding and rebuilding (to time searches again after a change).
+    let temp = tempfile::tempdir()?;
+    let kept = std::env::var_os("ERBIJ_BENCH_DATA").map(std::path::PathBuf::from);
+    let data_dir = kept.clone().unwrap_or_else(|| temp.path().to_path_buf());
+    let seeded_before = kept.is_some() && data_dir.join("erbij.db").exists();
     let settings = Settings {
-        data_dir: dir.path().to_path_buf(),
+        data_dir,
         database_url: std::env::var("ERBIJ_BENCH_DATABASE_URL").unwrap_or_default(),
         base_url: "https://erbij.example.nl".into(),
         ..Settings::default()
@@ -80,6 +85,20 @@ async fn run() -> anyhow::Result<()> {
         "SQLite"
     };
 
+    if !seeded_before {
+        build(db, backend, name, n).await?;
+    }
+    sizes(db, backend).await?;
+    search(&state, runs).await
+}
+
+/// Seeds the site and times two rebuilds of its index.
+async fn build(
+    db: &sea_orm::DatabaseConnection,
+    backend: DatabaseBackend,
+    name: &str,
+    n: usize,
+) -> anyhow::Result<()> {
     let started = Instant::now();
     let seeded = demo::seed_scaled(db, &ProgressBar::hidden(), n).await?;
     let seed = started.elapsed();
@@ -118,8 +137,13 @@ async fn run() -> anyhow::Result<()> {
         indexed as f64 / fresh.as_secs_f64()
     );
 
-    sizes(db, backend).await?;
+    Ok(())
+}
 
+/// Times searches and search pages.
+async fn search(state: &erbij::AppState, runs: usize) -> anyhow::Result<()> {
+    let db = &state.db;
+    let backend = db.get_database_backend();
     let member = member(db).await?;
     let queries = Queries::from_site(db).await?;
     let practices: Vec<practice::Model> = practice::Entity::find()
