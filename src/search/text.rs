@@ -17,6 +17,12 @@ static ENGLISH: LazyLock<Stemmer> = LazyLock::new(|| Stemmer::create(Algorithm::
 
 /// Lower case without diacritics.
 pub fn fold(word: &str) -> String {
+    // Most words are plain ASCII: nothing to decompose.
+    if word.is_ascii() {
+        let mut folded = word[..word.len().min(MAX_WORD)].to_string();
+        folded.make_ascii_lowercase();
+        return folded;
+    }
     word.nfd()
         .filter(|c| !is_combining_mark(*c))
         .flat_map(char::to_lowercase)
@@ -26,9 +32,13 @@ pub fn fold(word: &str) -> String {
 
 /// The folded words of a text, in order.
 pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    raw_words(text).map(fold)
+}
+
+/// The words of a text as written.
+fn raw_words(text: &str) -> impl Iterator<Item = &str> {
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-        .map(fold)
 }
 
 /// The forms a folded word is found by: itself, its Dutch stem and its English stem,
@@ -76,8 +86,9 @@ impl Stems {
     }
 }
 
-/// Stems for many texts at once: a word's stems are worked out once and then looked up,
-/// since most words of a text are words it (or the text before it) used already.
+/// Stems for many texts at once: a word's stems are worked out once (folding included)
+/// and then looked up as written, since most words of a text are words it (or the text
+/// before it) used already.
 #[derive(Default)]
 pub struct Cache {
     known: std::collections::HashMap<String, (String, String)>,
@@ -87,13 +98,14 @@ impl Cache {
     /// The same as [`Stems::of`].
     pub fn stems(&mut self, text: &str) -> Stems {
         let mut stems = Stems::default();
-        for word in words(text).take(MAX_INDEXED_WORDS) {
-            let (nl, en) = match self.known.get(&word) {
+        for word in raw_words(text).take(MAX_INDEXED_WORDS) {
+            let (nl, en) = match self.known.get(word) {
                 Some(known) => known.clone(),
                 None => {
-                    let both = (dutch(&word), english(&word));
+                    let folded = fold(word);
+                    let both = (dutch(&folded), english(&folded));
                     if self.known.len() < 100_000 {
-                        self.known.insert(word, both.clone());
+                        self.known.insert(word.to_string(), both.clone());
                     }
                     both
                 }
@@ -171,7 +183,7 @@ mod tests {
         let mut cache = Cache::default();
         for text in [
             "Huisbezoeken bij eenzame ouderen",
-            "eenzame huisbezoeken, visiting",
+            "eenzame HUISBEZOEKEN, visiting Coördinator coordinator",
         ] {
             assert_eq!(cache.stems(text), Stems::of(text));
         }
