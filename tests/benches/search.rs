@@ -63,12 +63,13 @@ fn env_number(name: &str, default: usize) -> usize {
 async fn run() -> anyhow::Result<()> {
     let n = env_number("ERBIJ_BENCH_POSTS", 100_000);
     let runs = env_number("ERBIJ_BENCH_RUNS", 500);
-    // `ERBIJ_BENCH_DATA=folder` keeps the site there and, when it is seeded already, skips
-    // seeding and rebuilding (to time searches again after a change).
+    // `ERBIJ_BENCH_DATA=folder` keeps the site there (or, with PostgreSQL, in the database)
+    // and, when it is seeded already, skips seeding and rebuilding (to time searches again
+    // after a change).
     let temp = tempfile::tempdir()?;
     let kept = std::env::var_os("ERBIJ_BENCH_DATA").map(std::path::PathBuf::from);
     let data_dir = kept.clone().unwrap_or_else(|| temp.path().to_path_buf());
-    let seeded_before = kept.is_some() && data_dir.join("erbij.db").exists();
+    let keep = kept.is_some();
     let settings = Settings {
         data_dir,
         database_url: std::env::var("ERBIJ_BENCH_DATABASE_URL").unwrap_or_default(),
@@ -85,7 +86,12 @@ async fn run() -> anyhow::Result<()> {
         "SQLite"
     };
 
-    if !seeded_before {
+    let seeded_before = user::Entity::find()
+        .filter(user::Column::Email.ends_with(format!("@{}", demo::DOMAIN)))
+        .one(db)
+        .await?
+        .is_some();
+    if !(keep && seeded_before) {
         build(db, backend, name, n).await?;
     }
     sizes(db, backend).await?;
