@@ -170,11 +170,6 @@ impl Reader {
             .to_owned()
     }
 
-    /// The ids of the threads this reader may read, as a subquery (for search).
-    pub fn readable_thread_ids(self) -> SelectStatement {
-        self.thread_ids()
-    }
-
     /// The ids of the summaries this reader may open, as a subquery (for search).
     pub fn readable_summary_ids(self) -> SelectStatement {
         self.summaries()

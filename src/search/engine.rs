@@ -125,13 +125,16 @@ pub async fn find(
     let Some(matcher) = Matcher::new(backend, query, Join::All) else {
         return Ok(Found::default());
     };
-    let wanted = usize::try_from(Ord::max(offset + limit, COUNT_LIMIT + 1)).unwrap_or(usize::MAX);
+    let wanted = usize::try_from(Ord::max(offset.saturating_add(limit), COUNT_LIMIT + 1))
+        .unwrap_or(usize::MAX);
     let summaries = if filters.kind == Some(Kind::Threads) || filters.not_thread.is_some() {
         Vec::new()
     } else {
         matcher.summaries(db, reader, filters).await?
     };
     let (mut titled, mut walked) = (Vec::new(), Vec::new());
+    // Threads found: the titled ones, and those the walk met besides.
+    let mut counted = 0;
     // Posts' documents from here up: all, or those of a period.
     let from = match filters.since {
         Some(since) => first_doc_since(db, since).await?,
@@ -141,10 +144,10 @@ pub async fn find(
         if order == Order::Relevance {
             titled = matcher.titled_threads(db, reader, filters, from).await?;
         }
-        let mut walk = Walk::new(&matcher, reader, filters, from);
         let title_set: HashSet<i32> = titled.iter().map(|t| t.thread).collect();
+        counted = title_set.len();
+        let mut walk = Walk::new(&matcher, reader, filters, from);
         let mut met: HashSet<i32> = HashSet::new();
-        let mut counted = title_set.len();
         while summaries.len() + counted < wanted {
             let Some(found) = walk.next(db).await? else {
                 break;
@@ -158,16 +161,11 @@ pub async fn find(
             }
             walk.aim(wanted.saturating_sub(summaries.len() + counted), met.len());
         }
-        let total = summaries.len() + counted;
-        let hits = arrange(db, order, &summaries, &titled, &walked, offset, limit).await?;
-        return Ok(Found {
-            total: Ord::min(u64::try_from(total).unwrap_or(u64::MAX), COUNT_LIMIT + 1),
-            hits,
-        });
     }
-    let hits = arrange(db, order, &summaries, &[], &[], offset, limit).await?;
+    let total = summaries.len() + counted;
+    let hits = arrange(db, order, &summaries, &titled, &walked, offset, limit).await?;
     Ok(Found {
-        total: Ord::min(u64::try_from(summaries.len()).unwrap_or(0), COUNT_LIMIT + 1),
+        total: Ord::min(u64::try_from(total).unwrap_or(u64::MAX), COUNT_LIMIT + 1),
         hits,
     })
 }
