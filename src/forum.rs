@@ -7,6 +7,7 @@ pub mod erase;
 pub mod moderation;
 pub mod posts;
 pub mod threads;
+pub mod unread;
 pub mod views;
 
 use std::collections::HashMap;

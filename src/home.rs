@@ -1,4 +1,7 @@
-//! The home page and the language switch.
+//! The home page and the language switch. A visitor's home introduces the community; a
+//! member's is their own ([`for_you`]).
+
+pub mod for_you;
 
 use axum::{
     extract::State,
@@ -24,6 +27,11 @@ use crate::{
 const ACTIVITY: u64 = 8;
 
 pub async fn show_home(State(state): State<AppState>, ctx: Ctx) -> AppResult<Markup> {
+    if let Some(person) = &ctx.user {
+        let data = for_you::load(&state.db, person).await?;
+        let title = ctx.t("for_you.title");
+        return Ok(layout::page(&ctx, &title, for_you::view(&ctx, person, &data)));
+    }
     let practices = practices::active_practices(&state.db).await?;
     // Recent activity through the viewer's scope: visitors see public threads only.
     let scope = Scope::for_viewer(&state.db, ctx.user.as_ref()).await?;
@@ -96,7 +104,7 @@ fn home_view(ctx: &Ctx, practices: &[practice::Model], activity: &[Activity]) ->
             section aria-labelledby="practices-title" {
                 h2 #practices-title { (ctx.t("home.practices_title")) }
                 p { (ctx.t("home.practices_intro")) }
-                (practices::practice_cards(ctx, practices))
+                (practices::practice_cards(ctx, practices, &std::collections::HashMap::new()))
             }
             section.two-up {
                 div.card {

@@ -42,6 +42,7 @@ pub fn page(ctx: &Ctx, title: &str, body: Markup) -> Markup {
                                     }
                                     li {
                                         a href="/meldingen" aria-label=[(ctx.unread_notifications > 0).then(|| ctx.lang.plural("nav.notifications_count", i64::try_from(ctx.unread_notifications).unwrap_or(i64::MAX)))] {
+                                            (bell())
                                             (ctx.t("nav.notifications"))
                                             @if ctx.unread_notifications > 0 {
                                                 " " span.count aria-hidden="true" { (ctx.unread_notifications) }
@@ -64,6 +65,9 @@ pub fn page(ctx: &Ctx, title: &str, body: Markup) -> Markup {
                     }
                 }
                 main #main.wrap tabindex="-1" {
+                    @if ctx.user.as_ref().is_some_and(|u| u.mail_notice) {
+                        (crate::notifications::stop::notice(ctx))
+                    }
                     (body)
                 }
                 footer.site-footer {
@@ -88,6 +92,14 @@ pub fn page(ctx: &Ctx, title: &str, body: Markup) -> Markup {
             }
         }
     }
+}
+
+/// The bell before "Meldingen": a drawing, so it needs no font and says nothing to a screen
+/// reader (the link's words do).
+fn bell() -> Markup {
+    maud::PreEscaped(
+        r#"<svg class="icon" aria-hidden="true" focusable="false" viewBox="0 0 24 24" width="18" height="18"><path fill="currentColor" d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22zm7-6V11a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1z"/></svg> "#.into(),
+    )
 }
 
 pub fn csrf_field(ctx: &Ctx) -> Markup {

@@ -19,7 +19,7 @@ use crate::{
     AppState,
     context::Ctx,
     csrf::{CsrfForm, NoFields},
-    entities::{membership, practice, read_position, thread},
+    entities::{membership, practice, thread},
     error::{AppError, AppResult},
     forms::FieldErrors,
     forum::{self, Scope, THREADS_PER_PAGE, views},
@@ -47,18 +47,28 @@ pub async fn active_practices(db: &impl ConnectionTrait) -> Result<Vec<practice:
 
 pub async fn list_practices(State(state): State<AppState>, ctx: Ctx) -> AppResult<Markup> {
     let practices = all_practices(&state.db).await?;
+    let unread = match &ctx.user {
+        Some(person) => forum::unread::threads_per_practice(&state.db, person).await?,
+        None => HashMap::new(),
+    };
     Ok(layout::page(
         &ctx,
         &ctx.t("practices.title"),
         html! {
             h1 { (ctx.t("practices.title")) }
             p.lead { (ctx.t("practices.intro")) }
-            (practice_cards(&ctx, &practices))
+            (practice_cards(&ctx, &practices, &unread))
         },
     ))
 }
 
-pub fn practice_cards(ctx: &Ctx, practices: &[practice::Model]) -> Markup {
+/// The practices as cards; for a member, each says how many of its threads have posts they
+/// have not read (`unread`, by practice id).
+pub fn practice_cards(
+    ctx: &Ctx,
+    practices: &[practice::Model],
+    unread: &HashMap<i32, i64>,
+) -> Markup {
     html! {
         ul.cards {
             @for p in practices {
@@ -67,11 +77,36 @@ pub fn practice_cards(ctx: &Ctx, practices: &[practice::Model]) -> Markup {
                     @if p.archived {
                         p.badge { (ctx.t("practices.archived")) }
                     }
+                    @if let Some(n) = unread.get(&p.id).filter(|n| **n > 0) {
+                        p { a.badge.new href={ "/praktijken/" (p.slug) } { (ctx.lang.plural("practices.unread_threads", *n)) } }
+                    }
                     p { (p.description(ctx.lang)) }
                 }
             }
         }
     }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct NextForm {
+    next: String,
+}
+
+/// "Alles gelezen" in one practice.
+pub async fn mark_read(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    CsrfForm(form): CsrfForm<NextForm>,
+) -> AppResult<Response> {
+    let person = ctx.require_user()?;
+    let scope = Scope::for_viewer(&state.db, Some(person)).await?;
+    let practice = scope
+        .practice_by_slug(&slug)
+        .ok_or(AppError::NotFound)?;
+    forum::unread::mark_practice_read(&state.db, person.id, practice.id).await?;
+    Ok(Redirect::to(&crate::home::local_path(&form.next)).into_response())
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -109,18 +144,10 @@ pub async fn show_practice(
     let posters = forum::people(&state.db, threads.iter().filter_map(|t| t.last_poster_id)).await?;
     let standing = scope.standing(&practice);
     let membership = standing.membership.clone();
-    let read = match &ctx.user {
-        Some(person) => {
-            let read: HashMap<i32, i32> = read_position::Entity::find()
-                .filter(read_position::Column::UserId.eq(person.id))
-                .filter(read_position::Column::ThreadId.is_in(threads.iter().map(|t| t.id)))
-                .all(&state.db)
-                .await?
-                .into_iter()
-                .map(|r| (r.thread_id, r.position))
-                .collect();
-            Some(read)
-        }
+    let unread = match &ctx.user {
+        Some(person) => Some(
+            forum::unread::per_thread(&state.db, person, threads.iter().map(|t| t.id)).await?,
+        ),
         None => None,
     };
     let (may_post, may_moderate) = (standing.may_post, standing.may_moderate);
@@ -129,9 +156,9 @@ pub async fn show_practice(
         .map(|t| views::ThreadRow {
             thread: t,
             last_poster: t.last_poster_id.and_then(|id| posters.get(&id)),
-            unread: read
+            unread: unread
                 .as_ref()
-                .map(|r| t.post_count - r.get(&t.id).copied().unwrap_or(0)),
+                .map(|u| u.get(&t.id).copied().unwrap_or(0)),
         })
         .collect();
     let base = format!("/praktijken/{}", practice.slug);

@@ -47,6 +47,8 @@ pub fn build(state: AppState) -> Router {
     let pages = Router::new()
         .route("/", get(home::show_home))
         .route("/taal", post(home::switch_language))
+        .route("/gelezen", post(home::for_you::mark_everything_read))
+        .route("/praktijken/{slug}/gelezen", post(practices::mark_read))
         .route("/praktijken", get(practices::list_practices))
         .route("/expertgroep", get(practices::expert_area))
         .route("/praktijken/{slug}", get(practices::show_practice))
@@ -217,6 +219,14 @@ pub fn build(state: AppState) -> Router {
             get(subscriptions::show_unsubscribe).post(subscriptions::unsubscribe),
         )
         .route("/meldingen", get(notifications::pages::show_notifications))
+        .route(
+            "/mail/uit/{token}/{kind}",
+            get(notifications::stop::show_stop).post(notifications::stop::stop),
+        )
+        .route(
+            "/profiel/email/melding",
+            post(notifications::stop::answer_notice),
+        )
         .route(
             "/meldingen/gelezen",
             post(notifications::pages::mark_all_read),

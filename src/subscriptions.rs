@@ -24,7 +24,7 @@ use crate::{
     AppState,
     context::Ctx,
     csrf::{CsrfForm, NoFields},
-    entities::{practice, subscriber, subscriber_practice},
+    entities::{notification::MailKind, practice, subscriber, subscriber_practice},
     error::AppResult,
     forms::{self, Field, FieldErrors},
     i18n::Lang,
@@ -649,6 +649,8 @@ pub struct MemberMailForm {
     pub summaries: Option<String>,
     /// `off`, `immediate` or `daily`.
     pub notify: String,
+    /// The kinds of notification wanted by mail (`MailKind::slug`s).
+    pub kind: Vec<String>,
 }
 
 impl MemberMailForm {
@@ -670,6 +672,15 @@ const NOTIFY_CHOICES: [&str; 3] = [
     crate::entities::user::NOTIFY_IMMEDIATE,
     crate::entities::user::NOTIFY_DAILY,
 ];
+
+/// The kinds of notification this person gets by mail, as the form's values.
+fn wanted_kinds(person: &crate::entities::user::Model) -> Vec<String> {
+    MailKind::ALL
+        .into_iter()
+        .filter(|k| k.wanted_by(person))
+        .map(|k| k.slug().to_string())
+        .collect()
+}
 
 /// The member's own subscription: tied to the account, or (from before they joined) one
 /// with the same address.
@@ -733,6 +744,18 @@ fn member_view(
                         }
                     }
                 }
+                fieldset.field #kind {
+                    legend { (ctx.t("member_mail.kinds")) }
+                    p.hint { (ctx.t("member_mail.kinds_hint")) }
+                    @for kind in MailKind::ALL {
+                        @if kind != MailKind::Experts || ctx.reader().in_expert_group() {
+                            div.check {
+                                input type="checkbox" name="kind" value=(kind.slug()) id={ "k-" (kind.slug()) } checked[form.kind.iter().any(|k| k == kind.slug())];
+                                label for={ "k-" (kind.slug()) } { (ctx.t(&format!("member_mail.kind_{}", kind.slug()))) }
+                            }
+                        }
+                    }
+                }
             }))
         },
     )
@@ -765,6 +788,7 @@ pub async fn show_member(
                 practice: prefs.practice,
                 summaries: prefs.summaries,
                 notify: person.notify_email.clone(),
+                kind: wanted_kinds(person),
             }
         }
         None => MemberMailForm {
@@ -772,6 +796,7 @@ pub async fn show_member(
             scope: "all".into(),
             summaries: Some("1".into()),
             notify: person.notify_email.clone(),
+            kind: wanted_kinds(person),
             ..Default::default()
         },
     };
@@ -871,8 +896,21 @@ pub async fn update_member(
         (None, false) => {}
     }
     let notify = form.notify.clone();
+    let wants = |kind: MailKind| form.kind.iter().any(|k| k == kind.slug());
+    // The expert group's kind is only on the form for the expert group.
+    let experts = if ctx.reader().in_expert_group() {
+        wants(MailKind::Experts)
+    } else {
+        person.mail_experts
+    };
     let mut active = person.into_active_model();
     active.notify_email = Set(notify);
+    active.mail_replies = Set(wants(MailKind::Replies));
+    active.mail_mentions = Set(wants(MailKind::Mentions));
+    active.mail_moderation = Set(wants(MailKind::Moderation));
+    active.mail_experts = Set(experts);
+    active.mail_chosen = Set(true);
+    active.mail_notice = Set(false);
     active.update(&txn).await?;
     txn.commit().await?;
     Ok(axum::response::Redirect::to("/profiel/email?opgeslagen=1").into_response())

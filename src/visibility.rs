@@ -230,25 +230,73 @@ impl Reader {
         summary.status == SummaryStatus::Published || self.in_expert_group()
     }
 
-    /// This reader's notifications about posts they may (still) read: a post hidden or
+    /// This reader's notifications about what they may (still) read: a post hidden or
     /// removed since, or a thread or area out of reach since (a demoted expert), drops out
-    /// of the list and the bell.
+    /// of the list and the bell. What each kind needs is [`notification::about`]: the post's
+    /// text, the thread, or the summary.
     pub fn notifications(self) -> Select<notification::Entity> {
         let Some(id) = self.id() else {
             // A visitor has none.
             return notification::Entity::find().filter(Expr::val(1).eq(0));
         };
+        let post_readable = notification::Column::PostId.in_subquery(
+            Query::select()
+                .column(post::Column::Id)
+                .from(post::Entity)
+                .cond_where(self.post_condition())
+                .to_owned(),
+        );
+        let special: Vec<&str> = notification::ABOUT_THREAD
+            .iter()
+            .chain(notification::ABOUT_SUMMARY.iter())
+            .chain(notification::FOR_EXPERT_GROUP.iter())
+            .chain(notification::FOR_FACILITATORS.iter())
+            .copied()
+            .collect();
+        let mut shown = Condition::any()
+            .add(
+                Condition::all()
+                    .add(notification::Column::Kind.is_not_in(special))
+                    .add(post_readable.clone()),
+            )
+            .add(
+                Condition::all()
+                    .add(notification::Column::Kind.is_in(notification::ABOUT_THREAD))
+                    .add(notification::Column::ThreadId.in_subquery(self.thread_ids())),
+            );
+        // A flag, while this reader facilitates the practice (administrators everywhere).
+        let facilitates = if self.is_admin() {
+            Condition::all()
+        } else {
+            Condition::all()
+                .add(notification::Column::ThreadId.in_subquery(moderated_thread_ids(id)))
+        };
+        shown = shown.add(
+            Condition::all()
+                .add(notification::Column::Kind.is_in(notification::FOR_FACILITATORS))
+                .add(post_readable.clone())
+                .add(facilitates),
+        );
+        // The expert group's own, while this reader is in it.
+        if self.in_expert_group() {
+            shown = shown
+                .add(
+                    Condition::all()
+                        .add(notification::Column::Kind.eq(notification::NOMINATED))
+                        .add(post_readable),
+                )
+                .add(
+                    Condition::all()
+                        .add(notification::Column::Kind.is_in(notification::ABOUT_SUMMARY))
+                        .add(
+                            notification::Column::SummaryId
+                                .in_subquery(self.readable_summary_ids()),
+                        ),
+                );
+        }
         notification::Entity::find()
             .filter(notification::Column::UserId.eq(id))
-            .filter(
-                notification::Column::PostId.in_subquery(
-                    Query::select()
-                        .column(post::Column::Id)
-                        .from(post::Entity)
-                        .cond_where(self.post_condition())
-                        .to_owned(),
-                ),
-            )
+            .filter(shown)
     }
 }
 
@@ -517,6 +565,18 @@ impl Scope {
             }
             (Some(_), None) => false,
         }
+    }
+
+    /// The practices this reader takes part in, in the administrator's order.
+    pub fn joined_practices(&self) -> Vec<&practice::Model> {
+        let mut joined: Vec<&practice::Model> = self
+            .memberships
+            .keys()
+            .filter_map(|id| self.practices.get(id))
+            .filter(|p| !p.archived)
+            .collect();
+        joined.sort_by_key(|p| (p.position, p.id));
+        joined
     }
 
     pub fn practice(&self, id: i32) -> Option<&practice::Model> {

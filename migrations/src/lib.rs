@@ -23,6 +23,7 @@ mod m20261202_300001_account_deletion;
 mod m20261202_400001_subscriber_privacy;
 mod m20261203_000001_search;
 mod m20261204_000001_search_ids;
+mod m20261205_000001_hearing_back;
 
 pub struct Migrator;
 
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_100001_attachment_sizes::Migration),
             Box::new(m20261203_000001_search::Migration),
             Box::new(m20261204_000001_search_ids::Migration),
+            Box::new(m20261205_000001_hearing_back::Migration),
         ]
     }
 }

@@ -18,6 +18,9 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub decided_at: Option<DateTimeUtc>,
     pub decided_by: Option<i32>,
+    /// The practices the applicant would like to join, as ids separated by commas; the
+    /// welcome page ticks them.
+    pub interests: String,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -20,13 +20,30 @@ pub struct Model {
     /// The name to @mention someone by, such as `marieke-de-vries`.
     #[sea_orm(unique)]
     pub handle: Option<String>,
-    /// Whether notifications also come by email: `off`, `immediate` or `daily`.
+    /// How notifications come by email: `off`, `immediate` (bundled per thread, at most one
+    /// mail an hour) or `daily`.
     pub notify_email: String,
     /// What the name looks like (`names::skeleton`), kept in step with `name` on every save.
     pub name_skeleton: Option<String>,
     /// Set when the account was deleted: the row stays, without name or address, so the
     /// posts kept under "oud-lid" still have an author.
     pub deleted_at: Option<DateTimeUtc>,
+    /// Posts written before this moment count as read (the day of approval, or the last
+    /// "alles gelezen").
+    pub read_from: DateTimeUtc,
+    /// A few lines about themselves, on their member page.
+    pub bio: String,
+    /// Which notifications also come by mail (each can be stopped with one click).
+    pub mail_replies: bool,
+    pub mail_mentions: bool,
+    pub mail_moderation: bool,
+    pub mail_experts: bool,
+    /// Whether the member chose their mail settings themselves (else the defaults hold).
+    pub mail_chosen: bool,
+    /// Show the one-time notice that notification mail was switched on for them.
+    pub mail_notice: bool,
+    /// The secret in one-click unsubscribe links of notification mails.
+    pub mail_token: Option<String>,
 }
 
 #[async_trait::async_trait]
@@ -43,7 +60,18 @@ impl ActiveModelBehavior for ActiveModel {
         // Written out rather than left to the column default, so the inserted row always
         // carries it.
         if insert && matches!(self.notify_email, ActiveValue::NotSet) {
-            self.notify_email = ActiveValue::Set(NOTIFY_OFF.into());
+            self.notify_email = ActiveValue::Set(NOTIFY_IMMEDIATE.into());
+        }
+        if insert && matches!(self.read_from, ActiveValue::NotSet) {
+            self.read_from = ActiveValue::Set(chrono::Utc::now());
+        }
+        if insert
+            && matches!(
+                self.mail_token,
+                ActiveValue::NotSet | ActiveValue::Set(None)
+            )
+        {
+            self.mail_token = ActiveValue::Set(Some(crate::tokens::random_secret()));
         }
         if let ActiveValue::Set(name) = &self.name {
             self.name_skeleton = ActiveValue::Set(Some(crate::names::skeleton(name)));

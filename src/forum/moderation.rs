@@ -10,7 +10,7 @@ use chrono::Utc;
 use maud::{Markup, html};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect, TransactionTrait, sea_query::Expr,
 };
 use serde::Deserialize;
 
@@ -19,10 +19,11 @@ use crate::{
     AppState, audit,
     context::Ctx,
     csrf::{CsrfForm, NoFields},
-    entities::{flag, membership, post, practice, thread},
+    entities::{flag, membership, notification, post, practice, thread},
     error::{AppError, AppResult},
     forms::{self, Field, FieldErrors},
     layout,
+    notifications::{self, Target},
     visibility::Text,
 };
 
@@ -199,6 +200,7 @@ pub async fn hide_post(
     let txn = state.db.begin().await?;
     hide(&txn, &ctx, post.clone(), reason).await?;
     txn.commit().await?;
+    state.wake_mail.notify_one();
     Ok(Redirect::to(&views::post_url(thread.id, &post)).into_response())
 }
 
@@ -217,6 +219,37 @@ async fn hide(
     let post = active.update(txn).await?;
     crate::search::index::sync_posts(txn, &[post.id]).await?;
     audit::record(txn, actor, "post_hidden", &subject, reason).await?;
+    let actor = actor.unwrap_or(post.author_id);
+    let target = Target::Post {
+        thread_id: post.thread_id,
+        post_id: post.id,
+    };
+    // The author is told why; every open flag on it is settled by this, and whoever
+    // flagged it hears that it was handled.
+    notifications::tell(
+        txn,
+        [post.author_id],
+        notification::POST_HIDDEN,
+        target,
+        actor,
+    )
+    .await?;
+    let open = flag::Entity::find()
+        .filter(flag::Column::PostId.eq(post.id))
+        .filter(flag::Column::ResolvedAt.is_null())
+        .all(txn)
+        .await?;
+    if !open.is_empty() {
+        flag::Entity::update_many()
+            .col_expr(flag::Column::ResolvedAt, Expr::value(Utc::now()))
+            .col_expr(flag::Column::ResolvedBy, Expr::value(actor))
+            .col_expr(flag::Column::Outcome, Expr::value("hidden"))
+            .filter(flag::Column::Id.is_in(open.iter().map(|f| f.id)))
+            .exec(txn)
+            .await?;
+        let flaggers = open.iter().map(|f| f.reporter_id);
+        notifications::tell(txn, flaggers, notification::FLAG_HANDLED, target, actor).await?;
+    }
     Ok(())
 }
 
@@ -314,6 +347,7 @@ pub async fn flag_post(
             &ctx, &thread, &post, &form, &errors,
         )));
     }
+    let txn = state.db.begin().await?;
     flag::ActiveModel {
         post_id: Set(post.id),
         reporter_id: Set(person.id),
@@ -321,8 +355,11 @@ pub async fn flag_post(
         created_at: Set(Utc::now()),
         ..Default::default()
     }
-    .insert(&state.db)
+    .insert(&txn)
     .await?;
+    notifications::flagged(&txn, &post, thread.practice_id, person.id).await?;
+    txn.commit().await?;
+    state.wake_mail.notify_one();
     Ok(layout::page(
         &ctx,
         &ctx.t("moderation.flag_thanks_title"),
@@ -481,21 +518,46 @@ pub async fn resolve_flag(
         return Err(AppError::BadRequest);
     }
     let note: String = form.note.trim().chars().take(REASON_MAX).collect();
-    let txn = state.db.begin().await?;
-    if form.outcome == "hidden" && post.hidden_at.is_none() {
-        let reason = if note.is_empty() {
-            found.reason.clone()
-        } else {
-            note.clone()
-        };
-        hide(&txn, &ctx, post.clone(), &reason).await?;
+    // The author of a hidden post is told why, in the facilitator's words (never in the
+    // words of whoever flagged it).
+    if form.outcome == "hidden" && post.hidden_at.is_none() && note.is_empty() {
+        return Ok(forms::unprocessable(layout::page(
+            &ctx,
+            &ctx.t("moderation.hide_title"),
+            html! {
+                h1 { (ctx.t("moderation.hide_title")) }
+                (forms::problem(&ctx, Some("moderation.reason_needed")))
+                p { a href={ "/praktijken/" (practice.slug) "/signaleringen" } { (ctx.t("moderation.back_to_queue")) } }
+            },
+        )));
     }
+    let txn = state.db.begin().await?;
+    let hides = form.outcome == "hidden" && post.hidden_at.is_none();
+    if hides {
+        // Settles every open flag on the post and tells each flagger.
+        hide(&txn, &ctx, post.clone(), &note).await?;
+    }
+    let reporter = found.reporter_id;
     let mut active = found.into_active_model();
     active.resolved_at = Set(Some(Utc::now()));
     active.resolved_by = Set(Some(person.id));
     active.outcome = Set(Some(form.outcome.clone()));
     active.note = Set((!note.is_empty()).then_some(note.clone()));
     active.update(&txn).await?;
+    if !hides {
+        let target = Target::Post {
+            thread_id: post.thread_id,
+            post_id: post.id,
+        };
+        notifications::tell(
+            &txn,
+            [reporter],
+            notification::FLAG_HANDLED,
+            target,
+            person.id,
+        )
+        .await?;
+    }
     let subject = format!("#{} ({})", post.id, thread.title);
     audit::record(
         &txn,
@@ -506,6 +568,7 @@ pub async fn resolve_flag(
     )
     .await?;
     txn.commit().await?;
+    state.wake_mail.notify_one();
     let facilitator = standing
         .membership
         .is_some_and(|m| m.role == membership::Role::Facilitator);

@@ -325,10 +325,18 @@ pub async fn show_thread(
     } = page_of_posts(&state.db, &scope, &thread, page).await?;
     let mut read_before = None;
     if let Some(person) = &ctx.user {
-        read_before = read_position::Entity::find_by_id((person.id, thread.id))
+        let position = read_position::Entity::find_by_id((person.id, thread.id))
             .one(&state.db)
             .await?
-            .map(|r| r.position);
+            .map_or(0, |r| r.position);
+        // What was written before the member's `read_from` counts as read too.
+        let before_horizon = posts
+            .iter()
+            .filter(|p| p.created_at <= person.read_from)
+            .map(|p| p.position)
+            .max()
+            .unwrap_or(0);
+        read_before = Some(Ord::max(position, before_horizon));
         if let Some(last) = posts.last() {
             mark_read(&state.db, person.id, thread.id, last.position).await?;
         }
@@ -419,15 +427,12 @@ pub async fn first_unread(
         .thread(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let read = match &ctx.user {
-        Some(person) => read_position::Entity::find_by_id((person.id, thread.id))
-            .one(&state.db)
-            .await?
-            .map(|r| r.position)
-            .unwrap_or(0),
-        None => 0,
+    // The first post this member has not read; when everything is read, the last one.
+    let first = match &ctx.user {
+        Some(person) => super::unread::first_in(&state.db, person, thread.id).await?,
+        None => None,
     };
-    let target = std::cmp::min(read + 1, thread.post_count);
+    let target = first.unwrap_or(thread.post_count);
     let post = post::Entity::find()
         .filter(post::Column::ThreadId.eq(thread.id))
         .filter(post::Column::Position.eq(target))

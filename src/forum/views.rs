@@ -156,7 +156,7 @@ pub struct ThreadRow<'a> {
     pub thread: &'a thread::Model,
     pub last_poster: Option<&'a user::Model>,
     /// `None` for visitors; for members, how many posts they have not seen.
-    pub unread: Option<i32>,
+    pub unread: Option<i64>,
 }
 
 pub fn thread_list(ctx: &Ctx, rows: &[ThreadRow]) -> Markup {

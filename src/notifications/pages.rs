@@ -1,8 +1,6 @@
 //! The notification pages: the list behind the bell, opening one, marking all read, and
 //! following or muting a thread.
 
-use std::collections::HashMap;
-
 use axum::{
     extract::{Path, State},
     response::{IntoResponse, Redirect, Response},
@@ -20,9 +18,9 @@ use crate::{
     AppState,
     context::Ctx,
     csrf::{CsrfForm, NoFields},
-    entities::{notification, thread, watch},
+    entities::{notification, watch},
     error::{AppError, AppResult},
-    forum::{self, Scope, views},
+    forum::{Scope, views},
     layout,
 };
 
@@ -40,51 +38,40 @@ pub async fn show_notifications(State(state): State<AppState>, ctx: Ctx) -> AppR
         .limit(SHOWN)
         .all(&state.db)
         .await?;
-    // Titles through the scope: a thread moved out of reach shows no title.
-    let threads: HashMap<i32, thread::Model> = scope
-        .threads_by_id(&state.db, items.iter().map(|n| n.thread_id))
-        .await?;
-    let actors = forum::people(&state.db, items.iter().map(|n| n.actor_id)).await?;
+    let lines = super::lines(&state.db, &scope, ctx.lang, &items).await?;
     let title = ctx.t("notifications.title");
-    let lang = ctx.lang.code();
     Ok(layout::page(
         &ctx,
         &title,
         html! {
             h1 { (title) }
+            p.lead { (ctx.t("notifications.intro")) }
             @if items.iter().any(|n| n.read_at.is_none()) {
                 form method="post" action="/meldingen/gelezen" {
                     (layout::csrf_field(&ctx))
                     button.secondary type="submit" { (ctx.t("notifications.mark_all")) }
                 }
             }
-            @if items.is_empty() {
+            @if lines.is_empty() {
                 p.empty { (ctx.t("notifications.empty")) }
             } @else {
                 ol.notifications {
-                    @for n in &items {
-                        @if let Some(t) = threads.get(&n.thread_id) {
-                            li.unread[n.read_at.is_none()] {
-                                a href={ "/meldingen/" (n.id) } {
-                                    (rust_i18n::t!(
-                                        &format!("notifications.kind.{}", n.kind),
-                                        locale = lang,
-                                        name = actors.get(&n.actor_id).map(|a| a.name.as_str()).unwrap_or("—"),
-                                        title = &t.title
-                                    ))
-                                }
-                                " " span.meta { (views::when(&ctx, n.created_at)) }
-                                @if n.read_at.is_none() { " " span.badge.new { (ctx.t("notifications.new")) } }
-                            }
+                    @for line in &lines {
+                        li.unread[line.unread] {
+                            a href={ "/meldingen/" (line.id) } { (line.text) }
+                            " " span.meta { (views::when(&ctx, line.at)) }
+                            @if line.unread { " " span.badge.new { (ctx.t("notifications.new")) } }
+                            @if let Some(detail) = &line.detail { br; span.detail { (detail) } }
                         }
                     }
                 }
             }
+            p { a href="/profiel/email" { (ctx.t("notifications.mail_settings")) } }
         },
     ))
 }
 
-/// Opens a notification: marks it read and goes to the post.
+/// Opens a notification: marks it read and goes to what it is about.
 pub async fn open_notification(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -105,11 +92,10 @@ pub async fn open_notification(
         .exec(&state.db)
         .await?;
     let scope = Scope::for_viewer(&state.db, Some(person)).await?;
-    let (post, thread) = scope
-        .readable_post(&state.db, found.post_id)
+    let target = super::target_path(&state.db, &scope, &found)
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok(Redirect::to(&views::post_url(thread.id, &post)).into_response())
+    Ok(Redirect::to(&target).into_response())
 }
 
 pub async fn mark_all_read(

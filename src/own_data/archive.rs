@@ -451,7 +451,8 @@ fn notifications_json(data: &Gathered, base_url: &str) -> Value {
             .map(|n| {
                 json!({
                     "kind": n.kind,
-                    "post": format!("{base_url}/berichten/{}", n.post_id),
+                    "post": n.post_id.map(|id| format!("{base_url}/berichten/{id}")),
+                    "thread": n.thread_id.map(|id| format!("{base_url}/onderwerpen/{id}")),
                     "created_at": n.created_at,
                     "read_at": n.read_at,
                     "emailed_at": n.emailed_at,

@@ -692,6 +692,18 @@ pub async fn change_status(
         }
     };
     crate::search::index::sync_summary(&txn, s.id).await?;
+    if action == Action::Submit {
+        // The expert group is asked to review it (once, until they have looked).
+        let experts = crate::notifications::experts(&txn).await?;
+        crate::notifications::tell(
+            &txn,
+            experts,
+            crate::entities::notification::SUMMARY_REVIEW,
+            crate::notifications::Target::Summary(s.id),
+            person.id,
+        )
+        .await?;
+    }
     audit::record(
         &txn,
         Some(person.id),
@@ -701,6 +713,7 @@ pub async fn change_status(
     )
     .await?;
     txn.commit().await?;
+    state.wake_mail.notify_one();
     Ok(Redirect::to(&format!("/kennisbundels/{slug}")).into_response())
 }
 

@@ -25,6 +25,7 @@ use crate::{
     forms::{self, Field, FieldErrors},
     forum::{self, Scope, views},
     layout,
+    notifications::{self, Target},
 };
 
 pub const REASON_MAX: usize = 1000;
@@ -102,6 +103,7 @@ pub async fn nominate_thread(
             &ctx, &thread, &form, &errors,
         )));
     }
+    let txn = state.db.begin().await?;
     nomination::ActiveModel {
         thread_id: Set(thread.id),
         nominator_id: Set(person.id),
@@ -110,8 +112,20 @@ pub async fn nominate_thread(
         created_at: Set(Utc::now()),
         ..Default::default()
     }
-    .insert(&state.db)
+    .insert(&txn)
     .await?;
+    // The expert group hears of it once, however many times the thread is nominated
+    // before they look.
+    if let Some(opening) = opening_post(&txn, thread.id).await? {
+        let experts = notifications::experts(&txn).await?;
+        let target = Target::Post {
+            thread_id: thread.id,
+            post_id: opening.id,
+        };
+        notifications::tell(&txn, experts, notification::NOMINATED, target, person.id).await?;
+    }
+    txn.commit().await?;
+    state.wake_mail.notify_one();
     Ok(layout::page(
         &ctx,
         &ctx.t("nominations.thanks_title"),
@@ -264,6 +278,18 @@ pub async fn handle_nomination(
     Ok(Redirect::to("/expertgroep/voordrachten").into_response())
 }
 
+/// The thread's opening post, which notifications about a thread point at.
+async fn opening_post(
+    db: &impl ConnectionTrait,
+    thread_id: i32,
+) -> Result<Option<post::Model>, DbErr> {
+    post::Entity::find()
+        .filter(post::Column::ThreadId.eq(thread_id))
+        .filter(post::Column::Position.eq(1))
+        .one(db)
+        .await
+}
+
 /// The nominator learns what became of their nomination, through a notification on the
 /// thread's opening post.
 async fn tell_nominator(
@@ -273,27 +299,13 @@ async fn tell_nominator(
     actor: i32,
     status: &str,
 ) -> Result<(), DbErr> {
-    if nominator == actor {
-        return Ok(());
-    }
-    let Some(opening) = post::Entity::find()
-        .filter(post::Column::ThreadId.eq(thread_id))
-        .filter(post::Column::Position.eq(1))
-        .one(db)
-        .await?
-    else {
+    let Some(opening) = opening_post(db, thread_id).await? else {
         return Ok(());
     };
-    notification::ActiveModel {
-        user_id: Set(nominator),
-        kind: Set(format!("nomination_{status}")),
-        thread_id: Set(thread_id),
-        post_id: Set(opening.id),
-        actor_id: Set(actor),
-        created_at: Set(Utc::now()),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?;
-    Ok(())
+    let target = Target::Post {
+        thread_id,
+        post_id: opening.id,
+    };
+    let kind = format!("{}{status}", notification::NOMINATION_PREFIX);
+    notifications::tell(db, [nominator], &kind, target, actor).await
 }

@@ -60,7 +60,13 @@ async fn scene(app: &mut TestApp) -> Scene {
     .assert_status(303);
     app.post(
         "/profiel/email",
-        &[("digest", "weekly"), ("scope", "all"), ("notify", "off")],
+        &[
+            ("digest", "weekly"),
+            ("scope", "all"),
+            ("notify", "off"),
+            ("kind", "antwoorden"),
+            ("kind", "vermeldingen"),
+        ],
     )
     .await
     .assert_status(303);
@@ -71,7 +77,13 @@ async fn scene(app: &mut TestApp) -> Scene {
     kees.join("zingeving").await;
     kees.post(
         "/profiel/email",
-        &[("digest", "off"), ("scope", "all"), ("notify", "immediate")],
+        &[
+            ("digest", "off"),
+            ("scope", "all"),
+            ("notify", "immediate"),
+            ("kind", "antwoorden"),
+            ("kind", "vermeldingen"),
+        ],
     )
     .await
     .assert_status(303);

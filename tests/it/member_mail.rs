@@ -32,7 +32,13 @@ async fn send_all(app: &TestApp) -> usize {
 async fn choose_mail(app: &mut TestApp, digest: &str, notify: &str) {
     app.post(
         "/profiel/email",
-        &[("digest", digest), ("scope", "all"), ("notify", notify)],
+        &[
+            ("digest", digest),
+            ("scope", "all"),
+            ("notify", notify),
+            ("kind", "antwoorden"),
+            ("kind", "vermeldingen"),
+        ],
     )
     .await
     .assert_status(303);
@@ -95,7 +101,13 @@ async fn a_member_takes_the_digest_from_the_profile_and_it_shows_members_only_th
     // Choosing "only these" without a practice is an error too.
     app.post(
         "/profiel/email",
-        &[("digest", "weekly"), ("scope", "chosen"), ("notify", "off")],
+        &[
+            ("digest", "weekly"),
+            ("scope", "chosen"),
+            ("notify", "off"),
+            ("kind", "antwoorden"),
+            ("kind", "vermeldingen"),
+        ],
     )
     .await
     .assert_status(422);
@@ -255,7 +267,13 @@ async fn notifications_are_mailed_at_once_exactly_once() {
     assert!(mail.text.contains("http://erbij.test/profiel/email"));
     assert!(mail.html.contains("Mooi verhaal"));
 
-    // Kees wants no mail: Marieke's answer reaches him only under the bell.
+    // Kees chose no mail: Marieke's answer reaches him only under the bell.
+    kees.post(
+        "/profiel/email",
+        &[("digest", "off"), ("scope", "all"), ("notify", "off")],
+    )
+    .await
+    .assert_status(303);
     app.reply_to(thread, "Graag gedaan.")
         .await
         .assert_status(303);

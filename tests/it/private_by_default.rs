@@ -321,7 +321,13 @@ async fn a_redacted_version_is_gone_from_the_database_file_and_from_queued_mail(
     // client's street, then edits it away. The mail about it is still waiting.
     kees.post(
         "/profiel/email",
-        &[("digest", "off"), ("scope", "all"), ("notify", "immediate")],
+        &[
+            ("digest", "off"),
+            ("scope", "all"),
+            ("notify", "immediate"),
+            ("kind", "antwoorden"),
+            ("kind", "vermeldingen"),
+        ],
     )
     .await
     .assert_status(303);

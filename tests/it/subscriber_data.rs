@@ -273,7 +273,15 @@ async fn a_member_who_turns_the_digest_off_is_stopped_from_that_moment() {
     let mut app = TestApp::new().await;
     let member = app.member("lid@voorbeeld.nl").await;
     app.login_as("lid@voorbeeld.nl").await;
-    let choose = |digest: &'static str| [("digest", digest), ("scope", "all"), ("notify", "daily")];
+    let choose = |digest: &'static str| {
+        [
+            ("digest", digest),
+            ("scope", "all"),
+            ("notify", "daily"),
+            ("kind", "antwoorden"),
+            ("kind", "vermeldingen"),
+        ]
+    };
     app.post("/profiel/email", &choose("weekly")).await;
     let db = app.state.db.clone();
     let own = || async {

@@ -653,14 +653,21 @@ async fn a_hidden_post_cannot_be_quoted_and_a_removed_one_has_no_versions() {
         .get(&format!("/berichten/{}/versies", removed.id))
         .await
         .assert_status(404);
-    // The facilitator's queue keeps the flag but not the removed text.
+    // The facilitator's queue keeps the flag on the removed post but not its text; hiding
+    // the other post settled the flag on it, and Kees, who flagged both, heard so.
     let mut fenna = fixture.browser(Role::Facilitator).await;
     fenna
         .get("/praktijken/zingeving/signaleringen")
         .await
         .assert_status(200)
-        .assert_contains("Havik7")
+        .assert_contains("Hier staat een naam in.")
+        .assert_contains("verwijderd door de schrijver")
+        .assert_lacks("Havik7")
         .assert_lacks("Reiger7");
+    kees.get("/meldingen")
+        .await
+        .assert_contains("heeft je signalering over")
+        .assert_lacks("Havik7");
 }
 
 #[tokio::test]
