@@ -30,7 +30,11 @@ pub async fn show_home(State(state): State<AppState>, ctx: Ctx) -> AppResult<Mar
     if let Some(person) = &ctx.user {
         let data = for_you::load(&state.db, person).await?;
         let title = ctx.t("for_you.title");
-        return Ok(layout::page(&ctx, &title, for_you::view(&ctx, person, &data)));
+        return Ok(layout::page(
+            &ctx,
+            &title,
+            for_you::view(&ctx, person, &data),
+        ));
     }
     let practices = practices::active_practices(&state.db).await?;
     // Recent activity through the viewer's scope: visitors see public threads only.

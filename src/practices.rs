@@ -102,9 +102,7 @@ pub async fn mark_read(
 ) -> AppResult<Response> {
     let person = ctx.require_user()?;
     let scope = Scope::for_viewer(&state.db, Some(person)).await?;
-    let practice = scope
-        .practice_by_slug(&slug)
-        .ok_or(AppError::NotFound)?;
+    let practice = scope.practice_by_slug(&slug).ok_or(AppError::NotFound)?;
     forum::unread::mark_practice_read(&state.db, person.id, practice.id).await?;
     Ok(Redirect::to(&crate::home::local_path(&form.next)).into_response())
 }
@@ -145,9 +143,9 @@ pub async fn show_practice(
     let standing = scope.standing(&practice);
     let membership = standing.membership.clone();
     let unread = match &ctx.user {
-        Some(person) => Some(
-            forum::unread::per_thread(&state.db, person, threads.iter().map(|t| t.id)).await?,
-        ),
+        Some(person) => {
+            Some(forum::unread::per_thread(&state.db, person, threads.iter().map(|t| t.id)).await?)
+        }
         None => None,
     };
     let (may_post, may_moderate) = (standing.may_post, standing.may_moderate);
@@ -156,9 +154,7 @@ pub async fn show_practice(
         .map(|t| views::ThreadRow {
             thread: t,
             last_poster: t.last_poster_id.and_then(|id| posters.get(&id)),
-            unread: unread
-                .as_ref()
-                .map(|u| u.get(&t.id).copied().unwrap_or(0)),
+            unread: unread.as_ref().map(|u| u.get(&t.id).copied().unwrap_or(0)),
         })
         .collect();
     let base = format!("/praktijken/{}", practice.slug);

@@ -39,10 +39,7 @@ fn unread_posts(person: &user::Model) -> Select<post::Entity> {
         .filter(post::Column::AuthorId.ne(person.id))
         .filter(
             Expr::col((post::Entity, post::Column::Position)).gt(Func::coalesce([
-                Expr::SubQuery(
-                    None,
-                    Box::new(read_position_here(person.id).into()),
-                ),
+                Expr::SubQuery(None, Box::new(read_position_here(person.id).into())),
                 Expr::val(0),
             ])),
         )

@@ -13,8 +13,7 @@ use axum::{
 use chrono::{Duration, Utc};
 use maud::{Markup, html};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ColumnTrait, ConnectionTrait, DbErr, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
 use crate::{

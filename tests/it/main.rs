@@ -16,6 +16,7 @@ mod cli;
 mod delivery;
 mod experts;
 mod forum;
+mod hearing_back;
 mod leaving;
 mod long_texts;
 mod member_mail;
