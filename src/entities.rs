@@ -4,6 +4,7 @@
 pub mod application;
 pub mod attachment;
 pub mod audit_event;
+pub mod draft;
 pub mod email_change;
 pub mod export;
 pub mod flag;

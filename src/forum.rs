@@ -3,6 +3,7 @@
 
 pub mod attachments;
 pub mod audience;
+pub mod drafts;
 pub mod erase;
 pub mod moderation;
 pub mod posts;

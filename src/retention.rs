@@ -46,11 +46,13 @@ pub struct Report {
     pub throttle_counts: u64,
     /// Data exports nobody downloaded before their link expired.
     pub exports: u64,
+    /// Texts kept for a sign-in that never came, and drafts untouched for half a year.
+    pub drafts: u64,
 }
 
 impl Report {
     /// `name=count` pairs, in a fixed order: the audit entry and the command's output.
-    pub fn counts(&self) -> [(&'static str, u64); 8] {
+    pub fn counts(&self) -> [(&'static str, u64); 9] {
         [
             ("unconfirmed_subscriptions", self.unconfirmed_subscriptions),
             ("stopped_subscriptions", self.stopped_subscriptions),
@@ -60,6 +62,7 @@ impl Report {
             ("sessions", self.sessions),
             ("throttle_counts", self.throttle_counts),
             ("exports", self.exports),
+            ("drafts", self.drafts),
         ]
     }
 
@@ -84,6 +87,7 @@ pub async fn run(db: &DatabaseConnection, data_dir: &std::path::Path) -> anyhow:
         sessions: session::purge_expired(db).await?,
         throttle_counts: throttle::purge_old(db).await?,
         exports: crate::own_data::purge_expired_exports(db, data_dir).await?,
+        drafts: crate::forum::drafts::purge(db, now).await?,
     };
     tracing::info!(
         unconfirmed_subscriptions = report.unconfirmed_subscriptions,
@@ -94,6 +98,7 @@ pub async fn run(db: &DatabaseConnection, data_dir: &std::path::Path) -> anyhow:
         sessions = report.sessions,
         throttle_counts = report.throttle_counts,
         exports = report.exports,
+        drafts = report.drafts,
         "retention run"
     );
     audit::record(db, None, "retention_run", "", &report.summary()).await?;

@@ -73,7 +73,9 @@ pub fn build(state: AppState) -> Router {
         .route("/onderwerpen/{id}", get(forum::threads::show_thread))
         .route(
             "/onderwerpen/{id}/reageren",
-            post(forum::threads::reply).layer(upload_limit),
+            post(forum::threads::reply)
+                .layer(upload_limit)
+                .get(forum::threads::reply_form),
         )
         .route(
             "/bijlagen/{id}/{name}",

@@ -74,6 +74,48 @@ impl MigrationTrait for Migration {
         )
         .await?;
 
+        // Drafts: the text of a reply or new thread not sent yet, per member and target; a
+        // text sent after the session expired is kept under a one-time key until sign-in.
+        m.create_table(
+            Table::create()
+                .table(Drafts::Table)
+                .if_not_exists()
+                .col(pk_auto(Drafts::Id))
+                .col(integer_null(Drafts::UserId))
+                .col(string_len_null(Drafts::KeptHash, 64))
+                .col(string_len(Drafts::Target, 64))
+                .col(text(Drafts::Title))
+                .col(text(Drafts::Body))
+                .col(timestamp_with_time_zone(Drafts::UpdatedAt))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(Drafts::Table, Drafts::UserId)
+                        .to(Users::Table, Users::Id)
+                        .on_delete(ForeignKeyAction::Cascade),
+                )
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .if_not_exists()
+                .name("idx_drafts_owner")
+                .table(Drafts::Table)
+                .col(Drafts::UserId)
+                .col(Drafts::Target)
+                .unique()
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .if_not_exists()
+                .name("idx_drafts_kept")
+                .table(Drafts::Table)
+                .col(Drafts::KeptHash)
+                .to_owned(),
+        )
+        .await?;
         // Notifications about a summary have no thread or post: the table is rebuilt with
         // those columns nullable (SQLite cannot alter a column).
         rebuild_notifications(m, true).await
@@ -81,6 +123,8 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         let db = m.get_connection();
+        m.drop_table(Table::drop().table(Drafts::Table).if_exists().to_owned())
+            .await?;
         db.execute_unprepared(
             "DELETE FROM notifications WHERE thread_id IS NULL OR post_id IS NULL",
         )
@@ -284,4 +328,16 @@ enum Posts {
 enum Summaries {
     Table,
     Id,
+}
+
+#[derive(DeriveIden)]
+enum Drafts {
+    Table,
+    Id,
+    UserId,
+    KeptHash,
+    Target,
+    Title,
+    Body,
+    UpdatedAt,
 }

@@ -203,6 +203,11 @@ async fn forget_person(db: &impl ConnectionTrait, person: &user::Model) -> Resul
         .filter(notification::Column::UserId.eq(id))
         .exec(db)
         .await?;
+    // Texts they were still writing.
+    crate::entities::draft::Entity::delete_many()
+        .filter(crate::entities::draft::Column::UserId.eq(id))
+        .exec(db)
+        .await?;
     membership::Entity::delete_many()
         .filter(membership::Column::UserId.eq(id))
         .exec(db)
@@ -259,6 +264,9 @@ async fn forget_person(db: &impl ConnectionTrait, person: &user::Model) -> Resul
         .col_expr(user::Column::IsAdmin, Expr::value(false))
         .col_expr(user::Column::IsExpert, Expr::value(false))
         .col_expr(user::Column::NotifyEmail, Expr::value(user::NOTIFY_OFF))
+        .col_expr(user::Column::Bio, Expr::value(""))
+        .col_expr(user::Column::MailToken, Expr::value(Option::<String>::None))
+        .col_expr(user::Column::MailNotice, Expr::value(false))
         .col_expr(user::Column::DeletedAt, Expr::value(Utc::now()))
         .filter(user::Column::Id.eq(id))
         .exec(db)

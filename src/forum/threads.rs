@@ -17,8 +17,10 @@ use sea_orm::{
 };
 use serde::Deserialize;
 
+use axum_extra::extract::cookie::CookieJar;
+
 use super::{
-    BODY_MAX, POSTS_PER_PAGE, Scope, TITLE_MAX, attachments, page_of, people,
+    BODY_MAX, POSTS_PER_PAGE, Scope, TITLE_MAX, attachments, drafts, page_of, people,
     views::{self, Files, PostForm, ThreadPage},
 };
 use crate::{
@@ -44,6 +46,9 @@ pub struct ThreadForm {
     pub action: String,
     /// Files uploaded with an earlier preview or failed attempt, kept for this post.
     pub attachment: Vec<i32>,
+    /// The text came back after signing in again (the form says so).
+    #[serde(skip)]
+    pub restored: bool,
 }
 
 impl ThreadForm {
@@ -89,11 +94,21 @@ async fn postable_practice(
 pub async fn new_thread(
     State(state): State<AppState>,
     ctx: Ctx,
+    jar: CookieJar,
     Path(slug): Path<String>,
 ) -> AppResult<Markup> {
     let practice = postable_practice(&state, &ctx, &slug).await?;
+    let person = ctx.require_user()?;
+    let restored =
+        drafts::restore(&state.db, person.id, &jar, &drafts::thread_target(&slug)).await?;
     let form = ThreadForm {
         visibility: practice.default_visibility.to_string(),
+        restored: restored.as_ref().is_some_and(|r| r.after_sign_in),
+        title: restored
+            .as_ref()
+            .map(|r| r.title.clone())
+            .unwrap_or_default(),
+        body: restored.map(|r| r.body).unwrap_or_default(),
         ..Default::default()
     };
     Ok(views::new_thread(
@@ -134,9 +149,22 @@ pub async fn gather_files(
 pub async fn create_thread(
     State(state): State<AppState>,
     ctx: Ctx,
+    jar: CookieJar,
     Path(slug): Path<String>,
     CsrfMultipart { form, uploads }: CsrfMultipart<ThreadForm>,
 ) -> AppResult<Response> {
+    if ctx.user.is_none() {
+        // The session ran out while writing: keep the text, sign in, come back to it.
+        return drafts::keep_and_sign_in(
+            &state,
+            jar,
+            drafts::thread_target(&slug),
+            &form.title,
+            &form.body,
+            &format!("/praktijken/{slug}/nieuw"),
+        )
+        .await;
+    }
     let practice = postable_practice(&state, &ctx, &slug).await?;
     let person = ctx.require_user()?;
     let mut errors = form.validate(&practice);
@@ -169,6 +197,14 @@ pub async fn create_thread(
         )));
     }
     if form.action == "preview" {
+        drafts::save(
+            &state.db,
+            person.id,
+            drafts::thread_target(&slug),
+            &form.title,
+            &form.body,
+        )
+        .await?;
         return Ok(
             views::new_thread(&ctx, &practice, &form, &errors, true, None, &files).into_response(),
         );
@@ -204,6 +240,7 @@ pub async fn create_thread(
     crate::search::index::sync_posts(&txn, &[opening.id]).await?;
     mark_read(&txn, person.id, thread.id, 1).await?;
     notifications::after_post(&txn, &thread, &practice, &opening, None).await?;
+    drafts::discard(&txn, person.id, &drafts::thread_target(&slug)).await?;
     txn.commit().await?;
     state.wake_mail.notify_one();
     Ok(Redirect::to(&format!("/onderwerpen/{}", thread.id)).into_response())
@@ -303,6 +340,7 @@ pub struct ThreadQuery {
 pub async fn show_thread(
     State(state): State<AppState>,
     ctx: Ctx,
+    jar: CookieJar,
     Path(id): Path<i32>,
     Query(query): Query<ThreadQuery>,
 ) -> AppResult<Response> {
@@ -376,12 +414,21 @@ pub async fn show_thread(
             }),
         None => None,
     };
+    // A quote starts a new text; else the member's draft (or the text kept while their
+    // session ran out) comes back into the form.
+    let restored = match (&ctx.user, &quote) {
+        (Some(person), None) if can_post => {
+            drafts::restore(&state.db, person.id, &jar, &drafts::reply_target(thread.id)).await?
+        }
+        _ => None,
+    };
     let form = PostForm {
         quote: match (&quote, query.citeer) {
             (Some(_), Some(id)) => id.to_string(),
             _ => String::new(),
         },
-        body: quote.unwrap_or_default(),
+        restored: restored.as_ref().is_some_and(|r| r.after_sign_in),
+        body: quote.or(restored.map(|r| r.body)).unwrap_or_default(),
         ..Default::default()
     };
     Ok(views::thread_page(
@@ -414,6 +461,25 @@ pub async fn show_thread(
         },
     )
     .into_response())
+}
+
+/// The reply form's own address (where signing in again leads): the thread's last page,
+/// at the form.
+pub async fn reply_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i32>,
+) -> AppResult<Response> {
+    let scope = Scope::for_viewer(&state.db, ctx.user.as_ref()).await?;
+    let thread = scope
+        .thread(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let target = match page_of(thread.post_count) {
+        1 => format!("/onderwerpen/{id}#reageren"),
+        page => format!("/onderwerpen/{id}?pagina={page}#reageren"),
+    };
+    Ok(Redirect::to(&target).into_response())
 }
 
 /// Jumps to the first post this member has not seen yet.
@@ -474,10 +540,22 @@ pub fn quote_of(name: &str, body: &str) -> String {
 pub async fn reply(
     State(state): State<AppState>,
     ctx: Ctx,
+    jar: CookieJar,
     Path(id): Path<i32>,
     CsrfMultipart { form, uploads }: CsrfMultipart<PostForm>,
 ) -> AppResult<Response> {
-    let person = ctx.require_user()?.clone();
+    let Some(person) = ctx.user.clone() else {
+        // The session ran out while writing: keep the text, sign in, come back to it.
+        return drafts::keep_and_sign_in(
+            &state,
+            jar,
+            drafts::reply_target(id),
+            "",
+            &form.body,
+            &format!("/onderwerpen/{id}/reageren"),
+        )
+        .await;
+    };
     let scope = Scope::for_viewer(&state.db, Some(&person)).await?;
     let (thread, practice) = scope
         .thread_in_practice(&state.db, id)
@@ -490,6 +568,16 @@ pub async fn reply(
     errors.markdown("body", &form.body, BODY_MAX);
     let pending = gather_files(&state, person.id, &form.attachment, uploads, &mut errors).await?;
     if !errors.is_empty() || form.action == "preview" {
+        if form.action == "preview" {
+            drafts::save(
+                &state.db,
+                person.id,
+                drafts::reply_target(id),
+                "",
+                &form.body,
+            )
+            .await?;
+        }
         // Show the last page with the form (and the preview) at the bottom.
         let pages = page_of(thread.post_count);
         let PageOfPosts {
@@ -581,6 +669,7 @@ pub async fn reply(
         Err(_) => None,
     };
     notifications::after_post(&txn, &thread, &practice, &post, quoted_author).await?;
+    drafts::discard(&txn, person.id, &drafts::reply_target(thread.id)).await?;
     txn.commit().await?;
     state.wake_mail.notify_one();
     Ok(Redirect::to(&views::post_url(thread.id, &post)).into_response())

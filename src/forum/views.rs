@@ -27,6 +27,9 @@ pub struct PostForm {
     pub quote: String,
     /// Files uploaded with an earlier preview or failed attempt, kept for this post.
     pub attachment: Vec<i32>,
+    /// The text came back after signing in again (the form says so).
+    #[serde(skip)]
+    pub restored: bool,
 }
 
 /// The files of a form being written, and the size limit to tell people about.
@@ -280,6 +283,7 @@ pub fn new_thread(
             h1 { (title) }
             @if preview { (preview_box(ctx, &form.body)) }
             (forms::error_summary(ctx, errors))
+            @if form.restored { (layout::notice(&ctx.t("forum.text_kept"))) }
             form.stacked.wide method="post" action={ "/praktijken/" (practice.slug) "/nieuw" } enctype="multipart/form-data" novalidate {
                 (layout::csrf_field(ctx))
                 (forms::input(ctx, Field::new("title", &form.title).max_length(TITLE_MAX), errors))
@@ -575,6 +579,7 @@ pub fn thread_page(
             section #reageren aria-labelledby="reply-title" {
                 h2 #reply-title { (ctx.t("forum.reply_title")) }
                 @if tp.can_post {
+                    @if form.restored { (layout::notice(&ctx.t("forum.text_kept"))) }
                     @if preview { (preview_box(ctx, &form.body)) }
                     (forms::error_summary(ctx, errors))
                     form.stacked.wide method="post" action={ (base) "/reageren" } enctype="multipart/form-data" novalidate {

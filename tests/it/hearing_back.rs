@@ -488,3 +488,86 @@ async fn the_expert_group_hears_of_a_nomination_once() {
         .expect("q");
     assert_eq!(others, 0);
 }
+
+#[tokio::test]
+async fn a_reply_sent_after_the_session_expired_is_kept_through_signing_in() {
+    let (mut marieke, _kees, thread, person) = marieke_and_kees().await;
+    // The session runs out while Marieke writes.
+    erbij::entities::session::Entity::delete_many()
+        .filter(erbij::entities::session::Column::UserId.eq(person.id))
+        .exec(&marieke.state.db)
+        .await
+        .expect("q");
+    let text = "Een lang en zorgvuldig antwoord over Kraanvogel7.";
+    let sent = marieke.reply_to(thread, text).await;
+    sent.assert_status(303);
+    let back = format!("/onderwerpen/{thread}/reageren");
+    assert!(
+        sent.location().starts_with("/inloggen?next="),
+        "{}",
+        sent.location()
+    );
+    assert!(
+        !sent.location().contains("Kraanvogel7"),
+        "the text never travels in a URL"
+    );
+    let signed_in = marieke
+        .post(
+            "/inloggen",
+            &[
+                ("email", "marieke@buurtkracht.nl"),
+                ("password", crate::helpers::PASSWORD),
+                ("next", &back),
+            ],
+        )
+        .await;
+    signed_in.assert_status(303);
+    assert_eq!(signed_in.location(), back);
+    // The form's own address is a page, not a 404: the thread, at the form, text in it.
+    let form = marieke.get(&back).await;
+    form.assert_status(303);
+    assert_eq!(form.location(), format!("/onderwerpen/{thread}#reageren"));
+    marieke
+        .get(&format!("/onderwerpen/{thread}"))
+        .await
+        .assert_contains("je tekst is bewaard")
+        .assert_contains("Kraanvogel7");
+    marieke.reply_to(thread, text).await.assert_status(303);
+    // Posted: the draft is gone, and the form is empty again.
+    let drafts = erbij::entities::draft::Entity::find()
+        .count(&marieke.state.db)
+        .await
+        .expect("q");
+    assert_eq!(drafts, 0);
+    let page = marieke.get(&format!("/onderwerpen/{thread}")).await;
+    assert_eq!(
+        page.body.matches("Kraanvogel7").count(),
+        1,
+        "once, as the post"
+    );
+    // Someone else's browser with no key finds nothing of it.
+    let mut other = marieke.second_browser();
+    other.login_as("kees@buurtkracht.nl").await;
+    other
+        .get(&format!("/onderwerpen/{thread}"))
+        .await
+        .assert_lacks("je tekst is bewaard");
+}
+
+#[tokio::test]
+async fn a_previewed_reply_is_kept_as_a_draft_until_posted() {
+    let (mut marieke, _kees, thread, _) = marieke_and_kees().await;
+    marieke
+        .post_multipart(
+            &format!("/onderwerpen/{thread}/reageren"),
+            &[("body", "Half af: Roerdomp7"), ("action", "preview")],
+            &[],
+        )
+        .await
+        .assert_status(200);
+    marieke
+        .get(&format!("/onderwerpen/{thread}"))
+        .await
+        .assert_contains("Half af: Roerdomp7")
+        .assert_lacks("je tekst is bewaard");
+}
