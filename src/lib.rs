@@ -30,6 +30,8 @@ pub mod layout;
 pub mod mail;
 pub mod markdown;
 pub mod media;
+pub mod members;
+pub mod mentions;
 pub mod names;
 pub mod notifications;
 pub mod own_data;

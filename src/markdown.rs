@@ -184,7 +184,28 @@ fn linkify_text<'a>(text: CowStr<'a>, out: &mut Vec<Event<'a>>) {
                 out.push(Event::Text(url));
                 out.push(Event::End(TagEnd::Link));
             }
-            _ => out.push(Event::Text(CowStr::from(span.as_str().to_string()))),
+            _ => {
+                // A mention links to the member's page (which says so when no member has
+                // that name; whom it names is shown in the preview).
+                for piece in crate::mentions::pieces(span.as_str()) {
+                    match piece {
+                        crate::mentions::Piece::Text(t) => {
+                            out.push(Event::Text(CowStr::from(t.to_string())));
+                        }
+                        crate::mentions::Piece::Mention { written, handle } => {
+                            found = true;
+                            out.push(Event::Start(Tag::Link {
+                                link_type: LinkType::Inline,
+                                dest_url: CowStr::from(format!("/leden/{handle}")),
+                                title: CowStr::from(""),
+                                id: CowStr::from(""),
+                            }));
+                            out.push(Event::Text(CowStr::from(written.to_string())));
+                            out.push(Event::End(TagEnd::Link));
+                        }
+                    }
+                }
+            }
         }
     }
     if !found && out.is_empty() {

@@ -26,28 +26,6 @@ use crate::{
     visibility::Reader,
 };
 
-/// The `@handle`s in a text: letters, digits and hyphens after an `@` that does not sit
-/// inside a word (so e-mail addresses are not mentions).
-pub fn mentioned_handles(body: &str) -> BTreeSet<String> {
-    let mut handles = BTreeSet::new();
-    let chars: Vec<char> = body.chars().collect();
-    for (i, c) in chars.iter().enumerate() {
-        if *c != '@' || (i > 0 && chars[i - 1].is_alphanumeric()) {
-            continue;
-        }
-        let handle: String = chars[i + 1..]
-            .iter()
-            .take_while(|c| c.is_ascii_alphanumeric() || **c == '-')
-            .collect::<String>()
-            .trim_end_matches('-')
-            .to_lowercase();
-        if !handle.is_empty() {
-            handles.insert(handle);
-        }
-    }
-    handles
-}
-
 /// The author follows their own thread, unless they muted it before.
 pub async fn watch_thread(
     db: &impl ConnectionTrait,
@@ -75,7 +53,7 @@ pub async fn after_post(
     quoted_author: Option<i32>,
 ) -> Result<(), DbErr> {
     watch_thread(db, post.author_id, thread.id).await?;
-    let handles = mentioned_handles(&post.body);
+    let handles = crate::mentions::handles(&post.body);
     let mentioned: Vec<user::Model> = if handles.is_empty() {
         Vec::new()
     } else {

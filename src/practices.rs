@@ -338,7 +338,10 @@ pub async fn show_participants(
                 ul.people {
                     @for (m, u) in &listed {
                         li {
-                            strong { (u.name) }
+                            @match &u.handle {
+                                Some(handle) => strong { a href={ "/leden/" (handle) } { (u.name) } },
+                                None => strong { (u.name) },
+                            }
                             @if !u.organisation.is_empty() { ", " (u.organisation) }
                             @if !u.job.is_empty() { " (" (u.job) ")" }
                             @if m.role == membership::Role::Facilitator {

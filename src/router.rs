@@ -19,8 +19,8 @@ use tower_http::{
 };
 
 use crate::{
-    AppState, accounts, admin, assets, forum, home, notifications, own_data, practices, privacy,
-    search, shell, subscriptions, summaries,
+    AppState, accounts, admin, assets, forum, home, members, notifications, own_data, practices,
+    privacy, search, shell, subscriptions, summaries,
 };
 
 /// Forms are small; uploads (later) get their own, larger limit on their own routes.
@@ -221,6 +221,8 @@ pub fn build(state: AppState) -> Router {
             get(subscriptions::show_unsubscribe).post(subscriptions::unsubscribe),
         )
         .route("/meldingen", get(notifications::pages::show_notifications))
+        .route("/leden/zoek", get(members::suggest))
+        .route("/leden/{handle}", get(members::show_member))
         .route(
             "/mail/uit/{token}/{kind}",
             get(notifications::stop::show_stop).post(notifications::stop::stop),

@@ -33,7 +33,12 @@ pub struct ProfileForm {
     pub organisation: String,
     pub job: String,
     pub lang: String,
+    /// A few lines about themselves, on their member page.
+    pub bio: String,
 }
+
+/// How long the few lines about oneself may be.
+pub const BIO_MAX: usize = 1000;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -72,7 +77,10 @@ fn view(
             @if let Some(key) = notice { (layout::notice(&ctx.t(key))) }
             p { (ctx.t("field.email")) ": " strong { (person.email) } " " a href="/profiel/e-mailadres" { (ctx.t("email_change.title")) } }
             @if let Some(handle) = &person.handle {
-                p { (ctx.t("profile.handle")) " " strong { "@" (handle) } }
+                p {
+                    (ctx.t("profile.handle")) " " strong { "@" (handle) } " · "
+                    a href={ "/leden/" (handle) } { (ctx.t("profile.own_page")) }
+                }
             }
             section aria-labelledby="profile-details" {
                 h2 #profile-details { (ctx.t("profile.details")) }
@@ -81,6 +89,7 @@ fn view(
                     (forms::input(ctx, Field::new("name", &form.name).autocomplete("name"), errors))
                     (forms::input(ctx, Field::new("organisation", &form.organisation).autocomplete("organization"), errors))
                     (forms::input(ctx, Field::new("job", &form.job).autocomplete("organization-title"), errors))
+                    (forms::textarea(ctx, Field::new("bio", &form.bio).hint("profile.bio_hint").optional(), errors))
                     div.field {
                         label for="lang" { (ctx.t("field.lang")) }
                         select #lang name="lang" {
@@ -119,6 +128,7 @@ fn form_of(person: &user::Model) -> ProfileForm {
         organisation: person.organisation.clone(),
         job: person.job.clone(),
         lang: person.lang.clone(),
+        bio: person.bio.clone(),
     }
 }
 
@@ -179,6 +189,9 @@ pub async fn update(
     let name = names::check(&state.db, &mut errors, "name", &form.name, Some(person.id)).await?;
     errors.text("organisation", &form.organisation, 150);
     errors.text("job", &form.job, 100);
+    if form.bio.trim().chars().count() > BIO_MAX {
+        errors.add("bio", "form.too_long");
+    }
     let lang = Lang::parse(&form.lang);
     if lang.is_none() {
         errors.add("lang", "form.choose");
@@ -195,6 +208,7 @@ pub async fn update(
     active.name = Set(name);
     active.organisation = Set(form.organisation.trim().into());
     active.job = Set(form.job.trim().into());
+    active.bio = Set(form.bio.trim().into());
     active.lang = Set(lang.code().into());
     let txn = state.db.begin().await?;
     let person = active.update(&txn).await?;

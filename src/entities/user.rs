@@ -97,13 +97,15 @@ pub async fn free_handle(db: &impl ConnectionTrait, name: &str) -> Result<String
     } else {
         base
     };
-    let taken: std::collections::HashSet<String> = Entity::find()
+    let mut taken: std::collections::HashSet<String> = Entity::find()
         .filter(Column::Handle.starts_with(&base))
         .all(db)
         .await?
         .into_iter()
         .filter_map(|u| u.handle)
         .collect();
+    // `/leden/zoek` is the suggestions, not a member.
+    taken.insert("zoek".into());
     if !taken.contains(&base) {
         return Ok(base);
     }

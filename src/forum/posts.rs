@@ -83,7 +83,7 @@ pub async fn update_post(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i32>,
-    CsrfForm(form): CsrfForm<PostForm>,
+    CsrfForm(mut form): CsrfForm<PostForm>,
 ) -> AppResult<Response> {
     let (post, thread, _) = own_post(&state, &ctx, id).await?;
     let person = ctx.require_user()?;
@@ -95,6 +95,7 @@ pub async fn update_post(
         )));
     }
     if form.action == "preview" {
+        form.mentions = crate::mentions::resolve(&state.db, &form.body).await?;
         return Ok(views::edit_post(&ctx, &thread, &post, &form, &errors, true).into_response());
     }
     let new_body = form.body.trim_end().to_string();

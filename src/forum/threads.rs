@@ -49,6 +49,9 @@ pub struct ThreadForm {
     /// The text came back after signing in again (the form says so).
     #[serde(skip)]
     pub restored: bool,
+    /// Whom the text's mentions name, for the preview.
+    #[serde(skip)]
+    pub mentions: Vec<crate::mentions::Resolved>,
 }
 
 impl ThreadForm {
@@ -151,7 +154,7 @@ pub async fn create_thread(
     ctx: Ctx,
     jar: CookieJar,
     Path(slug): Path<String>,
-    CsrfMultipart { form, uploads }: CsrfMultipart<ThreadForm>,
+    CsrfMultipart { mut form, uploads }: CsrfMultipart<ThreadForm>,
 ) -> AppResult<Response> {
     if ctx.user.is_none() {
         // The session ran out while writing: keep the text, sign in, come back to it.
@@ -205,6 +208,7 @@ pub async fn create_thread(
             &form.body,
         )
         .await?;
+        form.mentions = crate::mentions::resolve(&state.db, &form.body).await?;
         return Ok(
             views::new_thread(&ctx, &practice, &form, &errors, true, None, &files).into_response(),
         );
@@ -542,7 +546,7 @@ pub async fn reply(
     ctx: Ctx,
     jar: CookieJar,
     Path(id): Path<i32>,
-    CsrfMultipart { form, uploads }: CsrfMultipart<PostForm>,
+    CsrfMultipart { mut form, uploads }: CsrfMultipart<PostForm>,
 ) -> AppResult<Response> {
     let Some(person) = ctx.user.clone() else {
         // The session ran out while writing: keep the text, sign in, come back to it.
@@ -577,6 +581,7 @@ pub async fn reply(
                 &form.body,
             )
             .await?;
+            form.mentions = crate::mentions::resolve(&state.db, &form.body).await?;
         }
         // Show the last page with the form (and the preview) at the bottom.
         let pages = page_of(thread.post_count);

@@ -7,6 +7,7 @@ use maud::{Markup, html};
 use serde::Deserialize;
 
 use super::{TITLE_MAX, page_of};
+use crate::mentions::Resolved;
 use crate::{
     context::Ctx,
     diff::Diff,
@@ -30,6 +31,9 @@ pub struct PostForm {
     /// The text came back after signing in again (the form says so).
     #[serde(skip)]
     pub restored: bool,
+    /// Whom the text's mentions name, for the preview.
+    #[serde(skip)]
+    pub mentions: Vec<Resolved>,
 }
 
 /// The files of a form being written, and the size limit to tell people about.
@@ -234,20 +238,36 @@ fn body_field(ctx: &Ctx, form: &PostForm, errors: &FieldErrors, label_key: &'sta
     html! {
         div.field.has-error[error.is_some()] {
             label for="body" { (ctx.t(label_key)) }
-            p.hint #body-hint { (ctx.t("forum.markdown_hint")) }
+            p.hint #body-hint { (ctx.t("forum.markdown_hint")) " " (ctx.t("mentions.hint")) }
             @if let Some(key) = error { p.field-error #body-error { (ctx.t(key)) } }
             textarea #body name="body" rows="10" required
+                data-mentions="/leden/zoek" data-mentions-label=(ctx.t("mentions.suggestions"))
                 aria-invalid=[error.map(|_| "true")]
                 aria-describedby={ "body-hint" @if error.is_some() { " body-error" } } { (form.body) }
         }
+        // Mention suggestions, and similar threads while a title is typed.
+        script src=(ctx.script) defer {}
     }
 }
 
-fn preview_box(ctx: &Ctx, body: &str) -> Markup {
+fn preview_box(ctx: &Ctx, body: &str, mentions: &[Resolved]) -> Markup {
     html! {
         section.preview aria-labelledby="preview-title" {
             h2 #preview-title { (ctx.t("forum.preview_title")) }
             div.post-body { (Markdown(body)) }
+            @if !mentions.is_empty() {
+                div.mentions {
+                    h3 { (ctx.t("mentions.title")) }
+                    ul {
+                        @for m in mentions {
+                            @match &m.person {
+                                Some(p) => li { "@" (m.handle) " → " a href={ "/leden/" (m.handle) } { (p.name) } @if !p.organisation.is_empty() { ", " (p.organisation) } },
+                                None => li.unresolved { strong { "@" (m.handle) } " — " (ctx.t("mentions.unknown")) },
+                            }
+                        }
+                    }
+                }
+            }
         }
     }
 }
@@ -281,7 +301,7 @@ pub fn new_thread(
         html! {
             p.breadcrumb { a href={ "/praktijken/" (practice.slug) } { (practice.name(ctx.lang)) } }
             h1 { (title) }
-            @if preview { (preview_box(ctx, &form.body)) }
+            @if preview { (preview_box(ctx, &form.body, &form.mentions)) }
             (forms::error_summary(ctx, errors))
             @if form.restored { (layout::notice(&ctx.t("forum.text_kept"))) }
             form.stacked.wide method="post" action={ "/praktijken/" (practice.slug) "/nieuw" } enctype="multipart/form-data" novalidate {
@@ -300,8 +320,6 @@ pub fn new_thread(
                 }
                 (submit_buttons(ctx, "forum.post_thread"))
             }
-            // Similar threads while the title is typed (the button above works without it).
-            script src=(ctx.script) defer {}
         },
     )
 }
@@ -345,7 +363,10 @@ fn post_article(ctx: &Ctx, tp: &ThreadPage, post: &post::Model) -> Markup {
     html! {
         article.post.unread[unread].hidden-post[hidden] id={ "bericht-" (post.id) } aria-labelledby={ "bericht-" (post.id) "-kop" } {
             header.post-header id={ "bericht-" (post.id) "-kop" } {
-                strong { (person_name(ctx, author)) }
+                @match author.and_then(|a| a.handle.as_deref()).filter(|_| ctx.user.is_some()) {
+                    Some(handle) => strong { a href={ "/leden/" (handle) } { (person_name(ctx, author)) } },
+                    None => strong { (person_name(ctx, author)) },
+                }
                 // The handle is unique and stable: two names that look alike stay apart.
                 @if let Some(handle) = author.and_then(|a| a.handle.as_deref()) {
                     " " span.handle.muted { "@" (handle) }
@@ -580,7 +601,7 @@ pub fn thread_page(
                 h2 #reply-title { (ctx.t("forum.reply_title")) }
                 @if tp.can_post {
                     @if form.restored { (layout::notice(&ctx.t("forum.text_kept"))) }
-                    @if preview { (preview_box(ctx, &form.body)) }
+                    @if preview { (preview_box(ctx, &form.body, &form.mentions)) }
                     (forms::error_summary(ctx, errors))
                     form.stacked.wide method="post" action={ (base) "/reageren" } enctype="multipart/form-data" novalidate {
                         (layout::csrf_field(ctx))
@@ -620,7 +641,7 @@ pub fn edit_post(
         html! {
             p.breadcrumb { a href=(post_url(thread.id, post)) { (thread.title) } }
             h1 { (title) }
-            @if preview { (preview_box(ctx, &form.body)) }
+            @if preview { (preview_box(ctx, &form.body, &form.mentions)) }
             (forms::error_summary(ctx, errors))
             form.stacked.wide method="post" action={ "/berichten/" (post.id) "/bewerken" } novalidate {
                 (layout::csrf_field(ctx))

@@ -659,7 +659,7 @@ async fn mentions_never_leak_a_members_thread_to_someone_who_cannot_read_it() {
 
 #[test]
 fn handles_are_found_in_text_but_not_in_addresses() {
-    let found = erbij::notifications::mentioned_handles(
+    let found = erbij::mentions::handles(
         "Hoi @Marieke-de-Vries en @kees-bos-2, mail iemand@voorbeeld.nl of @- niemand",
     );
     assert_eq!(

@@ -23,6 +23,7 @@ mod member_mail;
 mod moderation;
 mod own_data;
 mod pages;
+mod people;
 mod privacy;
 mod private_by_default;
 mod retention;
