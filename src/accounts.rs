@@ -8,6 +8,7 @@ pub mod profile;
 pub mod reset;
 pub mod set_password;
 pub mod sign_in;
+pub mod welcome;
 
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};

@@ -48,6 +48,10 @@ pub fn build(state: AppState) -> Router {
         .route("/", get(home::show_home))
         .route("/taal", post(home::switch_language))
         .route("/gelezen", post(home::for_you::mark_everything_read))
+        .route(
+            "/welkom",
+            get(accounts::welcome::show).post(accounts::welcome::save),
+        )
         .route("/praktijken/{slug}/gelezen", post(practices::mark_read))
         .route("/praktijken", get(practices::list_practices))
         .route("/expertgroep", get(practices::expert_area))

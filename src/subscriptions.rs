@@ -57,7 +57,7 @@ pub struct PreferencesForm {
 }
 
 impl PreferencesForm {
-    fn defaults(lang: Lang) -> Self {
+    pub fn defaults(lang: Lang) -> Self {
         PreferencesForm {
             scope: "all".into(),
             summaries: Some("1".into()),
@@ -673,6 +673,69 @@ const NOTIFY_CHOICES: [&str; 3] = [
     crate::entities::user::NOTIFY_DAILY,
 ];
 
+/// A member's own digest: started or changed (`Some`: the choices and the practices
+/// chosen), or stopped (`None`). Their consent is the profile's (or the welcome page's)
+/// form, so it needs no confirmation mail.
+pub async fn save_member_digest(
+    db: &impl ConnectionTrait,
+    person: &crate::entities::user::Model,
+    client_ip: &str,
+    digest: Option<(&PreferencesForm, &[i32])>,
+    lang: Lang,
+) -> Result<(), DbErr> {
+    let now = Utc::now();
+    match (member_subscription(db, person).await?, digest) {
+        (Some(s), Some((prefs, chosen))) => {
+            let mut active = s.into_active_model();
+            prefs.apply(&mut active, lang, chosen);
+            active.user_id = Set(Some(person.id));
+            active.email = Set(person.email.clone());
+            active.status = Set(subscriber::ACTIVE.into());
+            active.bounces = Set(0);
+            active.confirm_token_hash = Set(None);
+            active.confirm_expires_at = Set(None);
+            active.confirmed_at = Set(Some(now));
+            active.consent_text = Set(lang.t("member_mail.consent").into_owned());
+            active.consent_version = Set(CONSENT_VERSION.into());
+            active.unsubscribed_at = Set(None);
+            active.consent_ip = Set(client_ip.to_string());
+            active.consent_at = Set(now);
+            let s = active.update(db).await?;
+            set_practices(db, s.id, chosen).await?;
+        }
+        (Some(s), None) => {
+            let mut active = s.clone().into_active_model();
+            active.user_id = Set(Some(person.id));
+            if s.status != subscriber::SUSPENDED && s.status != subscriber::STOPPED {
+                active.status = Set(subscriber::STOPPED.into());
+                active.unsubscribed_at = Set(Some(now));
+            }
+            active.update(db).await?;
+        }
+        (None, Some((prefs, chosen))) => {
+            let mut active = subscriber::ActiveModel {
+                email: Set(person.email.clone()),
+                status: Set(subscriber::ACTIVE.into()),
+                manage_token: Set(random_secret()),
+                consent_text: Set(lang.t("member_mail.consent").into_owned()),
+                consent_version: Set(CONSENT_VERSION.into()),
+                consent_ip: Set(client_ip.to_string()),
+                consent_at: Set(now),
+                confirmed_at: Set(Some(now)),
+                bounces: Set(0),
+                created_at: Set(now),
+                user_id: Set(Some(person.id)),
+                ..Default::default()
+            };
+            prefs.apply(&mut active, lang, chosen);
+            let s = active.insert(db).await?;
+            set_practices(db, s.id, chosen).await?;
+        }
+        (None, None) => {}
+    }
+    Ok(())
+}
+
 /// The kinds of notification this person gets by mail, as the form's values.
 fn wanted_kinds(person: &crate::entities::user::Model) -> Vec<String> {
     MailKind::ALL
@@ -844,57 +907,15 @@ pub async fn update_member(
         )));
     }
     let lang = Lang::parse(&person.lang).unwrap_or(ctx.lang);
-    let now = Utc::now();
     let txn = state.db.begin().await?;
-    match (member_subscription(&txn, &person).await?, wants_digest) {
-        (Some(s), true) => {
-            let mut active = s.into_active_model();
-            prefs.apply(&mut active, lang, &chosen);
-            active.user_id = Set(Some(person.id));
-            active.email = Set(person.email.clone());
-            active.status = Set(subscriber::ACTIVE.into());
-            active.bounces = Set(0);
-            active.confirm_token_hash = Set(None);
-            active.confirm_expires_at = Set(None);
-            active.confirmed_at = Set(Some(now));
-            active.consent_text = Set(lang.t("member_mail.consent").into_owned());
-            active.consent_version = Set(CONSENT_VERSION.into());
-            active.unsubscribed_at = Set(None);
-            active.consent_ip = Set(ctx.client_ip.clone());
-            active.consent_at = Set(now);
-            let s = active.update(&txn).await?;
-            set_practices(&txn, s.id, &chosen).await?;
-        }
-        (Some(s), false) => {
-            let mut active = s.clone().into_active_model();
-            active.user_id = Set(Some(person.id));
-            if s.status != subscriber::SUSPENDED && s.status != subscriber::STOPPED {
-                active.status = Set(subscriber::STOPPED.into());
-                active.unsubscribed_at = Set(Some(now));
-            }
-            active.update(&txn).await?;
-        }
-        (None, true) => {
-            let mut active = subscriber::ActiveModel {
-                email: Set(person.email.clone()),
-                status: Set(subscriber::ACTIVE.into()),
-                manage_token: Set(random_secret()),
-                consent_text: Set(lang.t("member_mail.consent").into_owned()),
-                consent_version: Set(CONSENT_VERSION.into()),
-                consent_ip: Set(ctx.client_ip.clone()),
-                consent_at: Set(now),
-                confirmed_at: Set(Some(now)),
-                bounces: Set(0),
-                created_at: Set(now),
-                user_id: Set(Some(person.id)),
-                ..Default::default()
-            };
-            prefs.apply(&mut active, lang, &chosen);
-            let s = active.insert(&txn).await?;
-            set_practices(&txn, s.id, &chosen).await?;
-        }
-        (None, false) => {}
-    }
+    save_member_digest(
+        &txn,
+        &person,
+        &ctx.client_ip,
+        wants_digest.then_some((&prefs, chosen.as_slice())),
+        lang,
+    )
+    .await?;
     let notify = form.notify.clone();
     let wants = |kind: MailKind| form.kind.iter().any(|k| k == kind.slug());
     // The expert group's kind is only on the form for the expert group.

@@ -15,12 +15,12 @@ use crate::{
     AppState,
     context::Ctx,
     csrf::CsrfForm,
-    entities::{application, user},
+    entities::{application, practice, user},
     error::AppResult,
     forms::{self, Field, FieldErrors},
     layout,
     mail::Letter,
-    names, throttle,
+    names, practices, throttle,
 };
 
 #[derive(Debug, Default, Deserialize)]
@@ -31,6 +31,8 @@ pub struct ApplyForm {
     pub organisation: String,
     pub job: String,
     pub motivation: String,
+    /// The practices that fit their work (the welcome page after approval ticks them).
+    pub practice: Vec<i32>,
 }
 
 impl ApplyForm {
@@ -44,11 +46,24 @@ impl ApplyForm {
     }
 }
 
-pub async fn show_form(ctx: Ctx) -> Markup {
-    view(&ctx, &ApplyForm::default(), &FieldErrors::default(), None)
+pub async fn show_form(State(state): State<AppState>, ctx: Ctx) -> AppResult<Markup> {
+    let practices = practices::active_practices(&state.db).await?;
+    Ok(view(
+        &ctx,
+        &ApplyForm::default(),
+        &FieldErrors::default(),
+        None,
+        &practices,
+    ))
 }
 
-fn view(ctx: &Ctx, form: &ApplyForm, errors: &FieldErrors, notice: Option<&str>) -> Markup {
+fn view(
+    ctx: &Ctx,
+    form: &ApplyForm,
+    errors: &FieldErrors,
+    notice: Option<&str>,
+    practices: &[practice::Model],
+) -> Markup {
     layout::page(
         ctx,
         &ctx.t("apply.title"),
@@ -62,6 +77,16 @@ fn view(ctx: &Ctx, form: &ApplyForm, errors: &FieldErrors, notice: Option<&str>)
                 (forms::input(ctx, Field::new("organisation", &form.organisation).autocomplete("organization"), errors))
                 (forms::input(ctx, Field::new("job", &form.job).autocomplete("organization-title"), errors))
                 (forms::textarea(ctx, Field::new("motivation", &form.motivation).hint("apply.motivation_hint"), errors))
+                fieldset.field #practice {
+                    legend { (ctx.t("apply.practices")) }
+                    p.hint { (ctx.t("apply.practices_hint")) }
+                    @for p in practices {
+                        div.check {
+                            input type="checkbox" name="practice" value=(p.id) id={ "p-" (p.id) } checked[form.practice.contains(&p.id)];
+                            label for={ "p-" (p.id) } { (p.name(ctx.lang)) }
+                        }
+                    }
+                }
                 p.hint { a href="/privacy" { (ctx.t("privacy.link")) } }
             }))
         },
@@ -75,14 +100,17 @@ pub async fn submit(
 ) -> AppResult<Response> {
     let mut errors = form.validate();
     let name = names::check(&state.db, &mut errors, "name", &form.name, None).await?;
+    let practices = practices::active_practices(&state.db).await?;
     if !errors.is_empty() {
-        return Ok(forms::unprocessable(view(&ctx, &form, &errors, None)));
+        return Ok(forms::unprocessable(view(
+            &ctx, &form, &errors, None, &practices,
+        )));
     }
     if !throttle::APPLY_ADDRESS
         .allow(&state.db, &ctx.client_ip)
         .await?
     {
-        let page = view(&ctx, &form, &errors, Some("throttle.too_many"));
+        let page = view(&ctx, &form, &errors, Some("throttle.too_many"), &practices);
         return Ok((StatusCode::TOO_MANY_REQUESTS, page).into_response());
     }
 
@@ -116,6 +144,12 @@ pub async fn submit(
                 organisation: Set(form.organisation.trim().into()),
                 job: Set(form.job.trim().into()),
                 motivation: Set(form.motivation.trim().into()),
+                interests: Set(practices
+                    .iter()
+                    .filter(|p| form.practice.contains(&p.id))
+                    .map(|p| p.id.to_string())
+                    .collect::<Vec<_>>()
+                    .join(",")),
                 lang: Set(lang.code().into()),
                 status: Set(application::PENDING.into()),
                 created_at: Set(Utc::now()),

@@ -132,5 +132,5 @@ pub async fn submit(
     session::end_all_for(&txn, user_id).await?;
     txn.commit().await?;
     tracing::info!(user_id, "password set from link");
-    crate::accounts::sign_in_and_redirect(&state, jar, &device, user_id, "/profiel?welkom=1").await
+    crate::accounts::sign_in_and_redirect(&state, jar, &device, user_id, "/welkom").await
 }

@@ -78,7 +78,13 @@ pub async fn load(db: &impl ConnectionTrait, person: &user::Model) -> Result<For
         .limit(SUMMARIES)
         .all(db)
         .await?;
-    let practices = practices::active_practices(db).await?;
+    // The practice cards, from the practices the scope loaded already.
+    let mut practices: Vec<practice::Model> = scope
+        .practices()
+        .filter(|p| p.kind == practice::Kind::Practice && !p.archived)
+        .cloned()
+        .collect();
+    practices.sort_by_key(|p| (p.position, p.id));
     Ok(ForYou {
         threads,
         thread_count,

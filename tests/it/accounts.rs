@@ -81,7 +81,21 @@ async fn applicant_is_approved_sets_a_password_and_signs_in() {
     app.get("/word-lid")
         .await
         .assert_status(200)
-        .assert_contains("Waarom wil je meedoen?");
+        .assert_contains("Waarom wil je meedoen?")
+        .assert_contains("Welke praktijken passen bij je werk?");
+    let slug_id = |slug: &'static str| {
+        let db = app.state.db.clone();
+        async move {
+            erbij::entities::practice::Entity::find()
+                .filter(erbij::entities::practice::Column::Slug.eq(slug))
+                .one(&db)
+                .await
+                .expect("q")
+                .expect("practice")
+                .id
+        }
+    };
+    let jongeren = slug_id("jongeren").await.to_string();
     let thanks = app
         .post(
             "/word-lid",
@@ -91,6 +105,7 @@ async fn applicant_is_approved_sets_a_password_and_signs_in() {
                 ("organisation", "Wijkzorg Noord"),
                 ("job", "Wijkverpleegkundige"),
                 ("motivation", "Ik zie veel eenzame ouderen in mijn wijk."),
+                ("practice", &jongeren),
             ],
         )
         .await;
@@ -153,9 +168,45 @@ async fn applicant_is_approved_sets_a_password_and_signs_in() {
         )
         .await;
     set.assert_status(303);
-    let profile = admin.follow(set).await;
-    profile
-        .assert_contains("Welkom bij Erbij")
+    // A welcome: the practices she named are ticked, mail for replies and a weekly digest
+    // are proposed; saving joins her and sets her mail.
+    let welcome = admin.follow(set).await;
+    welcome
+        .assert_contains("Welkom bij Erbij, Joke Verbeek")
+        .assert_contains(&format!("value=\"{jongeren}\" id=\"p-{jongeren}\" checked"))
+        .assert_contains("Overslaan");
+    admin
+        .post(
+            "/welkom",
+            &[
+                ("practice", &jongeren),
+                ("replies", "on"),
+                ("digest", "weekly"),
+            ],
+        )
+        .await
+        .assert_status(303);
+    admin
+        .get("/praktijken/jongeren")
+        .await
+        .assert_contains("Verlaat deze praktijk");
+    let joke = erbij::entities::user::Entity::find()
+        .filter(erbij::entities::user::Column::Email.eq("joke@wijkzorg.nl"))
+        .one(&admin.state.db)
+        .await
+        .expect("q")
+        .expect("joke");
+    assert!(joke.mail_chosen && joke.mail_replies && joke.mail_mentions);
+    let digest = erbij::entities::subscriber::Entity::find()
+        .filter(erbij::entities::subscriber::Column::UserId.eq(joke.id))
+        .one(&admin.state.db)
+        .await
+        .expect("q")
+        .expect("a weekly digest");
+    assert_eq!(digest.frequency, "weekly");
+    admin
+        .get("/profiel")
+        .await
         .assert_contains("Wijkzorg Noord");
 
     // Signed out and back in with the new password.

@@ -165,9 +165,10 @@ async fn members_start_a_thread_and_reply() {
     list.assert_contains("Eenzaamheid bespreekbaar maken")
         .assert_contains("1 reactie")
         .assert_contains("laatst door Kees Bos");
+    // Kees's reply is new for Marieke: her home says so.
     app.get("/")
         .await
-        .assert_contains("Recent besproken")
+        .assert_contains("Nieuw voor jou")
         .assert_contains("Eenzaamheid bespreekbaar maken");
 
     // The new reply is unread for Marieke until she opens the thread.
@@ -211,8 +212,7 @@ async fn members_only_threads_never_reach_visitors() {
         .await
         .expect("q");
 
-    // A member sees both, marked, on the practice page and in the home activity.
-    app.get("/").await.assert_contains("Casus mevrouw K");
+    // A member sees both, marked, on the practice page.
     app.get("/praktijken/migranten")
         .await
         .assert_contains("Casus mevrouw K")
@@ -380,8 +380,14 @@ async fn thread_and_practice_pages_cost_a_fixed_number_of_queries() {
         few, full,
         "a practice page with 2 threads and with a full page"
     );
+    // A member's home ("Nieuw voor jou"): session, bell, scope (2), new threads (count and
+    // page), their unread counts, last posters, unread per practice, the bell's lines
+    // (notifications, titles, actors), new summaries. Constant: `hearing_back`.
     let (_, home) = app.get_counting("/").await;
-    assert!(home <= 8, "{home} queries for the home page");
+    assert!(home <= 13, "{home} queries for a member's home page");
+    let mut visitor = app.second_browser();
+    let (_, home) = visitor.get_counting("/").await;
+    assert!(home <= 6, "{home} queries for a visitor's home page");
 }
 
 #[tokio::test]
