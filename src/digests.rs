@@ -266,5 +266,11 @@ pub fn render(state: &AppState, sub: &subscriber::Model, digest: &Digest, period
         }
     };
     letter = letter.para("digest.intro").block(text, html);
-    subscriptions::with_manage_links(letter, state, &sub.manage_token).build()
+    subscriptions::with_manage_links(
+        letter,
+        state,
+        &sub.manage_token,
+        "subscriptions.mail_footer",
+    )
+    .build()
 }

@@ -1,8 +1,6 @@
 //! Form plumbing: field errors that travel back to the form with the typed values, and the
 //! partials that render a labelled field with its message tied to it (`aria-describedby`).
 
-use std::collections::BTreeMap;
-
 use axum::{
     http::StatusCode,
     response::{IntoResponse, Response},
@@ -11,17 +9,21 @@ use maud::{Markup, html};
 
 use crate::{context::Ctx, entities::thread::Visibility, layout, markdown};
 
-/// Translation keys of the problems found, per field name.
+/// Translation keys of the problems found, per field name, in the order they were found
+/// (validate in the form's order: the error summary lists them so).
 #[derive(Debug, Default, Clone)]
-pub struct FieldErrors(BTreeMap<&'static str, &'static str>);
+pub struct FieldErrors(Vec<(&'static str, &'static str)>);
 
 impl FieldErrors {
+    /// The first problem of a field is the one shown.
     pub fn add(&mut self, field: &'static str, key: &'static str) {
-        self.0.entry(field).or_insert(key);
+        if self.get(field).is_none() {
+            self.0.push((field, key));
+        }
     }
 
     pub fn get(&self, field: &str) -> Option<&'static str> {
-        self.0.get(field).copied()
+        self.0.iter().find(|(f, _)| *f == field).map(|(_, k)| *k)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -79,7 +81,7 @@ impl FieldErrors {
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&'static str, &'static str)> + '_ {
-        self.0.iter().map(|(k, v)| (*k, *v))
+        self.0.iter().copied()
     }
 }
 

@@ -221,6 +221,9 @@ pub async fn show_practice(
                 @if ctx.user.is_none() {
                     p.muted { (ctx.t("practices.visitor_hint")) }
                 }
+                @if is_practice {
+                    p { a href={ "/volgen?praktijk=" (practice.slug) } { (ctx.t("practices.follow_by_mail")) } }
+                }
             }
         },
     ))

@@ -72,6 +72,8 @@ impl PreferencesForm {
             email: s.email.clone(),
             scope: if s.all_practices {
                 "all".into()
+            } else if practice_ids.is_empty() {
+                "none".into()
             } else {
                 "chosen".into()
             },
@@ -86,12 +88,42 @@ impl PreferencesForm {
     fn apply(&self, active: &mut subscriber::ActiveModel, lang: Lang, chosen: &[i32]) {
         active.lang = Set(lang.code().into());
         active.frequency = Set(self.frequency.clone());
-        active.all_practices = Set(chosen.is_empty());
+        active.all_practices =
+            Set(self.scope == "all" || (self.scope != "none" && chosen.is_empty()));
         active.summaries = Set(self.summaries.is_some());
     }
 
-    /// Checks the choices; returns the chosen practices (empty means all).
+    /// Checks the choices, in the form's order; returns the chosen practices (empty: all, or
+    /// none with `scope` "none": only summaries).
     fn validate(&self, errors: &mut FieldErrors, known: &BTreeSet<i32>) -> Vec<i32> {
+        let chosen: Vec<i32> = self
+            .practice
+            .iter()
+            .copied()
+            .filter(|id| known.contains(id))
+            .collect();
+        let chosen = match self.scope.as_str() {
+            // Ticked practices under "all" are not silently dropped: the person says which.
+            "all" if !chosen.is_empty() => {
+                errors.add("practice", "subscriptions.all_and_chosen");
+                chosen
+            }
+            "all" => Vec::new(),
+            "chosen" if !chosen.is_empty() => chosen,
+            "chosen" => {
+                errors.add("practice", "subscriptions.choose_practice");
+                Vec::new()
+            }
+            "none" if self.summaries.is_none() => {
+                errors.add("practice", "subscriptions.nothing_chosen");
+                Vec::new()
+            }
+            "none" => Vec::new(),
+            _ => {
+                errors.add("practice", "form.choose");
+                Vec::new()
+            }
+        };
         if !matches!(
             self.frequency.as_str(),
             subscriber::WEEKLY | subscriber::MONTHLY
@@ -101,24 +133,7 @@ impl PreferencesForm {
         if Lang::parse(&self.lang).is_none() {
             errors.add("lang", "form.choose");
         }
-        let chosen: Vec<i32> = self
-            .practice
-            .iter()
-            .copied()
-            .filter(|id| known.contains(id))
-            .collect();
-        match self.scope.as_str() {
-            "all" => Vec::new(),
-            "chosen" if !chosen.is_empty() => chosen,
-            "chosen" => {
-                errors.add("practice", "subscriptions.choose_practice");
-                Vec::new()
-            }
-            _ => {
-                errors.add("practice", "form.choose");
-                Vec::new()
-            }
-        }
+        chosen
     }
 }
 
@@ -178,6 +193,10 @@ fn practice_choices(
                     }
                 }
             }
+            div.check {
+                input type="radio" name="scope" value="none" id="scope-none" checked[form.scope == "none"];
+                label for="scope-none" { (ctx.t("subscriptions.no_practices")) }
+            }
         }
         div.check.field {
             input type="checkbox" name="summaries" value="1" id="summaries" checked[form.summaries.is_some()];
@@ -210,11 +229,27 @@ fn subscribe_view(
     )
 }
 
-pub async fn show_subscribe(State(state): State<AppState>, ctx: Ctx) -> AppResult<Markup> {
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct FollowQuery {
+    /// A practice's slug: "volg deze praktijk per mail" on its page ticks it.
+    praktijk: String,
+}
+
+pub async fn show_subscribe(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::extract::Query(query): axum::extract::Query<FollowQuery>,
+) -> AppResult<Markup> {
     let all = practices::active_practices(&state.db).await?;
+    let mut form = PreferencesForm::defaults(ctx.lang);
+    if let Some(p) = all.iter().find(|p| p.slug == query.praktijk) {
+        form.scope = "chosen".into();
+        form.practice = vec![p.id];
+    }
     Ok(subscribe_view(
         &ctx,
-        &PreferencesForm::defaults(ctx.lang),
+        &form,
         &FieldErrors::default(),
         &all,
         None,
@@ -257,8 +292,14 @@ async fn set_practices(
     Ok(())
 }
 
-/// The headers and footer every mail to a subscriber carries.
-pub fn with_manage_links(letter: Letter, state: &AppState, manage_token: &str) -> Letter {
+/// The headers and footer every mail to a subscriber carries; `why` says why it came (a
+/// digest: they follow Erbij; the confirmation: someone gave this address).
+pub fn with_manage_links(
+    letter: Letter,
+    state: &AppState,
+    manage_token: &str,
+    why: &str,
+) -> Letter {
     let unsubscribe = state
         .settings
         .url(&format!("/volgen/uitschrijven/{manage_token}"));
@@ -268,7 +309,7 @@ pub fn with_manage_links(letter: Letter, state: &AppState, manage_token: &str) -
         .header("List-Unsubscribe-Post", "List-Unsubscribe=One-Click".into())
         .header("List-Id", format!("Erbij <volgen.{host}>"))
         .footer(
-            "subscriptions.mail_footer",
+            why,
             &[
                 (
                     "subscriptions.mail_footer_manage",
@@ -336,13 +377,9 @@ pub async fn subscribe(
             Some(s)
         }
         None => {
-            let s = subscriber::ActiveModel {
+            let mut active = subscriber::ActiveModel {
                 email: Set(email.clone()),
                 status: Set(subscriber::PENDING.into()),
-                lang: Set(lang.code().into()),
-                frequency: Set(form.frequency.clone()),
-                all_practices: Set(chosen.is_empty()),
-                summaries: Set(form.summaries.is_some()),
                 manage_token: Set(random_secret()),
                 confirm_token_hash: Set(Some(sha256_hex(&secret))),
                 confirm_expires_at: Set(Some(now + Duration::days(CONFIRM_DAYS))),
@@ -353,9 +390,10 @@ pub async fn subscribe(
                 bounces: Set(0),
                 created_at: Set(now),
                 ..Default::default()
-            }
-            .insert(&txn)
-            .await?;
+            };
+            // The choices are written by the one function that writes them.
+            form.apply(&mut active, lang, &chosen);
+            let s = active.insert(&txn).await?;
             set_practices(&txn, s.id, &chosen).await?;
             Some(s)
         }
@@ -370,7 +408,15 @@ pub async fn subscribe(
                 "subscriptions.confirm_link",
                 state.settings.url(&format!("/volgen/bevestigen/{secret}")),
             );
-        state.send_later(with_manage_links(letter, &state, &s.manage_token).build());
+        state.send_later(
+            with_manage_links(
+                letter,
+                &state,
+                &s.manage_token,
+                "subscriptions.confirm_footer",
+            )
+            .build(),
+        );
     }
     Ok(layout::page(
         &ctx,

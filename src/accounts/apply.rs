@@ -36,13 +36,12 @@ pub struct ApplyForm {
 }
 
 impl ApplyForm {
-    fn validate(&self) -> FieldErrors {
-        let mut errors = FieldErrors::default();
+    /// The fields after the name, in the form's order.
+    fn validate(&self, errors: &mut FieldErrors) {
         errors.email("email", &self.email);
         errors.text("organisation", &self.organisation, 150);
         errors.text("job", &self.job, 100);
         errors.text("motivation", &self.motivation, 2000);
-        errors
     }
 }
 
@@ -98,8 +97,9 @@ pub async fn submit(
     ctx: Ctx,
     CsrfForm(form): CsrfForm<ApplyForm>,
 ) -> AppResult<Response> {
-    let mut errors = form.validate();
+    let mut errors = FieldErrors::default();
     let name = names::check(&state.db, &mut errors, "name", &form.name, None).await?;
+    form.validate(&mut errors);
     let practices = practices::active_practices(&state.db).await?;
     if !errors.is_empty() {
         return Ok(forms::unprocessable(view(

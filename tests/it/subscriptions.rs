@@ -606,3 +606,90 @@ async fn a_worker_that_died_mid_send_leaves_its_mail_to_the_next() {
         0
     );
 }
+
+#[tokio::test]
+async fn following_says_what_it_will_do_with_the_choices_it_was_given() {
+    let mut app = TestApp::new().await;
+    let jongeren = erbij::entities::practice::Entity::find()
+        .filter(erbij::entities::practice::Column::Slug.eq("jongeren"))
+        .one(&app.state.db)
+        .await
+        .expect("q")
+        .expect("jongeren");
+    let id = jongeren.id.to_string();
+    // From a practice's page, its box is ticked already.
+    app.get("/praktijken/jongeren")
+        .await
+        .assert_contains("href=\"/volgen?praktijk=jongeren\"");
+    app.get("/volgen?praktijk=jongeren")
+        .await
+        .assert_contains(r#"value="chosen" id="scope-chosen" checked"#)
+        .assert_contains(&format!(
+            r#"value="{id}" id="p-{id}" data-slug="jongeren" checked"#
+        ));
+    // "All practices" with a practice ticked is not silently all: the person says which,
+    // in words (never a raw key), with the form as they left it, fields in form order.
+    let page = app
+        .post(
+            "/volgen",
+            &[
+                ("email", "geen-adres"),
+                ("scope", "all"),
+                ("practice", &id),
+                ("frequency", "weekly"),
+                ("lang", "nl"),
+            ],
+        )
+        .await;
+    page.assert_status(422)
+        .assert_contains("Je koos ‘alle praktijken’ én vinkte praktijken aan")
+        .assert_contains(&format!(
+            r#"value="{id}" id="p-{id}" data-slug="jongeren" checked"#
+        ))
+        .assert_lacks("field.");
+    let summary = page
+        .body
+        .split_once("error-summary")
+        .map(|(_, rest)| rest)
+        .expect("a summary");
+    assert!(
+        summary.find("E-mailadres").expect("email listed")
+            < summary.find("Praktijken").expect("practices listed"),
+        "the summary follows the form's order"
+    );
+    // Only summaries: no practice at all.
+    app.post(
+        "/volgen",
+        &[
+            ("email", "bundels@voorbeeld.nl"),
+            ("scope", "none"),
+            ("frequency", "weekly"),
+            ("lang", "nl"),
+        ],
+    )
+    .await
+    .assert_status(422)
+    .assert_contains("Kies iets om te volgen");
+    app.post(
+        "/volgen",
+        &[
+            ("email", "bundels@voorbeeld.nl"),
+            ("scope", "none"),
+            ("summaries", "1"),
+            ("frequency", "weekly"),
+            ("lang", "nl"),
+        ],
+    )
+    .await
+    .assert_status(200);
+    let s = stored(&app, "bundels@voorbeeld.nl").await;
+    assert!(!s.all_practices && s.summaries);
+    // The confirmation mail does not claim they follow already.
+    let mail = app.mail("bundels@voorbeeld.nl", "Bevestig").await;
+    assert!(
+        mail.text.contains("iemand dit adres opgaf"),
+        "{}",
+        mail.text
+    );
+    assert!(!mail.text.contains("omdat je Erbij per e-mail volgt"));
+}
