@@ -33,7 +33,7 @@ pub fn admin_page(ctx: &Ctx, title: &str, body: Markup) -> Markup {
                     li { a href="/beheer/mensen" { (ctx.t("admin.people")) } }
                     li { a href="/beheer/uitnodigen" { (ctx.t("admin.invite")) } }
                     li { a href="/beheer/praktijken" { (ctx.t("admin.practices")) } }
-                    li { a href="/beheer/signaleringen" { (ctx.t("admin.flags")) } }
+                    li { a href="/beheer/signaleringen" { (ctx.t("admin.flags")) } @if ctx.open_flags > 0 { " " span.badge.new { (ctx.open_flags) } } }
                     li { a href="/beheer/post" { (ctx.t("admin.outbox")) } }
                     li { a href="/beheer/logboek" { (ctx.t("admin.audit_log")) } }
                 }

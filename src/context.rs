@@ -23,6 +23,8 @@ pub struct Ctx {
     pub script: String,
     /// For the bell in the header.
     pub unread_notifications: u64,
+    /// For administrators: flags waiting anywhere on the site (next to "Beheer").
+    pub open_flags: u64,
 }
 
 impl Ctx {

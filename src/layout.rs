@@ -38,7 +38,14 @@ pub fn page(ctx: &Ctx, title: &str, body: Markup) -> Markup {
                                         li { a href="/expertgroep" { (ctx.t("nav.expert_area")) } }
                                     }
                                     @if ctx.is_admin() {
-                                        li { a href="/beheer" { (ctx.t("nav.admin")) } }
+                                        li {
+                                            a href="/beheer" aria-label=[(ctx.open_flags > 0).then(|| ctx.lang.plural("nav.admin_flags", i64::try_from(ctx.open_flags).unwrap_or(i64::MAX)))] {
+                                                (ctx.t("nav.admin"))
+                                                @if ctx.open_flags > 0 {
+                                                    " " span.count aria-hidden="true" { (ctx.open_flags) }
+                                                }
+                                            }
+                                        }
                                     }
                                     li {
                                         a href="/meldingen" aria-label=[(ctx.unread_notifications > 0).then(|| ctx.lang.plural("nav.notifications_count", i64::try_from(ctx.unread_notifications).unwrap_or(i64::MAX)))] {

@@ -54,6 +54,16 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
         }
         None => 0,
     };
+    // Administrators see the site-wide queue of flags at a glance.
+    let open_flags = match &user {
+        Some(person) if Reader::of(Some(person)).is_admin() => {
+            match crate::forum::moderation::open_flag_count(&state.db).await {
+                Ok(n) => n,
+                Err(err) => return AppError::Db(err).into_response_with(&parts, &state),
+            }
+        }
+        _ => 0,
+    };
     let lang = choose_lang(&jar, user.as_ref(), &parts.headers);
     let (csrf, fresh_csrf) = csrf::token_from(&jar);
     let ctx = Ctx {
@@ -69,6 +79,7 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
         stylesheet: state.assets.stylesheet_path.clone(),
         script: state.assets.script_path.clone(),
         unread_notifications,
+        open_flags,
     };
 
     if let Err(err) = csrf::check_origin(&parts) {
@@ -122,6 +133,7 @@ impl IntoResponseWith for AppError {
             stylesheet: state.assets.stylesheet_path.clone(),
             script: state.assets.script_path.clone(),
             unread_notifications: 0,
+            open_flags: 0,
         };
         render_error(&ctx, self.into_response())
     }

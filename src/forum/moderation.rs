@@ -29,6 +29,15 @@ use crate::{
 
 pub const REASON_MAX: usize = 500;
 
+/// Flags nobody has handled yet, on posts that still exist, anywhere on the site.
+pub async fn open_flag_count(db: &impl ConnectionTrait) -> Result<u64, sea_orm::DbErr> {
+    use sea_orm::PaginatorTrait;
+    flag::Entity::find()
+        .filter(flag::Column::ResolvedAt.is_null())
+        .count(db)
+        .await
+}
+
 /// The thread and its practice, when `ctx`'s person may moderate there.
 async fn moderated_thread(
     state: &AppState,

@@ -371,6 +371,14 @@ async fn a_flag_reaches_the_facilitator_and_hiding_tells_author_and_flagger() {
         .await
         .assert_contains("Kees Bos signaleerde een bericht in “Levensvragen”")
         .assert_contains(r#"aria-label="Meldingen: 1 nieuwe""#);
+    // Administrators see the site-wide queue next to "Beheer".
+    marieke.admin("beheer@coalitie.nl").await;
+    let mut admin = marieke.second_browser();
+    admin.login_as("beheer@coalitie.nl").await;
+    admin
+        .get("/praktijken")
+        .await
+        .assert_contains(r#"aria-label="Beheer: 2 signaleringen wachten""#);
     notifications::mail::enqueue_immediate(&marieke.state)
         .await
         .expect("q");
@@ -422,6 +430,10 @@ async fn a_flag_reaches_the_facilitator_and_hiding_tells_author_and_flagger() {
         .get("/praktijken/zingeving/signaleringen")
         .await
         .assert_lacks("Sneeuwuil7");
+    admin
+        .get("/praktijken")
+        .await
+        .assert_lacks("signaleringen wachten");
     marieke
         .get("/meldingen")
         .await
