@@ -26,49 +26,18 @@ pub fn page(ctx: &Ctx, title: &str, body: Markup) -> Markup {
                             span.brand-name { (site) }
                             span.brand-tagline { (ctx.t("site.tagline")) }
                         }
+                        // On a phone: the bell and a menu that folds (no script needed); the
+                        // full navigation from tablet width up.
+                        @if ctx.user.is_some() {
+                            (bell_link(ctx, "bell-phone"))
+                        }
+                        details.menu {
+                            summary { (ctx.t("layout.menu")) }
+                            nav aria-label=(ctx.t("layout.nav_label")) { (nav_items(ctx)) }
+                        }
                         // The search page has its own box.
                         @if !ctx.path.starts_with("/zoeken") { (crate::search::views::header_box(ctx)) }
-                        nav aria-label=(ctx.t("layout.nav_label")) {
-                            ul.nav {
-                                li { a href="/praktijken" { (ctx.t("nav.practices")) } }
-                                li { a href="/kennisbundels" { (ctx.t("nav.summaries")) } }
-                                li { a href="/volgen" { (ctx.t("nav.follow")) } }
-                                @if ctx.user.is_some() {
-                                    @if ctx.reader().in_expert_group() {
-                                        li { a href="/expertgroep" { (ctx.t("nav.expert_area")) } }
-                                    }
-                                    @if ctx.is_admin() {
-                                        li {
-                                            a href="/beheer" aria-label=[(ctx.open_flags > 0).then(|| ctx.lang.plural("nav.admin_flags", i64::try_from(ctx.open_flags).unwrap_or(i64::MAX)))] {
-                                                (ctx.t("nav.admin"))
-                                                @if ctx.open_flags > 0 {
-                                                    " " span.count aria-hidden="true" { (ctx.open_flags) }
-                                                }
-                                            }
-                                        }
-                                    }
-                                    li {
-                                        a href="/meldingen" aria-label=[(ctx.unread_notifications > 0).then(|| ctx.lang.plural("nav.notifications_count", i64::try_from(ctx.unread_notifications).unwrap_or(i64::MAX)))] {
-                                            (bell())
-                                            (ctx.t("nav.notifications"))
-                                            @if ctx.unread_notifications > 0 {
-                                                " " span.count aria-hidden="true" { (ctx.unread_notifications) }
-                                            }
-                                        }
-                                    }
-                                    li { a href="/profiel" { (ctx.t("nav.profile")) } }
-                                    li {
-                                        form.inline method="post" action="/uitloggen" {
-                                            (csrf_field(ctx))
-                                            button.linklike type="submit" { (ctx.t("nav.sign_out")) }
-                                        }
-                                    }
-                                } @else {
-                                    li { a href="/word-lid" { (ctx.t("nav.apply")) } }
-                                    li { a href="/inloggen" { (ctx.t("nav.sign_in")) } }
-                                }
-                            }
-                        }
+                        nav.wide aria-label=(ctx.t("layout.nav_label")) { (nav_items(ctx)) }
                     }
                 }
                 main #main.wrap tabindex="-1" {
@@ -96,6 +65,56 @@ pub fn page(ctx: &Ctx, title: &str, body: Markup) -> Markup {
                         }
                     }
                 }
+            }
+        }
+    }
+}
+
+/// The site's links, for the wide navigation and the phone's menu alike.
+fn nav_items(ctx: &Ctx) -> Markup {
+    html! {
+        ul.nav {
+            li { a href="/praktijken" { (ctx.t("nav.practices")) } }
+            li { a href="/kennisbundels" { (ctx.t("nav.summaries")) } }
+            li { a href="/volgen" { (ctx.t("nav.follow")) } }
+            @if ctx.user.is_some() {
+                @if ctx.reader().in_expert_group() {
+                    li { a href="/expertgroep" { (ctx.t("nav.expert_area")) } }
+                }
+                @if ctx.is_admin() {
+                    li {
+                        a href="/beheer" aria-label=[(ctx.open_flags > 0).then(|| ctx.lang.plural("nav.admin_flags", i64::try_from(ctx.open_flags).unwrap_or(i64::MAX)))] {
+                            (ctx.t("nav.admin"))
+                            @if ctx.open_flags > 0 {
+                                " " span.count aria-hidden="true" { (ctx.open_flags) }
+                            }
+                        }
+                    }
+                }
+                li { (bell_link(ctx, "bell")) }
+                li { a href="/profiel" { (ctx.t("nav.profile")) } }
+                li {
+                    form.inline method="post" action="/uitloggen" {
+                        (csrf_field(ctx))
+                        button.linklike type="submit" { (ctx.t("nav.sign_out")) }
+                    }
+                }
+            } @else {
+                li { a href="/word-lid" { (ctx.t("nav.apply")) } }
+                li { a href="/inloggen" { (ctx.t("nav.sign_in")) } }
+            }
+        }
+    }
+}
+
+/// "Meldingen" with the bell and the count of unread ones.
+fn bell_link(ctx: &Ctx, class: &str) -> Markup {
+    html! {
+        a class=(class) href="/meldingen" aria-label=[(ctx.unread_notifications > 0).then(|| ctx.lang.plural("nav.notifications_count", i64::try_from(ctx.unread_notifications).unwrap_or(i64::MAX)))] {
+            (bell())
+            span.bell-word { (ctx.t("nav.notifications")) }
+            @if ctx.unread_notifications > 0 {
+                " " span.count aria-hidden="true" { (ctx.unread_notifications) }
             }
         }
     }
