@@ -215,6 +215,8 @@ async fn seed_with(
             is_expert: Set(i % 10 == 3),
             lang: Set("nl".into()),
             created_at: Set(now - Duration::days(200)),
+            // As if they last caught up a week ago: their home shows the week's news.
+            read_from: Set(now - Duration::days(7)),
             ..Default::default()
         }
         .insert(&txn)

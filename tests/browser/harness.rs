@@ -289,11 +289,24 @@ impl Browser {
     /// A button submits its form and a link leaves the page, so then this waits for the
     /// next page to load (otherwise the next step could race the navigation).
     async fn activate(&self, locator: Locator<'_>, what: &str) {
-        let element = self
-            .client
-            .find(locator)
-            .await
-            .unwrap_or_else(|e| panic!("no {what}: {e}"));
+        let element = match self.visible(locator).await {
+            Some(element) => element,
+            None => {
+                // On a phone the site's links are in the folded menu: open it, as a person
+                // would, and look again.
+                if let Ok(menu) = self
+                    .client
+                    .find(Locator::Css("details.menu:not([open]) > summary"))
+                    .await
+                    && menu.is_displayed().await.unwrap_or(false)
+                {
+                    menu.click().await.expect("open the menu");
+                }
+                self.visible(locator)
+                    .await
+                    .unwrap_or_else(|| panic!("no visible {what}"))
+            }
+        };
         let navigates = match element.tag_name().await.as_deref() {
             Ok("button") => true,
             Ok("a") => element
@@ -314,6 +327,18 @@ impl Browser {
         if navigates {
             self.wait_for_new_page(what).await;
         }
+    }
+
+    /// The first element `locator` finds that a person can see (the same link may be in the
+    /// wide navigation and in the phone's menu; only one of them shows).
+    async fn visible(&self, locator: Locator<'_>) -> Option<fantoccini::elements::Element> {
+        let found = self.client.find_all(locator).await.ok()?;
+        for element in found {
+            if element.is_displayed().await.unwrap_or(false) {
+                return Some(element);
+            }
+        }
+        None
     }
 
     /// Chooses a file for a file field, as the file chooser would.
@@ -409,6 +434,20 @@ impl Browser {
     /// Presses Enter on the focused link or control and waits for the page it leads to.
     pub async fn press_enter(&self) {
         self.press_for_new_page(Key::Enter.into(), "Enter").await;
+    }
+
+    /// Presses a key in a field (an arrow or Enter in a list of suggestions), staying on the
+    /// page.
+    pub async fn press_key_in(&self, selector: &str, key: Key) {
+        let field = self
+            .client
+            .find(Locator::Css(selector))
+            .await
+            .unwrap_or_else(|e| panic!("no {selector}: {e}"));
+        field
+            .send_keys(&char::from(key).to_string())
+            .await
+            .expect("key press");
     }
 
     /// Presses Space on the focused button and waits for the page it submits to.

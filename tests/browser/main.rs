@@ -15,6 +15,8 @@ mod images;
 #[path = "../common/mail.rs"]
 mod mail;
 
+use fantoccini::key::Key;
+
 use crate::harness::{Browser, DESKTOP, PHONE, Site};
 
 /// Every kind of page a visitor, a member, an expert and an administrator meet; each is
@@ -426,6 +428,8 @@ async fn a_newcomer_is_approved_joins_posts_a_file_and_hears_of_a_reply() {
             "Ik bezoek veel oudere migranten en zoek ervaringen van collega's.",
         )
         .await;
+    // The practices that fit her work, for the welcome after approval.
+    newcomer.tick("Migranten").await;
     newcomer.click_button("Aanvraag versturen").await;
     newcomer.assert_text("Bedankt voor je aanvraag").await;
     site.mail_to(email, "We hebben je aanvraag ontvangen").await;
@@ -456,23 +460,42 @@ async fn a_newcomer_is_approved_joins_posts_a_file_and_hears_of_a_reply() {
     newcomer.fill("#password", password).await;
     newcomer.fill("#password_confirm", password).await;
     newcomer.click_button("Wachtwoord opslaan").await;
-    newcomer.assert_text("Welkom bij Erbij!").await;
+    // One page of welcome: Migranten is ticked from the application; reply mail and the
+    // weekly digest are proposed; she keeps them.
+    newcomer.assert_text("Welkom bij Erbij, Joke Brouwer").await;
+    let ticked: bool = newcomer
+        .client()
+        .execute(
+            "return [...document.querySelectorAll('#practice input:checked')].map(i => i.labels[0].textContent).join('|').startsWith('Migranten');",
+            vec![],
+        )
+        .await
+        .expect("script")
+        .as_bool()
+        .unwrap_or(false);
+    assert!(ticked, "the practice from the application is ticked");
+    newcomer.click_button("Opslaan en beginnen").await;
+    // Her home is her own, and everything from before her approval counts as read.
+    newcomer.assert_text("Nieuw voor jou").await;
+    newcomer.assert_text("Je bent helemaal bij").await;
+    // On a phone the header stays small: name, bell, menu, search.
+    let header: f64 = newcomer
+        .client()
+        .execute(
+            "return document.querySelector('header.site-header').getBoundingClientRect().height;",
+            vec![],
+        )
+        .await
+        .expect("script")
+        .as_f64()
+        .unwrap_or(f64::MAX);
+    assert!(header <= 120.0, "the header takes {header} px on a phone");
     newcomer.sign_out(&site).await;
     newcomer.sign_in_with(&site, email, password).await;
 
-    // Mail for every notification, at once.
-    newcomer.click_link("Mijn profiel").await;
-    newcomer.click_link("E-mail instellen").await;
-    newcomer.click("#n-immediate").await;
-    newcomer.click_button("Keuzes opslaan").await;
-    newcomer
-        .assert_text("Je keuzes voor e-mail zijn opgeslagen.")
-        .await;
-
-    // Joining the practice, then a new thread with a file, previewed before posting.
+    // A member of the practice already, from the welcome.
     newcomer.click_link("Lerende praktijken").await;
     newcomer.click_link("Migranten").await;
-    newcomer.click_button("Doe mee met deze praktijk").await;
     newcomer.assert_text("Verlaat deze praktijk").await;
     newcomer.click_link("Nieuw onderwerp").await;
     // Members-only is chosen already; what public means shows as soon as public is chosen.
@@ -546,16 +569,21 @@ async fn a_newcomer_is_approved_joins_posts_a_file_and_hears_of_a_reply() {
         .await;
     facilitator.close().await;
 
-    // By mail, at once, naming who replied where.
+    // By mail (on by default, never chosen), naming who replied where, with a one-click stop.
     let line = format!("Anouk de Vries reageerde in “{title}”");
     let mail = site.mail_to(email, &line).await;
     assert!(mail.text.contains("tolken uit de eigen gemeenschap"));
-    // On the site: the menu counts it and the list names it.
+    assert!(mail.text.contains("Geen mail meer over reacties"));
+    assert!(mail.list_header("List-Unsubscribe").is_some());
+    // On the site: her home shows the thread with one new post, the bell counts it.
     newcomer.open(&site, "/").await;
+    newcomer.assert_text("Nieuw voor jou").await;
+    newcomer.assert_text(title).await;
+    newcomer.assert_text("1 nieuw").await;
     newcomer
-        .assert_present("a[href='/meldingen'][aria-label='Meldingen: 1 nieuwe']")
+        .assert_present("a.bell-phone[aria-label='Meldingen: 1 nieuwe']")
         .await;
-    newcomer.click("a[href='/meldingen']").await;
+    newcomer.click("a.bell-phone").await;
     newcomer.assert_text(&line).await;
     // The mail's link leads to the reply, and then it counts as read.
     newcomer.goto(&mail.link(&site.base, "/meldingen/")).await;
@@ -569,6 +597,62 @@ async fn a_newcomer_is_approved_joins_posts_a_file_and_hears_of_a_reply() {
     newcomer
         .assert_present("a[href='/meldingen']:not([aria-label])")
         .await;
+    // Read: the home has nothing new any more.
+    newcomer.open(&site, "/").await;
+    newcomer.assert_text("Je bent helemaal bij").await;
+
+    // She answers and mentions Anouk: typing "@anou" suggests her, Enter takes the name,
+    // the preview says whom it names, and the post links to her page.
+    newcomer.open(&site, &thread).await;
+    newcomer.fill("#body", "Dank je @anou").await;
+    newcomer
+        .assert_present("#body-mentions li[data-handle='anouk-de-vries']")
+        .await;
+    newcomer.press_key_in("#body", Key::Down).await;
+    newcomer.press_key_in("#body", Key::Enter).await;
+    let typed: String = newcomer
+        .client()
+        .execute("return document.getElementById('body').value;", vec![])
+        .await
+        .expect("script")
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(typed, "Dank je @anouk-de-vries ");
+    newcomer.click_button("Voorbeeld bekijken").await;
+    newcomer.assert_text("Wie je noemt").await;
+    newcomer
+        .assert_present(".mentions a[href='/leden/anouk-de-vries']")
+        .await;
+    newcomer.click_button("Reactie plaatsen").await;
+    newcomer
+        .assert_present(".post-body a[href='/leden/anouk-de-vries']")
+        .await;
+
+    // Her session runs out while she writes; what she typed survives signing in again.
+    newcomer.open(&site, &thread).await;
+    newcomer
+        .fill("#body", "Nog een lange gedachte over tolken.")
+        .await;
+    newcomer
+        .client()
+        .delete_cookie("erbij_session")
+        .await
+        .expect("the session ends");
+    newcomer.click_button("Reactie plaatsen").await;
+    newcomer.fill("#email", email).await;
+    newcomer.fill("#password", password).await;
+    newcomer.click_button("Inloggen").await;
+    newcomer.assert_text("je tekst is bewaard").await;
+    let kept: String = newcomer
+        .client()
+        .execute("return document.getElementById('body').value;", vec![])
+        .await
+        .expect("script")
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(kept, "Nog een lange gedachte over tolken.");
     newcomer.close().await;
 }
 
@@ -676,6 +760,11 @@ async fn a_facilitator_handles_a_flag_and_hides_a_reply() {
     let anouk = Browser::start().await;
     anouk.set_language(&site, "nl").await;
     anouk.sign_in(&site, &site.demo_member()).await;
+    // She heard of it at once, behind the bell.
+    anouk.open(&site, "/meldingen").await;
+    anouk
+        .assert_text("Fatima Meijer signaleerde een bericht in")
+        .await;
     anouk.click_link("Lerende praktijken").await;
     anouk.click_link("Migranten").await;
     anouk.click_link("Gesignaleerde berichten").await;
@@ -718,6 +807,25 @@ async fn a_facilitator_handles_a_flag_and_hides_a_reply() {
     visitor.assert_absent("06-12345678").await;
     visitor.assert_absent(hurtful).await;
     visitor.close().await;
+
+    // Bram reads why his post was hidden; Fatima, that her flag was handled.
+    let bram = Browser::start().await;
+    bram.set_language(&site, "nl").await;
+    bram.sign_in(&site, "bram.jansen@demo.erbij.nl").await;
+    bram.open(&site, "/meldingen").await;
+    bram.assert_text("Anouk de Vries verborg je bericht in")
+        .await;
+    bram.assert_text("Reden: Besproken met Bram.").await;
+    bram.close().await;
+    let fatima = Browser::start().await;
+    fatima.set_language(&site, "nl").await;
+    fatima.sign_in(&site, "fatima.meijer@demo.erbij.nl").await;
+    fatima.open(&site, "/meldingen").await;
+    fatima
+        .assert_text("Anouk de Vries heeft je signalering over")
+        .await;
+    fatima.assert_absent(hurtful).await;
+    fatima.close().await;
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
