@@ -5,6 +5,7 @@ pub mod edit;
 pub mod model;
 pub mod nominations;
 pub mod public;
+pub mod sources;
 
 use crate::{context::Ctx, entities::user, error::AppError};
 

@@ -45,7 +45,7 @@ pub async fn show_audit_log(
             @if events.is_empty() {
                 p.empty { (ctx.t("admin.audit_empty")) }
             } @else {
-                div.table-scroll {
+                div.table-scroll tabindex="0" role="region" aria-label=(ctx.t("layout.table_scroll")) {
                     table {
                         thead { tr {
                             th scope="col" { (ctx.t("admin.when")) }

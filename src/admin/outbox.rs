@@ -71,7 +71,7 @@ pub async fn show_outbox(State(state): State<AppState>, ctx: Ctx) -> AppResult<M
             @if periods.is_empty() {
                 p.empty { (ctx.t("admin.outbox_empty")) }
             } @else {
-                div.table-scroll {
+                div.table-scroll tabindex="0" role="region" aria-label=(ctx.t("layout.table_scroll")) {
                     table {
                         thead { tr {
                             th scope="col" { (ctx.t("admin.period")) }

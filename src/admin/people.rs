@@ -81,7 +81,7 @@ pub async fn list_people(
         html! {
             @if query.verwijderd.is_some() { (layout::notice(&ctx.t("leave.admin_done"))) }
             p { a.button href="/beheer/uitnodigen" { (ctx.t("admin.invite")) } }
-            div.table-scroll {
+            div.table-scroll tabindex="0" role="region" aria-label=(ctx.t("layout.table_scroll")) {
                 table {
                     caption.visually-hidden { (ctx.t("admin.people")) }
                     thead { tr {
@@ -182,7 +182,7 @@ fn person_view(
                 }
                 fieldset {
                     legend { (ctx.t("admin.practice_roles")) }
-                    div.table-scroll {
+                    div.table-scroll tabindex="0" role="region" aria-label=(ctx.t("layout.table_scroll")) {
                         table {
                             thead { tr {
                                 th scope="col" { (ctx.t("admin.practice")) }

@@ -182,6 +182,7 @@ fn form_view(
     form: &SummaryForm,
     errors: &FieldErrors,
     all: &[practice::Model],
+    picker: &super::sources::Picker,
 ) -> Markup {
     layout::page(
         ctx,
@@ -209,6 +210,7 @@ fn form_view(
                         }
                     }
                 }
+                (super::sources::view(ctx, picker, form))
                 (forms::textarea(ctx, Field::new("sources", &form.sources).hint("summaries.sources_hint").optional(), errors))
                 (forms::textarea(ctx, Field::new("references", &form.references).hint("summaries.references_hint").optional(), errors))
             }))
@@ -217,12 +219,14 @@ fn form_view(
 }
 
 pub async fn new_summary(State(state): State<AppState>, ctx: Ctx) -> AppResult<Markup> {
-    require_expert(&ctx)?;
+    let person = require_expert(&ctx)?;
     let all = practices::all_practices(&state.db).await?;
     let form = SummaryForm {
         lang: ctx.lang.code().into(),
         ..Default::default()
     };
+    let scope = Scope::for_viewer(&state.db, Some(person)).await?;
+    let picker = super::sources::picker(&state.db, &scope, ctx.lang, &form).await?;
     Ok(form_view(
         &ctx,
         "/kennisbundels/nieuw",
@@ -230,6 +234,7 @@ pub async fn new_summary(State(state): State<AppState>, ctx: Ctx) -> AppResult<M
         &form,
         &FieldErrors::default(),
         &all,
+        &picker,
     ))
 }
 
@@ -351,9 +356,16 @@ async fn save(
             ctx.t("summaries.new").into_owned(),
         ),
     };
+    if form.action == "find" {
+        // Looking for sources: the form again, with what the search found, nothing saved.
+        let picker = super::sources::picker(&state.db, &scope, ctx.lang, &form).await?;
+        let none = FieldErrors::default();
+        return Ok(form_view(ctx, &action, &title, &form, &none, &all, &picker).into_response());
+    }
     if !errors.is_empty() {
+        let picker = super::sources::picker(&state.db, &scope, ctx.lang, &form).await?;
         return Ok(forms::unprocessable(form_view(
-            ctx, &action, &title, &form, &errors, &all,
+            ctx, &action, &title, &form, &errors, &all, &picker,
         )));
     }
     let now = Utc::now();
@@ -411,8 +423,27 @@ async fn save(
         let sources = sources.unwrap_or_default();
         replace_practices_and_sources(&txn, saved.id, &chosen, &sources).await?;
     }
+    // A nominated thread chosen as a source: its nomination is linked, its nominator told.
+    let ticked: BTreeSet<i32> = refs
+        .iter()
+        .filter_map(|r| match r {
+            SourceRef::Thread(id) => Some(*id),
+            SourceRef::Post(_) => None,
+        })
+        .collect();
+    for n in super::sources::link_nominations(&txn, saved.id, &ticked, person.id).await? {
+        super::nominations::tell_nominator(
+            &txn,
+            n.nominator_id,
+            n.thread_id,
+            person.id,
+            crate::entities::nomination::LINKED,
+        )
+        .await?;
+    }
     crate::search::index::sync_summary(&txn, saved.id).await?;
     txn.commit().await?;
+    state.wake_mail.notify_one();
     Ok(Redirect::to(&format!("/kennisbundels/{}", saved.slug)).into_response())
 }
 
@@ -510,7 +541,7 @@ pub async fn edit_summary(
     ctx: Ctx,
     Path(slug): Path<String>,
 ) -> AppResult<Markup> {
-    require_expert(&ctx)?;
+    let person = require_expert(&ctx)?;
     let s = by_slug(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
     let full = load(&state.db, s).await?.ok_or(AppError::NotFound)?;
     let newest = full.revision.as_ref().unwrap_or(&full.version);
@@ -525,20 +556,34 @@ pub async fn edit_summary(
             Some(ids) => parse_practice_ids(ids).into_iter().collect(),
             None => full.practice_ids.clone(),
         },
-        sources: match &newest.sources {
-            Some(lines) => lines.clone(),
-            None => full
-                .sources
-                .iter()
-                .map(|s| match s.post_id {
-                    Some(p) => format!("/berichten/{p}"),
-                    None => format!("/onderwerpen/{}", s.thread_id),
-                })
-                .collect::<Vec<_>>()
-                .join("\n"),
-        },
+        sources: String::new(),
         references: newest.references_text.clone(),
+        ..Default::default()
     };
+    // Threads show as ticked boxes; links to single posts stay in the text field.
+    let lines: Vec<String> = match &newest.sources {
+        Some(lines) => lines.lines().map(String::from).collect(),
+        None => full
+            .sources
+            .iter()
+            .map(|s| match s.post_id {
+                Some(p) => format!("/berichten/{p}"),
+                None => format!("/onderwerpen/{}", s.thread_id),
+            })
+            .collect(),
+    };
+    let mut form = form;
+    for line in lines {
+        match parse_source(&line) {
+            Some(SourceRef::Thread(id)) => form.source.push(id),
+            _ => {
+                form.sources.push_str(&line);
+                form.sources.push('\n');
+            }
+        }
+    }
+    let scope = Scope::for_viewer(&state.db, Some(person)).await?;
+    let picker = super::sources::picker(&state.db, &scope, ctx.lang, &form).await?;
     let all = practices::all_practices(&state.db).await?;
     Ok(form_view(
         &ctx,
@@ -547,6 +592,7 @@ pub async fn edit_summary(
         &form,
         &FieldErrors::default(),
         &all,
+        &picker,
     ))
 }
 

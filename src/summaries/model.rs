@@ -21,6 +21,12 @@ pub struct SummaryForm {
     pub sources: String,
     /// One reference a line: `author | year | title | link` (the link may be left out).
     pub references: String,
+    /// Threads ticked as sources (from the nominations or a search).
+    pub source: Vec<i32>,
+    /// What to search for among the threads, to tick.
+    pub bronzoek: String,
+    /// `find`: search for sources and show the form again, saving nothing.
+    pub action: String,
 }
 
 /// A cited conversation, as parsed from a line of the form.
@@ -102,7 +108,11 @@ impl SummaryForm {
         if parse_references(&self.references).is_err() {
             errors.add("references", "summaries.references_invalid");
         }
-        let mut sources = BTreeSet::new();
+        let mut sources: BTreeSet<SourceRef> = self
+            .source
+            .iter()
+            .map(|id| SourceRef::Thread(*id))
+            .collect();
         for line in self.sources.lines().filter(|l| !l.trim().is_empty()) {
             match parse_source(line) {
                 Some(source) => {

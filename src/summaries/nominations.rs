@@ -292,7 +292,7 @@ async fn opening_post(
 
 /// The nominator learns what became of their nomination, through a notification on the
 /// thread's opening post.
-async fn tell_nominator(
+pub(crate) async fn tell_nominator(
     db: &impl ConnectionTrait,
     nominator: i32,
     thread_id: i32,

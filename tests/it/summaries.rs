@@ -2,7 +2,7 @@
 //! sources shown only as far as each reader may see them.
 
 use erbij::entities::{post, summary};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 
 use crate::helpers::TestApp;
 
@@ -829,4 +829,110 @@ async fn a_source_thread_made_members_only_leaves_the_public_summary_and_old_ver
         .get(&path)
         .await
         .assert_contains("Buren helpen tegen eenzaamheid.");
+}
+
+#[tokio::test]
+async fn sources_are_ticked_from_nominations_and_search_and_a_nomination_is_linked() {
+    let mut marieke = TestApp::new().await;
+    marieke.member("marieke@buurtkracht.nl").await;
+    marieke.login_as("marieke@buurtkracht.nl").await;
+    marieke.join("migranten").await;
+    let nominated = marieke
+        .start_thread(
+            "migranten",
+            "Taalmaatjes in Delfshaven",
+            "Wat werkt.",
+            "members",
+        )
+        .await;
+    let other = marieke
+        .start_thread(
+            "migranten",
+            "Buurtkoken met nieuwkomers",
+            "Samen eten.",
+            "members",
+        )
+        .await;
+    marieke
+        .post(
+            &format!("/onderwerpen/{nominated}/voordragen"),
+            &[("reason", "Veel ervaringen, goed voor een bundel.")],
+        )
+        .await
+        .assert_status(200);
+    let mut eva = marieke.second_browser();
+    eva.person("eva@expertgroep.nl", "Eva Smit", false, true)
+        .await;
+    eva.login_as("eva@expertgroep.nl").await;
+    // The nominated thread is there to tick, with why it was nominated.
+    eva.get("/kennisbundels/nieuw")
+        .await
+        .assert_contains("Taalmaatjes in Delfshaven")
+        .assert_contains("Veel ervaringen, goed voor een bundel.")
+        .assert_contains(&format!(r#"name="source" value="{nominated}""#));
+    // A search finds another; the typed text stays, nothing is saved.
+    let found = eva
+        .post(
+            "/kennisbundels/nieuw",
+            &[
+                ("title", "Eten en taal"),
+                ("body", "Concept."),
+                ("lang", "nl"),
+                ("source", &nominated.to_string()),
+                ("bronzoek", "buurtkoken"),
+                ("action", "find"),
+            ],
+        )
+        .await;
+    found
+        .assert_status(200)
+        .assert_contains(&format!(r#"value="{other}" id="source-{other}""#))
+        .assert_contains(&format!(
+            r#"value="{nominated}" id="source-{nominated}" checked"#
+        ))
+        .assert_contains("Eten en taal");
+    assert_eq!(
+        summary::Entity::find()
+            .count(&eva.state.db)
+            .await
+            .expect("q"),
+        0
+    );
+    let saved = eva
+        .post(
+            "/kennisbundels/nieuw",
+            &[
+                ("title", "Eten en taal"),
+                ("body", "Concept."),
+                ("lang", "nl"),
+                ("source", &nominated.to_string()),
+                ("source", &other.to_string()),
+            ],
+        )
+        .await;
+    saved.assert_status(303);
+    let s = summary::Entity::find()
+        .one(&eva.state.db)
+        .await
+        .expect("q")
+        .expect("the summary");
+    let n = erbij::entities::nomination::Entity::find()
+        .one(&eva.state.db)
+        .await
+        .expect("q")
+        .expect("the nomination");
+    assert_eq!(n.status, "linked");
+    assert_eq!(n.summary_id, Some(s.id));
+    marieke
+        .get("/meldingen")
+        .await
+        .assert_contains("koppelde je voordracht “Taalmaatjes in Delfshaven” aan een kennisbundel");
+    // Editing shows both as ticked boxes, not as typed links.
+    eva.get(&format!("/kennisbundels/{}/bewerken", s.slug))
+        .await
+        .assert_contains(&format!(
+            r#"value="{nominated}" id="source-{nominated}" checked"#
+        ))
+        .assert_contains(&format!(r#"value="{other}" id="source-{other}" checked"#))
+        .assert_lacks(&format!("/onderwerpen/{other}\n"));
 }
