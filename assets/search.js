@@ -118,3 +118,30 @@
     area.addEventListener("blur", function () { window.setTimeout(close, 200); });
   });
 })();
+
+// Drafts: while a reply or a new thread is written, its text is kept on the server every
+// 30 seconds (when it changed), so a closed tab or a lost connection loses nothing; it
+// comes back in the form next time. Posting it removes the draft.
+(function () {
+  "use strict";
+  var form = document.querySelector("form[data-draft]");
+  if (!form || !window.fetch || !window.URLSearchParams) return;
+  var body = form.querySelector("textarea[name=body]");
+  var title = form.querySelector("input[name=title]");
+  var token = form.querySelector("input[name=csrf_token]");
+  if (!body || !token) return;
+  function current() { return body.value + "\u0000" + (title ? title.value : ""); }
+  var saved = current();
+  window.setInterval(function () {
+    var now = current();
+    if (now === saved) return;
+    var data = new URLSearchParams();
+    data.set("csrf_token", token.value);
+    data.set("target", form.getAttribute("data-draft"));
+    data.set("title", title ? title.value : "");
+    data.set("body", body.value);
+    fetch("/concepten", { method: "POST", credentials: "same-origin", body: data })
+      .then(function (response) { if (response.ok) saved = now; })
+      .catch(function () { /* tried again in 30 seconds */ });
+  }, 30000);
+})();

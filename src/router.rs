@@ -226,6 +226,7 @@ pub fn build(state: AppState) -> Router {
         )
         .route("/meldingen", get(notifications::pages::show_notifications))
         .route("/leden/zoek", get(members::suggest))
+        .route("/concepten", post(forum::drafts::autosave))
         .route("/leden/{handle}", get(members::show_member))
         .route(
             "/mail/uit/{token}/{kind}",

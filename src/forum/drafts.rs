@@ -173,3 +173,51 @@ pub async fn purge(db: &impl ConnectionTrait, now: chrono::DateTime<Utc>) -> Res
         .await?;
     Ok(kept.rows_affected + old.rows_affected)
 }
+
+/// What the page's script sends every 30 seconds while a reply or a new thread is written.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct AutosaveForm {
+    /// `reply:{thread}` or `thread:{practice slug}`.
+    pub target: String,
+    pub title: String,
+    pub body: String,
+}
+
+/// Keeps the text of a form being written (the script's autosave). Only for a form the
+/// member may use: a reply in a thread they may post in, a new thread in a practice they
+/// may post in. Answers 204, or 404 for anything else.
+pub async fn autosave(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    ctx: crate::context::Ctx,
+    crate::csrf::CsrfForm(form): crate::csrf::CsrfForm<AutosaveForm>,
+) -> AppResult<Response> {
+    use crate::error::AppError;
+    let person = ctx.require_user()?;
+    let scope = super::Scope::for_viewer(&state.db, Some(person)).await?;
+    let target = if let Some(id) = form.target.strip_prefix("reply:") {
+        let id: i32 = id.parse().map_err(|_| AppError::NotFound)?;
+        let (thread, practice) = scope
+            .thread_in_practice(&state.db, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if !scope.standing(&practice).may_post || thread.locked {
+            return Err(AppError::NotFound);
+        }
+        reply_target(thread.id)
+    } else if let Some(slug) = form.target.strip_prefix("thread:") {
+        let practice = scope.practice_by_slug(slug).ok_or(AppError::NotFound)?;
+        if !scope.standing(practice).may_post {
+            return Err(AppError::NotFound);
+        }
+        thread_target(&practice.slug)
+    } else {
+        return Err(AppError::NotFound);
+    };
+    if form.body.trim().is_empty() && form.title.trim().is_empty() {
+        discard(&state.db, person.id, &target).await?;
+    } else {
+        save(&state.db, person.id, target, &form.title, &form.body).await?;
+    }
+    Ok(axum::http::StatusCode::NO_CONTENT.into_response())
+}

@@ -304,7 +304,7 @@ pub fn new_thread(
             @if preview { (preview_box(ctx, &form.body, &form.mentions)) }
             (forms::error_summary(ctx, errors))
             @if form.restored { (layout::notice(&ctx.t("forum.text_kept"))) }
-            form.stacked.wide method="post" action={ "/praktijken/" (practice.slug) "/nieuw" } enctype="multipart/form-data" novalidate {
+            form.stacked.wide method="post" action={ "/praktijken/" (practice.slug) "/nieuw" } enctype="multipart/form-data" novalidate data-draft={ "thread:" (practice.slug) } {
                 (layout::csrf_field(ctx))
                 (forms::input(ctx, Field::new("title", &form.title).max_length(TITLE_MAX), errors))
                 div.similar-threads data-similar-for="title" data-similar-url="/zoeken/vergelijkbaar" {
@@ -603,7 +603,7 @@ pub fn thread_page(
                     @if form.restored { (layout::notice(&ctx.t("forum.text_kept"))) }
                     @if preview { (preview_box(ctx, &form.body, &form.mentions)) }
                     (forms::error_summary(ctx, errors))
-                    form.stacked.wide method="post" action={ (base) "/reageren" } enctype="multipart/form-data" novalidate {
+                    form.stacked.wide method="post" action={ (base) "/reageren" } enctype="multipart/form-data" novalidate data-draft={ "reply:" (t.id) } {
                         (layout::csrf_field(ctx))
                         @if !form.quote.is_empty() { input type="hidden" name="quote" value=(form.quote); }
                         (body_field(ctx, form, errors, "field.reply"))

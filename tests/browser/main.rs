@@ -305,6 +305,20 @@ async fn a_visitor_follows_by_email_without_javascript_and_the_readme_screenshot
         .await;
     browser.assert_javascript_is_off().await;
     browser.close().await;
+
+    // A member's own home, "Nieuw voor jou": the demo's members caught up a week ago.
+    let member = Browser::start().await;
+    member.set_language(&site, "nl").await;
+    member.sign_in(&site, &site.demo_member()).await;
+    for (size, (w, h)) in [("phone", PHONE), ("desktop", DESKTOP)] {
+        member.resize(w, h).await;
+        member.open(&site, "/").await;
+        member.assert_text("Nieuw voor jou").await;
+        member.assert_present("ol.threads li.thread.unread").await;
+        assert!(member.fits_width().await, "the member home fits a {size}");
+        member.screenshot(&format!("member-home-{size}")).await;
+    }
+    member.close().await;
 }
 
 /// Signing in, finding the practice and starting a thread with the keyboard alone: Tab to

@@ -583,3 +583,47 @@ async fn a_previewed_reply_is_kept_as_a_draft_until_posted() {
         .assert_contains("Half af: Roerdomp7")
         .assert_lacks("je tekst is bewaard");
 }
+
+#[tokio::test]
+async fn the_script_keeps_a_draft_only_for_a_form_the_member_may_use() {
+    let (mut marieke, mut kees, thread, _) = marieke_and_kees().await;
+    let target = format!("reply:{thread}");
+    kees.post(
+        "/concepten",
+        &[("target", &target), ("body", "Halverwege: Tureluur7")],
+    )
+    .await
+    .assert_status(204);
+    kees.get(&format!("/onderwerpen/{thread}"))
+        .await
+        .assert_contains("Halverwege: Tureluur7");
+    // Not Marieke's: her form stays empty.
+    marieke
+        .get(&format!("/onderwerpen/{thread}"))
+        .await
+        .assert_lacks("Tureluur7");
+    // Without the form's token, nothing; for a place he may not write, nothing.
+    kees.post_raw(
+        "/concepten",
+        &[("target", &target), ("body", "Zonder sleutel")],
+    )
+    .await
+    .assert_status(403);
+    for target in [
+        "thread:expertgroep",
+        "reply:999999",
+        "iets:anders",
+        "thread:",
+    ] {
+        kees.post("/concepten", &[("target", target), ("body", "x")])
+            .await
+            .assert_status(404);
+    }
+    // Emptied: the draft goes.
+    kees.post("/concepten", &[("target", &target), ("body", "  ")])
+        .await
+        .assert_status(204);
+    kees.get(&format!("/onderwerpen/{thread}"))
+        .await
+        .assert_lacks("Tureluur7");
+}
