@@ -63,6 +63,7 @@ pub fn privacy_view(ctx: &Ctx, f: &Figures) -> Markup {
                 li { (ctx.t("privacy.members_photos")) }
                 li { (with_days(ctx, "privacy.members_sessions", f.session_days)) }
                 li { (ctx.t("privacy.members_mail")) }
+                li { (ctx.t("privacy.members_drafts")) }
             }
 
             h2 { (ctx.t("privacy.subscribers_title")) }
@@ -90,6 +91,7 @@ pub fn privacy_view(ctx: &Ctx, f: &Figures) -> Markup {
                 li { (ctx.t("privacy.who_sees_members")) }
                 li { (ctx.t("privacy.who_sees_experts")) }
                 li { (ctx.t("privacy.who_sees_history")) }
+                li { (ctx.t("privacy.who_sees_member_page")) }
                 li { (ctx.t("privacy.who_sees_admins")) }
             }
 

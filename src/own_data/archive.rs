@@ -42,6 +42,8 @@ pub struct Gathered {
     pub memberships: Vec<membership::Model>,
     pub watches: Vec<watch::Model>,
     pub notifications: Vec<notification::Model>,
+    /// Texts they were still writing.
+    pub drafts: Vec<crate::entities::draft::Model>,
     pub subscriber: Option<subscriber::Model>,
     pub subscriber_practices: Vec<i32>,
     pub applications: Vec<application::Model>,
@@ -113,6 +115,11 @@ pub async fn gather(db: &impl ConnectionTrait, user_id: i32) -> Result<Option<Ga
         .order_by_asc(notification::Column::CreatedAt)
         .all(db)
         .await?;
+    let drafts = crate::entities::draft::Entity::find()
+        .filter(crate::entities::draft::Column::UserId.eq(user_id))
+        .order_by_asc(crate::entities::draft::Column::UpdatedAt)
+        .all(db)
+        .await?;
     let subscriber = subscriber::Entity::find()
         .filter(subscriber::Column::UserId.eq(user_id))
         .one(db)
@@ -144,6 +151,7 @@ pub async fn gather(db: &impl ConnectionTrait, user_id: i32) -> Result<Option<Ga
         memberships,
         watches,
         notifications,
+        drafts,
         subscriber,
         subscriber_practices,
         applications,
@@ -197,7 +205,7 @@ pub fn write_zip(
     zip.start_file("README.txt", text)?;
     zip.write_all(readme(data, lang).as_bytes())?;
 
-    let json_files: [(&str, Value); 8] = [
+    let json_files: [(&str, Value); 9] = [
         ("profiel.json", profile_json(&data.person)),
         ("praktijken.json", memberships_json(data, lang)),
         ("volgen.json", watches_json(data, base_url)),
@@ -206,6 +214,7 @@ pub fn write_zip(
         ("toestemming.json", consent_json(data)),
         ("sessies.json", sessions_json(data)),
         ("bijlagen.json", attachments_json(data)),
+        ("concepten.json", drafts_json(data)),
     ];
     for (name, value) in json_files {
         zip.start_file(name, text)?;
@@ -377,6 +386,7 @@ fn readme(data: &Gathered, lang: Lang) -> String {
         ("mail.json", "export.readme.mail"),
         ("toestemming.json", "export.readme.consent"),
         ("sessies.json", "export.readme.sessions"),
+        ("concepten.json", "export.readme.drafts"),
     ] {
         out.push_str(&format!("{file}\n    {}\n", lang.t(key)));
     }
@@ -386,6 +396,23 @@ fn readme(data: &Gathered, lang: Lang) -> String {
     out
 }
 
+/// Texts not posted yet: where they were being written, and what.
+fn drafts_json(data: &Gathered) -> Value {
+    Value::Array(
+        data.drafts
+            .iter()
+            .map(|d| {
+                json!({
+                    "for": d.target,
+                    "title": d.title,
+                    "text": d.body,
+                    "saved_at": d.updated_at,
+                })
+            })
+            .collect(),
+    )
+}
+
 fn profile_json(p: &user::Model) -> Value {
     json!({
         "name": p.name,
@@ -393,10 +420,12 @@ fn profile_json(p: &user::Model) -> Value {
         "handle": p.handle,
         "organisation": p.organisation,
         "job": p.job,
+        "about": p.bio,
         "language": p.lang,
         "administrator": p.is_admin,
         "expert_group": p.is_expert,
         "member_since": p.created_at,
+        "read_everything_before": p.read_from,
     })
 }
 
@@ -471,6 +500,13 @@ fn mail_json(data: &Gathered) -> Value {
         .collect();
     json!({
         "notifications_by_email": data.person.notify_email,
+        "notification_mail_kinds": {
+            "replies": data.person.mail_replies,
+            "mentions": data.person.mail_mentions,
+            "flags_and_hidden_posts": data.person.mail_moderation,
+            "expert_group": data.person.mail_experts,
+        },
+        "chosen_by_you": data.person.mail_chosen,
         "digest": data.subscriber.as_ref().map(|s| json!({
             "email": s.email,
             "status": s.status,
@@ -498,6 +534,7 @@ fn consent_json(data: &Gathered) -> Value {
             "organisation": a.organisation,
             "job": a.job,
             "motivation": a.motivation,
+            "practices_of_interest": a.interests,
             "language": a.lang,
             "status": a.status,
             "created_at": a.created_at,

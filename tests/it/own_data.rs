@@ -164,6 +164,7 @@ async fn the_export_holds_my_words_and_nobody_elses_and_its_link_works_once_for_
         "profiel.json",
         "sessies.json",
         "toestemming.json",
+        "concepten.json",
     ] {
         assert!(names.contains(&expected), "{expected} missing: {names:?}");
     }

@@ -448,6 +448,15 @@ async fn fixture() -> Fixture {
         format!("/berichten/{}", hidden.id),
         format!("/onderwerpen/{public}/ongelezen"),
     ]);
+    // Every member's page: what each wrote, as each role may read it.
+    let handles: Vec<String> = user::Entity::find()
+        .all(&app.state.db)
+        .await
+        .expect("people")
+        .into_iter()
+        .filter_map(|u| u.handle)
+        .collect();
+    surfaces.extend(handles.iter().map(|h| format!("/leden/{h}")));
     Fixture {
         app,
         emails,
