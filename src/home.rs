@@ -80,7 +80,7 @@ fn activity_list(ctx: &Ctx, activity: &[Activity]) -> Markup {
                             " " (views::visibility_badge(ctx, a.thread.visibility))
                             " · "
                             @if let Some(person) = a.last_poster {
-                                (rust_i18n::t!("forum.last_by", locale = ctx.lang.code(), name = &person.name)) " "
+                                (views::last_by(ctx, person))
                             }
                             (views::when(ctx, a.thread.last_post_at))
                         }

@@ -341,10 +341,7 @@ pub async fn show_participants(
                 ul.people {
                     @for (m, u) in &listed {
                         li {
-                            @match &u.handle {
-                                Some(handle) => strong { a href={ "/leden/" (handle) } { (u.name) } },
-                                None => strong { (u.name) },
-                            }
+                            strong { (views::person_link(&ctx, Some(u))) }
                             @if !u.organisation.is_empty() { ", " (u.organisation) }
                             @if !u.job.is_empty() { " (" (u.job) ")" }
                             @if m.role == membership::Role::Facilitator {

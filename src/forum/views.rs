@@ -128,6 +128,24 @@ pub fn person_name<'a>(ctx: &Ctx, person: Option<&'a user::Model>) -> std::borro
     }
 }
 
+/// A person's name, linking to their member page for those who may open it (members); a
+/// visitor, or a former member, gets the name alone.
+pub fn person_link(ctx: &Ctx, person: Option<&user::Model>) -> Markup {
+    let name = person_name(ctx, person);
+    match person
+        .filter(|p| p.deleted_at.is_none() && ctx.user.is_some())
+        .and_then(|p| p.handle.as_deref())
+    {
+        Some(handle) => html! { a href={ "/leden/" (handle) } { (name) } },
+        None => html! { (name) },
+    }
+}
+
+/// "last by <name>," with the name linking to the member's page.
+pub fn last_by(ctx: &Ctx, person: &user::Model) -> Markup {
+    html! { (ctx.t("forum.last_by_prefix")) " " (person_link(ctx, Some(person))) ", " }
+}
+
 /// Where a post lives: its thread's page, at its anchor.
 pub fn post_url(thread_id: i32, post: &post::Model) -> String {
     match page_of(post.position) {
@@ -187,7 +205,7 @@ pub fn thread_list(ctx: &Ctx, rows: &[ThreadRow]) -> Markup {
                         " " span { (ctx.lang.plural("forum.replies", i64::from(t.post_count - 1))) }
                         " · "
                         @if let Some(person) = row.last_poster {
-                            (rust_i18n::t!("forum.last_by", locale = ctx.lang.code(), name = person_name(ctx, Some(person)))) " "
+                            (last_by(ctx, person))
                         }
                         (when(ctx, t.last_post_at))
                     }
@@ -363,10 +381,7 @@ fn post_article(ctx: &Ctx, tp: &ThreadPage, post: &post::Model) -> Markup {
     html! {
         article.post.unread[unread].hidden-post[hidden] id={ "bericht-" (post.id) } aria-labelledby={ "bericht-" (post.id) "-kop" } {
             header.post-header id={ "bericht-" (post.id) "-kop" } {
-                @match author.and_then(|a| a.handle.as_deref()).filter(|_| ctx.user.is_some()) {
-                    Some(handle) => strong { a href={ "/leden/" (handle) } { (person_name(ctx, author)) } },
-                    None => strong { (person_name(ctx, author)) },
-                }
+                strong { (person_link(ctx, author)) }
                 // The handle is unique and stable: two names that look alike stay apart.
                 @if let Some(handle) = author.and_then(|a| a.handle.as_deref()) {
                     " " span.handle.muted { "@" (handle) }

@@ -143,7 +143,7 @@ pub fn view(ctx: &Ctx, person: &user::Model, data: &ForYou) -> Markup {
                                 }
                                 " · "
                                 @if let Some(poster) = t.last_poster_id.and_then(|id| data.posters.get(&id)) {
-                                    (rust_i18n::t!("forum.last_by", locale = ctx.lang.code(), name = views::person_name(ctx, Some(poster)))) " "
+                                    (views::last_by(ctx, poster))
                                 }
                                 (views::when(ctx, t.last_post_at))
                             }

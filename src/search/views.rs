@@ -12,7 +12,7 @@ use super::{
 use crate::{
     context::Ctx,
     entities::practice,
-    forum::views::{pagination, person_name},
+    forum::views::{pagination, person_link},
     layout,
 };
 
@@ -182,7 +182,7 @@ fn result(ctx: &Ctx, item: &Item) -> Markup {
             span.badge.kind { (ctx.t(item.kind.key())) }
             " "
             @if !item.places.is_empty() { (item.places.join(", ")) " · " }
-            (person_name(ctx, item.author.as_ref())) " · "
+            (person_link(ctx, item.author.as_ref())) " · "
             time datetime=(item.date.to_rfc3339()) { (ctx.lang.datetime(item.date)) }
         }
         @if !item.snippet.is_empty() {

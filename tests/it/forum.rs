@@ -164,7 +164,7 @@ async fn members_start_a_thread_and_reply() {
     let list = app.get("/praktijken/jongeren").await;
     list.assert_contains("Eenzaamheid bespreekbaar maken")
         .assert_contains("1 reactie")
-        .assert_contains("laatst door Kees Bos");
+        .assert_contains("laatst door <a href=\"/leden/kees-bos\">Kees Bos</a>,");
     // Kees's reply is new for Marieke: her home says so.
     app.get("/")
         .await
