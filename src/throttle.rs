@@ -49,6 +49,12 @@ pub const EMAIL_CHANGE_ACCOUNT: Rule = Rule {
     limit: 5,
     window: Duration::hours(1),
 };
+/// Texts kept through an expired session, per address: each is a row until sign-in.
+pub const KEEP_TEXT_ADDRESS: Rule = Rule {
+    bucket: "keep_text_address",
+    limit: 10,
+    window: Duration::hours(1),
+};
 pub const RESET_ACCOUNT: Rule = Rule {
     bucket: "reset_account",
     limit: 3,

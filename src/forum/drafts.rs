@@ -45,6 +45,7 @@ pub struct Restored {
 /// they land on `back`, the form, with the text in it.
 pub async fn keep_and_sign_in(
     state: &AppState,
+    ctx: &crate::context::Ctx,
     jar: CookieJar,
     target: String,
     title: &str,
@@ -53,6 +54,14 @@ pub async fn keep_and_sign_in(
 ) -> AppResult<Response> {
     let sign_in = Redirect::to(&format!("/inloggen?next={}", crate::error::urlencode(back)));
     if body.trim().is_empty() && title.trim().is_empty() {
+        return Ok(sign_in.into_response());
+    }
+    // Anyone can send a form without a session: a few texts an hour per address are kept,
+    // so the table cannot be filled from outside.
+    if !crate::throttle::KEEP_TEXT_ADDRESS
+        .allow(&state.db, &ctx.client_ip)
+        .await?
+    {
         return Ok(sign_in.into_response());
     }
     let key = random_secret();

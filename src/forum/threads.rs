@@ -160,6 +160,7 @@ pub async fn create_thread(
         // The session ran out while writing: keep the text, sign in, come back to it.
         return drafts::keep_and_sign_in(
             &state,
+            &ctx,
             jar,
             drafts::thread_target(&slug),
             &form.title,
@@ -552,6 +553,7 @@ pub async fn reply(
         // The session ran out while writing: keep the text, sign in, come back to it.
         return drafts::keep_and_sign_in(
             &state,
+            &ctx,
             jar,
             drafts::reply_target(id),
             "",

@@ -627,3 +627,20 @@ async fn the_script_keeps_a_draft_only_for_a_form_the_member_may_use() {
         .await
         .assert_lacks("Tureluur7");
 }
+
+#[tokio::test]
+async fn texts_sent_without_a_session_are_kept_only_a_few_times_an_hour_per_address() {
+    let (marieke, _kees, thread, _) = marieke_and_kees().await;
+    let mut stranger = marieke.second_browser();
+    for i in 0..15 {
+        stranger
+            .reply_to(thread, &format!("Vulsel {i}"))
+            .await
+            .assert_status(303);
+    }
+    let kept = erbij::entities::draft::Entity::find()
+        .count(&marieke.state.db)
+        .await
+        .expect("q");
+    assert_eq!(kept, 10, "the rest is not kept");
+}
