@@ -87,16 +87,22 @@ pub async fn first_in(
 
 /// The threads with something unread, as a condition on `threads`.
 fn has_unread(person: &user::Model) -> sea_orm::Condition {
+    // A correlated EXISTS: each thread with activity since `read_from` is probed through the
+    // posts' (thread, position) index and stops at its first unread post, instead of reading
+    // every post written since `read_from` (which, for a member approved long ago, is all).
     sea_orm::Condition::all()
         .add(thread::Column::LastPostAt.gt(person.read_from))
-        .add(
-            Expr::col((thread::Entity, thread::Column::Id)).in_subquery(
-                unread_posts(person)
-                    .select_only()
-                    .column(post::Column::ThreadId)
-                    .into_query(),
-            ),
-        )
+        .add(Expr::exists(
+            unread_posts(person)
+                .select_only()
+                .expr(Expr::val(1))
+                .filter(
+                    Expr::col((post::Entity, post::Column::ThreadId))
+                        .equals((thread::Entity, thread::Column::Id)),
+                )
+                .limit(1)
+                .into_query(),
+        ))
 }
 
 /// The threads (that this member may read) with unread posts, per practice.
