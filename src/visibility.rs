@@ -300,6 +300,44 @@ impl Reader {
     }
 }
 
+/// What a loaded notification is about, for [`Reader::may_be_told`].
+#[derive(Clone, Copy, Debug)]
+pub enum Told<'a> {
+    Post(&'a post::Model, &'a thread::Model, &'a practice::Model),
+    Summary(&'a summary::Model),
+}
+
+impl Reader {
+    /// The rule of [`Reader::notifications`] for one notification already loaded (the mail
+    /// job judges many people's at once): may this reader still be told of it? `facilitates`:
+    /// the reader facilitates the thread's practice. Keep the two in step.
+    pub fn may_be_told(self, kind: &str, about: Told<'_>, facilitates: bool) -> bool {
+        if notification::FOR_EXPERT_GROUP.contains(&kind) && !self.in_expert_group() {
+            return false;
+        }
+        match about {
+            Told::Summary(s) => {
+                notification::ABOUT_SUMMARY.contains(&kind) && self.admits_summary(s)
+            }
+            Told::Post(post, thread, practice) => {
+                if notification::ABOUT_SUMMARY.contains(&kind) {
+                    return false;
+                }
+                if notification::ABOUT_THREAD.contains(&kind) {
+                    return self.may_read(thread, practice);
+                }
+                if notification::FOR_FACILITATORS.contains(&kind)
+                    && !(facilitates || self.is_admin())
+                {
+                    return false;
+                }
+                self.text(post, thread, practice, facilitates)
+                    .is_some_and(Text::is_shown)
+            }
+        }
+    }
+}
+
 /// Whether a post's text may be in the search index, which every reader of its thread
 /// searches: only while it is neither hidden nor removed. (Its author and the practice's
 /// facilitators still read a hidden post on its page; they do not find it by searching.)

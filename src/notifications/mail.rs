@@ -29,7 +29,7 @@ use crate::{
     i18n::Lang,
     mail::{Email, Letter},
     markdown::excerpt,
-    visibility::{Reader, Text},
+    visibility::{Reader, Text, Told as ToldAbout},
 };
 
 /// Older unmailed notifications are left alone (someone who switches mail on does not get
@@ -137,20 +137,19 @@ async fn gather(
             continue;
         }
         let reader = Reader::of(Some(person));
-        if notification::FOR_EXPERT_GROUP.contains(&n.kind.as_str()) && !reader.in_expert_group() {
-            continue;
-        }
         let lang = Lang::parse(&person.lang).unwrap_or_default();
         let actor = people.get(&n.actor_id).map_or("—", |a| a.name.as_str());
-        // A mail is read later and elsewhere: it carries only text every reader of the
-        // thread may see (never a hidden post, even to its facilitators), and for
-        // moderation and the expert group only the sentence and the reason.
+        // Whether they may still be told at all is the visibility rule's
+        // (`Reader::may_be_told`, the same as the bell's). A mail is read later and
+        // elsewhere, so beyond that it carries only text every reader of the thread may see
+        // (never a hidden post, even to its facilitators), and for moderation and the
+        // expert group only the sentence and the reason.
         let (subject, title, excerpt) = match notification::about(&n.kind) {
             About::Summary => {
                 let Some(s) = n.summary_id.and_then(|id| summaries.get(&id)) else {
                     continue;
                 };
-                if !reader.admits_summary(s) {
+                if !reader.may_be_told(&n.kind, ToldAbout::Summary(s), false) {
                     continue;
                 }
                 (Subject::Summary(s.id), s.title.clone(), None)
@@ -165,21 +164,18 @@ async fn gather(
                 let Some(pr) = practices.get(&t.practice_id) else {
                     continue;
                 };
-                if !reader.may_read(t, pr) {
+                let facilitates = facilitating.contains(&(person.id, pr.id));
+                if !reader.may_be_told(&n.kind, ToldAbout::Post(p, t, pr), facilitates) {
                     continue;
                 }
                 let excerpt = match n.kind.as_str() {
-                    notification::FLAG_HANDLED | notification::NOMINATED => None,
-                    k if k.starts_with(notification::NOMINATION_PREFIX) => None,
-                    notification::FLAG => {
-                        if !facilitating.contains(&(person.id, pr.id)) && !reader.is_admin() {
-                            continue;
-                        }
+                    notification::FLAG_HANDLED | notification::NOMINATED | notification::FLAG => {
                         None
                     }
+                    k if k.starts_with(notification::NOMINATION_PREFIX) => None,
                     notification::POST_HIDDEN => {
-                        let (Some(reason), true) = (&p.hidden_reason, p.author_id == person.id)
-                        else {
+                        // Restored since: nothing to explain any more.
+                        let Some(reason) = &p.hidden_reason else {
                             continue;
                         };
                         Some(format!("{}: {reason}", lang.t("moderation.reason")))

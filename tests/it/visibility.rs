@@ -703,3 +703,74 @@ async fn a_post_names_its_author_with_a_handle_no_one_else_has() {
             anouk.handle.expect("handle")
         ));
 }
+
+/// The bell's rule in SQL (`Reader::notifications`) and the mail job's in memory
+/// (`Reader::may_be_told`) agree on every notification of every person in the fixture —
+/// mentions, flags, hidden posts, handled flags, nominations, reviews, a demoted expert's.
+#[tokio::test]
+async fn the_bell_and_the_mail_judge_every_notification_alike() {
+    use erbij::{
+        entities::{membership, notification, practice, summary},
+        visibility::{Reader, Told},
+    };
+    let fixture = fixture().await;
+    let db = &fixture.app.state.db;
+    let all = notification::Entity::find().all(db).await.expect("q");
+    assert!(
+        all.iter().any(|n| n.kind == notification::FLAG_HANDLED)
+            && all.iter().any(|n| n.kind == notification::POST_HIDDEN)
+            && all.iter().any(|n| n.kind == notification::SUMMARY_REVIEW),
+        "the fixture has the new kinds: {:?}",
+        all.iter().map(|n| n.kind.as_str()).collect::<Vec<_>>()
+    );
+    let posts = post::Entity::find().all(db).await.expect("q");
+    let threads = thread::Entity::find().all(db).await.expect("q");
+    let practices = practice::Entity::find().all(db).await.expect("q");
+    let summaries = summary::Entity::find().all(db).await.expect("q");
+    let facilitators = membership::Entity::find()
+        .filter(membership::Column::Role.eq(membership::Role::Facilitator))
+        .all(db)
+        .await
+        .expect("q");
+    for person in user::Entity::find().all(db).await.expect("q") {
+        let reader = Reader::of(Some(&person));
+        let mut by_sql: Vec<i32> = reader
+            .notifications()
+            .all(db)
+            .await
+            .expect("q")
+            .into_iter()
+            .map(|n| n.id)
+            .collect();
+        by_sql.sort_unstable();
+        let mut in_memory: Vec<i32> = all
+            .iter()
+            .filter(|n| n.user_id == person.id)
+            .filter(|n| {
+                if let Some(id) = n.summary_id {
+                    let s = summaries.iter().find(|s| s.id == id).expect("summary");
+                    return reader.may_be_told(&n.kind, Told::Summary(s), false);
+                }
+                let p = posts
+                    .iter()
+                    .find(|p| Some(p.id) == n.post_id)
+                    .expect("post");
+                let t = threads
+                    .iter()
+                    .find(|t| t.id == p.thread_id)
+                    .expect("thread");
+                let pr = practices
+                    .iter()
+                    .find(|pr| pr.id == t.practice_id)
+                    .expect("practice");
+                let facilitates = facilitators
+                    .iter()
+                    .any(|m| m.user_id == person.id && m.practice_id == pr.id);
+                reader.may_be_told(&n.kind, Told::Post(p, t, pr), facilitates)
+            })
+            .map(|n| n.id)
+            .collect();
+        in_memory.sort_unstable();
+        assert_eq!(by_sql, in_memory, "{}", person.email);
+    }
+}
