@@ -117,6 +117,10 @@ async fn every_page_passes_the_accessibility_audit_in_both_languages_and_sizes()
             site.demo_member(),
             vec![
                 ("notifications", "/meldingen".to_string()),
+                ("member home", "/".into()),
+                ("welcome", "/welkom".into()),
+                ("a member's page", "/leden/bram-jansen".into()),
+                ("practice list with news", "/praktijken".into()),
                 ("profile", "/profiel".into()),
                 ("mail settings", "/profiel/email".into()),
                 ("new thread", "/praktijken/migranten/nieuw".into()),
