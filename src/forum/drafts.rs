@@ -8,7 +8,7 @@ use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use chrono::{Duration, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
-    IntoActiveModel, QueryFilter, sea_query::OnConflict,
+    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, sea_query::OnConflict,
 };
 
 use crate::{
@@ -24,6 +24,9 @@ pub const COOKIE: &str = "erbij_bewaard";
 const KEPT_HOURS: i64 = 24;
 /// Bodies longer than a post may be are not kept (the form says what the limit is).
 const MAX_CHARS: usize = 100_000;
+/// A member's drafts kept at most (the newest): one per form, but a member could open
+/// every form on the site.
+const MAX_PER_MEMBER: u64 = 50;
 
 pub fn reply_target(thread_id: i32) -> String {
     format!("reply:{thread_id}")
@@ -114,6 +117,21 @@ pub async fn save(
     )
     .exec(db)
     .await?;
+    let newest: Vec<i32> = draft::Entity::find()
+        .filter(draft::Column::UserId.eq(user_id))
+        .order_by_desc(draft::Column::UpdatedAt)
+        .order_by_desc(draft::Column::Id)
+        .limit(MAX_PER_MEMBER)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|d| d.id)
+        .collect();
+    draft::Entity::delete_many()
+        .filter(draft::Column::UserId.eq(user_id))
+        .filter(draft::Column::Id.is_not_in(newest))
+        .exec(db)
+        .await?;
     Ok(())
 }
 

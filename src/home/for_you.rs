@@ -183,15 +183,7 @@ pub fn view(ctx: &Ctx, person: &user::Model, data: &ForYou) -> Markup {
             @if data.lines.is_empty() {
                 p.empty { (ctx.t("for_you.no_notes")) }
             } @else {
-                ol.notifications {
-                    @for line in &data.lines {
-                        li.unread {
-                            a href={ "/meldingen/" (line.id) } { (line.text) }
-                            " " span.meta { (views::when(ctx, line.at)) }
-                            @if let Some(detail) = &line.detail { br; span.detail { (detail) } }
-                        }
-                    }
-                }
+                (notifications::pages::line_list(ctx, &data.lines, false))
             }
             p { a href="/meldingen" { (ctx.t("for_you.all_notes")) } }
         }

@@ -55,20 +55,28 @@ pub async fn show_notifications(State(state): State<AppState>, ctx: Ctx) -> AppR
             @if lines.is_empty() {
                 p.empty { (ctx.t("notifications.empty")) }
             } @else {
-                ol.notifications {
-                    @for line in &lines {
-                        li.unread[line.unread] {
-                            a href={ "/meldingen/" (line.id) } { (line.text) }
-                            " " span.meta { (views::when(&ctx, line.at)) }
-                            @if line.unread { " " span.badge.new { (ctx.t("notifications.new")) } }
-                            @if let Some(detail) = &line.detail { br; span.detail { (detail) } }
-                        }
-                    }
-                }
+                (line_list(&ctx, &lines, true))
             }
             p { a href="/profiel/email" { (ctx.t("notifications.mail_settings")) } }
         },
     ))
+}
+
+/// Notification lines as a list, for this page and the member's home; `mark_new`: say
+/// "nieuw" beside the unread ones (the home lists only unread ones).
+pub fn line_list(ctx: &Ctx, lines: &[super::Line], mark_new: bool) -> Markup {
+    html! {
+        ol.notifications {
+            @for line in lines {
+                li.unread[line.unread] {
+                    a href={ "/meldingen/" (line.id) } { (line.text) }
+                    " " span.meta { (views::when(ctx, line.at)) }
+                    @if mark_new && line.unread { " " span.badge.new { (ctx.t("notifications.new")) } }
+                    @if let Some(detail) = &line.detail { br; span.detail { (detail) } }
+                }
+            }
+        }
+    }
 }
 
 /// Opens a notification: marks it read and goes to what it is about.

@@ -9,6 +9,8 @@ use crate::forms::FieldErrors;
 
 pub const TITLE_MAX: usize = 200;
 pub const BODY_MAX: usize = 100_000;
+/// The sources a summary may name (each is checked against the writer's reading rights).
+pub const SOURCES_MAX: usize = 50;
 
 #[derive(Debug, Default, Deserialize, Clone)]
 #[serde(default)]
@@ -120,6 +122,10 @@ impl SummaryForm {
                 }
                 None => errors.add("sources", "summaries.source_invalid"),
             }
+        }
+        if sources.len() > SOURCES_MAX {
+            errors.add("sources", "summaries.too_many_sources");
+            sources = sources.into_iter().take(SOURCES_MAX).collect();
         }
         sources
     }

@@ -51,7 +51,8 @@ pub async fn picker(
         .limit(NOMINATIONS)
         .all(db)
         .await?;
-    let query = form.bronzoek.trim();
+    let query: String = form.bronzoek.trim().chars().take(200).collect();
+    let query = query.as_str();
     let found_ids: Vec<i32> = if query.is_empty() {
         Vec::new()
     } else {

@@ -644,3 +644,35 @@ async fn texts_sent_without_a_session_are_kept_only_a_few_times_an_hour_per_addr
         .expect("q");
     assert_eq!(kept, 10, "the rest is not kept");
 }
+
+#[tokio::test]
+async fn a_member_keeps_at_most_fifty_drafts_the_newest() {
+    let (mut marieke, _kees, _thread, person) = marieke_and_kees().await;
+    let mut threads = Vec::new();
+    for i in 0..52 {
+        threads.push(
+            marieke
+                .start_thread("zingeving", &format!("Draad {i}"), "Tekst.", "members")
+                .await,
+        );
+    }
+    for t in &threads {
+        marieke
+            .post(
+                "/concepten",
+                &[("target", &format!("reply:{t}")), ("body", "Half af.")],
+            )
+            .await
+            .assert_status(204);
+    }
+    let kept = erbij::entities::draft::Entity::find()
+        .filter(erbij::entities::draft::Column::UserId.eq(person.id))
+        .count(&marieke.state.db)
+        .await
+        .expect("q");
+    assert_eq!(kept, 50);
+    marieke
+        .get(&format!("/onderwerpen/{}", threads[51]))
+        .await
+        .assert_contains("Half af.");
+}

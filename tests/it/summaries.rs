@@ -936,3 +936,24 @@ async fn sources_are_ticked_from_nominations_and_search_and_a_nomination_is_link
         .assert_contains(&format!(r#"value="{other}" id="source-{other}" checked"#))
         .assert_lacks(&format!("/onderwerpen/{other}\n"));
 }
+
+#[tokio::test]
+async fn a_summary_names_at_most_fifty_sources() {
+    let mut eva = TestApp::new().await;
+    eva.person("eva@expertgroep.nl", "Eva Smit", false, true)
+        .await;
+    eva.login_as("eva@expertgroep.nl").await;
+    let many: String = (1..=60).map(|i| format!("/onderwerpen/{i}\n")).collect();
+    eva.post(
+        "/kennisbundels/nieuw",
+        &[
+            ("title", "Te veel"),
+            ("body", "Tekst."),
+            ("lang", "nl"),
+            ("sources", &many),
+        ],
+    )
+    .await
+    .assert_status(422)
+    .assert_contains("Kies hoogstens 50 bronnen.");
+}
