@@ -29,6 +29,8 @@ pub struct App {
     pub passwords: password::Hashing,
     /// Every uploaded image and PDF is cleaned through this, a few at a time.
     pub media: crate::media::Jobs,
+    /// Visitors' pages kept rendered, and what writes changed.
+    pub pages: crate::page_cache::PageCache,
 }
 
 #[derive(Clone)]
@@ -77,6 +79,8 @@ impl Application {
         tokio::spawn(crate::jobs::run_schedule(self.state.clone()));
         tokio::spawn(clean_earlier_images(self.state.clone()));
         tokio::spawn(build_search_index(self.state.clone()));
+        tokio::spawn(render_stale_bodies(self.state.clone()));
+        tokio::spawn(crate::page_cache::listen_to_instances(self.state.clone()));
         axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown_signal())
             .await?;
@@ -102,6 +106,7 @@ pub async fn prepare_with(
     db::migrate(&db).await.context("migrations failed")?;
     db::seed(&db).await.context("seeding failed")?;
     let mailer = Arc::new(Mailer::from_settings(&settings)?);
+    let pages = crate::page_cache::PageCache::new(settings.page_cache_mb);
     Ok(AppState(Arc::new(App {
         settings,
         db,
@@ -110,6 +115,7 @@ pub async fn prepare_with(
         wake_mail: tokio::sync::Notify::new(),
         passwords: password::Hashing::default(),
         media: crate::media::Jobs::default(),
+        pages,
     })))
 }
 
@@ -139,6 +145,8 @@ async fn housekeeping(state: AppState) {
         if let Err(err) = crate::retention::run(&state.db, &state.settings.data_dir).await {
             tracing::warn!(error = %err, "the retention job failed");
         }
+        // What it removes is not shown to visitors, but a job names no parts: to be sure.
+        state.pages.everything_changed().await;
     }
 }
 
@@ -178,5 +186,22 @@ async fn shutdown_signal() {
 async fn build_search_index(state: AppState) {
     if let Err(err) = crate::search::index::build_if_needed(&state.db).await {
         tracing::error!(error = %err, "building the search index failed");
+    }
+}
+
+/// Once at start-up: post bodies an older renderer made are rendered again; the threads they
+/// are in are fresh in the page cache at once.
+async fn render_stale_bodies(state: AppState) {
+    match crate::forum::bodies::render_stale(&state.db).await {
+        Ok(threads) if threads.is_empty() => {}
+        Ok(threads) => {
+            tracing::info!(threads = threads.len(), "post bodies rendered again");
+            let parts: Vec<_> = threads
+                .into_iter()
+                .map(crate::page_cache::Part::Thread)
+                .collect();
+            state.pages.changed(&parts).await;
+        }
+        Err(err) => tracing::warn!(error = %err, "rendering post bodies again failed"),
     }
 }

@@ -43,6 +43,8 @@ pub struct Settings {
     pub digest_hour: u32,
     /// At most this many mails a second leave for the mail server (0: no limit).
     pub mail_per_second: u32,
+    /// Memory for visitors' pages kept rendered, in megabytes (0: keep none).
+    pub page_cache_mb: u64,
 }
 
 impl Default for Settings {
@@ -65,6 +67,7 @@ impl Default for Settings {
             digest_weekday: 1,
             digest_hour: 8,
             mail_per_second: 10,
+            page_cache_mb: 16,
         }
     }
 }

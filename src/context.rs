@@ -3,6 +3,11 @@
 //! holds only what a page reads, so the page frame (`layout.rs`) can use it without
 //! depending on what builds it.
 
+use std::sync::{
+    Arc,
+    atomic::{AtomicBool, Ordering},
+};
+
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum_extra::extract::cookie::{Cookie, SameSite};
@@ -11,11 +16,44 @@ use crate::{entities::user, error::AppError, i18n::Lang, visibility::Reader};
 
 pub const LANG_COOKIE: &str = "erbij_lang";
 
+/// This request's CSRF token. A page that embeds it (a form) says so by reading it, and only
+/// then is the cookie set: a reading page carries no per-visitor token and sets no cookie, so
+/// it is the same for every visitor and can be kept in the page cache.
+#[derive(Clone, Debug, Default)]
+pub struct CsrfToken {
+    value: String,
+    used: Arc<AtomicBool>,
+}
+
+impl CsrfToken {
+    pub fn new(value: String) -> CsrfToken {
+        CsrfToken {
+            value,
+            used: Arc::default(),
+        }
+    }
+
+    /// The token, for a form; the page now differs per visitor.
+    pub fn for_form(&self) -> &str {
+        self.used.store(true, Ordering::Relaxed);
+        &self.value
+    }
+
+    /// Whether a page embedded the token.
+    pub fn was_used(&self) -> bool {
+        self.used.load(Ordering::Relaxed)
+    }
+
+    pub fn value(&self) -> &str {
+        &self.value
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Ctx {
     pub lang: Lang,
     pub user: Option<user::Model>,
-    pub csrf: String,
+    pub csrf: CsrfToken,
     /// Path and query of this request, to come back to after switching language.
     pub path: String,
     pub client_ip: String,

@@ -370,19 +370,20 @@ async fn insert_posts(
         .flat_map(|(thread_id, rows)| rows.iter().map(move |row| (*thread_id, row)))
         .collect();
     rows.sort_by_key(|(thread_id, row)| (row.2.min(now), *thread_id, row.0));
-    let models: Vec<post::ActiveModel> = rows
-        .into_iter()
-        .map(
-            |(thread_id, (position, author, created, body))| post::ActiveModel {
-                thread_id: Set(thread_id),
-                author_id: Set(*author),
-                position: Set(i32::try_from(*position).unwrap_or(i32::MAX)),
-                body: Set(body.clone()),
-                created_at: Set((*created).min(now)),
-                ..Default::default()
-            },
-        )
-        .collect();
+    let mut models: Vec<post::ActiveModel> = Vec::with_capacity(rows.len());
+    for (thread_id, (position, author, created, body)) in rows {
+        let mut model = post::ActiveModel {
+            thread_id: Set(thread_id),
+            author_id: Set(*author),
+            position: Set(i32::try_from(*position).unwrap_or(i32::MAX)),
+            created_at: Set((*created).min(now)),
+            ..Default::default()
+        };
+        crate::forum::bodies::Body::render(body)
+            .await
+            .write_to(&mut model);
+        models.push(model);
+    }
     for chunk in models.chunks(500) {
         post::Entity::insert_many(chunk.to_vec()).exec(db).await?;
     }

@@ -3,6 +3,7 @@
 
 pub mod attachments;
 pub mod audience;
+pub mod bodies;
 pub mod drafts;
 pub mod erase;
 pub mod moderation;

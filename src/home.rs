@@ -4,7 +4,7 @@
 pub mod for_you;
 
 use axum::{
-    extract::State,
+    extract::{Path, Query, State},
     response::{IntoResponse, Redirect, Response},
 };
 use axum_extra::extract::cookie::CookieJar;
@@ -15,26 +15,23 @@ use serde::Deserialize;
 use crate::{
     AppState,
     context::{Ctx, lang_cookie},
-    csrf::CsrfForm,
     entities::{practice, thread, user},
     error::AppResult,
     forum::{self, Scope, views},
     i18n::Lang,
-    layout, practices,
+    layout,
+    page_cache::{self, Part},
+    practices,
 };
 
 /// How many recently active threads the home page shows.
 const ACTIVITY: u64 = 8;
 
-pub async fn show_home(State(state): State<AppState>, ctx: Ctx) -> AppResult<Markup> {
+pub async fn show_home(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     if let Some(person) = &ctx.user {
         let data = for_you::load(&state.db, person).await?;
         let title = ctx.t("for_you.title");
-        return Ok(layout::page(
-            &ctx,
-            &title,
-            for_you::view(&ctx, person, &data),
-        ));
+        return Ok(layout::page(&ctx, &title, for_you::view(&ctx, person, &data)).into_response());
     }
     let practices = practices::active_practices(&state.db).await?;
     // Recent activity through the viewer's scope: visitors see public threads only.
@@ -57,7 +54,10 @@ pub async fn show_home(State(state): State<AppState>, ctx: Ctx) -> AppResult<Mar
             })
         })
         .collect();
-    Ok(home_view(&ctx, &practices, &activity))
+    Ok(page_cache::keep(
+        home_view(&ctx, &practices, &activity),
+        [Part::Activity, Part::Titles],
+    ))
 }
 
 struct Activity<'a> {
@@ -136,20 +136,21 @@ fn home_view(ctx: &Ctx, practices: &[practice::Model], activity: &[Activity]) ->
 #[derive(Deserialize)]
 pub struct LanguageForm {
     #[serde(default)]
-    lang: String,
-    #[serde(default)]
-    next: String,
+    terug: String,
 }
 
 /// Remembers the choice in a cookie (and the profile, for a signed-in person) and goes back
 /// to the page it came from.
+/// `/taal/{code}?terug=<path>`: a plain link (the choice is only a preference) that
+/// remembers the language and returns to the page.
 pub async fn switch_language(
     State(state): State<AppState>,
     ctx: Ctx,
     jar: CookieJar,
-    CsrfForm(form): CsrfForm<LanguageForm>,
+    Path(code): Path<String>,
+    Query(form): Query<LanguageForm>,
 ) -> AppResult<Response> {
-    let lang = Lang::parse(&form.lang).unwrap_or(ctx.lang);
+    let lang = Lang::parse(&code).unwrap_or(ctx.lang);
     if let Some(user) = ctx.user.clone()
         && user.lang != lang.code()
     {
@@ -158,7 +159,7 @@ pub async fn switch_language(
         active.update(&state.db).await?;
     }
     let cookie = lang_cookie(lang, state.settings.secure_cookies());
-    Ok((jar.add(cookie), Redirect::to(&local_path(&form.next))).into_response())
+    Ok((jar.add(cookie), Redirect::to(&local_path(&form.terug))).into_response())
 }
 
 /// The one check of a redirect target the browser gave us (`next`): a path on this site,

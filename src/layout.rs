@@ -50,16 +50,17 @@ pub fn page(ctx: &Ctx, title: &str, body: Markup) -> Markup {
                     div.wrap {
                         p { (ctx.t("footer.about")) }
                         p { a href="/privacy" { (ctx.t("footer.privacy")) } }
-                        form.lang-switch method="post" action="/taal" {
-                            (csrf_field(ctx))
-                            input type="hidden" name="next" value=(ctx.path);
+                        // Plain links: switching language changes only a preference, and a
+                        // page with a form on it could not be the same for every visitor.
+                        nav.lang-switch aria-labelledby="lang-label" {
                             span #lang-label { (ctx.t("footer.language")) }
+                            @let back = back_query(&ctx.path);
                             @for lang in Lang::ALL {
                                 @let name = lang.t("lang.self");
                                 @if lang == ctx.lang {
-                                    button type="submit" name="lang" value=(lang.code()) aria-pressed="true" lang=(lang.code()) { (name) }
+                                    a href={ "/taal/" (lang.code()) "?" (back) } aria-current="true" lang=(lang.code()) hreflang=(lang.code()) { (name) }
                                 } @else {
-                                    button type="submit" name="lang" value=(lang.code()) aria-pressed="false" lang=(lang.code()) { (name) }
+                                    a href={ "/taal/" (lang.code()) "?" (back) } lang=(lang.code()) hreflang=(lang.code()) { (name) }
                                 }
                             }
                         }
@@ -128,8 +129,13 @@ fn bell() -> Markup {
     )
 }
 
+/// `terug=<this page>`, for the language links.
+fn back_query(path: &str) -> String {
+    serde_html_form::to_string([("terug", path)]).unwrap_or_default()
+}
+
 pub fn csrf_field(ctx: &Ctx) -> Markup {
-    html! { input type="hidden" name=(csrf::FIELD) value=(ctx.csrf); }
+    html! { input type="hidden" name=(csrf::FIELD) value=(ctx.csrf.for_form()); }
 }
 
 /// A short confirmation or notice in a calm box.

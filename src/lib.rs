@@ -35,6 +35,7 @@ pub mod mentions;
 pub mod names;
 pub mod notifications;
 pub mod own_data;
+pub mod page_cache;
 pub mod password;
 pub mod practices;
 pub mod privacy;

@@ -1,5 +1,10 @@
 //! The `erbij` command: serve the site (default), run migrations, create an administrator.
 
+/// mimalloc returns freed memory to the system, where glibc's allocator keeps arenas per
+/// thread: resident memory stays near what is in use (issue 16).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::process::ExitCode;
 
 use chrono::Utc;

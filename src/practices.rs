@@ -24,6 +24,8 @@ use crate::{
     forms::FieldErrors,
     forum::{self, Scope, THREADS_PER_PAGE, views},
     layout,
+    page_cache::Changes,
+    page_cache::{self, Part},
 };
 
 /// The practices (not the expert area) in the administrator's order, archived ones last.
@@ -45,20 +47,23 @@ pub async fn active_practices(db: &impl ConnectionTrait) -> Result<Vec<practice:
         .collect())
 }
 
-pub async fn list_practices(State(state): State<AppState>, ctx: Ctx) -> AppResult<Markup> {
+pub async fn list_practices(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     let practices = all_practices(&state.db).await?;
     let unread = match &ctx.user {
         Some(person) => forum::unread::threads_per_practice(&state.db, person).await?,
         None => HashMap::new(),
     };
-    Ok(layout::page(
-        &ctx,
-        &ctx.t("practices.title"),
-        html! {
-            h1 { (ctx.t("practices.title")) }
-            p.lead { (ctx.t("practices.intro")) }
-            (practice_cards(&ctx, &practices, &unread))
-        },
+    Ok(page_cache::keep(
+        layout::page(
+            &ctx,
+            &ctx.t("practices.title"),
+            html! {
+                h1 { (ctx.t("practices.title")) }
+                p.lead { (ctx.t("practices.intro")) }
+                (practice_cards(&ctx, &practices, &unread))
+            },
+        ),
+        [Part::Activity, Part::Titles],
     ))
 }
 
@@ -98,8 +103,10 @@ pub async fn mark_read(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(slug): Path<String>,
+    changes: Changes,
     CsrfForm(form): CsrfForm<NextForm>,
 ) -> AppResult<Response> {
+    changes.nothing_public();
     let person = ctx.require_user()?;
     let scope = Scope::for_viewer(&state.db, Some(person)).await?;
     let practice = scope.practice_by_slug(&slug).ok_or(AppError::NotFound)?;
@@ -118,7 +125,7 @@ pub async fn show_practice(
     ctx: Ctx,
     Path(slug): Path<String>,
     Query(query): Query<PageQuery>,
-) -> AppResult<Markup> {
+) -> AppResult<Response> {
     let scope = Scope::for_viewer(&state.db, ctx.user.as_ref()).await?;
     // The expert area is in the scope of experts and administrators only.
     let practice = scope
@@ -158,74 +165,77 @@ pub async fn show_practice(
         })
         .collect();
     let base = format!("/praktijken/{}", practice.slug);
-    Ok(layout::page(
-        &ctx,
-        practice.name(ctx.lang),
-        html! {
-            @if is_practice {
-                p.breadcrumb { a href="/praktijken" { (ctx.t("practices.title")) } }
-            } @else {
-                div.notice role="note" { p { (ctx.t("expert.private_notice")) } }
-            }
-            h1 { (practice.name(ctx.lang)) }
-            @if practice.archived {
-                div.notice role="note" { p { (ctx.t("practices.archived_notice")) } }
-            }
-            p.lead { (practice.description(ctx.lang)) }
-            (crate::search::views::practice_box(&ctx, &practice))
-            div.actions {
-                @if may_post {
-                    a.button href={ (base) "/nieuw" } { (ctx.t("forum.new_thread")) }
+    Ok(page_cache::keep(
+        layout::page(
+            &ctx,
+            practice.name(ctx.lang),
+            html! {
+                @if is_practice {
+                    p.breadcrumb { a href="/praktijken" { (ctx.t("practices.title")) } }
+                } @else {
+                    div.notice role="note" { p { (ctx.t("expert.private_notice")) } }
                 }
-                @if ctx.user.is_some() && !practice.archived && is_practice {
-                    @if let Some(m) = &membership {
-                        @if m.role == membership::Role::Facilitator {
-                            span.badge { (ctx.t("role.facilitator")) }
-                        }
-                        form.inline method="post" action={ (base) "/verlaten" } {
-                            (layout::csrf_field(&ctx))
-                            button.secondary type="submit" { (ctx.t("practices.leave")) }
-                        }
-                    } @else {
-                        form.inline method="post" action={ (base) "/deelnemen" } {
-                            (layout::csrf_field(&ctx))
-                            button.primary type="submit" { (ctx.t("practices.join")) }
+                h1 { (practice.name(ctx.lang)) }
+                @if practice.archived {
+                    div.notice role="note" { p { (ctx.t("practices.archived_notice")) } }
+                }
+                p.lead { (practice.description(ctx.lang)) }
+                (crate::search::views::practice_box(&ctx, &practice))
+                div.actions {
+                    @if may_post {
+                        a.button href={ (base) "/nieuw" } { (ctx.t("forum.new_thread")) }
+                    }
+                    @if ctx.user.is_some() && !practice.archived && is_practice {
+                        @if let Some(m) = &membership {
+                            @if m.role == membership::Role::Facilitator {
+                                span.badge { (ctx.t("role.facilitator")) }
+                            }
+                            form.inline method="post" action={ (base) "/verlaten" } {
+                                (layout::csrf_field(&ctx))
+                                button.secondary type="submit" { (ctx.t("practices.leave")) }
+                            }
+                        } @else {
+                            form.inline method="post" action={ (base) "/deelnemen" } {
+                                (layout::csrf_field(&ctx))
+                                button.primary type="submit" { (ctx.t("practices.join")) }
+                            }
                         }
                     }
+                    @if ctx.user.is_some() && is_practice {
+                        a href={ (base) "/deelnemers" } { (ctx.t("practices.participants")) }
+                    }
+                    @if !is_practice {
+                        a href="/expertgroep/voordrachten" { (ctx.t("nominations.queue_title")) }
+                        a href="/expertgroep/kennisbundels" { (ctx.t("summaries.experts_title")) }
+                    }
+                    @if may_moderate {
+                        a href={ (base) "/signaleringen" } { (ctx.t("moderation.queue_link")) }
+                    }
                 }
-                @if ctx.user.is_some() && is_practice {
-                    a href={ (base) "/deelnemers" } { (ctx.t("practices.participants")) }
+                @if may_moderate && !practice.archived && is_practice {
+                    details.visibility-default {
+                        summary { (ctx.t("field.default_visibility")) }
+                        (views::visibility_form(&ctx, &format!("{base}/standaard-zichtbaarheid"), practice.default_visibility.as_str(), false, &FieldErrors::default()))
+                    }
                 }
-                @if !is_practice {
-                    a href="/expertgroep/voordrachten" { (ctx.t("nominations.queue_title")) }
-                    a href="/expertgroep/kennisbundels" { (ctx.t("summaries.experts_title")) }
+                section aria-labelledby="threads-title" {
+                    h2 #threads-title { (ctx.t("practices.threads_title")) }
+                    @if rows.is_empty() {
+                        p.empty { (ctx.t("practices.no_threads")) }
+                    } @else {
+                        (views::thread_list(&ctx, &rows))
+                        (views::pagination(&ctx, &base, page, pages))
+                    }
+                    @if ctx.user.is_none() {
+                        p.muted { (ctx.t("practices.visitor_hint")) }
+                    }
+                    @if is_practice {
+                        p { a href={ "/volgen?praktijk=" (practice.slug) } { (ctx.t("practices.follow_by_mail")) } }
+                    }
                 }
-                @if may_moderate {
-                    a href={ (base) "/signaleringen" } { (ctx.t("moderation.queue_link")) }
-                }
-            }
-            @if may_moderate && !practice.archived && is_practice {
-                details.visibility-default {
-                    summary { (ctx.t("field.default_visibility")) }
-                    (views::visibility_form(&ctx, &format!("{base}/standaard-zichtbaarheid"), practice.default_visibility.as_str(), false, &FieldErrors::default()))
-                }
-            }
-            section aria-labelledby="threads-title" {
-                h2 #threads-title { (ctx.t("practices.threads_title")) }
-                @if rows.is_empty() {
-                    p.empty { (ctx.t("practices.no_threads")) }
-                } @else {
-                    (views::thread_list(&ctx, &rows))
-                    (views::pagination(&ctx, &base, page, pages))
-                }
-                @if ctx.user.is_none() {
-                    p.muted { (ctx.t("practices.visitor_hint")) }
-                }
-                @if is_practice {
-                    p { a href={ "/volgen?praktijk=" (practice.slug) } { (ctx.t("practices.follow_by_mail")) } }
-                }
-            }
-        },
+            },
+        ),
+        [Part::Practice(practice.id), Part::Titles],
     ))
 }
 

@@ -19,8 +19,8 @@ use tower_http::{
 };
 
 use crate::{
-    AppState, accounts, admin, assets, forum, home, members, notifications, own_data, practices,
-    privacy, search, shell, subscriptions, summaries,
+    AppState, accounts, admin, assets, forum, home, members, notifications, own_data, page_cache,
+    practices, privacy, search, shell, subscriptions, summaries,
 };
 
 /// Forms are small; uploads (later) get their own, larger limit on their own routes.
@@ -46,7 +46,7 @@ pub fn build(state: AppState) -> Router {
         .then(|| HeaderValue::from_static("max-age=31536000; includeSubDomains"));
     let pages = Router::new()
         .route("/", get(home::show_home))
-        .route("/taal", post(home::switch_language))
+        .route("/taal/{lang}", get(home::switch_language))
         .route("/gelezen", post(home::for_you::mark_everything_read))
         .route(
             "/welkom",
@@ -358,6 +358,11 @@ pub fn build(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(
             state.clone(),
             shell::middleware,
+        ))
+        // Outside the shell: a kept page is served without building a page context.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            page_cache::middleware,
         ));
 
     Router::new()

@@ -15,7 +15,7 @@ use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 
 use crate::{
     AppState,
-    context::{Ctx, LANG_COOKIE},
+    context::{CsrfToken, Ctx, LANG_COOKIE},
     csrf,
     entities::user,
     error::{AppError, ErrorKind},
@@ -69,7 +69,7 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
     let ctx = Ctx {
         lang,
         user,
-        csrf: csrf.clone(),
+        csrf: CsrfToken::new(csrf.clone()),
         path: parts
             .uri
             .path_and_query()
@@ -102,7 +102,8 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
             .headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
     }
-    if fresh_csrf {
+    // The cookie goes only with a page that embedded the token (a form).
+    if fresh_csrf && ctx.csrf.was_used() {
         let cookie = Cookie::build((csrf::COOKIE, csrf))
             .path("/")
             .http_only(true)
@@ -127,7 +128,7 @@ impl IntoResponseWith for AppError {
         let ctx = Ctx {
             lang: choose_lang(&jar, None, &parts.headers),
             user: None,
-            csrf: String::new(),
+            csrf: CsrfToken::default(),
             path: "/".into(),
             client_ip: String::new(),
             stylesheet: state.assets.stylesheet_path.clone(),
@@ -140,7 +141,11 @@ impl IntoResponseWith for AppError {
 }
 
 /// The language cookie wins, then the profile, then the browser, then Dutch.
-fn choose_lang(jar: &CookieJar, user: Option<&user::Model>, headers: &HeaderMap) -> Lang {
+pub(crate) fn choose_lang(
+    jar: &CookieJar,
+    user: Option<&user::Model>,
+    headers: &HeaderMap,
+) -> Lang {
     jar.get(LANG_COOKIE)
         .and_then(|c| Lang::parse(c.value()))
         .or_else(|| user.and_then(|u| Lang::parse(&u.lang)))

@@ -24,6 +24,7 @@ mod m20261202_400001_subscriber_privacy;
 mod m20261203_000001_search;
 mod m20261204_000001_search_ids;
 mod m20261205_000001_hearing_back;
+mod m20261206_000001_post_html;
 
 pub struct Migrator;
 
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000001_search::Migration),
             Box::new(m20261204_000001_search_ids::Migration),
             Box::new(m20261205_000001_hearing_back::Migration),
+            Box::new(m20261206_000001_post_html::Migration),
         ]
     }
 }

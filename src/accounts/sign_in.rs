@@ -19,7 +19,9 @@ use crate::{
     error::AppResult,
     forms::{self, Field, FieldErrors},
     home::local_path,
-    layout, session, throttle,
+    layout,
+    page_cache::Changes,
+    session, throttle,
 };
 
 #[derive(Debug, Default, Deserialize)]
@@ -73,8 +75,10 @@ pub async fn submit(
     ctx: Ctx,
     jar: CookieJar,
     device: session::Device,
+    changes: Changes,
     CsrfForm(form): CsrfForm<SignInForm>,
 ) -> AppResult<Response> {
+    changes.nothing_public();
     let mut errors = FieldErrors::default();
     errors.email("email", &form.email);
     if form.password.is_empty() {
@@ -126,8 +130,10 @@ pub async fn submit(
 pub async fn sign_out(
     State(state): State<AppState>,
     jar: CookieJar,
+    changes: Changes,
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> AppResult<Response> {
+    changes.nothing_public();
     if let Some(cookie) = jar.get(session::COOKIE) {
         session::end(&state.db, cookie.value()).await?;
     }

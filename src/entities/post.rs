@@ -13,6 +13,11 @@ pub struct Model {
     pub position: i32,
     #[sea_orm(column_type = "Text")]
     pub body: String,
+    /// `body` rendered and sanitised by [`crate::forum::bodies`], the one writer of both.
+    #[sea_orm(column_type = "Text")]
+    pub body_html: String,
+    /// The renderer's version `body_html` was made with (0: not yet rendered).
+    pub html_version: i32,
     pub created_at: DateTimeUtc,
     pub edited_at: Option<DateTimeUtc>,
     pub deleted_at: Option<DateTimeUtc>,

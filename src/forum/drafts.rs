@@ -15,6 +15,7 @@ use crate::{
     AppState,
     entities::draft,
     error::AppResult,
+    page_cache::Changes,
     tokens::{random_secret, sha256_hex},
 };
 
@@ -217,8 +218,10 @@ pub struct AutosaveForm {
 pub async fn autosave(
     axum::extract::State(state): axum::extract::State<AppState>,
     ctx: crate::context::Ctx,
+    changes: Changes,
     crate::csrf::CsrfForm(form): crate::csrf::CsrfForm<AutosaveForm>,
 ) -> AppResult<Response> {
+    changes.nothing_public();
     use crate::error::AppError;
     let person = ctx.require_user()?;
     let scope = super::Scope::for_viewer(&state.db, Some(person)).await?;

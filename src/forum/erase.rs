@@ -44,8 +44,11 @@ pub async fn erase_posts(db: &impl ConnectionTrait, post_ids: &[i32]) -> Result<
             .filter(post::Column::DeletedAt.is_null())
             .exec(db)
             .await?;
-        erased += post::Entity::update_many()
-            .col_expr(post::Column::Body, Expr::value(""))
+        let mut erase = post::Entity::update_many();
+        for (column, value) in super::bodies::Body::empty().columns() {
+            erase = erase.col_expr(column, value);
+        }
+        erased += erase
             .col_expr(
                 post::Column::HiddenReason,
                 Expr::value(Option::<String>::None),

@@ -481,7 +481,7 @@ async fn flag_queue(
                     blockquote.flagged-post {
                         p.meta { (name(post.author_id)) }
                         @match text {
-                            Text::Shown { .. } => (crate::markdown::Markdown(&post.body)),
+                            Text::Shown { .. } => (super::bodies::html(post)),
                             Text::Removed => p.removed { (ctx.t("forum.removed_by_author")) },
                             Text::Hidden => p.removed { (ctx.t("moderation.hidden_notice")) },
                         }

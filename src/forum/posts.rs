@@ -14,7 +14,7 @@ use sea_orm::{
 };
 
 use super::{
-    BODY_MAX, Scope, people,
+    BODY_MAX, Scope, bodies, people,
     views::{self, PostForm},
 };
 use crate::{
@@ -24,6 +24,7 @@ use crate::{
     entities::{post, post_revision, practice, thread},
     error::{AppError, AppResult},
     forms::{self, FieldErrors},
+    page_cache::Changes,
 };
 
 /// `/berichten/{id}` lands on the right page of the thread, at the post.
@@ -83,6 +84,7 @@ pub async fn update_post(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i32>,
+    changes: Changes,
     CsrfForm(mut form): CsrfForm<PostForm>,
 ) -> AppResult<Response> {
     let (post, thread, _) = own_post(&state, &ctx, id).await?;
@@ -98,8 +100,8 @@ pub async fn update_post(
         form.mentions = crate::mentions::resolve(&state.db, &form.body).await?;
         return Ok(views::edit_post(&ctx, &thread, &post, &form, &errors, true).into_response());
     }
-    let new_body = form.body.trim_end().to_string();
-    if new_body != post.body {
+    let body = bodies::Body::render(&form.body).await;
+    if body.markdown() != post.body {
         let txn = state.db.begin().await?;
         post_revision::ActiveModel {
             post_id: Set(post.id),
@@ -111,13 +113,14 @@ pub async fn update_post(
         .insert(&txn)
         .await?;
         let mut active = post.clone().into_active_model();
-        active.body = Set(new_body);
+        body.write_to(&mut active);
         active.edited_at = Set(Some(Utc::now()));
         active.update(&txn).await?;
         crate::search::index::sync_posts(&txn, &[post.id]).await?;
         crate::summaries::public::mark_sources_changed(&txn, thread.id, post.id).await?;
         txn.commit().await?;
     }
+    changes.posts_in(thread.id, thread.practice_id);
     Ok(Redirect::to(&views::post_url(thread.id, &post)).into_response())
 }
 

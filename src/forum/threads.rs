@@ -20,7 +20,7 @@ use serde::Deserialize;
 use axum_extra::extract::cookie::CookieJar;
 
 use super::{
-    BODY_MAX, POSTS_PER_PAGE, Scope, TITLE_MAX, attachments, drafts, page_of, people,
+    BODY_MAX, POSTS_PER_PAGE, Scope, TITLE_MAX, attachments, bodies, drafts, page_of, people,
     views::{self, Files, PostForm, ThreadPage},
 };
 use crate::{
@@ -31,6 +31,7 @@ use crate::{
     error::{AppError, AppResult},
     forms::{self, FieldErrors},
     notifications,
+    page_cache::{self, Changes, Part},
     visibility::Text,
 };
 
@@ -154,6 +155,7 @@ pub async fn create_thread(
     ctx: Ctx,
     jar: CookieJar,
     Path(slug): Path<String>,
+    changes: Changes,
     CsrfMultipart { mut form, uploads }: CsrfMultipart<ThreadForm>,
 ) -> AppResult<Response> {
     if ctx.user.is_none() {
@@ -214,6 +216,7 @@ pub async fn create_thread(
             views::new_thread(&ctx, &practice, &form, &errors, true, None, &files).into_response(),
         );
     }
+    let body = bodies::Body::render(&form.body).await;
     let now = Utc::now();
     let txn = state.db.begin().await?;
     let thread = thread::ActiveModel {
@@ -231,28 +234,28 @@ pub async fn create_thread(
     }
     .insert(&txn)
     .await?;
-    let opening = post::ActiveModel {
+    let mut opening = post::ActiveModel {
         thread_id: Set(thread.id),
         author_id: Set(person.id),
         position: Set(1),
-        body: Set(form.body.trim_end().into()),
         created_at: Set(now),
         ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
+    };
+    body.write_to(&mut opening);
+    let opening = opening.insert(&txn).await?;
     attachments::attach(&txn, &pending, opening.id).await?;
     crate::search::index::sync_posts(&txn, &[opening.id]).await?;
     mark_read(&txn, person.id, thread.id, 1).await?;
     notifications::after_post(&txn, &thread, &practice, &opening, None).await?;
     drafts::discard(&txn, person.id, &drafts::thread_target(&slug)).await?;
     txn.commit().await?;
+    changes.new_thread(thread.id, practice.id);
     state.wake_mail.notify_one();
     Ok(Redirect::to(&format!("/onderwerpen/{}", thread.id)).into_response())
 }
 
 /// One page of a thread: its posts, their authors and their files, in three queries.
-/// One page of a thread: every post keeps its place, but a text (and files) this reader
+/// Every post keeps its place, but a text (and files) this reader
 /// may not have is dropped here, so no view can show it.
 async fn page_of_posts(
     db: &impl ConnectionTrait,
@@ -436,7 +439,7 @@ pub async fn show_thread(
         body: quote.or(restored.map(|r| r.body)).unwrap_or_default(),
         ..Default::default()
     };
-    Ok(views::thread_page(
+    let page = views::thread_page(
         &ctx,
         &ThreadPage {
             thread: &thread,
@@ -464,8 +467,11 @@ pub async fn show_thread(
             pending: &[],
             max_mb: state.settings.upload_max_mb,
         },
-    )
-    .into_response())
+    );
+    Ok(page_cache::keep(
+        page,
+        [Part::Thread(thread.id), Part::Titles],
+    ))
 }
 
 /// The reply form's own address (where signing in again leads): the thread's last page,
@@ -547,6 +553,7 @@ pub async fn reply(
     ctx: Ctx,
     jar: CookieJar,
     Path(id): Path<i32>,
+    changes: Changes,
     CsrfMultipart { mut form, uploads }: CsrfMultipart<PostForm>,
 ) -> AppResult<Response> {
     let Some(person) = ctx.user.clone() else {
@@ -630,6 +637,7 @@ pub async fn reply(
         });
     }
 
+    let body = bodies::Body::render(&form.body).await;
     let now = Utc::now();
     let txn = state.db.begin().await?;
     // Claim the next position by bumping the counter first: the row lock (PostgreSQL) or
@@ -653,16 +661,15 @@ pub async fn reply(
         .await?
         .ok_or(AppError::NotFound)?
         .post_count;
-    let post = post::ActiveModel {
+    let mut post = post::ActiveModel {
         thread_id: Set(thread.id),
         author_id: Set(person.id),
         position: Set(position),
-        body: Set(form.body.trim_end().into()),
         created_at: Set(now),
         ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
+    };
+    body.write_to(&mut post);
+    let post = post.insert(&txn).await?;
     attachments::attach(&txn, &pending, post.id).await?;
     crate::search::index::sync_posts(&txn, &[post.id]).await?;
     mark_read(&txn, person.id, thread.id, position).await?;
@@ -678,6 +685,7 @@ pub async fn reply(
     notifications::after_post(&txn, &thread, &practice, &post, quoted_author).await?;
     drafts::discard(&txn, person.id, &drafts::reply_target(thread.id)).await?;
     txn.commit().await?;
+    changes.posts_in(thread.id, thread.practice_id);
     state.wake_mail.notify_one();
     Ok(Redirect::to(&views::post_url(thread.id, &post)).into_response())
 }

@@ -412,7 +412,7 @@ fn post_article(ctx: &Ctx, tp: &ThreadPage, post: &post::Model) -> Markup {
                         @if let Some(reason) = &post.hidden_reason { " " (reason) }
                     }
                 }
-                div.post-body { (Markdown(&post.body)) }
+                div.post-body { (super::bodies::html(post)) }
                 @if let Some(list) = tp.attachments.get(&post.id) { (attachment_list(ctx, list)) }
                 @if ctx.user.is_some() {
                     div.post-actions {

@@ -25,6 +25,7 @@ use crate::{
     forum::{self, Scope, unread, views},
     layout,
     notifications::{self, Line},
+    page_cache::Changes,
     practices,
     visibility::published_summaries,
 };
@@ -217,8 +218,10 @@ pub fn view(ctx: &Ctx, person: &user::Model, data: &ForYou) -> Markup {
 pub async fn mark_everything_read(
     State(state): State<AppState>,
     ctx: Ctx,
+    changes: Changes,
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> AppResult<Response> {
+    changes.nothing_public();
     let person = ctx.require_user()?;
     unread::mark_everything_read(&state.db, person.id).await?;
     Ok(Redirect::to("/").into_response())

@@ -22,6 +22,7 @@ use crate::{
     error::{AppError, AppResult},
     forum::{Scope, views},
     layout,
+    page_cache::Changes,
 };
 
 /// How many notifications the page lists.
@@ -109,8 +110,10 @@ pub async fn open_notification(
 pub async fn mark_all_read(
     State(state): State<AppState>,
     ctx: Ctx,
+    changes: Changes,
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> AppResult<Response> {
+    changes.nothing_public();
     let person = ctx.require_user()?;
     notification::Entity::update_many()
         .col_expr(notification::Column::ReadAt, Expr::value(Utc::now()))
@@ -132,8 +135,10 @@ pub async fn set_watch(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i32>,
+    changes: Changes,
     CsrfForm(form): CsrfForm<WatchForm>,
 ) -> AppResult<Response> {
+    changes.nothing_public();
     let person = ctx.require_user()?;
     let scope = Scope::for_viewer(&state.db, Some(person)).await?;
     let thread = scope

@@ -8,7 +8,7 @@ use atom_syndication::{Entry, Feed, Link, Person, Text};
 use axum::{
     extract::{Path, Query, State},
     http::header,
-    response::{IntoResponse, Response},
+    response::Response,
 };
 use chrono::{DateTime, FixedOffset, Utc};
 use maud::{Markup, html};
@@ -35,6 +35,7 @@ use crate::{
     i18n::Lang,
     layout,
     markdown::{Markdown, excerpt},
+    page_cache::{self, Part},
     practices,
     visibility::published_summaries,
 };
@@ -76,7 +77,7 @@ pub async fn list_published(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(q): Query<ListQuery>,
-) -> AppResult<Markup> {
+) -> AppResult<Response> {
     let all = practices::all_practices(&state.db).await?;
     let chosen = all.iter().find(|p| p.slug == q.praktijk);
     let list = published(&state.db, chosen.map(|p| p.id), None).await?;
@@ -85,36 +86,39 @@ pub async fn list_published(
         Some(p) => format!("/praktijken/{}/kennisbundels.atom", p.slug),
         None => "/kennisbundels.atom".to_string(),
     };
-    Ok(layout::page(
-        &ctx,
-        &title,
-        html! {
-            h1 { (title) }
-            p.lead { (ctx.t("summaries.intro")) }
-            form.move-thread method="get" action="/kennisbundels" {
-                label for="praktijk" { (ctx.t("summaries.filter")) }
-                select #praktijk name="praktijk" {
-                    option value="" { (ctx.t("summaries.all_practices")) }
-                    @for p in &all {
-                        option value=(p.slug) selected[chosen.is_some_and(|c| c.id == p.id)] { (p.name(ctx.lang)) }
+    Ok(page_cache::keep(
+        layout::page(
+            &ctx,
+            &title,
+            html! {
+                h1 { (title) }
+                p.lead { (ctx.t("summaries.intro")) }
+                form.move-thread method="get" action="/kennisbundels" {
+                    label for="praktijk" { (ctx.t("summaries.filter")) }
+                    select #praktijk name="praktijk" {
+                        option value="" { (ctx.t("summaries.all_practices")) }
+                        @for p in &all {
+                            option value=(p.slug) selected[chosen.is_some_and(|c| c.id == p.id)] { (p.name(ctx.lang)) }
+                        }
                     }
+                    button.secondary type="submit" { (ctx.t("summaries.show")) }
                 }
-                button.secondary type="submit" { (ctx.t("summaries.show")) }
-            }
-            @if list.is_empty() {
-                p.empty { (ctx.t("summaries.none_published")) }
-            } @else {
-                ol.threads {
-                    @for s in &list {
-                        li.thread {
-                            h2 { a href={ "/kennisbundels/" (s.slug) } { (s.title) } }
-                            @if let Some(at) = s.published_at { p.meta { (when(&ctx, at)) } }
+                @if list.is_empty() {
+                    p.empty { (ctx.t("summaries.none_published")) }
+                } @else {
+                    ol.threads {
+                        @for s in &list {
+                            li.thread {
+                                h2 { a href={ "/kennisbundels/" (s.slug) } { (s.title) } }
+                                @if let Some(at) = s.published_at { p.meta { (when(&ctx, at)) } }
+                            }
                         }
                     }
                 }
-            }
-            p { a href=(feed) { (ctx.t("summaries.feed")) } }
-        },
+                p { a href=(feed) { (ctx.t("summaries.feed")) } }
+            },
+        ),
+        [Part::Titles],
     ))
 }
 
@@ -143,7 +147,7 @@ pub async fn show_summary(
     ctx: Ctx,
     Path(slug): Path<String>,
     Query(q): Query<ShowQuery>,
-) -> AppResult<Markup> {
+) -> AppResult<Response> {
     let s = edit::by_slug(&state.db, &slug)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -208,59 +212,62 @@ pub async fn show_summary(
     )
     .await?;
     let summary = &full.summary;
-    Ok(layout::page(
-        &ctx,
-        &full.version.title,
-        html! {
-            p.breadcrumb { a href="/kennisbundels" { (ctx.t("summaries.title")) } }
-            article.summary lang=(summary.lang) {
-                h1 { (full.version.title) }
-                p.meta {
-                    @if let Some(at) = summary.published_at { (ctx.t("summaries.published")) " " (when(&ctx, at)) " · " }
-                    (ctx.t("summaries.by_expert_group"))
-                    @for p in &concerned { " · " a href={ "/kennisbundels?praktijk=" (p.slug) } { (p.name(ctx.lang)) } }
-                }
-                div.post-body { (Markdown(&full.version.body)) }
-                @if !shown.is_empty() {
-                    section aria-labelledby="sources-title" {
-                        h2 #sources-title { (ctx.t("summaries.sources")) }
-                        ul {
-                            @for src in &shown {
-                                li {
-                                    @match src {
-                                        Shown::Open { thread, practice, post_id } => {
-                                            a href=(match post_id { Some(p) => format!("/berichten/{p}"), None => format!("/onderwerpen/{}", thread.id) }) { (thread.title) }
-                                            " (" (practice.name(ctx.lang)) ")"
-                                        },
-                                        Shown::Members => { (ctx.t("summaries.members_discussion")) },
-                                        Shown::Experts => { (ctx.t("summaries.experts_discussion")) },
+    Ok(page_cache::keep(
+        layout::page(
+            &ctx,
+            &full.version.title,
+            html! {
+                p.breadcrumb { a href="/kennisbundels" { (ctx.t("summaries.title")) } }
+                article.summary lang=(summary.lang) {
+                    h1 { (full.version.title) }
+                    p.meta {
+                        @if let Some(at) = summary.published_at { (ctx.t("summaries.published")) " " (when(&ctx, at)) " · " }
+                        (ctx.t("summaries.by_expert_group"))
+                        @for p in &concerned { " · " a href={ "/kennisbundels?praktijk=" (p.slug) } { (p.name(ctx.lang)) } }
+                    }
+                    div.post-body { (Markdown(&full.version.body)) }
+                    @if !shown.is_empty() {
+                        section aria-labelledby="sources-title" {
+                            h2 #sources-title { (ctx.t("summaries.sources")) }
+                            ul {
+                                @for src in &shown {
+                                    li {
+                                        @match src {
+                                            Shown::Open { thread, practice, post_id } => {
+                                                a href=(match post_id { Some(p) => format!("/berichten/{p}"), None => format!("/onderwerpen/{}", thread.id) }) { (thread.title) }
+                                                " (" (practice.name(ctx.lang)) ")"
+                                            },
+                                            Shown::Members => { (ctx.t("summaries.members_discussion")) },
+                                            Shown::Experts => { (ctx.t("summaries.experts_discussion")) },
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    @if !references.is_empty() {
+                        section aria-labelledby="references-title" {
+                            h2 #references-title { (ctx.t("summaries.references")) }
+                            ul.references {
+                                @for r in &references {
+                                    li {
+                                        (r.author) " (" (r.year) "). "
+                                        @if let Some(link) = &r.link { a href=(link) rel="nofollow noopener" { em { (r.title) } } } @else { em { (r.title) } }
                                     }
                                 }
                             }
                         }
                     }
                 }
-                @if !references.is_empty() {
-                    section aria-labelledby="references-title" {
-                        h2 #references-title { (ctx.t("summaries.references")) }
-                        ul.references {
-                            @for r in &references {
-                                li {
-                                    (r.author) " (" (r.year) "). "
-                                    @if let Some(link) = &r.link { a href=(link) rel="nofollow noopener" { em { (r.title) } } } @else { em { (r.title) } }
-                                }
-                            }
-                        }
-                    }
+                @if is_expert {
+                    (expert_controls(&ctx, &full, &people, ExpertView {
+                        own: ctx.user.as_ref().is_some_and(|u| writers.contains(&u.id)),
+                        newer: q.nieuwer.is_some(),
+                    }))
                 }
-            }
-            @if is_expert {
-                (expert_controls(&ctx, &full, &people, ExpertView {
-                    own: ctx.user.as_ref().is_some_and(|u| writers.contains(&u.id)),
-                    newer: q.nieuwer.is_some(),
-                }))
-            }
-        },
+            },
+        ),
+        [Part::Titles],
     ))
 }
 
@@ -408,11 +415,13 @@ async fn feed_response(
         },
     ]);
     feed.set_entries(entries);
-    Ok((
-        [(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")],
-        feed.to_string(),
-    )
-        .into_response())
+    Ok(page_cache::keep(
+        (
+            [(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")],
+            feed.to_string(),
+        ),
+        [Part::Titles],
+    ))
 }
 
 pub async fn feed_all(State(state): State<AppState>) -> AppResult<Response> {

@@ -491,8 +491,7 @@ impl Browser {
     /// The footer's language buttons, as a person would use them.
     pub async fn set_language(&self, site: &Site, lang: &str) {
         self.open(site, "/").await;
-        self.click(&format!("form.lang-switch button[value={lang}]"))
-            .await;
+        self.click(&format!(".lang-switch a[lang={lang}]")).await;
     }
 
     pub async fn sign_in(&self, site: &Site, email: &str) {

@@ -328,7 +328,8 @@ impl TestApp {
 
     pub async fn csrf_token(&mut self) -> String {
         if !self.cookies.contains_key("erbij_csrf") {
-            self.get("/").await;
+            // A page with a form hands out the token; reading pages set no cookie.
+            self.get("/inloggen").await;
         }
         self.cookies.get("erbij_csrf").cloned().unwrap_or_default()
     }

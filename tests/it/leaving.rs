@@ -335,7 +335,10 @@ async fn deleting_the_account_but_keeping_the_posts_shows_them_under_oud_lid() {
         .assert_contains("<strong>oud-lid</strong>");
     // In English the byline says so in English.
     visitor
-        .post("/taal", &[("lang", "en"), ("next", "/")])
+        .get(&format!(
+            "/taal/en?{}",
+            serde_html_form::to_string([("terug", "/")]).unwrap()
+        ))
         .await;
     visitor
         .get(&format!("/onderwerpen/{}", scene.alone))

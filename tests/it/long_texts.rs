@@ -205,7 +205,11 @@ async fn bodies_nested_too_deeply_are_refused_in_every_form_with_the_text_kept()
     refused_with_text_kept(&page, &quoted_lists);
 
     // English readers get the message in English.
-    app.post("/taal", &[("lang", "en"), ("next", "/")]).await;
+    app.get(&format!(
+        "/taal/en?{}",
+        serde_html_form::to_string([("terug", "/")]).unwrap()
+    ))
+    .await;
     app.post_multipart(
         "/praktijken/netwerkversterking/nieuw",
         &[
@@ -234,7 +238,9 @@ async fn deeply_nested_text_stored_before_the_limit_is_shown_as_typed() {
         )
         .await;
     let mut stored: post::ActiveModel = first_post(&app, id).await.into();
+    // Written before HTML was stored with a post: the page renders it.
     stored.body = Set(">".repeat(49_000) + " <b>oud</b>");
+    stored.html_version = Set(0);
     stored.update(&app.state.db).await.expect("update");
 
     let page = app.get(&format!("/onderwerpen/{id}")).await;

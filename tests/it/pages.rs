@@ -78,7 +78,10 @@ async fn language_follows_the_browser_then_the_visitors_choice() {
         .assert_contains("Learning together about loneliness");
 
     let switched = app
-        .post("/taal", &[("lang", "nl"), ("next", "/praktijken")])
+        .get(&format!(
+            "/taal/nl?{}",
+            serde_html_form::to_string([("terug", "/praktijken")]).unwrap()
+        ))
         .await;
     switched.assert_status(303);
     assert_eq!(switched.location(), "/praktijken");
@@ -87,7 +90,11 @@ async fn language_follows_the_browser_then_the_visitors_choice() {
         .assert_contains(r#"<html lang="nl">"#)
         .assert_contains("Lerende praktijken");
 
-    app.post("/taal", &[("lang", "en"), ("next", "/")]).await;
+    app.get(&format!(
+        "/taal/en?{}",
+        serde_html_form::to_string([("terug", "/")]).unwrap()
+    ))
+    .await;
     app.get("/").await.assert_contains("Become a member");
 }
 
@@ -100,7 +107,12 @@ async fn the_language_switch_never_redirects_off_the_site() {
         "/\\evil.example",
         "",
     ] {
-        let page = app.post("/taal", &[("lang", "en"), ("next", next)]).await;
+        let page = app
+            .get(&format!(
+                "/taal/en?{}",
+                serde_html_form::to_string([("terug", next)]).unwrap()
+            ))
+            .await;
         assert_eq!(page.location(), "/", "next={next}");
     }
 }

@@ -499,7 +499,10 @@ async fn every_page_has_a_search_box_and_browsers_can_add_erbij() {
     );
     // In English too.
     visitor
-        .post("/taal", &[("lang", "en"), ("next", "/")])
+        .get(&format!(
+            "/taal/en?{}",
+            serde_html_form::to_string([("terug", "/")]).unwrap()
+        ))
         .await;
     visitor
         .get("/zoeken?q=niets")

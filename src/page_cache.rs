@@ -1,0 +1,482 @@
+//! Visitors' reading pages, kept in memory. A visitor's page is the same for every visitor
+//! (no cookie, no per-visitor token: see [`crate::context::CsrfToken`]), so once rendered it
+//! is served from here until a write changes what it shows.
+//!
+//! **Exact invalidation, never a guess by time.** A page says which [`Part`]s of the site it
+//! shows (a thread, a practice's list, the site's activity, the titles that lists and
+//! "related" read). A write names the parts it changes through [`Changes`]; a write that
+//! names nothing changes [`everything`](PageCache::everything_changed) — so a forgotten name
+//! costs speed, never freshness. Every change takes the next number of one counter; a page
+//! remembers the counter's value from *before* it was rendered, and is fresh while none of
+//! its parts changed after that. A write that commits while a page renders therefore makes
+//! that page stale at once, whichever finishes first.
+//!
+//! Pages are served with an `ETag` and `Cache-Control: no-cache` (a browser or proxy asks
+//! again every time and gets `304 Not Modified` while the page is unchanged, so a hidden
+//! post never outlives its hiding), and in gzip and brotli when the browser takes them
+//! (compressed once, on the blocking pool, after the page is kept).
+//!
+//! On PostgreSQL, several instances tell each other what changed (`NOTIFY erbij_pages`).
+
+use std::{
+    collections::HashMap,
+    io::Write as _,
+    sync::{
+        Arc, Mutex, OnceLock, PoisonError, RwLock,
+        atomic::{AtomicU64, Ordering},
+    },
+};
+
+use axum::{
+    body::{Body, Bytes},
+    extract::{FromRequestParts, Request, State},
+    http::{HeaderMap, HeaderValue, Method, StatusCode, header, request::Parts},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+use axum_extra::extract::cookie::CookieJar;
+use sha2::{Digest, Sha256};
+
+use crate::{AppState, session};
+
+/// What a page shows, and what a write changes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Part {
+    /// A thread's page: its posts, title and state.
+    Thread(i32),
+    /// A practice's page: its list of threads.
+    Practice(i32),
+    /// The site's activity: the home page and the list of practices (counts, latest posts).
+    Activity,
+    /// Thread titles and summaries: what lists of summaries, feeds and "related" show.
+    Titles,
+}
+
+impl Part {
+    fn encode(self) -> String {
+        match self {
+            Part::Thread(id) => format!("t{id}"),
+            Part::Practice(id) => format!("p{id}"),
+            Part::Activity => "a".into(),
+            Part::Titles => "n".into(),
+        }
+    }
+
+    fn decode(word: &str) -> Option<Part> {
+        let number = |rest: &str| rest.parse().ok();
+        match word.split_at_checked(1)? {
+            ("t", id) => number(id).map(Part::Thread),
+            ("p", id) => number(id).map(Part::Practice),
+            ("a", "") => Some(Part::Activity),
+            ("n", "") => Some(Part::Titles),
+            _ => None,
+        }
+    }
+}
+
+/// What a handler marks its page with when a visitor's copy may be kept: the parts it shows.
+#[derive(Clone, Debug)]
+pub struct Keep(pub Vec<Part>);
+
+/// A page that may be kept for visitors, showing `parts`.
+pub fn keep(page: impl IntoResponse, parts: impl Into<Vec<Part>>) -> Response {
+    let mut response = page.into_response();
+    response.extensions_mut().insert(Keep(parts.into()));
+    response
+}
+
+/// One kept page.
+struct Page {
+    /// The change counter before it was rendered.
+    made_at: u64,
+    parts: Vec<Part>,
+    content_type: HeaderValue,
+    etag: String,
+    body: Bytes,
+    gzip: OnceLock<Bytes>,
+    brotli: OnceLock<Bytes>,
+}
+
+impl Page {
+    fn weight(&self) -> u32 {
+        let compressed =
+            self.gzip.get().map_or(0, Bytes::len) + self.brotli.get().map_or(0, Bytes::len);
+        u32::try_from(self.body.len() + compressed + 256).unwrap_or(u32::MAX)
+    }
+
+    fn respond(&self, request: &HeaderMap) -> Response {
+        let accepts = |coding: &str| {
+            request
+                .get_all(header::ACCEPT_ENCODING)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .any(|c| {
+                    let mut it = c.split(';');
+                    it.next().is_some_and(|name| name.trim() == coding)
+                        && it.all(|param| param.trim().replace(' ', "") != "q=0")
+                })
+        };
+        let (body, encoding, etag) = match (self.brotli.get(), self.gzip.get()) {
+            (Some(br), _) if accepts("br") => {
+                (br.clone(), Some("br"), format!("\"{}-br\"", self.etag))
+            }
+            (_, Some(gz)) if accepts("gzip") => {
+                (gz.clone(), Some("gzip"), format!("\"{}-gz\"", self.etag))
+            }
+            _ => (self.body.clone(), None, format!("\"{}\"", self.etag)),
+        };
+        let not_modified = request
+            .get_all(header::IF_NONE_MATCH)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .any(|tag| tag.trim().trim_start_matches("W/") == etag);
+        let mut response = if not_modified {
+            StatusCode::NOT_MODIFIED.into_response()
+        } else {
+            Response::new(Body::from(body))
+        };
+        let headers = response.headers_mut();
+        if !not_modified {
+            headers.insert(header::CONTENT_TYPE, self.content_type.clone());
+        }
+        if let Some(encoding) = encoding {
+            headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
+        }
+        if let Ok(etag) = HeaderValue::from_str(&etag) {
+            headers.insert(header::ETAG, etag);
+        }
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+        headers.insert(
+            header::VARY,
+            HeaderValue::from_static("Accept-Encoding, Accept-Language, Cookie"),
+        );
+        response
+    }
+}
+
+/// The kept pages and the change counter.
+pub struct PageCache {
+    pages: Option<moka::sync::Cache<String, Arc<Page>>>,
+    counter: AtomicU64,
+    everything: AtomicU64,
+    parts: RwLock<HashMap<Part, u64>>,
+    /// Set on PostgreSQL: changes go to the other instances too.
+    others: OnceLock<sea_orm::sqlx::PgPool>,
+    /// This instance's name in those messages (it skips its own).
+    instance: String,
+}
+
+impl PageCache {
+    /// A cache of at most `megabytes` of pages (0: keep nothing).
+    pub fn new(megabytes: u64) -> PageCache {
+        let pages = (megabytes > 0).then(|| {
+            moka::sync::Cache::builder()
+                .max_capacity(megabytes.saturating_mul(1024 * 1024))
+                .weigher(|_: &String, page: &Arc<Page>| page.weight())
+                .build()
+        });
+        PageCache {
+            pages,
+            counter: AtomicU64::new(0),
+            everything: AtomicU64::new(0),
+            parts: RwLock::default(),
+            others: OnceLock::new(),
+            instance: crate::tokens::random_secret(),
+        }
+    }
+
+    fn now(&self) -> u64 {
+        self.counter.load(Ordering::SeqCst)
+    }
+
+    fn next(&self) -> u64 {
+        self.counter.fetch_add(1, Ordering::SeqCst) + 1
+    }
+
+    /// `parts` changed (call after the write is committed).
+    pub async fn changed(&self, parts: &[Part]) {
+        self.changed_here(parts);
+        if !parts.is_empty() {
+            let words: Vec<String> = parts.iter().map(|p| p.encode()).collect();
+            self.tell_others(&words.join(" ")).await;
+        }
+    }
+
+    /// Anything may have changed (a write that named nothing, a job).
+    pub async fn everything_changed(&self) {
+        self.everything_changed_here();
+        self.tell_others("*").await;
+    }
+
+    async fn tell_others(&self, message: &str) {
+        let Some(pool) = self.others.get() else {
+            return;
+        };
+        if let Err(err) = sea_orm::sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(CHANNEL)
+            .bind(format!("{}|{message}", self.instance))
+            .execute(pool)
+            .await
+        {
+            tracing::warn!(error = %err, "telling the other instances about a change failed");
+        }
+    }
+
+    fn changed_here(&self, parts: &[Part]) {
+        if parts.is_empty() {
+            return;
+        }
+        let mut versions = self.parts.write().unwrap_or_else(PoisonError::into_inner);
+        let at = self.next();
+        for part in parts {
+            versions.insert(*part, at);
+        }
+    }
+
+    fn everything_changed_here(&self) {
+        let at = self.next();
+        self.everything.store(at, Ordering::SeqCst);
+        if let Some(pages) = &self.pages {
+            pages.invalidate_all();
+        }
+    }
+
+    /// Applies what another instance said changed.
+    fn apply(&self, message: &str) {
+        if message == "*" {
+            self.everything_changed_here();
+        } else {
+            let parts: Vec<Part> = message.split(' ').filter_map(Part::decode).collect();
+            self.changed_here(&parts);
+        }
+    }
+
+    fn is_fresh(&self, page: &Page) -> bool {
+        if self.everything.load(Ordering::SeqCst) > page.made_at {
+            return false;
+        }
+        let versions = self.parts.read().unwrap_or_else(PoisonError::into_inner);
+        page.parts
+            .iter()
+            .all(|part| versions.get(part).is_none_or(|&at| at <= page.made_at))
+    }
+
+    fn fresh(&self, key: &str) -> Option<Arc<Page>> {
+        let pages = self.pages.as_ref()?;
+        let page = pages.get(key)?;
+        if self.is_fresh(&page) {
+            Some(page)
+        } else {
+            pages.invalidate(key);
+            None
+        }
+    }
+
+    /// Whether a fresh copy of this page is kept (for tests).
+    pub fn holds(&self, lang: &str, path: &str) -> bool {
+        self.fresh(&key(lang, path)).is_some()
+    }
+
+    /// Every kept page's text (for tests: what visitors are served from memory).
+    pub fn texts(&self) -> Vec<String> {
+        self.pages
+            .iter()
+            .flat_map(|pages| pages.iter())
+            .map(|(_, page)| String::from_utf8_lossy(&page.body).into_owned())
+            .collect()
+    }
+}
+
+/// What a write changes, named by its handler ([`Changes::thread`] and the like). A write
+/// whose handler names nothing changes everything.
+#[derive(Clone, Default)]
+pub struct Changes(Arc<Mutex<Option<Vec<Part>>>>);
+
+impl Changes {
+    fn name(&self, parts: &[Part]) {
+        let mut named = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        named.get_or_insert_with(Vec::new).extend_from_slice(parts);
+    }
+
+    /// A reply or an edit: the thread, its practice's list and the site's activity.
+    pub fn posts_in(&self, thread_id: i32, practice_id: i32) {
+        self.name(&[
+            Part::Thread(thread_id),
+            Part::Practice(practice_id),
+            Part::Activity,
+        ]);
+    }
+
+    /// A new thread: as a reply, and the titles that lists and "related" show.
+    pub fn new_thread(&self, thread_id: i32, practice_id: i32) {
+        self.posts_in(thread_id, practice_id);
+        self.name(&[Part::Titles]);
+    }
+
+    /// Nothing a visitor sees (a read mark, a draft, a sign-in, a member's settings).
+    pub fn nothing_public(&self) {
+        self.name(&[]);
+    }
+
+    fn named(&self) -> Option<Vec<Part>> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Changes {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(parts
+            .extensions
+            .get::<Changes>()
+            .cloned()
+            .unwrap_or_default())
+    }
+}
+
+fn key(lang: &str, path: &str) -> String {
+    format!("{lang} {path}")
+}
+
+/// The largest page kept.
+const PAGE_MAX: usize = 2 * 1024 * 1024;
+
+/// Serves visitors' pages from memory, keeps the ones handlers mark with [`Keep`], and after
+/// every write applies what it changed.
+pub async fn middleware(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let method = req.method().clone();
+    if !matches!(method, Method::GET | Method::HEAD | Method::OPTIONS) {
+        let changes = Changes::default();
+        let mut req = req;
+        req.extensions_mut().insert(changes.clone());
+        let response = next.run(req).await;
+        match changes.named() {
+            Some(parts) => state.pages.changed(&parts).await,
+            None => state.pages.everything_changed().await,
+        }
+        return response;
+    }
+    let jar = CookieJar::from_headers(req.headers());
+    if method != Method::GET || jar.get(session::COOKIE).is_some() || state.pages.pages.is_none() {
+        return next.run(req).await;
+    }
+    let lang = crate::shell::choose_lang(&jar, None, req.headers());
+    let path = req
+        .uri()
+        .path_and_query()
+        .map_or("/", |p| p.as_str())
+        .to_owned();
+    let key = key(lang.code(), &path);
+    let asked = req.headers().clone();
+    if let Some(page) = state.pages.fresh(&key) {
+        return page.respond(&asked);
+    }
+    let made_at = state.pages.now();
+    let response = next.run(req).await;
+    let Some(Keep(parts)) = response.extensions().get::<Keep>().cloned() else {
+        return response;
+    };
+    if response.status() != StatusCode::OK
+        || response.headers().contains_key(header::SET_COOKIE)
+        || response.headers().contains_key(header::CONTENT_ENCODING)
+    {
+        return response;
+    }
+    let content_type = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .cloned()
+        .unwrap_or_else(|| HeaderValue::from_static("text/html; charset=utf-8"));
+    let (head, body) = response.into_parts();
+    let Ok(body) = axum::body::to_bytes(body, PAGE_MAX).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let page = Arc::new(Page {
+        made_at,
+        parts,
+        content_type,
+        etag: hex::encode(&Sha256::digest(&body)[..12]),
+        body,
+        gzip: OnceLock::new(),
+        brotli: OnceLock::new(),
+    });
+    let answer = page.respond(&asked);
+    if let Some(pages) = &state.pages.pages {
+        pages.insert(key.clone(), page.clone());
+        // Compressed once, off the executor; the weight is counted again with them.
+        let pages = pages.clone();
+        tokio::task::spawn_blocking(move || {
+            compress(&page);
+            if pages
+                .get(&key)
+                .is_some_and(|kept| Arc::ptr_eq(&kept, &page))
+            {
+                pages.insert(key, page);
+            }
+        });
+    }
+    drop(head);
+    answer
+}
+
+fn compress(page: &Page) {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(6));
+    if gz.write_all(&page.body).is_ok()
+        && let Ok(bytes) = gz.finish()
+    {
+        let _ = page.gzip.set(Bytes::from(bytes));
+    }
+    let mut br = Vec::new();
+    let params = brotli::enc::BrotliEncoderParams {
+        quality: 6,
+        ..Default::default()
+    };
+    if brotli::BrotliCompress(&mut page.body.as_ref(), &mut br, &params).is_ok() {
+        let _ = page.brotli.set(Bytes::from(br));
+    }
+}
+
+/// On PostgreSQL: applies the other instances' changes, heard over `LISTEN erbij_pages`
+/// (this instance's own go out in [`PageCache::changed`] before the write's answer does).
+pub async fn listen_to_instances(state: AppState) {
+    if state.db.get_database_backend() != sea_orm::DatabaseBackend::Postgres {
+        return;
+    }
+    let pool = state.db.get_postgres_connection_pool().clone();
+    let mut listener = match sea_orm::sqlx::postgres::PgListener::connect_with(&pool).await {
+        Ok(listener) => listener,
+        Err(err) => {
+            tracing::error!(error = %err, "cannot listen for other instances' page changes");
+            return;
+        }
+    };
+    if let Err(err) = listener.listen(CHANNEL).await {
+        tracing::error!(error = %err, "cannot listen for other instances' page changes");
+        return;
+    }
+    let _ = state.pages.others.set(pool);
+    loop {
+        match listener.recv().await {
+            Ok(n) => {
+                if let Some((from, message)) = n.payload().split_once('|')
+                    && from != state.pages.instance
+                {
+                    state.pages.apply(message);
+                }
+            }
+            Err(err) => {
+                // The connection dropped and came back: what changed meanwhile is unknown.
+                tracing::warn!(error = %err, "listening for page changes was interrupted");
+                state.pages.everything_changed_here();
+            }
+        }
+    }
+}
+
+const CHANNEL: &str = "erbij_pages";
