@@ -22,6 +22,7 @@ mod long_texts;
 mod member_mail;
 mod moderation;
 mod own_data;
+mod page_cache;
 mod pages;
 mod people;
 mod privacy;

@@ -509,6 +509,20 @@ async fn every_role_reads_every_surface_as_the_rule_says() {
             }
         }
     }
+    // Visitors were served from memory too: what is kept is only what a visitor may read.
+    let visitor = fixture.browser(Role::Visitor).await;
+    let kept = visitor.state.pages.texts();
+    assert!(kept.len() >= 3, "visitors' pages are kept: {}", kept.len());
+    for text in kept {
+        for (content, _) in RULE {
+            if !may_read(Role::Visitor, content) {
+                assert!(
+                    !text.contains(content.marker()),
+                    "{content:?} kept for visitors"
+                );
+            }
+        }
+    }
 }
 
 /// Search finds, for each role, exactly what it may read: the marker in the results and

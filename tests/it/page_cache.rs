@@ -1,0 +1,342 @@
+//! Visitors' pages from memory (issue 16): a reading page sets no cookie and carries no
+//! token, so it is kept; every write that changes it makes it fresh at once; a browser
+//! revalidates with its ETag; what is kept is only ever what a visitor may read.
+
+use erbij::entities::post;
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, QueryOrder};
+
+use crate::helpers::TestApp;
+
+/// Marieke (member of Jongeren) opened a public thread; Fenna facilitates Jongeren.
+async fn thread_with_visitor() -> (TestApp, TestApp, TestApp, i32) {
+    let mut fenna = TestApp::new().await;
+    let facilitator = fenna
+        .person("fenna@welzijn.nl", "Fenna Aanjager", false, false)
+        .await;
+    fenna.make_facilitator(facilitator.id, "jongeren").await;
+    fenna.login_as("fenna@welzijn.nl").await;
+    let mut marieke = fenna.second_browser();
+    marieke.member("marieke@buurtkracht.nl").await;
+    marieke.login_as("marieke@buurtkracht.nl").await;
+    marieke.join("jongeren").await;
+    let id = marieke
+        .start_thread(
+            "jongeren",
+            "Huiswerkklas in Charlois",
+            "Wie kent een **huiswerkklas** die werkt?",
+            "public",
+        )
+        .await;
+    let visitor = fenna.second_browser();
+    (fenna, marieke, visitor, id)
+}
+
+const READING_PAGES: [&str; 5] = [
+    "/",
+    "/praktijken",
+    "/praktijken/jongeren",
+    "/kennisbundels",
+    "/kennisbundels.atom",
+];
+
+#[tokio::test]
+async fn a_visitors_reading_pages_set_no_cookie_and_are_kept() {
+    let (_fenna, _marieke, mut visitor, id) = thread_with_visitor().await;
+    let thread = format!("/onderwerpen/{id}");
+    for path in READING_PAGES.iter().copied().chain([thread.as_str()]) {
+        let page = visitor.get(path).await;
+        page.assert_status(200).assert_lacks("csrf_token");
+        assert!(
+            page.headers.get("set-cookie").is_none(),
+            "{path} set a cookie: {:?}",
+            page.headers.get("set-cookie")
+        );
+        assert_eq!(page.headers["cache-control"], "no-cache", "{path}");
+        assert!(
+            visitor.state.pages.holds("nl", path),
+            "{path} is kept for the next visitor"
+        );
+        // The second visitor gets the same bytes from memory.
+        let again = visitor.get(path).await;
+        assert_eq!(again.body, page.body, "{path}");
+        assert_eq!(again.headers["etag"], page.headers["etag"], "{path}");
+    }
+    assert!(visitor.cookies.is_empty(), "{:?}", visitor.cookies);
+
+    // Forms a visitor submits keep their token, on their own pages, which are not kept.
+    for path in ["/inloggen", "/word-lid", "/volgen"] {
+        let page = visitor.get(path).await;
+        page.assert_status(200).assert_contains("csrf_token");
+        assert!(!visitor.state.pages.holds("nl", path), "{path}");
+    }
+    assert!(visitor.cookies.contains_key("erbij_csrf"));
+}
+
+#[tokio::test]
+async fn a_browser_revalidates_and_gets_304_or_a_compressed_page() {
+    let (_fenna, mut marieke, mut visitor, id) = thread_with_visitor().await;
+    let path = format!("/onderwerpen/{id}");
+    let first = visitor.get(&path).await;
+    let etag = first.headers["etag"].to_str().unwrap().to_string();
+
+    visitor.headers.push(("if-none-match".into(), etag.clone()));
+    let same = visitor.get(&path).await;
+    same.assert_status(304);
+    assert!(same.body.is_empty());
+
+    // A reply changes the page: the old ETag no longer matches.
+    marieke
+        .reply_to(id, "Bij het buurthuis op woensdag.")
+        .await
+        .assert_status(303);
+    let changed = visitor.get(&path).await;
+    changed
+        .assert_status(200)
+        .assert_contains("Bij het buurthuis op woensdag.");
+    assert_ne!(changed.headers["etag"].to_str().unwrap(), etag);
+    visitor.headers.clear();
+
+    // Compressed once in the background; then served as gzip or brotli on request.
+    for (coding, name) in [("gzip", "gzip"), ("br", "br")] {
+        visitor.headers.clear();
+        visitor
+            .headers
+            .push(("accept-encoding".into(), coding.into()));
+        let mut encoded = None;
+        for _ in 0..100 {
+            let (status, headers, bytes) = visitor.get_bytes(&path).await;
+            assert_eq!(status.as_u16(), 200);
+            if headers.get("content-encoding").is_some_and(|v| v == name) {
+                encoded = Some(bytes);
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        let bytes = encoded.unwrap_or_else(|| panic!("never served as {name}"));
+        let text = match name {
+            "gzip" => {
+                use std::io::Read;
+                let mut out = String::new();
+                flate2::read::GzDecoder::new(&bytes[..])
+                    .read_to_string(&mut out)
+                    .unwrap();
+                out
+            }
+            _ => {
+                let mut out = Vec::new();
+                brotli::BrotliDecompress(&mut &bytes[..], &mut out).unwrap();
+                String::from_utf8(out).unwrap()
+            }
+        };
+        assert_eq!(text, changed.body, "{name} holds the same page");
+    }
+}
+
+#[tokio::test]
+async fn every_write_makes_the_kept_page_fresh_at_once() {
+    let (mut fenna, mut marieke, mut visitor, id) = thread_with_visitor().await;
+    let path = format!("/onderwerpen/{id}");
+    let practice = "/praktijken/jongeren";
+    let see = |page: &crate::helpers::Page, text: &str| page.body.contains(text);
+    visitor.get(&path).await.assert_contains("huiswerkklas");
+    visitor
+        .get(practice)
+        .await
+        .assert_contains("Huiswerkklas in Charlois");
+    visitor
+        .get("/")
+        .await
+        .assert_contains("Huiswerkklas in Charlois");
+
+    // A reply: the thread, the practice's list and the home page.
+    marieke
+        .reply_to(id, "Vraag het buurtteam Tarwewijk.")
+        .await
+        .assert_status(303);
+    assert!(see(&visitor.get(&path).await, "buurtteam Tarwewijk"));
+
+    // An edit.
+    let reply = post::Entity::find()
+        .order_by_desc(post::Column::Id)
+        .one(&visitor.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    marieke
+        .post(
+            &format!("/berichten/{}/bewerken", reply.id),
+            &[
+                ("body", "Vraag het buurtteam Oud-Charlois."),
+                ("action", "save"),
+            ],
+        )
+        .await
+        .assert_status(303);
+    let page = visitor.get(&path).await;
+    assert!(
+        see(&page, "Oud-Charlois") && !see(&page, "Tarwewijk"),
+        "{}",
+        page.body
+    );
+
+    // Hiding by a facilitator.
+    fenna
+        .post(
+            &format!("/berichten/{}/verbergen", reply.id),
+            &[("reason", "Namen van cliënten horen hier niet")],
+        )
+        .await
+        .assert_status(303);
+    visitor.get(&path).await.assert_lacks("Oud-Charlois");
+    fenna
+        .post(&format!("/berichten/{}/herstellen", reply.id), &[])
+        .await
+        .assert_status(303);
+    visitor.get(&path).await.assert_contains("Oud-Charlois");
+
+    // Members only: gone for visitors, everywhere they looked.
+    marieke
+        .post(
+            &format!("/onderwerpen/{id}/zichtbaarheid"),
+            &[("visibility", "members")],
+        )
+        .await
+        .assert_status(303);
+    assert_ne!(visitor.get(&path).await.status.as_u16(), 200);
+    visitor
+        .get(practice)
+        .await
+        .assert_lacks("Huiswerkklas in Charlois");
+    visitor
+        .get("/")
+        .await
+        .assert_lacks("Huiswerkklas in Charlois");
+    marieke
+        .post(
+            &format!("/onderwerpen/{id}/zichtbaarheid"),
+            &[("visibility", "public"), ("public_ok", "1")],
+        )
+        .await
+        .assert_status(303);
+    visitor
+        .get(practice)
+        .await
+        .assert_contains("Huiswerkklas in Charlois");
+
+    // Moved to another practice: both lists change.
+    fenna
+        .post(
+            &format!("/onderwerpen/{id}/verplaatsen"),
+            &[("practice", "zingeving")],
+        )
+        .await
+        .assert_status(303);
+    visitor
+        .get(practice)
+        .await
+        .assert_lacks("Huiswerkklas in Charlois");
+    visitor
+        .get("/praktijken/zingeving")
+        .await
+        .assert_contains("Huiswerkklas in Charlois");
+
+    // Another language is another page.
+    let english = visitor
+        .get(&format!(
+            "/taal/en?{}",
+            serde_html_form::to_string([("terug", "/")]).unwrap()
+        ))
+        .await;
+    assert_eq!(english.location(), "/");
+    visitor
+        .get("/")
+        .await
+        .assert_contains(r#"<html lang="en">"#);
+    assert!(visitor.state.pages.holds("en", "/"));
+    assert!(visitor.state.pages.holds("nl", "/") || !visitor.state.pages.holds("en", "/nl"));
+}
+
+#[tokio::test]
+async fn a_member_is_never_served_a_kept_page_nor_adds_one() {
+    let (_fenna, mut marieke, mut visitor, id) = thread_with_visitor().await;
+    let path = format!("/onderwerpen/{id}");
+    visitor.get(&path).await;
+    assert!(visitor.state.pages.holds("nl", &path));
+    // Marieke's page is her own: the reply form with her token.
+    marieke
+        .get(&path)
+        .await
+        .assert_contains("csrf_token")
+        .assert_contains("Uitloggen");
+    let members_only = marieke
+        .start_thread(
+            "jongeren",
+            "Intern overleg",
+            "Alleen voor leden: sleutelwoord-zeven.",
+            "members",
+        )
+        .await;
+    marieke
+        .get(&format!("/onderwerpen/{members_only}"))
+        .await
+        .assert_contains("sleutelwoord-zeven");
+    marieke
+        .get("/praktijken/jongeren")
+        .await
+        .assert_contains("Intern overleg");
+    for text in visitor.state.pages.texts() {
+        assert!(!text.contains("sleutelwoord-zeven") && !text.contains("Intern overleg"));
+        assert!(!text.contains("csrf_token"), "no per-visitor token is kept");
+    }
+    assert!(
+        !visitor
+            .state
+            .pages
+            .holds("nl", &format!("/onderwerpen/{members_only}"))
+    );
+}
+
+#[tokio::test]
+async fn post_bodies_are_stored_rendered_and_older_ones_rendered_again() {
+    let (_fenna, _marieke, mut visitor, id) = thread_with_visitor().await;
+    let opening = post::Entity::find()
+        .order_by_asc(post::Column::Id)
+        .one(&visitor.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        opening.body_html,
+        "<p>Wie kent een <strong>huiswerkklas</strong> die werkt?</p>\n"
+    );
+    assert_eq!(opening.html_version, erbij::markdown::RENDERER_VERSION);
+
+    // A row written before HTML was stored (version 0): the page renders it itself, the job
+    // at start-up stores its HTML.
+    let mut old: post::ActiveModel = opening.clone().into();
+    old.body_html = Set(String::new());
+    old.html_version = Set(0);
+    old.update(&visitor.state.db).await.unwrap();
+    let path = format!("/onderwerpen/{id}");
+    visitor
+        .get(&path)
+        .await
+        .assert_contains("<strong>huiswerkklas</strong>");
+    let threads = erbij::forum::bodies::render_stale(&visitor.state.db)
+        .await
+        .unwrap();
+    assert_eq!(threads, vec![id]);
+    assert!(
+        erbij::forum::bodies::render_stale(&visitor.state.db)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let again = post::Entity::find_by_id(opening.id)
+        .one(&visitor.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(again.html_version, erbij::markdown::RENDERER_VERSION);
+    assert_eq!(again.body_html, opening.body_html);
+}
