@@ -31,6 +31,8 @@ pub struct App {
     pub media: crate::media::Jobs,
     /// Visitors' pages kept rendered, and what writes changed.
     pub pages: crate::page_cache::PageCache,
+    /// Members' read positions, written behind.
+    pub read_marks: crate::forum::read_marks::ReadMarks,
 }
 
 #[derive(Clone)]
@@ -81,9 +83,16 @@ impl Application {
         tokio::spawn(build_search_index(self.state.clone()));
         tokio::spawn(render_stale_bodies(self.state.clone()));
         tokio::spawn(crate::page_cache::listen_to_instances(self.state.clone()));
+        tokio::spawn(crate::forum::read_marks::keep_writing(self.state.clone()));
         axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown_signal())
             .await?;
+        // Requests are done: nothing noted is lost on a clean stop.
+        match self.state.read_marks.flush(&self.state.db).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(positions = n, "read positions written at stop"),
+            Err(err) => tracing::error!(error = %err, "writing read positions at stop failed"),
+        }
         tracing::info!("stopped");
         Ok(())
     }
@@ -116,6 +125,7 @@ pub async fn prepare_with(
         passwords: password::Hashing::default(),
         media: crate::media::Jobs::default(),
         pages,
+        read_marks: Default::default(),
     })))
 }
 

@@ -424,7 +424,10 @@ async fn scaled_threads(
             let p = n % practices.len();
             let members = &members_of[p];
             let left = end - posts_made - in_batch;
-            let count = rng.random_range(1..=25).min(left);
+            // The first thread is a long one (200 posts, public): ten pages to read, the
+            // page the load benchmark measures.
+            let long = n == 0;
+            let count = if long { 200 } else { rng.random_range(1..=25) }.min(left);
             let started = time_at(posts_made + in_batch).min(last_moment);
             let mut at = started;
             let mut rows = Vec::with_capacity(count);
@@ -433,7 +436,7 @@ async fn scaled_threads(
                 rows.push((position, author, at.min(last_moment), writer.post(rng)));
                 at += Duration::minutes(rng.random_range(5..600));
             }
-            let visibility = if rng.random_bool(0.25) {
+            let visibility = if !long && rng.random_bool(0.25) {
                 thread::Visibility::Members
             } else {
                 thread::Visibility::Public

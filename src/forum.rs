@@ -8,6 +8,7 @@ pub mod drafts;
 pub mod erase;
 pub mod moderation;
 pub mod posts;
+pub mod read_marks;
 pub mod threads;
 pub mod unread;
 pub mod views;

@@ -13,7 +13,7 @@ pub const SOURCES: [(&str, &str); 2] = [
     ("en", include_str!("../assets/locales/en.yml")),
 ];
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
     #[default]

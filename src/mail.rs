@@ -4,6 +4,8 @@
 //! The folder variant writes each file under a temporary name and renames it into place
 //! (lettre's file transport writes in place), so a reader never sees half a mail.
 
+mod relay;
+
 use std::{path::PathBuf, sync::Arc};
 
 use lettre::{
@@ -18,6 +20,8 @@ use maud::Markup;
 use crate::{config::Settings, i18n::Lang};
 
 pub enum Mailer {
+    /// A plain relay, over our own connections (see [`relay`]).
+    Relay(relay::Relay),
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
     Folder(PathBuf),
 }
@@ -37,6 +41,8 @@ impl Mailer {
         if settings.smtp_url.is_empty() {
             std::fs::create_dir_all(&settings.outbox_dir)?;
             Ok(Mailer::Folder(settings.outbox_dir.clone()))
+        } else if let Some(relay) = relay::Relay::from_url(&settings.smtp_url) {
+            Ok(Mailer::Relay(relay))
         } else {
             let transport =
                 AsyncSmtpTransport::<Tokio1Executor>::from_url(&settings.smtp_url)?.build();
@@ -55,6 +61,7 @@ impl Mailer {
     /// (the server rejected the address) or worth another try.
     pub async fn deliver(&self, message: Message) -> Result<(), DeliveryError> {
         match self {
+            Mailer::Relay(relay) => relay.send(&message).await,
             Mailer::Smtp(t) => t
                 .send(message)
                 .await

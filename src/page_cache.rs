@@ -156,9 +156,16 @@ impl Page {
     }
 }
 
+/// A thread's "related" list as one kind of reader sees it, and when it was made.
+type Related = (u64, Vec<crate::search::results::Item>);
+
 /// The kept pages and the change counter.
 pub struct PageCache {
     pages: Option<moka::sync::Cache<String, Arc<Page>>>,
+    /// "Related" lists under threads, per thread, kind of reader and language: they hold
+    /// only titles a kind of reader may find, so members share them; fresh until titles
+    /// change ([`Part::Titles`]).
+    related: moka::sync::Cache<(i32, u8, crate::i18n::Lang), Arc<Related>>,
     counter: AtomicU64,
     everything: AtomicU64,
     parts: RwLock<HashMap<Part, u64>>,
@@ -179,6 +186,7 @@ impl PageCache {
         });
         PageCache {
             pages,
+            related: moka::sync::Cache::new(10_000),
             counter: AtomicU64::new(0),
             everything: AtomicU64::new(0),
             parts: RwLock::default(),
@@ -187,7 +195,8 @@ impl PageCache {
         }
     }
 
-    fn now(&self) -> u64 {
+    /// The change counter now: take it before reading what a kept list will show.
+    pub fn now(&self) -> u64 {
         self.counter.load(Ordering::SeqCst)
     }
 
@@ -272,6 +281,36 @@ impl PageCache {
             pages.invalidate(key);
             None
         }
+    }
+
+    /// The "related" list kept for this thread, kind of reader and language, if fresh.
+    pub fn related(
+        &self,
+        thread: i32,
+        reader: u8,
+        lang: crate::i18n::Lang,
+    ) -> Option<Vec<crate::search::results::Item>> {
+        let kept = self.related.get(&(thread, reader, lang))?;
+        let fresh = self.everything.load(Ordering::SeqCst) <= kept.0 && {
+            let versions = self.parts.read().unwrap_or_else(PoisonError::into_inner);
+            [Part::Titles, Part::Thread(thread)]
+                .iter()
+                .all(|part| versions.get(part).is_none_or(|&at| at <= kept.0))
+        };
+        fresh.then(|| kept.1.clone())
+    }
+
+    /// Keeps a "related" list made from what was read after `made_at` ([`PageCache::now`]).
+    pub fn keep_related(
+        &self,
+        thread: i32,
+        reader: u8,
+        lang: crate::i18n::Lang,
+        made_at: u64,
+        items: Vec<crate::search::results::Item>,
+    ) {
+        self.related
+            .insert((thread, reader, lang), Arc::new((made_at, items)));
     }
 
     /// Whether a fresh copy of this page is kept (for tests).

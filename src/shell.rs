@@ -45,6 +45,14 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
         },
         None => None,
     };
+    // Read positions noted on thread pages are written before any other page of this member
+    // counts what is unread (a thread page takes them into account itself).
+    if let Some(person) = &user
+        && !is_thread_page(parts.uri.path())
+        && let Err(err) = state.read_marks.flush_for(&state.db, person.id).await
+    {
+        return AppError::Db(err).into_response_with(&parts, &state);
+    }
     let unread_notifications = match &user {
         Some(person) => {
             match notifications::unread_count(&state.db, Reader::of(Some(person))).await {
@@ -115,6 +123,12 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
         }
     }
     response
+}
+
+/// `/onderwerpen/12`: a thread's page, which reads noted positions itself.
+fn is_thread_page(path: &str) -> bool {
+    path.strip_prefix("/onderwerpen/")
+        .is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()))
 }
 
 trait IntoResponseWith {

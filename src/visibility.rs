@@ -95,6 +95,17 @@ impl Reader {
         matches!(self, Reader::Admin { .. })
     }
 
+    /// The kind of reader, without who: which threads and summaries a reader may find
+    /// depends on this alone (lists that hold only those may be shared by readers of a kind).
+    pub fn kind_of_reader(self) -> u8 {
+        match self {
+            Reader::Visitor => 0,
+            Reader::Member { .. } => 1,
+            Reader::Expert { .. } => 2,
+            Reader::Admin { .. } => 3,
+        }
+    }
+
     fn kinds(self) -> &'static [Kind] {
         if self.in_expert_group() {
             &[Kind::Practice, Kind::Expert]

@@ -16,6 +16,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use indicatif::ProgressBar;
+use futures_util::StreamExt as _;
 use maud::PreEscaped;
 use sea_orm::{
     ActiveValue::Set,
@@ -207,6 +208,10 @@ enum Outcome {
 /// nothing else is under way, so a crash can leave at most that one mail accepted but not
 /// recorded (see the module's documentation). The claim comes right before the send, so a
 /// lease is never spent waiting.
+/// Mails on their way at once when no rate limit applies (the SMTP pool holds as many
+/// connections).
+pub const SENDERS: usize = 8;
+
 pub async fn deliver(
     state: &AppState,
     limit: u64,
@@ -233,11 +238,8 @@ pub async fn deliver(
         .await?;
     progress.set_length(u64::try_from(due_rows.len()).unwrap_or(u64::MAX));
     let mut counts = Delivered::default();
-    for id in due_rows {
-        if let Some(pace) = &mut pace {
-            pace.tick().await;
-        }
-        match deliver_one(state, id, host).await? {
+    let mut count = |outcome: Option<Outcome>| {
+        match outcome {
             Some(Outcome::Sent) => counts.sent += 1,
             Some(Outcome::Retrying) => counts.retrying += 1,
             Some(Outcome::Bounced) => counts.bounced += 1,
@@ -245,6 +247,22 @@ pub async fn deliver(
             None => {}
         }
         progress.inc(1);
+    };
+    if let Some(pace) = &mut pace {
+        for id in due_rows {
+            pace.tick().await;
+            count(deliver_one(state, id, host).await?);
+        }
+    } else {
+        // Without a limit, several mails are on their way at once, each over its own
+        // connection from the transport's pool: one mail's round trips no longer wait on
+        // another's.
+        let mut sending = futures_util::stream::iter(due_rows)
+            .map(|id| deliver_one(state, id, host))
+            .buffer_unordered(SENDERS);
+        while let Some(outcome) = sending.next().await {
+            count(outcome?);
+        }
     }
     progress.finish();
     Ok(counts)

@@ -371,10 +371,14 @@ pub async fn show_thread(
     } = page_of_posts(&state.db, &scope, &thread, page).await?;
     let mut read_before = None;
     if let Some(person) = &ctx.user {
-        let position = read_position::Entity::find_by_id((person.id, thread.id))
+        let stored = read_position::Entity::find_by_id((person.id, thread.id))
             .one(&state.db)
             .await?
             .map_or(0, |r| r.position);
+        let position = Ord::max(
+            stored,
+            state.read_marks.noted(person.id, thread.id).unwrap_or(0),
+        );
         // What was written before the member's `read_from` counts as read too.
         let before_horizon = posts
             .iter()
@@ -383,21 +387,34 @@ pub async fn show_thread(
             .max()
             .unwrap_or(0);
         read_before = Some(Ord::max(position, before_horizon));
-        if let Some(last) = posts.last() {
-            mark_read(&state.db, person.id, thread.id, last.position).await?;
+        // Written behind, and only when the member got further.
+        if let Some(last) = posts.last().filter(|last| last.position > position) {
+            state.read_marks.note(person.id, thread.id, last.position);
         }
     }
     let standing = scope.standing(&practice);
     let used_in = crate::summaries::public::citing(&state.db, thread.id).await?;
-    let related = crate::search::results::similar(
-        &state.db,
-        &scope,
-        ctx.lang,
-        &thread.title,
-        Some(thread.id),
-        crate::search::pages::SIMILAR,
-    )
-    .await?;
+    // Shared by readers of a kind, until titles change.
+    let kind = scope.reader().kind_of_reader();
+    let related = match state.pages.related(thread.id, kind, ctx.lang) {
+        Some(items) => items,
+        None => {
+            let made_at = state.pages.now();
+            let items = crate::search::results::similar(
+                &state.db,
+                &scope,
+                ctx.lang,
+                &thread.title,
+                Some(thread.id),
+                crate::search::pages::SIMILAR,
+            )
+            .await?;
+            state
+                .pages
+                .keep_related(thread.id, kind, ctx.lang, made_at, items.clone());
+            items
+        }
+    };
     let can_post = standing.may_post && !thread.locked;
     let can_moderate = standing.may_moderate;
     let watching = match &ctx.user {

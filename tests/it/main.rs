@@ -26,6 +26,7 @@ mod page_cache;
 mod pages;
 mod people;
 mod privacy;
+mod read_marks;
 mod private_by_default;
 mod retention;
 mod search;
