@@ -313,6 +313,11 @@ impl PageCache {
             .insert((thread, reader, lang), Arc::new((made_at, items)));
     }
 
+    /// Whether this instance hears the others' changes (on PostgreSQL, once listening).
+    pub fn hears_others(&self) -> bool {
+        self.others.get().is_some()
+    }
+
     /// Whether a fresh copy of this page is kept (for tests).
     pub fn holds(&self, lang: &str, path: &str) -> bool {
         self.fresh(&key(lang, path)).is_some()

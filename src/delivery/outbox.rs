@@ -15,8 +15,8 @@
 //! marks the row bounced and, after three, suspends the subscriber.
 
 use chrono::{DateTime, Duration, Utc};
-use indicatif::ProgressBar;
 use futures_util::StreamExt as _;
+use indicatif::ProgressBar;
 use maud::PreEscaped;
 use sea_orm::{
     ActiveValue::Set,

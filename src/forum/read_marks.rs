@@ -45,8 +45,11 @@ impl ReadMarks {
     pub async fn flush_for(&self, db: &DatabaseConnection, user: i32) -> Result<usize, DbErr> {
         let taken: Vec<((i32, i32), i32)> = {
             let mut pending = self.pending();
-            let keys: Vec<(i32, i32)> =
-                pending.keys().filter(|(u, _)| *u == user).copied().collect();
+            let keys: Vec<(i32, i32)> = pending
+                .keys()
+                .filter(|(u, _)| *u == user)
+                .copied()
+                .collect();
             keys.into_iter()
                 .filter_map(|k| pending.remove(&k).map(|p| (k, p)))
                 .collect()

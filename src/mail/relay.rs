@@ -12,11 +12,7 @@ use std::sync::{Mutex, PoisonError};
 
 use lettre::{
     Message,
-    transport::smtp::{
-        client::AsyncSmtpConnection,
-        extension::ClientId,
-        response::Response,
-    },
+    transport::smtp::{client::AsyncSmtpConnection, extension::ClientId, response::Response},
 };
 use tokio::net::TcpStream;
 

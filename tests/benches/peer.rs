@@ -42,7 +42,10 @@ const PORT: u16 = 8003;
 
 fn main() -> anyhow::Result<()> {
     // `cargo bench` passes `--bench`; a filter that is not ours means another bench was asked.
-    if std::env::args().skip(1).any(|a| !a.starts_with('-') && a != "peer") {
+    if std::env::args()
+        .skip(1)
+        .any(|a| !a.starts_with('-') && a != "peer")
+    {
         return Ok(());
     }
     let Ok(peer_home) = std::env::var("PEER_HOME") else {
@@ -68,7 +71,10 @@ fn main() -> anyhow::Result<()> {
         .status()?;
 
     if !site.join("erbij.db").exists() {
-        println!("peer: building the demo site with {scale} posts in {}", site.display());
+        println!(
+            "peer: building the demo site with {scale} posts in {}",
+            site.display()
+        );
         let status = Command::new(exe)
             .args(["seed", "demo", "--scale", &scale.to_string()])
             .env("ERBIJ_DATA_DIR", &site)
@@ -89,7 +95,10 @@ fn main() -> anyhow::Result<()> {
     );
     let base = format!("http://127.0.0.1:{PORT}");
     while curl(&["-sf", "-o", "/dev/null", &format!("{base}/healthz")]).is_err() {
-        anyhow::ensure!(started.elapsed() < Duration::from_secs(30), "Erbij did not start");
+        anyhow::ensure!(
+            started.elapsed() < Duration::from_secs(30),
+            "Erbij did not start"
+        );
         std::thread::sleep(Duration::from_millis(5));
     }
     let startup = started.elapsed();
@@ -99,8 +108,16 @@ fn main() -> anyhow::Result<()> {
     let cookie = sign_in(&base, &site)?;
     let www = Path::new(&peer_home).join("peer-data/nginx/www");
     std::fs::create_dir_all(&www)?;
-    for (name, path) in [("erbij-topic.html", &topic), ("erbij-practice.html", &practice)] {
-        curl(&["-sf", "-o", www.join(name).to_str().unwrap(), &format!("{base}{path}")])?;
+    for (name, path) in [
+        ("erbij-topic.html", &topic),
+        ("erbij-practice.html", &practice),
+    ] {
+        curl(&[
+            "-sf",
+            "-o",
+            www.join(name).to_str().unwrap(),
+            &format!("{base}{path}"),
+        ])?;
     }
 
     // Resident memory sampled every 100 ms while the harness runs.
@@ -137,10 +154,19 @@ fn main() -> anyhow::Result<()> {
     println!();
     println!("| Erbij process | value |");
     println!("|---|---:|");
-    println!("| start-up to first answer (existing database) | {} ms |", startup.as_millis());
+    println!(
+        "| start-up to first answer (existing database) | {} ms |",
+        startup.as_millis()
+    );
     println!("| resident memory, idle after start | {:.1} MB |", mb(idle));
-    println!("| resident memory, peak under load | {:.1} MB |", mb(peak.load(Ordering::Relaxed)));
-    println!("| resident memory, 2 s after the load | {:.1} MB |", mb(after));
+    println!(
+        "| resident memory, peak under load | {:.1} MB |",
+        mb(peak.load(Ordering::Relaxed))
+    );
+    println!(
+        "| resident memory, 2 s after the load | {:.1} MB |",
+        mb(after)
+    );
     println!("| thread page measured | `{topic}` |");
     drop(server.0.kill());
     anyhow::ensure!(status.success(), "the harness failed");

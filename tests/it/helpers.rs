@@ -234,6 +234,25 @@ impl TestApp {
         }
     }
 
+    /// A browser on a second instance of the site: the same database, its own process state
+    /// (page cache, mailer, pools), as a second server behind a load balancer would have.
+    pub async fn other_instance(&self) -> TestApp {
+        let state = app::prepare(self.state.settings.clone())
+            .await
+            .expect("the second instance starts");
+        let router = erbij::router::build(state.clone());
+        TestApp {
+            state,
+            router,
+            cookies: HashMap::new(),
+            dir: self.dir.clone(),
+            outbox: self.outbox.clone(),
+            client: self.client,
+            headers: Vec::new(),
+            queries: self.queries.clone(),
+        }
+    }
+
     /// Forget every cookie: a new browser.
     pub fn new_browser(&mut self) {
         self.cookies.clear();

@@ -340,3 +340,52 @@ async fn post_bodies_are_stored_rendered_and_older_ones_rendered_again() {
     assert_eq!(again.html_version, erbij::markdown::RENDERER_VERSION);
     assert_eq!(again.body_html, opening.body_html);
 }
+
+/// Two instances on one PostgreSQL database: a reply written through one is on the other's
+/// kept page at once (`NOTIFY` before the reply's answer). `.ci/run` runs this with
+/// PostgreSQL; on SQLite there is one instance per database file.
+#[tokio::test]
+async fn two_instances_on_postgresql_show_a_reply_on_both_at_once() {
+    if std::env::var("ERBIJ_TEST_DATABASE_URL").is_err() {
+        return;
+    }
+    let (_fenna, mut marieke, mut visitor_a, id) = thread_with_visitor().await;
+    let mut visitor_b = visitor_a.other_instance().await;
+    for state in [visitor_a.state.clone(), visitor_b.state.clone()] {
+        tokio::spawn(erbij::page_cache::listen_to_instances(state));
+    }
+    while !(visitor_a.state.pages.hears_others() && visitor_b.state.pages.hears_others()) {
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    let path = format!("/onderwerpen/{id}");
+    for visitor in [&mut visitor_a, &mut visitor_b] {
+        visitor.get(&path).await.assert_contains("huiswerkklas");
+        assert!(visitor.state.pages.holds("nl", &path));
+    }
+
+    // Marieke writes through instance A; B's kept page is stale by the time she is answered
+    // (allowing B's listener the moment it takes to read the message).
+    marieke
+        .reply_to(id, "De huiswerkklas in de Millinxbuurt werkt goed.")
+        .await
+        .assert_status(303);
+    let started = std::time::Instant::now();
+    while visitor_b.state.pages.holds("nl", &path) {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(1),
+            "instance B never heard of the reply"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+    }
+    visitor_b.get(&path).await.assert_contains("Millinxbuurt");
+    visitor_a.get(&path).await.assert_contains("Millinxbuurt");
+
+    // A write that names nothing on B empties A's pages too.
+    visitor_a.get(&path).await;
+    visitor_b.state.pages.everything_changed().await;
+    let started = std::time::Instant::now();
+    while visitor_a.state.pages.holds("nl", &path) {
+        assert!(started.elapsed() < std::time::Duration::from_secs(1));
+        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+    }
+}

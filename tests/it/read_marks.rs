@@ -27,16 +27,26 @@ async fn a_read_position_is_noted_then_written_before_another_page_counts_unread
     let kees_model = kees.member_other().await;
     kees.login_as("kees@buurtkracht.nl").await;
     kees.join("jongeren").await;
-    marieke.reply_to(id, "Het buurthuis zoekt er twee.").await.assert_status(303);
-    marieke.reply_to(id, "En de bibliotheek één.").await.assert_status(303);
+    marieke
+        .reply_to(id, "Het buurthuis zoekt er twee.")
+        .await
+        .assert_status(303);
+    marieke
+        .reply_to(id, "En de bibliotheek één.")
+        .await
+        .assert_status(303);
 
     // Reading the thread notes the position; nothing is written yet.
     kees.get("/").await.assert_contains("Stagebank");
-    kees.get(&format!("/onderwerpen/{id}")).await.assert_status(200);
+    kees.get(&format!("/onderwerpen/{id}"))
+        .await
+        .assert_status(200);
     assert_eq!(stored(&kees, kees_model.id, id).await, None);
     assert_eq!(kees.state.read_marks.noted(kees_model.id, id), Some(3));
     // Reading it again writes nothing more and notes nothing new.
-    kees.get(&format!("/onderwerpen/{id}")).await.assert_status(200);
+    kees.get(&format!("/onderwerpen/{id}"))
+        .await
+        .assert_status(200);
 
     // His home page counts unread: the position is written first, the thread is read.
     let home = kees.get("/").await;
@@ -45,8 +55,16 @@ async fn a_read_position_is_noted_then_written_before_another_page_counts_unread
     home.assert_lacks("Stagebank");
 
     // The once-a-second writer takes whatever is noted, for everyone, in one go.
-    marieke.reply_to(id, "Ook de kinderboerderij.").await.assert_status(303);
-    kees.get(&format!("/onderwerpen/{id}")).await.assert_status(200);
-    assert_eq!(kees.state.read_marks.flush(&kees.state.db).await.unwrap(), 1);
+    marieke
+        .reply_to(id, "Ook de kinderboerderij.")
+        .await
+        .assert_status(303);
+    kees.get(&format!("/onderwerpen/{id}"))
+        .await
+        .assert_status(200);
+    assert_eq!(
+        kees.state.read_marks.flush(&kees.state.db).await.unwrap(),
+        1
+    );
     assert_eq!(stored(&kees, kees_model.id, id).await, Some(4));
 }
