@@ -162,6 +162,12 @@ type Related = (u64, Vec<crate::search::results::Item>);
 /// The kept pages and the change counter.
 pub struct PageCache {
     pages: Option<moka::sync::Cache<String, Arc<Page>>>,
+    /// Pages being rendered for a visitor, and how their waiters are woken.
+    rendering: Arc<Mutex<HashMap<String, Arc<tokio::sync::Notify>>>>,
+    /// Addresses whose pages are not kept (forms, errors): rendered by everyone at once.
+    not_kept: moka::sync::Cache<String, ()>,
+    /// One page is compressed at a time (a brotli encoder takes megabytes).
+    compressing: Arc<tokio::sync::Semaphore>,
     /// "Related" lists under threads, per thread, kind of reader and language: they hold
     /// only titles a kind of reader may find, so members share them; fresh until titles
     /// change ([`Part::Titles`]).
@@ -186,6 +192,9 @@ impl PageCache {
         });
         PageCache {
             pages,
+            rendering: Arc::default(),
+            not_kept: moka::sync::Cache::new(10_000),
+            compressing: Arc::new(tokio::sync::Semaphore::new(1)),
             related: moka::sync::Cache::new(10_000),
             counter: AtomicU64::new(0),
             everything: AtomicU64::new(0),
@@ -313,6 +322,51 @@ impl PageCache {
             .insert((thread, reader, lang), Arc::new((made_at, items)));
     }
 
+    /// This request renders `key`, or waits (once, and not long) for the one that does. A
+    /// page known not to be kept (a form) is rendered at once by everyone.
+    async fn render_or_wait(&self, key: &str) -> Turn {
+        if self.not_kept.contains_key(key) {
+            return Turn::Waited;
+        }
+        let done = {
+            let mut rendering = self
+                .rendering
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            match rendering.get(key) {
+                Some(done) => done.clone(),
+                None => {
+                    let done = Arc::new(tokio::sync::Notify::new());
+                    rendering.insert(key.to_owned(), done.clone());
+                    return Turn::Render(Rendering {
+                        cache: self.rendering.clone(),
+                        key: key.to_owned(),
+                        done,
+                    });
+                }
+            }
+        };
+        let notified = done.notified();
+        tokio::pin!(notified);
+        // Registered before looking again, so that a rendering that ends in between is seen.
+        notified.as_mut().enable();
+        let still_rendering = self
+            .rendering
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(key)
+            .is_some_and(|d| Arc::ptr_eq(d, &done));
+        if still_rendering {
+            let _ = tokio::time::timeout(WAIT_MAX, notified).await;
+        }
+        Turn::Waited
+    }
+
+    /// `key` answered with a page that is not kept: nobody waits for it next time.
+    fn not_kept(&self, key: &str) {
+        self.not_kept.insert(key.to_owned(), ());
+    }
+
     /// Whether this instance hears the others' changes (on PostgreSQL, once listening).
     pub fn hears_others(&self) -> bool {
         self.others.get().is_some()
@@ -421,9 +475,23 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
     if let Some(page) = state.pages.fresh(&key) {
         return page.respond(&asked);
     }
+    // Many visitors asking for a page that is not kept (yet, or any more) wait for the one
+    // who renders it, once, rather than all rendering it at the same moment.
+    let rendering = match state.pages.render_or_wait(&key).await {
+        Turn::Render(guard) => Some(guard),
+        Turn::Waited => {
+            if let Some(page) = state.pages.fresh(&key) {
+                return page.respond(&asked);
+            }
+            None
+        }
+    };
     let made_at = state.pages.now();
     let response = next.run(req).await;
     let Some(Keep(parts)) = response.extensions().get::<Keep>().cloned() else {
+        if rendering.is_some() {
+            state.pages.not_kept(&key);
+        }
         return response;
     };
     if response.status() != StatusCode::OK
@@ -453,13 +521,28 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
     let answer = page.respond(&asked);
     if let Some(pages) = &state.pages.pages {
         pages.insert(key.clone(), page.clone());
-        // Compressed once, off the executor; the weight is counted again with them.
+        state.pages.not_kept.invalidate(&key);
+        drop(rendering);
+        // Compressed once, one page at a time, off the executor; the weight is counted
+        // again with them. A page replaced meanwhile is not compressed at all.
         let pages = pages.clone();
-        tokio::task::spawn_blocking(move || {
-            compress(&page);
-            if pages
-                .get(&key)
-                .is_some_and(|kept| Arc::ptr_eq(&kept, &page))
+        let compressing = state.pages.compressing.clone();
+        tokio::spawn(async move {
+            let Ok(_turn) = compressing.acquire_owned().await else {
+                return;
+            };
+            let current =
+                |page: &Arc<Page>| pages.get(&key).is_some_and(|kept| Arc::ptr_eq(&kept, page));
+            if !current(&page) {
+                return;
+            }
+            let page = tokio::task::spawn_blocking(move || {
+                compress(&page);
+                page
+            })
+            .await;
+            if let Ok(page) = page
+                && current(&page)
             {
                 pages.insert(key, page);
             }
@@ -469,6 +552,32 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
     answer
 }
 
+/// Whether a request renders a page itself or waited for another that did.
+enum Turn {
+    Render(Rendering),
+    Waited,
+}
+
+/// Held while a page is rendered; others asking for it wait until it is dropped.
+struct Rendering {
+    cache: Arc<Mutex<HashMap<String, Arc<tokio::sync::Notify>>>>,
+    key: String,
+    done: Arc<tokio::sync::Notify>,
+}
+
+impl Drop for Rendering {
+    fn drop(&mut self) {
+        self.cache
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&self.key);
+        self.done.notify_waiters();
+    }
+}
+
+/// How long a visitor waits for another's rendering before rendering the page too.
+const WAIT_MAX: std::time::Duration = std::time::Duration::from_secs(2);
+
 fn compress(page: &Page) {
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(6));
     if gz.write_all(&page.body).is_ok()
@@ -477,8 +586,10 @@ fn compress(page: &Page) {
         let _ = page.gzip.set(Bytes::from(bytes));
     }
     let mut br = Vec::new();
+    // A window of 256 kB covers any page kept; the encoder's memory follows the window.
     let params = brotli::enc::BrotliEncoderParams {
         quality: 6,
+        lgwin: 18,
         ..Default::default()
     };
     if brotli::BrotliCompress(&mut page.body.as_ref(), &mut br, &params).is_ok() {

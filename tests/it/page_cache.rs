@@ -389,3 +389,31 @@ async fn two_instances_on_postgresql_show_a_reply_on_both_at_once() {
         tokio::time::sleep(std::time::Duration::from_millis(1)).await;
     }
 }
+
+/// A crowd asking for a page that is not kept (after a write) renders it once, not once
+/// per visitor: the others wait for that one rendering.
+#[tokio::test]
+async fn a_crowd_of_visitors_renders_a_page_once() {
+    let (_fenna, _marieke, mut visitor, id) = thread_with_visitor().await;
+    let path = format!("/onderwerpen/{id}");
+    visitor.state.pages.everything_changed().await;
+    let (_, one) = visitor.get_counting(&path).await;
+    assert!(one > 0);
+
+    visitor.state.pages.everything_changed().await;
+    let before = visitor.queries.load(std::sync::atomic::Ordering::SeqCst);
+    let crowd: Vec<_> = (0..50).map(|_| visitor.second_browser()).collect();
+    let pages = futures_util::future::join_all(crowd.into_iter().map(|mut v| {
+        let path = path.clone();
+        async move { v.get(&path).await }
+    }))
+    .await;
+    let spent = visitor.queries.load(std::sync::atomic::Ordering::SeqCst) - before;
+    for page in &pages {
+        page.assert_status(200).assert_contains("huiswerkklas");
+    }
+    assert!(
+        spent <= 2 * one,
+        "50 visitors cost {spent} statements; one rendering costs {one}"
+    );
+}
