@@ -156,8 +156,9 @@ fn due() -> Condition {
         )
 }
 
-/// Takes a row for this worker, if nobody else did first.
-async fn claim(state: &AppState, id: i32) -> anyhow::Result<bool> {
+/// Claims one row for sending (with a lease) and returns it as claimed, in one statement;
+/// `None` when it is not due (sent, or leased by another worker).
+async fn claim(state: &AppState, id: i32) -> anyhow::Result<Option<outbox_mail::Model>> {
     let claimed = outbox_mail::Entity::update_many()
         .col_expr(
             outbox_mail::Column::Status,
@@ -173,9 +174,9 @@ async fn claim(state: &AppState, id: i32) -> anyhow::Result<bool> {
         )
         .filter(outbox_mail::Column::Id.eq(id))
         .filter(due())
-        .exec(&state.db)
+        .exec_with_returning(&state.db)
         .await?;
-    Ok(claimed.rows_affected == 1)
+    Ok(claimed.into_iter().next())
 }
 
 fn email_of(row: &outbox_mail::Model) -> Email {
@@ -271,10 +272,7 @@ pub async fn deliver(
 /// Claims one row, sends it and records the answer; `None` when another worker had it
 /// first.
 async fn deliver_one(state: &AppState, id: i32, host: &str) -> anyhow::Result<Option<Outcome>> {
-    if !claim(state, id).await? {
-        return Ok(None);
-    }
-    let Some(row) = outbox_mail::Entity::find_by_id(id).one(&state.db).await? else {
+    let Some(row) = claim(state, id).await? else {
         return Ok(None);
     };
     // Rows queued before Message-IDs were stored derive theirs from the row, as then.
