@@ -43,10 +43,6 @@ impl CsrfToken {
     pub fn was_used(&self) -> bool {
         self.used.load(Ordering::Relaxed)
     }
-
-    pub fn value(&self) -> &str {
-        &self.value
-    }
 }
 
 #[derive(Clone, Debug)]

@@ -139,10 +139,9 @@ pub struct LanguageForm {
     terug: String,
 }
 
-/// Remembers the choice in a cookie (and the profile, for a signed-in person) and goes back
-/// to the page it came from.
-/// `/taal/{code}?terug=<path>`: a plain link (the choice is only a preference) that
-/// remembers the language and returns to the page.
+/// `/taal/{code}?terug=<path>`, a plain link (the choice is only a preference): remembers
+/// the language in a cookie (and the profile, for a signed-in person) and goes back to the
+/// page it came from.
 pub async fn switch_language(
     State(state): State<AppState>,
     ctx: Ctx,

@@ -387,7 +387,7 @@ impl PageCache {
     }
 }
 
-/// What a write changes, named by its handler ([`Changes::thread`] and the like). A write
+/// What a write changes, named by its handler ([`Changes::posts_in`] and the like). A write
 /// whose handler names nothing changes everything.
 #[derive(Clone, Default)]
 pub struct Changes(Arc<Mutex<Option<Vec<Part>>>>);
@@ -454,6 +454,12 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
         let mut req = req;
         req.extensions_mut().insert(changes.clone());
         let response = next.run(req).await;
+        // A refused request (a bad token, a form with errors, a limit) wrote nothing a page
+        // shows: it must not empty the cache either, or refused requests could keep the
+        // site rendering. (A server error may come after a commit: it counts as a write.)
+        if response.status().is_client_error() {
+            return response;
+        }
         match changes.named() {
             Some(parts) => state.pages.changed(&parts).await,
             None => state.pages.everything_changed().await,

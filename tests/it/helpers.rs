@@ -240,16 +240,10 @@ impl TestApp {
         let state = app::prepare(self.state.settings.clone())
             .await
             .expect("the second instance starts");
-        let router = erbij::router::build(state.clone());
         TestApp {
+            router: erbij::router::build(state.clone()),
             state,
-            router,
-            cookies: HashMap::new(),
-            dir: self.dir.clone(),
-            outbox: self.outbox.clone(),
-            client: self.client,
-            headers: Vec::new(),
-            queries: self.queries.clone(),
+            ..self.second_browser()
         }
     }
 

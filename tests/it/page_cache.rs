@@ -417,3 +417,30 @@ async fn a_crowd_of_visitors_renders_a_page_once() {
         "50 visitors cost {spent} statements; one rendering costs {one}"
     );
 }
+
+/// Refused writes (no token, a form with errors) keep the kept pages: refused requests
+/// cannot keep the site rendering.
+#[tokio::test]
+async fn refused_writes_leave_kept_pages_alone() {
+    let (_fenna, mut marieke, mut visitor, id) = thread_with_visitor().await;
+    let path = format!("/onderwerpen/{id}");
+    visitor.get(&path).await;
+    assert!(visitor.state.pages.holds("nl", &path));
+    visitor
+        .post_raw(&format!("/onderwerpen/{id}/reageren"), &[("body", "spam")])
+        .await;
+    let refused = marieke
+        .post(
+            &format!("/onderwerpen/{id}/zichtbaarheid"),
+            &[("visibility", "geheim")],
+        )
+        .await;
+    assert!(refused.status.is_client_error(), "{}", refused.status);
+    assert!(visitor.state.pages.holds("nl", &path));
+    // An accepted one does not.
+    marieke
+        .reply_to(id, "Nog een tip: de speeltuinvereniging.")
+        .await
+        .assert_status(303);
+    assert!(!visitor.state.pages.holds("nl", &path));
+}
