@@ -988,7 +988,7 @@ async fn the_language_switch_keeps_the_page_and_follows_a_member() {
     browser.open(&site, &thread).await;
     browser.assert_present("html[lang=nl]").await;
     browser.assert_text("Inloggen om te reageren.").await;
-    browser.click_button("English").await;
+    browser.click_link("English").await;
     assert_eq!(browser.current_path().await, thread, "still on the thread");
     browser.assert_present("html[lang=en]").await;
     browser
@@ -996,14 +996,14 @@ async fn the_language_switch_keeps_the_page_and_follows_a_member() {
         .await;
     browser.click_link("Follow us").await;
     browser.assert_text("Follow us by email").await;
-    browser.click_button("Nederlands").await;
+    browser.click_link("Nederlands").await;
     assert_eq!(browser.current_path().await, "/volgen", "still on the page");
     browser.assert_present("html[lang=nl]").await;
     browser.assert_text("Volg ons per e-mail").await;
 
     // A member chooses English; signing in elsewhere later, the site is in English again.
     browser.sign_in(&site, &site.demo_member()).await;
-    browser.click_button("English").await;
+    browser.click_link("English").await;
     browser.assert_text("My profile").await;
     browser.close().await;
     let elsewhere = Browser::start().await;
