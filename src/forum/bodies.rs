@@ -34,15 +34,23 @@ impl Body {
             let html = markdown::to_html(&markdown);
             return Body { markdown, html };
         }
-        tokio::task::spawn_blocking(move || {
+        let source = markdown.clone();
+        match tokio::task::spawn_blocking(move || {
             let html = markdown::to_html(&markdown);
             Body { markdown, html }
         })
         .await
-        .unwrap_or_else(|_| Body {
-            markdown: String::new(),
-            html: String::new(),
-        })
+        {
+            Ok(body) => body,
+            // The blocking pool is shutting down: render here rather than store no text.
+            Err(_) => {
+                let html = markdown::to_html(&source);
+                Body {
+                    markdown: source,
+                    html,
+                }
+            }
+        }
     }
 
     /// No text at all: an erased post.
