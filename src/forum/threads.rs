@@ -255,8 +255,8 @@ pub async fn create_thread(
 }
 
 /// One page of a thread: its posts, their authors and their files, in three queries.
-/// Every post keeps its place, but a text (and files) this reader
-/// may not have is dropped here, so no view can show it.
+/// Every post keeps its place, but a text (and files) this reader may not have is dropped
+/// here, so no view can show it.
 async fn page_of_posts(
     db: &impl ConnectionTrait,
     scope: &Scope,
