@@ -5,8 +5,10 @@
 
 use std::sync::{
     Arc,
-    atomic::{AtomicBool, Ordering},
+    atomic::{AtomicBool, AtomicI64, Ordering},
 };
+
+use chrono::{DateTime, Utc};
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -45,6 +47,32 @@ impl CsrfToken {
     }
 }
 
+/// When the first "3 minutes ago" on this page will read differently: a kept page is fresh no
+/// longer than that (the labels are exact, the page stays true).
+#[derive(Clone, Debug)]
+pub struct LabelsUntil(Arc<AtomicI64>);
+
+impl Default for LabelsUntil {
+    fn default() -> Self {
+        LabelsUntil(Arc::new(AtomicI64::new(i64::MAX)))
+    }
+}
+
+impl LabelsUntil {
+    /// A label on this page reads differently from `at` (Unix milliseconds are kept).
+    pub fn changes_at(&self, at: DateTime<Utc>) {
+        self.0.fetch_min(at.timestamp_millis(), Ordering::Relaxed);
+    }
+
+    /// The first moment a label on this page changes, if any does.
+    pub fn first(&self) -> Option<DateTime<Utc>> {
+        match self.0.load(Ordering::Relaxed) {
+            i64::MAX => None,
+            millis => DateTime::from_timestamp_millis(millis),
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Ctx {
     pub lang: Lang,
@@ -59,6 +87,8 @@ pub struct Ctx {
     pub unread_notifications: u64,
     /// For administrators: flags waiting anywhere on the site (next to "Beheer").
     pub open_flags: u64,
+    /// When a relative time shown on this page ("3 minutes ago") changes.
+    pub labels_until: LabelsUntil,
 }
 
 impl Ctx {

@@ -20,7 +20,7 @@ use crate::{
     forum::{self, Scope, views},
     i18n::Lang,
     layout,
-    page_cache::{self, Part},
+    page_cache::{self, Changes, Part},
     practices,
 };
 
@@ -146,6 +146,7 @@ pub async fn switch_language(
     State(state): State<AppState>,
     ctx: Ctx,
     jar: CookieJar,
+    changes: Changes,
     Path(code): Path<String>,
     Query(form): Query<LanguageForm>,
 ) -> AppResult<Response> {
@@ -153,6 +154,8 @@ pub async fn switch_language(
     if let Some(user) = ctx.user.clone()
         && user.lang != lang.code()
     {
+        // The member's pages on their other devices follow the profile's language.
+        changes.personal(user.id);
         let mut active = user.into_active_model();
         active.lang = Set(lang.code().into());
         active.update(&state.db).await?;

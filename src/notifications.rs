@@ -44,14 +44,15 @@ pub async fn watch_thread(
 }
 
 /// After a post is written: watch for its author, and notify watchers, the mentioned and the
-/// quoted — each once, never the author, and only those who may read the thread.
+/// quoted — each once, never the author, and only those who may read the thread. Returns
+/// who was told (their bells changed).
 pub async fn after_post(
     db: &impl ConnectionTrait,
     thread: &thread::Model,
     practice: &practice::Model,
     post: &post::Model,
     quoted_author: Option<i32>,
-) -> Result<(), DbErr> {
+) -> Result<Vec<i32>, DbErr> {
     watch_thread(db, post.author_id, thread.id).await?;
     let handles = crate::mentions::handles(&post.body);
     let mentioned: Vec<user::Model> = if handles.is_empty() {
@@ -84,7 +85,7 @@ pub async fn after_post(
     }
     kinds.remove(&post.author_id);
     if kinds.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let people = forum::people(db, kinds.keys().copied()).await?;
     let now = Utc::now();
@@ -105,10 +106,14 @@ pub async fn after_post(
             ..Default::default()
         })
         .collect();
+    let told: Vec<i32> = rows
+        .iter()
+        .filter_map(|row| row.user_id.clone().take())
+        .collect();
     if !rows.is_empty() {
         notification::Entity::insert_many(rows).exec(db).await?;
     }
-    Ok(())
+    Ok(told)
 }
 
 /// One notification as a person reads it, in the list and in mail.

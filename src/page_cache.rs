@@ -1,6 +1,9 @@
-//! Visitors' reading pages, kept in memory. A visitor's page is the same for every visitor
-//! (no cookie, no per-visitor token: see [`crate::context::CsrfToken`]), so once rendered it
-//! is served from here until a write changes what it shows.
+//! Reading pages, kept in memory. A visitor's page is the same for every visitor (no cookie,
+//! no per-visitor token: see [`crate::context::CsrfToken`]), so once rendered it is served
+//! from here until a write changes what it shows. A member's page is kept too, for that
+//! session only (keyed by the request's cookies, never served to anyone else, `no-store` to
+//! the browser), and also shows the member's own state ([`Part::Person`]: the bell, read
+//! positions, drafts, watches); it is kept no longer than the session is known to be live.
 //!
 //! **Exact invalidation, never a guess by time.** A page says which [`Part`]s of the site it
 //! shows (a thread, a practice's list, the site's activity, the titles that lists and
@@ -35,6 +38,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use axum_extra::extract::cookie::CookieJar;
+use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
 use crate::{AppState, session};
@@ -50,6 +54,9 @@ pub enum Part {
     Activity,
     /// Thread titles and summaries: what lists of summaries, feeds and "related" show.
     Titles,
+    /// One member's own state: notifications, read positions, drafts, watches, language,
+    /// sessions. Only that member's pages show it.
+    Person(i32),
 }
 
 impl Part {
@@ -59,6 +66,7 @@ impl Part {
             Part::Practice(id) => format!("p{id}"),
             Part::Activity => "a".into(),
             Part::Titles => "n".into(),
+            Part::Person(id) => format!("u{id}"),
         }
     }
 
@@ -69,27 +77,47 @@ impl Part {
             ("p", id) => number(id).map(Part::Practice),
             ("a", "") => Some(Part::Activity),
             ("n", "") => Some(Part::Titles),
+            ("u", id) => number(id).map(Part::Person),
             _ => None,
         }
     }
 }
 
-/// What a handler marks its page with when a visitor's copy may be kept: the parts it shows.
+/// What a handler marks its page with when a copy may be kept: the parts it shows.
 #[derive(Clone, Debug)]
 pub struct Keep(pub Vec<Part>);
 
-/// A page that may be kept for visitors, showing `parts`.
+/// A page that may be kept, showing `parts` (and, for a member, that member's own state).
 pub fn keep(page: impl IntoResponse, parts: impl Into<Vec<Part>>) -> Response {
     let mut response = page.into_response();
     response.extensions_mut().insert(Keep(parts.into()));
     response
 }
 
+/// What the page shell marks a signed-in member's page with: whose it is, and until when the
+/// session behind it is known to be live without asking the database again (its end, or the
+/// next renewal of its "last used").
+#[derive(Clone, Copy, Debug)]
+pub struct Member {
+    pub id: i32,
+    pub until: DateTime<Utc>,
+}
+
+/// What the page shell marks a page with when it shows relative times ("3 minutes ago"):
+/// the first moment one of them reads differently. A kept page is fresh no longer.
+#[derive(Clone, Copy, Debug)]
+pub struct TrueUntil(pub DateTime<Utc>);
+
 /// One kept page.
 struct Page {
     /// The change counter before it was rendered.
     made_at: u64,
     parts: Vec<Part>,
+    /// A member's page: served only for the same session, never stored by the browser.
+    member: bool,
+    /// Fresh no longer than this: a relative time on it changes, or a member's session is
+    /// not known to be live after it.
+    until: Option<DateTime<Utc>>,
     content_type: HeaderValue,
     etag: String,
     body: Bytes,
@@ -147,7 +175,10 @@ impl Page {
         if let Ok(etag) = HeaderValue::from_str(&etag) {
             headers.insert(header::ETAG, etag);
         }
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+        // What a signed-in person saw is not kept by the browser (the Back button after
+        // signing out on a shared computer); a visitor's page is asked for again each time.
+        let policy = if self.member { "no-store" } else { "no-cache" };
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
         headers.insert(
             header::VARY,
             HeaderValue::from_static("Accept-Encoding, Accept-Language, Cookie"),
@@ -272,7 +303,9 @@ impl PageCache {
     }
 
     fn is_fresh(&self, page: &Page) -> bool {
-        if self.everything.load(Ordering::SeqCst) > page.made_at {
+        if self.everything.load(Ordering::SeqCst) > page.made_at
+            || page.until.is_some_and(|until| until <= Utc::now())
+        {
             return false;
         }
         let versions = self.parts.read().unwrap_or_else(PoisonError::into_inner);
@@ -372,18 +405,27 @@ impl PageCache {
         self.others.get().is_some()
     }
 
-    /// Whether a fresh copy of this page is kept (for tests).
+    /// Whether a fresh copy of this visitor's page is kept (for tests).
     pub fn holds(&self, lang: &str, path: &str) -> bool {
         self.fresh(&key(lang, path)).is_some()
     }
 
-    /// Every kept page's text (for tests: what visitors are served from memory).
+    /// Every kept visitor's page's text (for tests: what visitors are served from memory).
     pub fn texts(&self) -> Vec<String> {
         self.pages
             .iter()
             .flat_map(|pages| pages.iter())
+            .filter(|(_, page)| !page.member)
             .map(|(_, page)| String::from_utf8_lossy(&page.body).into_owned())
             .collect()
+    }
+
+    /// How many members' pages are kept (for tests).
+    pub fn members_pages(&self) -> usize {
+        self.pages.as_ref().map_or(0, |pages| {
+            pages.run_pending_tasks();
+            pages.iter().filter(|(_, page)| page.member).count()
+        })
     }
 }
 
@@ -410,12 +452,29 @@ impl Changes {
     /// A new thread: as a reply, and the titles that lists and "related" show.
     pub fn new_thread(&self, thread_id: i32, practice_id: i32) {
         self.posts_in(thread_id, practice_id);
+        self.titles();
+    }
+
+    /// Titles and summaries (what lists, feeds, "related" and summary pages show).
+    pub fn titles(&self) {
         self.name(&[Part::Titles]);
     }
 
-    /// Nothing a visitor sees (a read mark, a draft, a sign-in, a member's settings).
-    pub fn nothing_public(&self) {
+    /// Nothing any kept page shows (a sign-in: the new session has no pages yet).
+    pub fn nothing_shown(&self) {
         self.name(&[]);
+    }
+
+    /// Only what this member's own pages show (a read mark, a draft, a watch, the bell, a
+    /// setting, a session): pages of others and visitors' pages stay.
+    pub fn personal(&self, user_id: i32) {
+        self.name(&[Part::Person(user_id)]);
+    }
+
+    /// The bells of these members (they were told something).
+    pub fn people(&self, ids: impl IntoIterator<Item = i32>) {
+        let parts: Vec<Part> = ids.into_iter().map(Part::Person).collect();
+        self.name(&parts);
     }
 
     fn named(&self) -> Option<Vec<Part>> {
@@ -442,17 +501,31 @@ fn key(lang: &str, path: &str) -> String {
     format!("{lang} {path}")
 }
 
+/// A member's page's key: everything in the request that can change what it shows (its
+/// cookies — the session, the form token, a kept draft's key — and languages), hashed, then
+/// the address. A visitor's key has no such prefix, so the two never meet.
+fn member_key(headers: &HeaderMap, path: &str) -> String {
+    let mut hash = Sha256::new();
+    for name in [header::COOKIE, header::ACCEPT_LANGUAGE] {
+        for value in headers.get_all(&name) {
+            hash.update(value.as_bytes());
+            hash.update([0]);
+        }
+        hash.update([1]);
+    }
+    format!("m{} {path}", hex::encode(&hash.finalize()[..16]))
+}
+
 /// The largest page kept.
 const PAGE_MAX: usize = 2 * 1024 * 1024;
 
-/// Serves visitors' pages from memory, keeps the ones handlers mark with [`Keep`], and after
+/// Serves reading pages from memory, keeps the ones handlers mark with [`Keep`], and after
 /// every write applies what it changed.
 pub async fn middleware(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let method = req.method().clone();
-    if !matches!(method, Method::GET | Method::HEAD | Method::OPTIONS) {
-        let changes = Changes::default();
-        let mut req = req;
-        req.extensions_mut().insert(changes.clone());
+    let mut req = req;
+    let changes = Changes::default();
+    req.extensions_mut().insert(changes.clone());
+    if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         let response = next.run(req).await;
         // A refused request (a bad token, a form with errors, a limit) wrote nothing a page
         // shows: it must not empty the cache either, or refused requests could keep the
@@ -466,18 +539,45 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
         }
         return response;
     }
-    let jar = CookieJar::from_headers(req.headers());
-    if method != Method::GET || jar.get(session::COOKIE).is_some() || state.pages.pages.is_none() {
+    let response = read(&state, req, next).await;
+    // A reading page that writes (a read position, a draft taken over after signing in, the
+    // language) names what it changed; one that names nothing wrote nothing.
+    if let Some(parts) = changes.named()
+        && !parts.is_empty()
+    {
+        state.pages.changed(&parts).await;
+    }
+    response
+}
+
+/// A reading request: from memory when a fresh copy is kept, else rendered (and kept when
+/// the handler marked it).
+async fn read(state: &AppState, req: Request, next: Next) -> Response {
+    if req.method() != Method::GET || state.pages.pages.is_none() {
         return next.run(req).await;
     }
-    let lang = crate::shell::choose_lang(&jar, None, req.headers());
     let path = req
         .uri()
         .path_and_query()
         .map_or("/", |p| p.as_str())
         .to_owned();
-    let key = key(lang.code(), &path);
     let asked = req.headers().clone();
+    let jar = CookieJar::from_headers(&asked);
+    if jar.get(session::COOKIE).is_some() {
+        // A member's own page: nobody else has these cookies, so nobody waits for it.
+        let key = member_key(&asked, &path);
+        if let Some(page) = state.pages.fresh(&key) {
+            return page.respond(&asked);
+        }
+        let made_at = state.pages.now();
+        let response = next.run(req).await;
+        let Some(member) = response.extensions().get::<Member>().copied() else {
+            return response;
+        };
+        return keep_page(state, key, made_at, Some(member), response, &asked).await;
+    }
+    let lang = crate::shell::choose_lang(&jar, None, &asked);
+    let key = key(lang.code(), &path);
     if let Some(page) = state.pages.fresh(&key) {
         return page.respond(&asked);
     }
@@ -494,10 +594,28 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
     };
     let made_at = state.pages.now();
     let response = next.run(req).await;
-    let Some(Keep(parts)) = response.extensions().get::<Keep>().cloned() else {
+    if response.extensions().get::<Keep>().is_none() {
         if rendering.is_some() {
             state.pages.not_kept(&key);
         }
+        return response;
+    }
+    let answer = keep_page(state, key, made_at, None, response, &asked).await;
+    drop(rendering);
+    answer
+}
+
+/// Keeps a rendered page the handler marked with [`Keep`] (a member's with that member's
+/// own state as one more part), and answers with it.
+async fn keep_page(
+    state: &AppState,
+    key: String,
+    made_at: u64,
+    member: Option<Member>,
+    response: Response,
+    asked: &HeaderMap,
+) -> Response {
+    let Some(Keep(mut parts)) = response.extensions().get::<Keep>().cloned() else {
         return response;
     };
     if response.status() != StatusCode::OK
@@ -506,55 +624,65 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
     {
         return response;
     }
+    let Some(pages) = &state.pages.pages else {
+        return response;
+    };
+    if let Some(member) = member {
+        parts.push(Part::Person(member.id));
+    }
+    let until = [
+        member.map(|m| m.until),
+        response.extensions().get::<TrueUntil>().map(|t| t.0),
+    ]
+    .into_iter()
+    .flatten()
+    .min();
     let content_type = response
         .headers()
         .get(header::CONTENT_TYPE)
         .cloned()
         .unwrap_or_else(|| HeaderValue::from_static("text/html; charset=utf-8"));
-    let (head, body) = response.into_parts();
-    let Ok(body) = axum::body::to_bytes(body, PAGE_MAX).await else {
+    let Ok(body) = axum::body::to_bytes(response.into_body(), PAGE_MAX).await else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
     let page = Arc::new(Page {
         made_at,
         parts,
+        member: member.is_some(),
+        until,
         content_type,
         etag: hex::encode(&Sha256::digest(&body)[..12]),
         body,
         gzip: OnceLock::new(),
         brotli: OnceLock::new(),
     });
-    let answer = page.respond(&asked);
-    if let Some(pages) = &state.pages.pages {
-        pages.insert(key.clone(), page.clone());
-        state.pages.not_kept.invalidate(&key);
-        drop(rendering);
-        // Compressed once, one page at a time, off the executor; the weight is counted
-        // again with them. A page replaced meanwhile is not compressed at all.
-        let pages = pages.clone();
-        let compressing = state.pages.compressing.clone();
-        tokio::spawn(async move {
-            let Ok(_turn) = compressing.acquire_owned().await else {
-                return;
-            };
-            let current =
-                |page: &Arc<Page>| pages.get(&key).is_some_and(|kept| Arc::ptr_eq(&kept, page));
-            if !current(&page) {
-                return;
-            }
-            let page = tokio::task::spawn_blocking(move || {
-                compress(&page);
-                page
-            })
-            .await;
-            if let Ok(page) = page
-                && current(&page)
-            {
-                pages.insert(key, page);
-            }
-        });
-    }
-    drop(head);
+    let answer = page.respond(asked);
+    pages.insert(key.clone(), page.clone());
+    state.pages.not_kept.invalidate(&key);
+    // Compressed once, one page at a time, off the executor; the weight is counted again
+    // with them. A page replaced meanwhile is not compressed at all.
+    let pages = pages.clone();
+    let compressing = state.pages.compressing.clone();
+    tokio::spawn(async move {
+        let Ok(_turn) = compressing.acquire_owned().await else {
+            return;
+        };
+        let current =
+            |page: &Arc<Page>| pages.get(&key).is_some_and(|kept| Arc::ptr_eq(&kept, page));
+        if !current(&page) {
+            return;
+        }
+        let page = tokio::task::spawn_blocking(move || {
+            compress(&page);
+            page
+        })
+        .await;
+        if let Ok(page) = page
+            && current(&page)
+        {
+            pages.insert(key, page);
+        }
+    });
     answer
 }
 

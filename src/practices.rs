@@ -106,8 +106,9 @@ pub async fn mark_read(
     changes: Changes,
     CsrfForm(form): CsrfForm<NextForm>,
 ) -> AppResult<Response> {
-    changes.nothing_public();
+    changes.nothing_shown();
     let person = ctx.require_user()?;
+    changes.personal(person.id);
     let scope = Scope::for_viewer(&state.db, Some(person)).await?;
     let practice = scope.practice_by_slug(&slug).ok_or(AppError::NotFound)?;
     forum::unread::mark_practice_read(&state.db, person.id, practice.id).await?;

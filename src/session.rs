@@ -154,6 +154,13 @@ pub fn is_stale(session: &session::Model, now: DateTime<Utc>) -> bool {
         .is_none_or(|seen| now - seen >= SEEN_GRANULARITY)
 }
 
+/// Until when a session is live without asking the database again: its end, or the next
+/// renewal of its "last used", whichever comes first (a member's kept pages last no longer).
+pub fn known_live_until(session: &session::Model, now: DateTime<Utc>) -> DateTime<Utc> {
+    let renewal = session.last_seen_at.unwrap_or(now) + SEEN_GRANULARITY;
+    Ord::min(session.expires_at, renewal)
+}
+
 /// Renews "last used"; a session from before labels were kept gets this device's label.
 pub async fn touch(
     db: &impl ConnectionTrait,

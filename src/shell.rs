@@ -15,12 +15,12 @@ use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 
 use crate::{
     AppState,
-    context::{CsrfToken, Ctx, LANG_COOKIE},
+    context::{CsrfToken, Ctx, LANG_COOKIE, LabelsUntil},
     csrf,
     entities::user,
     error::{AppError, ErrorKind},
     i18n::Lang,
-    layout, notifications, session,
+    layout, notifications, page_cache, session,
     visibility::Reader,
 };
 
@@ -28,22 +28,26 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
     let (mut parts, body) = req.into_parts();
     let jar = CookieJar::from_headers(&parts.headers);
 
-    let user = match jar.get(session::COOKIE) {
+    let now = chrono::Utc::now();
+    let (user, live_until) = match jar.get(session::COOKIE) {
         Some(cookie) => match session::lookup(&state.db, cookie.value()).await {
-            Ok(Some((live, user))) => {
+            Ok(Some((mut live, user))) => {
                 // "Last used" on the profile's list of sessions, renewed once an hour.
-                if session::is_stale(&live, chrono::Utc::now()) {
+                if session::is_stale(&live, now) {
                     let device = session::Device::from_headers(&parts.headers);
-                    if let Err(err) = session::touch(&state.db, &live, &device).await {
-                        tracing::warn!(error = %err, "renewing a session's last use failed");
+                    match session::touch(&state.db, &live, &device).await {
+                        Ok(()) => live.last_seen_at = Some(now),
+                        Err(err) => {
+                            tracing::warn!(error = %err, "renewing a session's last use failed");
+                        }
                     }
                 }
-                Some(user)
+                (Some(user), Some(session::known_live_until(&live, now)))
             }
-            Ok(None) => None,
+            Ok(None) => (None, None),
             Err(err) => return AppError::Db(err).into_response_with(&parts, &state),
         },
-        None => None,
+        None => (None, None),
     };
     // Read positions noted on thread pages are written before any other page of this member
     // counts what is unread (a thread page takes them into account itself).
@@ -88,6 +92,7 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
         script: state.assets.script_path.clone(),
         unread_notifications,
         open_flags,
+        labels_until: LabelsUntil::default(),
     };
 
     if let Err(err) = csrf::check_origin(&parts) {
@@ -122,6 +127,19 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
             response.headers_mut().append(header::SET_COOKIE, value);
         }
     }
+    // For the page cache: until when the page reads the same, and whose it is (a member's
+    // page is kept for that session only).
+    if let Some(until) = ctx.labels_until.first() {
+        response
+            .extensions_mut()
+            .insert(page_cache::TrueUntil(until));
+    }
+    if let (Some(person), Some(until)) = (&ctx.user, live_until) {
+        response.extensions_mut().insert(page_cache::Member {
+            id: person.id,
+            until,
+        });
+    }
     response
 }
 
@@ -149,6 +167,7 @@ impl IntoResponseWith for AppError {
             script: state.assets.script_path.clone(),
             unread_notifications: 0,
             open_flags: 0,
+            labels_until: LabelsUntil::default(),
         };
         render_error(&ctx, self.into_response())
     }

@@ -78,7 +78,7 @@ pub async fn submit(
     changes: Changes,
     CsrfForm(form): CsrfForm<SignInForm>,
 ) -> AppResult<Response> {
-    changes.nothing_public();
+    changes.nothing_shown();
     let mut errors = FieldErrors::default();
     errors.email("email", &form.email);
     if form.password.is_empty() {
@@ -115,6 +115,7 @@ pub async fn submit(
                 .forgive(&state.db, &ctx.client_ip)
                 .await?;
             tracing::info!(user_id = user.id, "signed in");
+            changes.personal(user.id);
             super::sign_in_and_redirect(&state, jar, &device, user.id, &local_path(&form.next))
                 .await
         }
@@ -129,11 +130,16 @@ pub async fn submit(
 
 pub async fn sign_out(
     State(state): State<AppState>,
+    ctx: Ctx,
     jar: CookieJar,
     changes: Changes,
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> AppResult<Response> {
-    changes.nothing_public();
+    // The pages kept for this session go with it.
+    changes.nothing_shown();
+    if let Some(person) = &ctx.user {
+        changes.personal(person.id);
+    }
     if let Some(cookie) = jar.get(session::COOKIE) {
         session::end(&state.db, cookie.value()).await?;
     }

@@ -221,9 +221,10 @@ pub async fn autosave(
     changes: Changes,
     crate::csrf::CsrfForm(form): crate::csrf::CsrfForm<AutosaveForm>,
 ) -> AppResult<Response> {
-    changes.nothing_public();
+    changes.nothing_shown();
     use crate::error::AppError;
     let person = ctx.require_user()?;
+    changes.personal(person.id);
     let scope = super::Scope::for_viewer(&state.db, Some(person)).await?;
     let target = if let Some(id) = form.target.strip_prefix("reply:") {
         let id: i32 = id.parse().map_err(|_| AppError::NotFound)?;

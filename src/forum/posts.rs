@@ -117,7 +117,10 @@ pub async fn update_post(
         active.edited_at = Set(Some(Utc::now()));
         active.update(&txn).await?;
         crate::search::index::sync_posts(&txn, &[post.id]).await?;
-        crate::summaries::public::mark_sources_changed(&txn, thread.id, post.id).await?;
+        if crate::summaries::public::mark_sources_changed(&txn, thread.id, post.id).await? {
+            // The expert group's summary pages say a source changed.
+            changes.titles();
+        }
         txn.commit().await?;
     }
     changes.posts_in(thread.id, thread.practice_id);

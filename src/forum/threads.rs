@@ -99,12 +99,17 @@ pub async fn new_thread(
     State(state): State<AppState>,
     ctx: Ctx,
     jar: CookieJar,
+    changes: Changes,
     Path(slug): Path<String>,
 ) -> AppResult<Markup> {
     let practice = postable_practice(&state, &ctx, &slug).await?;
     let person = ctx.require_user()?;
     let restored =
         drafts::restore(&state.db, person.id, &jar, &drafts::thread_target(&slug)).await?;
+    if restored.as_ref().is_some_and(|r| r.after_sign_in) {
+        // The text kept while the session ran out became this member's draft.
+        changes.personal(person.id);
+    }
     let form = ThreadForm {
         visibility: practice.default_visibility.to_string(),
         restored: restored.as_ref().is_some_and(|r| r.after_sign_in),
@@ -246,10 +251,12 @@ pub async fn create_thread(
     attachments::attach(&txn, &pending, opening.id).await?;
     crate::search::index::sync_posts(&txn, &[opening.id]).await?;
     mark_read(&txn, person.id, thread.id, 1).await?;
-    notifications::after_post(&txn, &thread, &practice, &opening, None).await?;
+    let told = notifications::after_post(&txn, &thread, &practice, &opening, None).await?;
     drafts::discard(&txn, person.id, &drafts::thread_target(&slug)).await?;
     txn.commit().await?;
     changes.new_thread(thread.id, practice.id);
+    changes.personal(person.id);
+    changes.people(told);
     state.wake_mail.notify_one();
     Ok(Redirect::to(&format!("/onderwerpen/{}", thread.id)).into_response())
 }
@@ -349,6 +356,7 @@ pub async fn show_thread(
     State(state): State<AppState>,
     ctx: Ctx,
     jar: CookieJar,
+    changes: Changes,
     Path(id): Path<i32>,
     Query(query): Query<ThreadQuery>,
 ) -> AppResult<Response> {
@@ -390,6 +398,7 @@ pub async fn show_thread(
         // Written behind, and only when the member got further.
         if let Some(last) = posts.last().filter(|last| last.position > position) {
             state.read_marks.note(person.id, thread.id, last.position);
+            changes.personal(person.id);
         }
     }
     let standing = scope.standing(&practice);
@@ -447,6 +456,11 @@ pub async fn show_thread(
         }
         _ => None,
     };
+    if let (Some(person), Some(restored)) = (&ctx.user, &restored)
+        && restored.after_sign_in
+    {
+        changes.personal(person.id);
+    }
     let form = PostForm {
         quote: match (&quote, query.citeer) {
             (Some(_), Some(id)) => id.to_string(),
@@ -699,10 +713,12 @@ pub async fn reply(
             .map(|p| p.author_id),
         Err(_) => None,
     };
-    notifications::after_post(&txn, &thread, &practice, &post, quoted_author).await?;
+    let told = notifications::after_post(&txn, &thread, &practice, &post, quoted_author).await?;
     drafts::discard(&txn, person.id, &drafts::reply_target(thread.id)).await?;
     txn.commit().await?;
     changes.posts_in(thread.id, thread.practice_id);
+    changes.personal(person.id);
+    changes.people(told);
     state.wake_mail.notify_one();
     Ok(Redirect::to(&views::post_url(thread.id, &post)).into_response())
 }

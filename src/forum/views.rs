@@ -154,16 +154,23 @@ pub fn post_url(thread_id: i32, post: &post::Model) -> String {
     }
 }
 
-/// "3 minutes ago", with the exact time for screen readers and on hover.
+/// "3 minutes ago", with the exact time for screen readers and on hover. The page notes when
+/// the label will read differently (a kept page is fresh until then).
 pub fn when(ctx: &Ctx, at: DateTime<Utc>) -> Markup {
     let seconds = (Utc::now() - at).num_seconds().max(0);
-    let relative = match seconds {
-        0..60 => ctx.t("time.just_now").into_owned(),
-        60..3600 => ctx.lang.plural("time.minutes", seconds / 60),
-        3600..86_400 => ctx.lang.plural("time.hours", seconds / 3600),
-        86_400..2_592_000 => ctx.lang.plural("time.days", seconds / 86_400),
-        _ => ctx.lang.datetime(at),
+    // The label counts in units of `step` seconds: it changes at the next whole step.
+    let (relative, step) = match seconds {
+        0..60 => (ctx.t("time.just_now").into_owned(), 60),
+        60..3600 => (ctx.lang.plural("time.minutes", seconds / 60), 60),
+        3600..86_400 => (ctx.lang.plural("time.hours", seconds / 3600), 3600),
+        86_400..2_592_000 => (ctx.lang.plural("time.days", seconds / 86_400), 86_400),
+        _ => (ctx.lang.datetime(at), 0),
     };
+    if step > 0 {
+        let next = (seconds / step + 1) * step;
+        ctx.labels_until
+            .changes_at(at + chrono::Duration::seconds(next));
+    }
     let exact = ctx.lang.datetime(at);
     html! { time datetime=(at.to_rfc3339()) title=(exact) { (relative) } }
 }

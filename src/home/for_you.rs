@@ -221,8 +221,9 @@ pub async fn mark_everything_read(
     changes: Changes,
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> AppResult<Response> {
-    changes.nothing_public();
+    changes.nothing_shown();
     let person = ctx.require_user()?;
+    changes.personal(person.id);
     unread::mark_everything_read(&state.db, person.id).await?;
     Ok(Redirect::to("/").into_response())
 }

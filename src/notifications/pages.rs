@@ -84,9 +84,12 @@ pub fn line_list(ctx: &Ctx, lines: &[super::Line], mark_new: bool) -> Markup {
 pub async fn open_notification(
     State(state): State<AppState>,
     ctx: Ctx,
+    changes: Changes,
     Path(id): Path<i32>,
 ) -> AppResult<Response> {
     let person = ctx.require_user()?;
+    // Read now: the bell on this member's pages counts one less.
+    changes.personal(person.id);
     let found = ctx
         .reader()
         .notifications()
@@ -113,8 +116,9 @@ pub async fn mark_all_read(
     changes: Changes,
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> AppResult<Response> {
-    changes.nothing_public();
+    changes.nothing_shown();
     let person = ctx.require_user()?;
+    changes.personal(person.id);
     notification::Entity::update_many()
         .col_expr(notification::Column::ReadAt, Expr::value(Utc::now()))
         .filter(notification::Column::UserId.eq(person.id))
@@ -138,8 +142,9 @@ pub async fn set_watch(
     changes: Changes,
     CsrfForm(form): CsrfForm<WatchForm>,
 ) -> AppResult<Response> {
-    changes.nothing_public();
+    changes.nothing_shown();
     let person = ctx.require_user()?;
+    changes.personal(person.id);
     let scope = Scope::for_viewer(&state.db, Some(person)).await?;
     let thread = scope
         .thread(&state.db, id)

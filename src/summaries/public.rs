@@ -476,11 +476,12 @@ pub async fn citing(
 }
 
 /// A cited post changed: published summaries drawing on it (or its thread) need a look.
+/// Returns whether any summary was marked (the expert group's view of it changed).
 pub async fn mark_sources_changed(
     db: &impl ConnectionTrait,
     thread_id: i32,
     post_id: i32,
-) -> Result<(), DbErr> {
+) -> Result<bool, DbErr> {
     let ids: Vec<i32> = summary_source::Entity::find()
         .filter(summary_source::Column::ThreadId.eq(thread_id))
         .filter(
@@ -494,9 +495,9 @@ pub async fn mark_sources_changed(
         .map(|s| s.summary_id)
         .collect();
     if ids.is_empty() {
-        return Ok(());
+        return Ok(false);
     }
-    summary::Entity::update_many()
+    let marked = summary::Entity::update_many()
         .col_expr(
             summary::Column::SourcesChanged,
             sea_orm::sea_query::Expr::value(true),
@@ -505,5 +506,5 @@ pub async fn mark_sources_changed(
         .filter(summary::Column::Status.eq(SummaryStatus::Published))
         .exec(db)
         .await?;
-    Ok(())
+    Ok(marked.rows_affected > 0)
 }

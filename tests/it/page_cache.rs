@@ -256,18 +256,44 @@ async fn every_write_makes_the_kept_page_fresh_at_once() {
     assert!(visitor.state.pages.holds("nl", "/") || !visitor.state.pages.holds("en", "/nl"));
 }
 
+/// Views `path` until it comes from memory (the first view notes the read position, which
+/// changes the page: nothing is new any more), and returns that page.
+async fn kept_for(app: &mut TestApp, path: &str) -> crate::helpers::Page {
+    for _ in 0..3 {
+        let (page, spent) = app.get_counting(path).await;
+        page.assert_status(200);
+        if spent == 0 {
+            return page;
+        }
+    }
+    panic!("{path} is not kept for this session after three views");
+}
+
 #[tokio::test]
-async fn a_member_is_never_served_a_kept_page_nor_adds_one() {
+async fn a_members_page_is_kept_for_that_session_only() {
     let (_fenna, mut marieke, mut visitor, id) = thread_with_visitor().await;
     let path = format!("/onderwerpen/{id}");
     visitor.get(&path).await;
     assert!(visitor.state.pages.holds("nl", &path));
-    // Marieke's page is her own: the reply form with her token.
-    marieke
+    // Marieke's page is her own: the reply form with her token, served from memory without
+    // a single statement, and never stored by her browser.
+    let page = kept_for(&mut marieke, &path).await;
+    page.assert_contains("csrf_token")
+        .assert_contains("Uitloggen");
+    assert_eq!(page.headers["cache-control"], "no-store");
+    // A visitor still gets the visitor's page.
+    visitor
         .get(&path)
         .await
-        .assert_contains("csrf_token")
-        .assert_contains("Uitloggen");
+        .assert_lacks("csrf_token")
+        .assert_lacks("Uitloggen");
+    // Her other device is another session: it renders its own.
+    let mut phone = marieke.second_browser();
+    phone.login_as("marieke@buurtkracht.nl").await;
+    let (page, spent) = phone.get_counting(&path).await;
+    page.assert_contains("Uitloggen");
+    assert!(spent > 0, "another session never gets this session's page");
+
     let members_only = marieke
         .start_thread(
             "jongeren",
@@ -276,24 +302,89 @@ async fn a_member_is_never_served_a_kept_page_nor_adds_one() {
             "members",
         )
         .await;
-    marieke
-        .get(&format!("/onderwerpen/{members_only}"))
+    kept_for(&mut marieke, &format!("/onderwerpen/{members_only}"))
         .await
         .assert_contains("sleutelwoord-zeven");
-    marieke
-        .get("/praktijken/jongeren")
+    kept_for(&mut marieke, "/praktijken/jongeren")
         .await
         .assert_contains("Intern overleg");
+    assert!(marieke.state.pages.members_pages() >= 3);
     for text in visitor.state.pages.texts() {
         assert!(!text.contains("sleutelwoord-zeven") && !text.contains("Intern overleg"));
         assert!(!text.contains("csrf_token"), "no per-visitor token is kept");
     }
+    visitor
+        .get(&format!("/onderwerpen/{members_only}"))
+        .await
+        .assert_lacks("sleutelwoord-zeven");
+    visitor
+        .get("/praktijken/jongeren")
+        .await
+        .assert_lacks("Intern overleg");
     assert!(
         !visitor
             .state
             .pages
             .holds("nl", &format!("/onderwerpen/{members_only}"))
     );
+}
+
+/// What only a member's own pages show — the bell, a draft, being signed in — changes them
+/// at once, also when someone else's write caused it.
+#[tokio::test]
+async fn a_members_kept_page_follows_their_own_state() {
+    let (mut fenna, mut marieke, _visitor, id) = thread_with_visitor().await;
+    let other = marieke
+        .start_thread(
+            "jongeren",
+            "Taalcafé in Delfshaven",
+            "Wie gaat er mee naar het taalcafé?",
+            "public",
+        )
+        .await;
+    let other_path = format!("/onderwerpen/{other}");
+    kept_for(&mut marieke, &other_path)
+        .await
+        .assert_lacks(r#"<span class="count" aria-hidden="true">"#);
+
+    // Fenna answers in the thread Marieke started (and so watches): Marieke's bell rings on
+    // the other thread's page, which Fenna's reply did not touch.
+    fenna
+        .reply_to(id, "Ja, in de bibliotheek van Charlois.")
+        .await;
+    let (page, spent) = marieke.get_counting(&other_path).await;
+    page.assert_contains(r#"<span class="count" aria-hidden="true">1</span>"#);
+    assert!(spent > 0);
+
+    // A draft she saves comes back in the form.
+    kept_for(&mut marieke, &other_path).await;
+    let target = format!("reply:{other}");
+    marieke
+        .post(
+            "/concepten",
+            &[
+                ("target", &target),
+                ("title", ""),
+                ("body", "Halve gedachte over de bus"),
+            ],
+        )
+        .await;
+    marieke
+        .get(&other_path)
+        .await
+        .assert_contains("Halve gedachte over de bus");
+
+    // Signed out, the old cookie gets no member's page any more.
+    kept_for(&mut marieke, &other_path).await;
+    let cookies = marieke.cookies.clone();
+    marieke.post("/uitloggen", &[]).await;
+    marieke.cookies = cookies;
+    marieke
+        .get(&other_path)
+        .await
+        .assert_status(200)
+        .assert_lacks("Uitloggen")
+        .assert_lacks("Halve gedachte");
 }
 
 #[tokio::test]
@@ -443,4 +534,33 @@ async fn refused_writes_leave_kept_pages_alone() {
         .await
         .assert_status(303);
     assert!(!visitor.state.pages.holds("nl", &path));
+}
+
+/// "zojuist" on a kept page becomes "1 minuut geleden" on time: a page is kept no longer than
+/// its first relative time reads the same.
+#[tokio::test]
+async fn a_kept_page_is_true_to_the_minute() {
+    let (_fenna, _marieke, mut visitor, id) = thread_with_visitor().await;
+    let path = format!("/onderwerpen/{id}");
+    let opening = post::Entity::find()
+        .order_by_desc(post::Column::Id)
+        .one(&visitor.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let almost_a_minute = chrono::Utc::now() - chrono::Duration::milliseconds(58_500);
+    let mut active: post::ActiveModel = opening.into();
+    active.created_at = Set(almost_a_minute);
+    active.update(&visitor.state.db).await.unwrap();
+    visitor.state.pages.everything_changed().await;
+
+    visitor.get(&path).await.assert_contains(">zojuist</time>");
+    assert!(visitor.state.pages.holds("nl", &path));
+    tokio::time::sleep(std::time::Duration::from_millis(1_800)).await;
+    assert!(!visitor.state.pages.holds("nl", &path));
+    visitor
+        .get(&path)
+        .await
+        .assert_contains(">1 minuut geleden</time>")
+        .assert_lacks(">zojuist</time>");
 }
