@@ -17,7 +17,7 @@
 //! Pages are served with an `ETag` and `Cache-Control: no-cache` (a browser or proxy asks
 //! again every time and gets `304 Not Modified` while the page is unchanged, so a hidden
 //! post never outlives its hiding), and in gzip and brotli when the browser takes them
-//! (compressed once, on the blocking pool, after the page is kept).
+//! (compressed once, on the blocking pool, the first time a kept page is asked for so).
 //!
 //! On PostgreSQL, several instances tell each other what changed (`NOTIFY erbij_pages`).
 
@@ -325,6 +325,37 @@ impl PageCache {
         }
     }
 
+    /// Answers with a kept page; the first time a browser asks for it compressed, it is
+    /// compressed (once, in the background, one page at a time, and only when no other is
+    /// being compressed: a crowd of new addresses never queues work or memory).
+    fn serve(&self, key: String, page: &Arc<Page>, asked: &HeaderMap) -> Response {
+        let wants = asked.contains_key(header::ACCEPT_ENCODING);
+        if wants
+            && page.gzip.get().is_none()
+            && let Some(pages) = self.pages.clone()
+            && let Ok(turn) = self.compressing.clone().try_acquire_owned()
+        {
+            let page = page.clone();
+            tokio::spawn(async move {
+                let page = tokio::task::spawn_blocking(move || {
+                    compress(&page);
+                    page
+                })
+                .await;
+                drop(turn);
+                // Counted again with its compressed forms, unless replaced meanwhile.
+                if let Ok(page) = page
+                    && pages
+                        .get(&key)
+                        .is_some_and(|kept| Arc::ptr_eq(&kept, &page))
+                {
+                    pages.insert(key, page);
+                }
+            });
+        }
+        page.respond(asked)
+    }
+
     /// The "related" list kept for this thread, kind of reader and language, if fresh.
     pub fn related(
         &self,
@@ -418,6 +449,14 @@ impl PageCache {
             .filter(|(_, page)| !page.member)
             .map(|(_, page)| String::from_utf8_lossy(&page.body).into_owned())
             .collect()
+    }
+
+    /// The bytes kept (pages and their compressed forms), at most the configured size.
+    pub fn kept_bytes(&self) -> u64 {
+        self.pages.as_ref().map_or(0, |pages| {
+            pages.run_pending_tasks();
+            pages.weighted_size()
+        })
     }
 
     /// How many members' pages are kept (for tests).
@@ -567,7 +606,7 @@ async fn read(state: &AppState, req: Request, next: Next) -> Response {
         // A member's own page: nobody else has these cookies, so nobody waits for it.
         let key = member_key(&asked, &path);
         if let Some(page) = state.pages.fresh(&key) {
-            return page.respond(&asked);
+            return state.pages.serve(key, &page, &asked);
         }
         let made_at = state.pages.now();
         let response = next.run(req).await;
@@ -579,7 +618,7 @@ async fn read(state: &AppState, req: Request, next: Next) -> Response {
     let lang = crate::shell::choose_lang(&jar, None, &asked);
     let key = key(lang.code(), &path);
     if let Some(page) = state.pages.fresh(&key) {
-        return page.respond(&asked);
+        return state.pages.serve(key, &page, &asked);
     }
     // Many visitors asking for a page that is not kept (yet, or any more) wait for the one
     // who renders it, once, rather than all rendering it at the same moment.
@@ -587,7 +626,7 @@ async fn read(state: &AppState, req: Request, next: Next) -> Response {
         Turn::Render(guard) => Some(guard),
         Turn::Waited => {
             if let Some(page) = state.pages.fresh(&key) {
-                return page.respond(&asked);
+                return state.pages.serve(key, &page, &asked);
             }
             None
         }
@@ -657,32 +696,8 @@ async fn keep_page(
         brotli: OnceLock::new(),
     });
     let answer = page.respond(asked);
-    pages.insert(key.clone(), page.clone());
+    pages.insert(key.clone(), page);
     state.pages.not_kept.invalidate(&key);
-    // Compressed once, one page at a time, off the executor; the weight is counted again
-    // with them. A page replaced meanwhile is not compressed at all.
-    let pages = pages.clone();
-    let compressing = state.pages.compressing.clone();
-    tokio::spawn(async move {
-        let Ok(_turn) = compressing.acquire_owned().await else {
-            return;
-        };
-        let current =
-            |page: &Arc<Page>| pages.get(&key).is_some_and(|kept| Arc::ptr_eq(&kept, page));
-        if !current(&page) {
-            return;
-        }
-        let page = tokio::task::spawn_blocking(move || {
-            compress(&page);
-            page
-        })
-        .await;
-        if let Ok(page) = page
-            && current(&page)
-        {
-            pages.insert(key, page);
-        }
-    });
     answer
 }
 

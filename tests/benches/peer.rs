@@ -147,11 +147,36 @@ fn main() -> anyhow::Result<()> {
         .env("EXTRA_TARGETS", extra)
         .env("MEMBER_COOKIE", &cookie)
         .status()?;
+    // A member's pages that are not kept: every request asks for a new address (`?n=…`, which
+    // the pages ignore), so each one is rendered — what a member's first view costs.
+    let duration = std::env::var("DURATION").unwrap_or_else(|_| "15s".into());
+    let script = Path::new(&site).join("unique.lua");
+    std::fs::write(
+        &script,
+        "local n = 0\nrequest = function()\n  n = n + 1\n  return wrk.format(nil, wrk.path .. \"?n=\" .. n .. \"-\" .. math.random(1000000000))\nend\n",
+    )?;
+    let mut not_kept = Vec::new();
+    for (name, path) in [
+        ("member-topic-not-kept", &topic),
+        ("member-practice-not-kept", &practice),
+    ] {
+        let out = Command::new("wrk")
+            .args(["-t2", "-c32", &format!("-d{duration}"), "--latency"])
+            .arg("-s")
+            .arg(&script)
+            .args(["-H", &format!("Cookie: {cookie}")])
+            .arg(format!("{base}{path}"))
+            .output()?;
+        not_kept.push((name, String::from_utf8_lossy(&out.stdout).into_owned()));
+    }
     done.store(true, Ordering::Relaxed);
     sampler.join().ok();
     // Our own table from the harness's raw wrk output, with each Erbij page next to nginx
     // serving the same bytes.
     table(&Path::new(&peer_home).join("peer-data/results"))?;
+    for (name, text) in &not_kept {
+        row(name, "1", text);
+    }
     std::thread::sleep(Duration::from_secs(2));
     let after = rss_kib(server.0.id());
     println!();
@@ -201,21 +226,26 @@ fn table(results: &Path) -> anyhow::Result<()> {
             .trim_end_matches(".txt")
             .rsplit_once(".run")
             .unwrap_or((&name, "?"));
-        let field = |prefix: &str| {
-            text.lines()
-                .find(|l| l.trim_start().starts_with(prefix))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .unwrap_or("?")
-                .to_string()
-        };
-        println!(
-            "| {target} | {n} | {} | {} | {} |",
-            field("Requests/sec:"),
-            millis(&field("50%")),
-            millis(&field("99%"))
-        );
+        row(target, n, &text);
     }
     Ok(())
+}
+
+/// One line of the table from wrk's output (`--latency`).
+fn row(target: &str, run: &str, text: &str) {
+    let field = |prefix: &str| {
+        text.lines()
+            .find(|l| l.trim_start().starts_with(prefix))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .unwrap_or("?")
+            .to_string()
+    };
+    println!(
+        "| {target} | {run} | {} | {} | {} |",
+        field("Requests/sec:"),
+        millis(&field("50%")),
+        millis(&field("99%"))
+    );
 }
 
 /// wrk's `812.00us`, `3.91ms`, `1.05s` in milliseconds.

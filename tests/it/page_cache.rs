@@ -564,3 +564,39 @@ async fn a_kept_page_is_true_to_the_minute() {
         .assert_contains(">1 minuut geleden</time>")
         .assert_lacks(">zojuist</time>");
 }
+
+/// A crowd asking for ever new addresses (`?n=…`) cannot make the cache grow past its size,
+/// and compressing never queues behind it.
+#[tokio::test]
+async fn a_crowd_of_new_addresses_stays_within_the_cache_size() {
+    let mut marieke = TestApp::with_settings(|s| s.page_cache_mb = 1).await;
+    marieke.member("marieke@buurtkracht.nl").await;
+    marieke.login_as("marieke@buurtkracht.nl").await;
+    marieke.join("jongeren").await;
+    let id = marieke
+        .start_thread(
+            "jongeren",
+            "Huiswerkklas in Charlois",
+            &"Wie kent een huiswerkklas die werkt? ".repeat(300),
+            "public",
+        )
+        .await;
+    let path = format!("/onderwerpen/{id}");
+    let one = marieke.second_browser().get(&path).await.body.len() as u64;
+    let crowd = (0..300).map(|n| {
+        let mut visitor = marieke.second_browser();
+        visitor
+            .headers
+            .push(("accept-encoding".into(), "gzip, br".into()));
+        let path = format!("{path}?n={n}");
+        async move { visitor.get(&path).await.status }
+    });
+    for status in futures_util::future::join_all(crowd).await {
+        assert_eq!(status.as_u16(), 200);
+    }
+    let kept = marieke.state.pages.kept_bytes();
+    assert!(
+        kept > 0 && kept <= 1024 * 1024 && 300 * one > 2 * 1024 * 1024,
+        "{kept} bytes kept; 300 pages of {one} bytes were asked for"
+    );
+}
