@@ -89,8 +89,11 @@ impl Application {
             .await?;
         // Requests are done: nothing noted is lost on a clean stop.
         match self.state.read_marks.flush(&self.state.db).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(positions = n, "read positions written at stop"),
+            Ok(people) if people.is_empty() => {}
+            Ok(people) => {
+                crate::forum::read_marks::tell_other_instances(&self.state, &people).await;
+                tracing::info!(members = people.len(), "read positions written at stop");
+            }
             Err(err) => tracing::error!(error = %err, "writing read positions at stop failed"),
         }
         tracing::info!("stopped");
@@ -164,7 +167,10 @@ async fn housekeeping(state: AppState) {
 async fn clean_earlier_images(state: AppState) {
     match crate::forum::attachments::clean_earlier_images(&state).await {
         Ok(0) => {}
-        Ok(n) => tracing::info!(cleaned = n, "earlier images re-encoded without metadata"),
+        Ok(n) => {
+            tracing::info!(cleaned = n, "earlier images re-encoded without metadata");
+            state.pages.everything_changed().await;
+        }
         Err(err) => tracing::warn!(error = %err, "cleaning earlier images failed"),
     }
 }
@@ -197,6 +203,11 @@ async fn build_search_index(state: AppState) {
     if let Err(err) = crate::search::index::build_if_needed(&state.db).await {
         tracing::error!(error = %err, "building the search index failed");
     }
+    // "Related" lists kept while the index was half built find more now.
+    state
+        .pages
+        .changed(&[crate::page_cache::Part::Titles])
+        .await;
 }
 
 /// Once at start-up: post bodies an older renderer made are rendered again; the threads they

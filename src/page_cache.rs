@@ -247,9 +247,29 @@ impl PageCache {
     /// `parts` changed (call after the write is committed).
     pub async fn changed(&self, parts: &[Part]) {
         self.changed_here(parts);
-        if !parts.is_empty() {
-            let words: Vec<String> = parts.iter().map(|p| p.encode()).collect();
-            self.tell_others(&words.join(" ")).await;
+        self.tell_others_about(parts).await;
+    }
+
+    async fn tell_others_about(&self, parts: &[Part]) {
+        if self.others.get().is_none() {
+            return;
+        }
+        // PostgreSQL takes a notification of less than 8,000 bytes: a reply that rings a
+        // thousand bells goes out in several.
+        let mut message = String::new();
+        for part in parts {
+            let word = part.encode();
+            if !message.is_empty() && message.len() + word.len() >= NOTIFY_MAX {
+                self.tell_others(&message).await;
+                message.clear();
+            }
+            if !message.is_empty() {
+                message.push(' ');
+            }
+            message.push_str(&word);
+        }
+        if !message.is_empty() {
+            self.tell_others(&message).await;
         }
     }
 
@@ -562,31 +582,71 @@ const PAGE_MAX: usize = 2 * 1024 * 1024;
 /// every write applies what it changed.
 pub async fn middleware(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let mut req = req;
+    let write = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     let changes = Changes::default();
     req.extensions_mut().insert(changes.clone());
-    if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
-        let response = next.run(req).await;
+    let mut pending = Pending {
+        state: state.clone(),
+        changes: changes.clone(),
+        write,
+    };
+    let response = if write {
+        next.run(req).await
+    } else {
+        read(&state, req, next).await
+    };
+    pending.write = false;
+    match changes.named() {
+        // A write's handler named what it changed; a reading page that writes (a read
+        // position, a draft taken over after signing in, the language) does too — also when
+        // the answer is a refusal (a preview with errors still keeps the draft).
+        Some(parts) => state.pages.changed(&parts).await,
         // A refused request (a bad token, a form with errors, a limit) wrote nothing a page
-        // shows: it must not empty the cache either, or refused requests could keep the
-        // site rendering. (A server error may come after a commit: it counts as a write.)
-        if response.status().is_client_error() {
-            return response;
+        // shows: it must not empty the cache either, or refused requests could keep the site
+        // rendering. (A server error may come after a commit: it counts as a write.)
+        None if write && !response.status().is_client_error() => {
+            state.pages.everything_changed().await;
         }
-        match changes.named() {
-            Some(parts) => state.pages.changed(&parts).await,
-            None => state.pages.everything_changed().await,
-        }
-        return response;
+        None => {}
     }
-    let response = read(&state, req, next).await;
-    // A reading page that writes (a read position, a draft taken over after signing in, the
-    // language) names what it changed; one that names nothing wrote nothing.
-    if let Some(parts) = changes.named()
-        && !parts.is_empty()
-    {
-        state.pages.changed(&parts).await;
-    }
+    pending.changes = Changes::default();
     response
+}
+
+/// What a request has changed, applied even when it is dropped midway (the browser went away,
+/// a time limit): what its handler named so far, and for a write that named nothing,
+/// everything (what it committed is not known).
+struct Pending {
+    state: AppState,
+    changes: Changes,
+    write: bool,
+}
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        let parts = match self.changes.named() {
+            Some(parts) if !parts.is_empty() => {
+                self.state.pages.changed_here(&parts);
+                Some(parts)
+            }
+            None if self.write => {
+                self.state.pages.everything_changed_here();
+                None
+            }
+            _ => return,
+        };
+        if self.state.pages.hears_others()
+            && let Ok(runtime) = tokio::runtime::Handle::try_current()
+        {
+            let state = self.state.clone();
+            runtime.spawn(async move {
+                match parts {
+                    Some(parts) => state.pages.tell_others_about(&parts).await,
+                    None => state.pages.tell_others("*").await,
+                }
+            });
+        }
+    }
 }
 
 /// A reading request: from memory when a fresh copy is kept, else rendered (and kept when
@@ -784,3 +844,7 @@ pub async fn listen_to_instances(state: AppState) {
 }
 
 const CHANNEL: &str = "erbij_pages";
+
+/// The longest list of parts in one notification (PostgreSQL's limit is 8,000 bytes, with the
+/// instance's name in front).
+const NOTIFY_MAX: usize = 7_000;

@@ -53,9 +53,13 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
     // counts what is unread (a thread page takes them into account itself).
     if let Some(person) = &user
         && !is_thread_page(parts.uri.path())
-        && let Err(err) = state.read_marks.flush_for(&state.db, person.id).await
     {
-        return AppError::Db(err).into_response_with(&parts, &state);
+        match state.read_marks.flush_for(&state.db, person.id).await {
+            Ok(people) => {
+                crate::forum::read_marks::tell_other_instances(&state, &people).await;
+            }
+            Err(err) => return AppError::Db(err).into_response_with(&parts, &state),
+        }
     }
     let unread_notifications = match &user {
         Some(person) => {

@@ -116,6 +116,10 @@ pub async fn submit(
                 .await?;
             tracing::info!(user_id = user.id, "signed in");
             changes.personal(user.id);
+            // A session of someone else on this browser ends: its kept pages go with it.
+            if let Some(previous) = &ctx.user {
+                changes.personal(previous.id);
+            }
             super::sign_in_and_redirect(&state, jar, &device, user.id, &local_path(&form.next))
                 .await
         }

@@ -12,6 +12,8 @@ use std::{
 
 use sea_orm::{DatabaseConnection, DbErr, TransactionTrait};
 
+use crate::page_cache::Part;
+
 /// Positions noted and not yet written.
 #[derive(Default)]
 pub struct ReadMarks {
@@ -36,13 +38,13 @@ impl ReadMarks {
     }
 
     /// Writes everything noted, in one transaction. What fails to be written is noted again.
-    pub async fn flush(&self, db: &DatabaseConnection) -> Result<usize, DbErr> {
+    pub async fn flush(&self, db: &DatabaseConnection) -> Result<Vec<i32>, DbErr> {
         let taken: Vec<((i32, i32), i32)> = self.pending().drain().collect();
         self.write(db, taken).await
     }
 
     /// Writes what is noted for one member (before a page counts their unread posts).
-    pub async fn flush_for(&self, db: &DatabaseConnection, user: i32) -> Result<usize, DbErr> {
+    pub async fn flush_for(&self, db: &DatabaseConnection, user: i32) -> Result<Vec<i32>, DbErr> {
         let taken: Vec<((i32, i32), i32)> = {
             let mut pending = self.pending();
             let keys: Vec<(i32, i32)> = pending
@@ -61,9 +63,9 @@ impl ReadMarks {
         &self,
         db: &DatabaseConnection,
         taken: Vec<((i32, i32), i32)>,
-    ) -> Result<usize, DbErr> {
+    ) -> Result<Vec<i32>, DbErr> {
         if taken.is_empty() {
-            return Ok(0);
+            return Ok(Vec::new());
         }
         let result = async {
             let txn = db.begin().await?;
@@ -74,7 +76,12 @@ impl ReadMarks {
         }
         .await;
         match result {
-            Ok(()) => Ok(taken.len()),
+            Ok(()) => {
+                let mut people: Vec<i32> = taken.iter().map(|((user, _), _)| *user).collect();
+                people.sort_unstable();
+                people.dedup();
+                Ok(people)
+            }
             Err(err) => {
                 for ((user, thread), position) in taken {
                     self.note(user, thread, position);
@@ -91,8 +98,18 @@ pub async fn keep_writing(state: crate::AppState) {
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
-        if let Err(err) = state.read_marks.flush(&state.db).await {
-            tracing::warn!(error = %err, "writing read positions failed; trying again");
+        match state.read_marks.flush(&state.db).await {
+            Ok(people) => tell_other_instances(&state, &people).await,
+            Err(err) => tracing::warn!(error = %err, "writing read positions failed; trying again"),
         }
+    }
+}
+
+/// On several instances: these members' positions are in the database now, so pages another
+/// instance kept for them from before are stale. (Here they went stale when noted.)
+pub async fn tell_other_instances(state: &crate::AppState, people: &[i32]) {
+    if state.pages.hears_others() && !people.is_empty() {
+        let parts: Vec<Part> = people.iter().copied().map(Part::Person).collect();
+        state.pages.changed(&parts).await;
     }
 }

@@ -216,6 +216,7 @@ pub async fn create_thread(
             &form.body,
         )
         .await?;
+        changes.personal(person.id);
         form.mentions = crate::mentions::resolve(&state.db, &form.body).await?;
         return Ok(
             views::new_thread(&ctx, &practice, &form, &errors, true, None, &files).into_response(),
@@ -621,6 +622,8 @@ pub async fn reply(
                 &form.body,
             )
             .await?;
+            // The thread's page shows the draft in its form.
+            changes.personal(person.id);
             form.mentions = crate::mentions::resolve(&state.db, &form.body).await?;
         }
         // Show the last page with the form (and the preview) at the bottom.

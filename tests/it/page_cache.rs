@@ -374,6 +374,22 @@ async fn a_members_kept_page_follows_their_own_state() {
         .await
         .assert_contains("Halve gedachte over de bus");
 
+    // A preview refused for its length still keeps the text as her draft: the page shows it.
+    kept_for(&mut marieke, &other_path).await;
+    let too_long = "Te lange gedachte. ".repeat(3_000);
+    marieke
+        .post_multipart(
+            &format!("/onderwerpen/{other}/reageren"),
+            &[("body", &too_long), ("action", "preview")],
+            &[],
+        )
+        .await
+        .assert_status(422);
+    marieke
+        .get(&other_path)
+        .await
+        .assert_contains("Te lange gedachte.");
+
     // Signed out, the old cookie gets no member's page any more.
     kept_for(&mut marieke, &other_path).await;
     let cookies = marieke.cookies.clone();
@@ -384,7 +400,7 @@ async fn a_members_kept_page_follows_their_own_state() {
         .await
         .assert_status(200)
         .assert_lacks("Uitloggen")
-        .assert_lacks("Halve gedachte");
+        .assert_lacks("Te lange gedachte");
 }
 
 #[tokio::test]
@@ -477,6 +493,23 @@ async fn two_instances_on_postgresql_show_a_reply_on_both_at_once() {
     let started = std::time::Instant::now();
     while visitor_a.state.pages.holds("nl", &path) {
         assert!(started.elapsed() < std::time::Duration::from_secs(1));
+        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+    }
+
+    // A reply that rings two thousand bells is more than one notification holds (PostgreSQL
+    // takes under 8,000 bytes): the thread, named last, still reaches the other instance.
+    visitor_a.get(&path).await;
+    assert!(visitor_a.state.pages.holds("nl", &path));
+    let mut parts: Vec<erbij::page_cache::Part> =
+        (1..=2_000).map(erbij::page_cache::Part::Person).collect();
+    parts.push(erbij::page_cache::Part::Thread(id));
+    visitor_b.state.pages.changed(&parts).await;
+    let started = std::time::Instant::now();
+    while visitor_a.state.pages.holds("nl", &path) {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(1),
+            "a long list of changes never reached the other instance"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(1)).await;
     }
 }

@@ -64,7 +64,7 @@ async fn a_read_position_is_noted_then_written_before_another_page_counts_unread
         .assert_status(200);
     assert_eq!(
         kees.state.read_marks.flush(&kees.state.db).await.unwrap(),
-        1
+        vec![kees_model.id]
     );
     assert_eq!(stored(&kees, kees_model.id, id).await, Some(4));
 }
