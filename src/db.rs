@@ -40,6 +40,11 @@ pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, DbErr> {
                     // Deleted and overwritten text is zeroed in the file, not just
                     // unlinked: a redacted revision must not be readable from it.
                     .pragma("secure_delete", "ON")
+                    // Memory per connection (issue 16): 1 MB of pages instead of SQLite's
+                    // 2 MB (the operating system caches the file as well), and the 32 most
+                    // recent prepared statements instead of 100.
+                    .pragma("cache_size", "-1024")
+                    .statement_cache_capacity(32)
                     .create_if_missing(true)
             });
     } else {

@@ -199,6 +199,9 @@ pub struct PageCache {
     not_kept: moka::sync::Cache<String, ()>,
     /// One page is compressed at a time (a brotli encoder takes megabytes).
     compressing: Arc<tokio::sync::Semaphore>,
+    /// Reading pages rendered at once; more wait their turn (a crowd of pages that are not
+    /// kept costs a bounded amount of memory, not one rendering's worth per request).
+    rendering_slots: tokio::sync::Semaphore,
     /// "Related" lists under threads, per thread, kind of reader and language: they hold
     /// only titles a kind of reader may find, so members share them; fresh until titles
     /// change ([`Part::Titles`]).
@@ -226,6 +229,7 @@ impl PageCache {
             rendering: Arc::default(),
             not_kept: moka::sync::Cache::new(10_000),
             compressing: Arc::new(tokio::sync::Semaphore::new(1)),
+            rendering_slots: tokio::sync::Semaphore::new(RENDERING_AT_ONCE),
             related: moka::sync::Cache::new(10_000),
             counter: AtomicU64::new(0),
             everything: AtomicU64::new(0),
@@ -668,6 +672,7 @@ async fn read(state: &AppState, req: Request, next: Next) -> Response {
         if let Some(page) = state.pages.fresh(&key) {
             return state.pages.serve(key, &page, &asked);
         }
+        let _slot = state.pages.rendering_slots.acquire().await;
         let made_at = state.pages.now();
         let response = next.run(req).await;
         let Some(member) = response.extensions().get::<Member>().copied() else {
@@ -691,6 +696,7 @@ async fn read(state: &AppState, req: Request, next: Next) -> Response {
             None
         }
     };
+    let _slot = state.pages.rendering_slots.acquire().await;
     let made_at = state.pages.now();
     let response = next.run(req).await;
     if response.extensions().get::<Keep>().is_none() {
@@ -741,9 +747,13 @@ async fn keep_page(
         .get(header::CONTENT_TYPE)
         .cloned()
         .unwrap_or_else(|| HeaderValue::from_static("text/html; charset=utf-8"));
-    let Ok(body) = axum::body::to_bytes(response.into_body(), PAGE_MAX).await else {
+    let Ok(rendered) = axum::body::to_bytes(response.into_body(), PAGE_MAX).await else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
+    // Kept in a buffer of its own size: the rendering's grew by doubling, and kept as it is
+    // a page would hold up to twice its bytes.
+    let body = Bytes::copy_from_slice(&rendered);
+    drop(rendered);
     let page = Arc::new(Page {
         made_at,
         parts,
@@ -784,6 +794,10 @@ impl Drop for Rendering {
     }
 }
 
+/// Reading pages rendered at the same moment, at most (twice SQLite's pool: the database, not
+/// this number, is what limits how many are done a second).
+const RENDERING_AT_ONCE: usize = 8;
+
 /// How long a visitor waits for another's rendering before rendering the page too.
 const WAIT_MAX: std::time::Duration = std::time::Duration::from_secs(2);
 
@@ -792,7 +806,7 @@ fn compress(page: &Page) {
     if gz.write_all(&page.body).is_ok()
         && let Ok(bytes) = gz.finish()
     {
-        let _ = page.gzip.set(Bytes::from(bytes));
+        let _ = page.gzip.set(Bytes::copy_from_slice(&bytes));
     }
     let mut br = Vec::new();
     // A window of 256 kB covers any page kept; the encoder's memory follows the window.
@@ -802,7 +816,7 @@ fn compress(page: &Page) {
         ..Default::default()
     };
     if brotli::BrotliCompress(&mut page.body.as_ref(), &mut br, &params).is_ok() {
-        let _ = page.brotli.set(Bytes::from(br));
+        let _ = page.brotli.set(Bytes::copy_from_slice(&br));
     }
 }
 
