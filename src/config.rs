@@ -67,7 +67,7 @@ impl Default for Settings {
             digest_weekday: 1,
             digest_hour: 8,
             mail_per_second: 10,
-            page_cache_mb: 16,
+            page_cache_mb: 12,
         }
     }
 }

@@ -11,6 +11,10 @@
 // The figures printed are the benchmark's report.
 #![allow(clippy::print_stdout)]
 
+/// The server's allocator, so that memory is measured as the server would use it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::{
     net::TcpListener,
     sync::{
@@ -169,9 +173,30 @@ async fn run() -> anyhow::Result<()> {
         queued.queued as f64 / compose.as_secs_f64()
     );
 
+    // Resident memory while delivering (this process: Erbij's delivery and the SMTP sink).
+    let before = rss_kib();
+    let peak = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(before));
+    let sampling = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let sampler = {
+        let (peak, sampling) = (peak.clone(), sampling.clone());
+        std::thread::spawn(move || {
+            while sampling.load(Ordering::Relaxed) {
+                peak.fetch_max(rss_kib(), Ordering::Relaxed);
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+        })
+    };
     let started = Instant::now();
     let sent = delivery::deliver(&state, u64::MAX, 0, &ProgressBar::hidden()).await?;
     let deliver = started.elapsed();
+    sampling.store(false, Ordering::Relaxed);
+    sampler.join().ok();
+    println!(
+        "resident memory of this process: {:.1} MB before delivering, {:.1} MB at the peak, {:.1} MB after",
+        before as f64 / 1024.0,
+        peak.load(Ordering::Relaxed) as f64 / 1024.0,
+        rss_kib() as f64 / 1024.0
+    );
     println!(
         "deliver over SMTP: {} mails in {:.2} s = {:.0} mails/s ({} received by the sink, {} to retry)",
         sent.sent,
@@ -181,4 +206,17 @@ async fn run() -> anyhow::Result<()> {
         sent.retrying
     );
     Ok(())
+}
+
+/// This process's resident memory in KiB.
+fn rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|n| n.parse().ok())
+        })
+        .unwrap_or(0)
 }
