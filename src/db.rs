@@ -79,6 +79,23 @@ pub async fn flush_erased(db: &DatabaseConnection) -> Result<(), DbErr> {
 /// Brings the schema up to date, then fills derived columns a migration added (name
 /// skeletons need Unicode tables the database does not have).
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
+    if db.get_database_backend() == sea_orm::DbBackend::Sqlite {
+        // On SQLite the migrator runs each migration's statements without a transaction,
+        // and on a pool they would go to different connections: a table rebuilt on one
+        // while another still reads the schema from before ("index … already exists"),
+        // and `PRAGMA foreign_keys` set on one connection only. One connection does it all.
+        let pool = db.get_sqlite_connection_pool();
+        let one = sea_orm::sqlx::sqlite::SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with((*pool.connect_options()).clone())
+            .await
+            .map_err(|err| DbErr::Custom(format!("cannot open the database to migrate: {err}")))?;
+        let single = sea_orm::SqlxSqliteConnector::from_sqlx_sqlite_pool(one);
+        Migrator::up(&single, None).await?;
+        crate::names::backfill_skeletons(&single).await?;
+        single.close().await?;
+        return Ok(());
+    }
     Migrator::up(db, None).await?;
     crate::names::backfill_skeletons(db).await?;
     Ok(())
