@@ -11,6 +11,9 @@
 // The figures printed are the benchmark's report.
 #![allow(clippy::print_stdout)]
 
+#[path = "resident.rs"]
+mod resident;
+
 /// The server's allocator, so that memory is measured as the server would use it.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -174,14 +177,14 @@ async fn run() -> anyhow::Result<()> {
     );
 
     // Resident memory while delivering (this process: Erbij's delivery and the SMTP sink).
-    let before = rss_kib();
+    let before = resident::kib("self");
     let peak = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(before));
     let sampling = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
     let sampler = {
         let (peak, sampling) = (peak.clone(), sampling.clone());
         std::thread::spawn(move || {
             while sampling.load(Ordering::Relaxed) {
-                peak.fetch_max(rss_kib(), Ordering::Relaxed);
+                peak.fetch_max(resident::kib("self"), Ordering::Relaxed);
                 std::thread::sleep(std::time::Duration::from_millis(50));
             }
         })
@@ -195,7 +198,7 @@ async fn run() -> anyhow::Result<()> {
         "resident memory of this process: {:.1} MB before delivering, {:.1} MB at the peak, {:.1} MB after",
         before as f64 / 1024.0,
         peak.load(Ordering::Relaxed) as f64 / 1024.0,
-        rss_kib() as f64 / 1024.0
+        resident::kib("self") as f64 / 1024.0
     );
     println!(
         "deliver over SMTP: {} mails in {:.2} s = {:.0} mails/s ({} received by the sink, {} to retry)",
@@ -206,17 +209,4 @@ async fn run() -> anyhow::Result<()> {
         sent.retrying
     );
     Ok(())
-}
-
-/// This process's resident memory in KiB.
-fn rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|n| n.parse().ok())
-        })
-        .unwrap_or(0)
 }

@@ -25,6 +25,9 @@
 // The figures printed are the benchmark's report.
 #![allow(clippy::print_stdout)]
 
+#[path = "resident.rs"]
+mod resident;
+
 use std::{
     path::{Path, PathBuf},
     process::{Child, Command, Stdio},
@@ -286,15 +289,7 @@ fn mb(kib: u64) -> f64 {
 }
 
 fn rss_kib(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|n| n.parse().ok())
-        })
-        .unwrap_or(0)
+    resident::kib(&pid.to_string())
 }
 
 fn curl(args: &[&str]) -> anyhow::Result<String> {

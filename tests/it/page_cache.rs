@@ -16,19 +16,19 @@ async fn thread_with_visitor() -> (TestApp, TestApp, TestApp, i32) {
     fenna.make_facilitator(facilitator.id, "jongeren").await;
     fenna.login_as("fenna@welzijn.nl").await;
     let mut marieke = fenna.second_browser();
+    let id = marieke_asks(&mut marieke, "Wie kent een **huiswerkklas** die werkt?").await;
+    let visitor = fenna.second_browser();
+    (fenna, marieke, visitor, id)
+}
+
+/// Marieke signs in, joins Jongeren and asks in a public thread; its id.
+async fn marieke_asks(marieke: &mut TestApp, question: &str) -> i32 {
     marieke.member("marieke@buurtkracht.nl").await;
     marieke.login_as("marieke@buurtkracht.nl").await;
     marieke.join("jongeren").await;
-    let id = marieke
-        .start_thread(
-            "jongeren",
-            "Huiswerkklas in Charlois",
-            "Wie kent een **huiswerkklas** die werkt?",
-            "public",
-        )
-        .await;
-    let visitor = fenna.second_browser();
-    (fenna, marieke, visitor, id)
+    marieke
+        .start_thread("jongeren", "Huiswerkklas in Charlois", question, "public")
+        .await
 }
 
 const READING_PAGES: [&str; 5] = [
@@ -476,25 +476,14 @@ async fn two_instances_on_postgresql_show_a_reply_on_both_at_once() {
         .reply_to(id, "De huiswerkklas in de Millinxbuurt werkt goed.")
         .await
         .assert_status(303);
-    let started = std::time::Instant::now();
-    while visitor_b.state.pages.holds("nl", &path) {
-        assert!(
-            started.elapsed() < std::time::Duration::from_secs(1),
-            "instance B never heard of the reply"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
-    }
+    stale_within_a_second(&visitor_b, &path, "instance B never heard of the reply").await;
     visitor_b.get(&path).await.assert_contains("Millinxbuurt");
     visitor_a.get(&path).await.assert_contains("Millinxbuurt");
 
     // A write that names nothing on B empties A's pages too.
     visitor_a.get(&path).await;
     visitor_b.state.pages.everything_changed().await;
-    let started = std::time::Instant::now();
-    while visitor_a.state.pages.holds("nl", &path) {
-        assert!(started.elapsed() < std::time::Duration::from_secs(1));
-        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
-    }
+    stale_within_a_second(&visitor_a, &path, "A never heard that everything changed").await;
 
     // A reply that rings two thousand bells is more than one notification holds (PostgreSQL
     // takes under 8,000 bytes): the thread, named last, still reaches the other instance.
@@ -504,11 +493,22 @@ async fn two_instances_on_postgresql_show_a_reply_on_both_at_once() {
         (1..=2_000).map(erbij::page_cache::Part::Person).collect();
     parts.push(erbij::page_cache::Part::Thread(id));
     visitor_b.state.pages.changed(&parts).await;
+    stale_within_a_second(
+        &visitor_a,
+        &path,
+        "a long list of changes never reached the other instance",
+    )
+    .await;
+}
+
+/// Waits (a second at most, for the other instance's listener) until `app` no longer holds
+/// a fresh copy of the visitor's page at `path`.
+async fn stale_within_a_second(app: &TestApp, path: &str, failure: &str) {
     let started = std::time::Instant::now();
-    while visitor_a.state.pages.holds("nl", &path) {
+    while app.state.pages.holds("nl", path) {
         assert!(
             started.elapsed() < std::time::Duration::from_secs(1),
-            "a long list of changes never reached the other instance"
+            "{failure}"
         );
         tokio::time::sleep(std::time::Duration::from_millis(1)).await;
     }
@@ -603,17 +603,11 @@ async fn a_kept_page_is_true_to_the_minute() {
 #[tokio::test]
 async fn a_crowd_of_new_addresses_stays_within_the_cache_size() {
     let mut marieke = TestApp::with_settings(|s| s.page_cache_mb = 1).await;
-    marieke.member("marieke@buurtkracht.nl").await;
-    marieke.login_as("marieke@buurtkracht.nl").await;
-    marieke.join("jongeren").await;
-    let id = marieke
-        .start_thread(
-            "jongeren",
-            "Huiswerkklas in Charlois",
-            &"Wie kent een huiswerkklas die werkt? ".repeat(300),
-            "public",
-        )
-        .await;
+    let id = marieke_asks(
+        &mut marieke,
+        &"Wie kent een huiswerkklas die werkt? ".repeat(300),
+    )
+    .await;
     let path = format!("/onderwerpen/{id}");
     let one = marieke.second_browser().get(&path).await.body.len() as u64;
     let crowd = (0..300).map(|n| {
