@@ -593,13 +593,13 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
         state: state.clone(),
         changes: changes.clone(),
         write,
+        done: false,
     };
     let response = if write {
         next.run(req).await
     } else {
         read(&state, req, next).await
     };
-    pending.write = false;
     match changes.named() {
         // A write's handler named what it changed; a reading page that writes (a read
         // position, a draft taken over after signing in, the language) does too — also when
@@ -613,7 +613,7 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
         }
         None => {}
     }
-    pending.changes = Changes::default();
+    pending.done = true;
     response
 }
 
@@ -624,10 +624,15 @@ struct Pending {
     state: AppState,
     changes: Changes,
     write: bool,
+    /// Applied in the ordinary way: nothing left to do.
+    done: bool,
 }
 
 impl Drop for Pending {
     fn drop(&mut self) {
+        if self.done {
+            return;
+        }
         let parts = match self.changes.named() {
             Some(parts) if !parts.is_empty() => {
                 self.state.pages.changed_here(&parts);
