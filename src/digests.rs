@@ -10,11 +10,13 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
 use maud::html;
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 
 use crate::{
     AppState,
-    entities::{post, practice, subscriber, summary, thread, user},
+    entities::{meeting, post, practice, subscriber, summary, thread, user},
     forum::Scope,
     i18n::Lang,
     mail::{Email, Letter},
@@ -24,6 +26,9 @@ use crate::{
 
 /// Characters of plain text shown under each title.
 const EXCERPT: usize = 220;
+/// A digest lists the meetings of the coming six weeks, at most ten.
+const MEETINGS_AHEAD_DAYS: i64 = 42;
+const MEETINGS_LISTED: u64 = 10;
 
 #[derive(Clone, Copy, Debug)]
 pub struct Period {
@@ -63,12 +68,17 @@ pub struct Section {
 #[derive(Clone, Debug)]
 pub struct Digest {
     pub summaries: Vec<Item>,
+    /// Coming meetings of the followed practices and of the whole community.
+    pub meetings: Vec<meeting::Model>,
+    /// How many of them were announced in this period (only news makes a digest go).
+    pub new_meetings: usize,
     pub sections: Vec<Section>,
 }
 
 impl Digest {
     pub fn count(&self) -> usize {
         self.summaries.len()
+            + self.new_meetings
             + self
                 .sections
                 .iter()
@@ -137,6 +147,26 @@ pub async fn compose_for(
     } else {
         Vec::new()
     };
+    // Read with the same eyes as the threads: a visitor's digest holds public meetings only.
+    let meetings = scope
+        .reader()
+        .meetings()
+        .filter(
+            sea_orm::Condition::any()
+                .add(meeting::Column::PracticeId.is_in(followed.iter().copied()))
+                .add(meeting::Column::PracticeId.is_null()),
+        )
+        .filter(meeting::Column::State.eq(meeting::MeetingState::Planned))
+        .filter(meeting::Column::StartsAt.gte(period.end))
+        .filter(meeting::Column::StartsAt.lt(period.end + Duration::days(MEETINGS_AHEAD_DAYS)))
+        .order_by_asc(meeting::Column::StartsAt)
+        .limit(MEETINGS_LISTED)
+        .all(db)
+        .await?;
+    let new_meetings = meetings
+        .iter()
+        .filter(|m| m.created_at >= period.start && m.created_at < period.end)
+        .count();
     let threads = scope
         .threads()
         .filter(thread::Column::PracticeId.is_in(followed.iter().copied()))
@@ -187,6 +217,8 @@ pub async fn compose_for(
     }
     let digest = Digest {
         summaries,
+        meetings,
+        new_meetings,
         sections,
     };
     Ok((digest.count() > 0).then_some(digest))
@@ -226,6 +258,17 @@ pub fn render(state: &AppState, sub: &subscriber::Model, digest: &Digest, period
             ));
         }
     }
+    if !digest.meetings.is_empty() {
+        text.push_str(&format!("{}\n\n", lang.t("meetings.soon")));
+        for m in &digest.meetings {
+            text.push_str(&format!(
+                "* {}\n  {}\n  {}\n\n",
+                m.title,
+                meeting_line(lang, m),
+                url(&format!("/bijeenkomsten/{}", m.id))
+            ));
+        }
+    }
     for section in &digest.sections {
         text.push_str(&format!("{}\n\n", section.practice.name(lang)));
         for (key, items) in [
@@ -253,6 +296,12 @@ pub fn render(state: &AppState, sub: &subscriber::Model, digest: &Digest, period
                 p { a href=(url(&item.path)) style="color:#7a2e0e;font-weight:bold" { (item.title) } br; (item.excerpt) }
             }
         }
+        @if !digest.meetings.is_empty() {
+            h2 style="font-size:19px;color:#7a2e0e" { (lang.t("meetings.soon")) }
+            @for m in &digest.meetings {
+                p { a href=(url(&format!("/bijeenkomsten/{}", m.id))) style="color:#7a2e0e;font-weight:bold" { (m.title) } br; (meeting_line(lang, m)) }
+            }
+        }
         @for section in &digest.sections {
             h2 style="font-size:19px;color:#7a2e0e" { (section.practice.name(lang)) }
             @for (key, items) in [("digest.new", &section.new), ("digest.active", &section.active)] {
@@ -273,4 +322,15 @@ pub fn render(state: &AppState, sub: &subscriber::Model, digest: &Digest, period
         "subscriptions.mail_footer",
     )
     .build()
+}
+
+/// When and where a meeting is, in one line (never its online link).
+fn meeting_line(lang: Lang, m: &meeting::Model) -> String {
+    let place = crate::meetings::views::where_text(lang, m);
+    let when = crate::meetings::views::when_text(lang, m);
+    if place.is_empty() {
+        when
+    } else {
+        format!("{when} · {place}")
+    }
 }

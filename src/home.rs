@@ -28,10 +28,21 @@ use crate::{
 const ACTIVITY: u64 = 8;
 
 pub async fn show_home(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    let soon = crate::meetings::upcoming(
+        &state.db,
+        ctx.reader(),
+        crate::meetings::Among::All,
+        crate::meetings::SOON,
+    )
+    .await?;
+    let soon_practices = crate::meetings::practices_of(&state.db, &soon).await?;
+    let soon = crate::meetings::views::soon(&ctx, &soon, &soon_practices, "/bijeenkomsten", true);
     if let Some(person) = &ctx.user {
         let data = for_you::load(&state.db, person).await?;
         let title = ctx.t("for_you.title");
-        return Ok(layout::page(&ctx, &title, for_you::view(&ctx, person, &data)).into_response());
+        return Ok(
+            layout::page(&ctx, &title, for_you::view(&ctx, person, &data, soon)).into_response(),
+        );
     }
     let practices = practices::active_practices(&state.db).await?;
     // Recent activity through the viewer's scope: visitors see public threads only.
@@ -55,7 +66,7 @@ pub async fn show_home(State(state): State<AppState>, ctx: Ctx) -> AppResult<Res
         })
         .collect();
     Ok(page_cache::keep(
-        home_view(&ctx, &practices, &activity),
+        home_view(&ctx, &practices, &activity, soon),
         [Part::Activity, Part::Titles],
     ))
 }
@@ -91,7 +102,12 @@ fn activity_list(ctx: &Ctx, activity: &[Activity]) -> Markup {
     }
 }
 
-fn home_view(ctx: &Ctx, practices: &[practice::Model], activity: &[Activity]) -> Markup {
+fn home_view(
+    ctx: &Ctx,
+    practices: &[practice::Model],
+    activity: &[Activity],
+    soon: Markup,
+) -> Markup {
     layout::page(
         ctx,
         &ctx.t("home.title"),
@@ -101,6 +117,7 @@ fn home_view(ctx: &Ctx, practices: &[practice::Model], activity: &[Activity]) ->
                 p.lead { (ctx.t("home.intro")) }
                 p { (ctx.t("home.who")) }
             }
+            (soon)
             section aria-labelledby="activity-title" {
                 h2 #activity-title { (ctx.t("home.activity_title")) }
                 (activity_list(ctx, activity))

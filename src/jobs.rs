@@ -25,6 +25,11 @@ pub async fn run_schedule(state: AppState) {
             Ok(n) => tracing::info!(queued = n, "notification mails queued"),
             Err(err) => tracing::error!(error = %err, "queueing notification mails failed"),
         }
+        match crate::meetings::mails::queue_reminders(&state, Utc::now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(queued = n, "meeting reminders queued"),
+            Err(err) => tracing::error!(error = %err, "queueing meeting reminders failed"),
+        }
         let local = Utc::now().with_timezone(&chrono_tz::Europe::Amsterdam);
         let today = local.date_naive();
         if local.hour() >= state.settings.digest_hour && bundled_for != Some(today) {

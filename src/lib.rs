@@ -30,6 +30,7 @@ pub mod layout;
 pub mod mail;
 pub mod markdown;
 pub mod media;
+pub mod meetings;
 pub mod members;
 pub mod mentions;
 pub mod names;

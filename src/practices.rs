@@ -165,6 +165,13 @@ pub async fn show_practice(
             unread: unread.as_ref().map(|u| u.get(&t.id).copied().unwrap_or(0)),
         })
         .collect();
+    let soon = crate::meetings::upcoming(
+        &state.db,
+        scope.reader(),
+        crate::meetings::Among::Practice(practice.id),
+        crate::meetings::SOON,
+    )
+    .await?;
     let base = format!("/praktijken/{}", practice.slug);
     Ok(page_cache::keep(
         layout::page(
@@ -219,6 +226,7 @@ pub async fn show_practice(
                         (views::visibility_form(&ctx, &format!("{base}/standaard-zichtbaarheid"), practice.default_visibility.as_str(), false, &FieldErrors::default()))
                     }
                 }
+                (crate::meetings::views::soon(&ctx, &soon, &HashMap::new(), &format!("{base}/bijeenkomsten"), false))
                 section aria-labelledby="threads-title" {
                     h2 #threads-title { (ctx.t("practices.threads_title")) }
                     @if rows.is_empty() {

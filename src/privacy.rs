@@ -16,6 +16,8 @@ pub struct Figures {
     pub notice_body_days: i64,
     pub run_every_days: i64,
     pub session_days: i64,
+    pub meeting_visitor_days: i64,
+    pub training_attendance_days: i64,
     /// Where to write to the administrators, if the site has such an address.
     pub contact_email: Option<String>,
 }
@@ -30,6 +32,8 @@ impl Figures {
             notice_body_days: retention::NOTICE_BODY_DAYS,
             run_every_days: retention::RUN_EVERY_DAYS,
             session_days: state.settings.session_days,
+            meeting_visitor_days: retention::MEETING_VISITOR_DAYS,
+            training_attendance_days: retention::TRAINING_ATTENDANCE_DAYS,
             contact_email: (!contact.is_empty()).then(|| contact.to_string()),
         }
     }
@@ -70,6 +74,14 @@ pub fn privacy_view(ctx: &Ctx, f: &Figures) -> Markup {
             ul.plain {
                 li { (ctx.t("privacy.subscribers_choices")) }
                 li { (ctx.t("privacy.subscribers_consent")) }
+            }
+
+            h2 #bijeenkomsten { (ctx.t("privacy.meetings_title")) }
+            ul.plain {
+                li { (ctx.t("privacy.meetings_members")) }
+                li { (with_days(ctx, "privacy.meetings_visitors", f.meeting_visitor_days)) }
+                li { (with_days(ctx, "privacy.meetings_training", f.training_attendance_days)) }
+                li { (ctx.t("privacy.meetings_yours")) }
             }
 
             h2 { (ctx.t("privacy.why_title")) }

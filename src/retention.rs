@@ -9,12 +9,13 @@
 use chrono::{DateTime, Duration, Months, Utc};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
-    QuerySelect, TransactionTrait, sea_query::Expr,
+    QuerySelect, TransactionTrait,
+    sea_query::{Expr, Query},
 };
 
 use crate::{
     audit,
-    entities::{outbox_mail, subscriber, token},
+    entities::{meeting, outbox_mail, registration, subscriber, token},
     session, subscriptions, throttle,
 };
 
@@ -31,6 +32,12 @@ pub const DIGEST_BODY_DAYS: i64 = 30;
 /// Other sent mails (notifications, account mails) carry what members wrote: their text
 /// is emptied at the first run after sending, so within [`RUN_EVERY_DAYS`].
 pub const NOTICE_BODY_DAYS: i64 = RUN_EVERY_DAYS;
+/// A visitor's registration for a meeting (name, organisation, address) is deleted this
+/// many days after the meeting, or once its confirmation link expired unused.
+pub const MEETING_VISITOR_DAYS: i64 = 30;
+/// Except that attendance of a training (name, organisation, that they came) is kept this
+/// many days after it, for the certificate of attendance.
+pub const TRAINING_ATTENDANCE_DAYS: i64 = 365;
 /// Attempt counters (sign-in, sign-up, reset) are kept this long (see `throttle::purge_old`).
 pub const THROTTLE_KEEP_DAYS: i64 = 1;
 
@@ -48,11 +55,13 @@ pub struct Report {
     pub exports: u64,
     /// Texts kept for a sign-in that never came, and drafts untouched for half a year.
     pub drafts: u64,
+    /// Visitors' registrations for meetings past their term.
+    pub meeting_visitors: u64,
 }
 
 impl Report {
     /// `name=count` pairs, in a fixed order: the audit entry and the command's output.
-    pub fn counts(&self) -> [(&'static str, u64); 9] {
+    pub fn counts(&self) -> [(&'static str, u64); 10] {
         [
             ("unconfirmed_subscriptions", self.unconfirmed_subscriptions),
             ("stopped_subscriptions", self.stopped_subscriptions),
@@ -63,6 +72,7 @@ impl Report {
             ("throttle_counts", self.throttle_counts),
             ("exports", self.exports),
             ("drafts", self.drafts),
+            ("meeting_visitors", self.meeting_visitors),
         ]
     }
 
@@ -88,6 +98,7 @@ pub async fn run(db: &DatabaseConnection, data_dir: &std::path::Path) -> anyhow:
         throttle_counts: throttle::purge_old(db).await?,
         exports: crate::own_data::purge_expired_exports(db, data_dir).await?,
         drafts: crate::forum::drafts::purge(db, now).await?,
+        meeting_visitors: purge_meeting_visitors(db, now).await?,
     };
     tracing::info!(
         unconfirmed_subscriptions = report.unconfirmed_subscriptions,
@@ -99,6 +110,7 @@ pub async fn run(db: &DatabaseConnection, data_dir: &std::path::Path) -> anyhow:
         throttle_counts = report.throttle_counts,
         exports = report.exports,
         drafts = report.drafts,
+        meeting_visitors = report.meeting_visitors,
         "retention run"
     );
     audit::record(db, None, "retention_run", "", &report.summary()).await?;
@@ -206,6 +218,60 @@ pub async fn empty_notice_bodies(
             .add(finished_before(now)),
     )
     .await
+}
+
+/// Deletes visitors' registrations for meetings [`MEETING_VISITOR_DAYS`] after the meeting
+/// (a training's attendees after [`TRAINING_ATTENDANCE_DAYS`]), and those never confirmed
+/// once their link expired. Members' registrations are part of their account.
+pub async fn purge_meeting_visitors(
+    db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    let ended_before = |days: i64, training: Option<bool>| {
+        let mut q = Query::select();
+        q.column(meeting::Column::Id)
+            .from(meeting::Entity)
+            .and_where(meeting::Column::EndsAt.lt(now - Duration::days(days)));
+        match training {
+            Some(true) => {
+                q.and_where(meeting::Column::Kind.eq(meeting::Kind::Training));
+            }
+            Some(false) => {
+                q.and_where(meeting::Column::Kind.ne(meeting::Kind::Training));
+            }
+            None => {}
+        }
+        q.to_owned()
+    };
+    let result = registration::Entity::delete_many()
+        .filter(registration::Column::UserId.is_null())
+        .filter(
+            Condition::any()
+                .add(
+                    Condition::all()
+                        .add(registration::Column::Status.eq(registration::Status::Pending))
+                        .add(registration::Column::ConfirmExpiresAt.lt(now)),
+                )
+                .add(
+                    registration::Column::MeetingId
+                        .in_subquery(ended_before(MEETING_VISITOR_DAYS, Some(false))),
+                )
+                .add(
+                    Condition::all()
+                        .add(
+                            registration::Column::MeetingId
+                                .in_subquery(ended_before(MEETING_VISITOR_DAYS, Some(true))),
+                        )
+                        .add(registration::Column::Attended.eq(false)),
+                )
+                .add(
+                    registration::Column::MeetingId
+                        .in_subquery(ended_before(TRAINING_ATTENDANCE_DAYS, None)),
+                ),
+        )
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected)
 }
 
 /// Deletes one-time tokens that expired or were used: neither can open anything again.

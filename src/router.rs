@@ -19,8 +19,8 @@ use tower_http::{
 };
 
 use crate::{
-    AppState, accounts, admin, assets, forum, home, members, notifications, own_data, page_cache,
-    practices, privacy, search, shell, subscriptions, summaries,
+    AppState, accounts, admin, assets, forum, home, meetings, members, notifications, own_data,
+    page_cache, practices, privacy, search, shell, subscriptions, summaries,
 };
 
 /// Forms are small; uploads (later) get their own, larger limit on their own routes.
@@ -56,6 +56,100 @@ pub fn build(state: AppState) -> Router {
         .route("/praktijken", get(practices::list_practices))
         .route("/expertgroep", get(practices::expert_area))
         .route("/praktijken/{slug}", get(practices::show_practice))
+        .route(
+            "/praktijken/{slug}/bijeenkomsten",
+            get(meetings::pages::of_practice),
+        )
+        .route(
+            "/praktijken/{slug}/bijeenkomsten/nieuw",
+            get(meetings::edit::new_in_practice).post(meetings::edit::create_in_practice),
+        )
+        .route("/bijeenkomsten", get(meetings::pages::community))
+        .route(
+            "/bijeenkomsten/nieuw",
+            get(meetings::edit::new_for_community).post(meetings::edit::create_for_community),
+        )
+        .route("/bijeenkomsten/{id}", get(meetings::pages::show))
+        .route(
+            "/bijeenkomsten/{id}/bewerken",
+            get(meetings::edit::edit_form).post(meetings::edit::update),
+        )
+        .route(
+            "/bijeenkomsten/{id}/annuleren",
+            get(meetings::edit::cancel_form).post(meetings::edit::cancel),
+        )
+        .route(
+            "/bijeenkomsten/{id}/verslag",
+            get(meetings::edit::report_form).post(meetings::edit::write_report),
+        )
+        .route(
+            "/bijeenkomsten/{id}/aanmelden",
+            post(meetings::joining::register),
+        )
+        .route(
+            "/bijeenkomsten/{id}/afmelden",
+            post(meetings::joining::cancel_member),
+        )
+        .route(
+            "/bijeenkomsten/{id}/aanmeldingen",
+            get(meetings::organising::list),
+        )
+        .route(
+            "/bijeenkomsten/{id}/aanmeldingen.csv",
+            get(meetings::organising::csv),
+        )
+        .route(
+            "/bijeenkomsten/{id}/aanwezigheid",
+            post(meetings::organising::save_attendance),
+        )
+        .route(
+            "/bijeenkomsten/{id}/bewijs",
+            get(meetings::organising::member_page),
+        )
+        .route(
+            "/bijeenkomsten/{id}/bewijs.pdf",
+            get(meetings::organising::member_pdf),
+        )
+        .route(
+            "/bijeenkomsten/{id}/agenda.ics",
+            get(meetings::calendar::meeting_file),
+        )
+        .route(
+            "/bijeenkomsten/bevestigen/{secret}",
+            get(meetings::joining::show_confirm).post(meetings::joining::confirm),
+        )
+        .route(
+            "/bijeenkomsten/inschrijving/{token}",
+            get(meetings::joining::show_manage),
+        )
+        .route(
+            "/bijeenkomsten/inschrijving/{token}/afmelden",
+            post(meetings::joining::cancel_visitor),
+        )
+        .route(
+            "/bijeenkomsten/inschrijving/{token}/wissen",
+            post(meetings::joining::erase),
+        )
+        .route(
+            "/bijeenkomsten/inschrijving/{token}/gegevens.json",
+            get(meetings::joining::download_data),
+        )
+        .route(
+            "/bijeenkomsten/inschrijving/{token}/agenda.ics",
+            get(meetings::calendar::visitor_file),
+        )
+        .route(
+            "/bijeenkomsten/inschrijving/{token}/bewijs",
+            get(meetings::organising::visitor_page),
+        )
+        .route(
+            "/bijeenkomsten/inschrijving/{token}/bewijs.pdf",
+            get(meetings::organising::visitor_pdf),
+        )
+        .route(
+            "/profiel/agenda",
+            get(meetings::calendar::show_own_feed).post(meetings::calendar::change_own_feed),
+        )
         .route(
             "/praktijken/{slug}/nieuw",
             get(forum::threads::new_thread)
@@ -369,6 +463,13 @@ pub fn build(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/assets/{file}", get(assets::file))
         .route("/opensearch.xml", get(search::pages::opensearch))
+        // Calendar feeds are read by calendar programs, without cookies or a page around them.
+        .route("/bijeenkomsten.ics", get(meetings::calendar::public_feed))
+        .route(
+            "/praktijken/{slug}/bijeenkomsten.ics",
+            get(meetings::calendar::practice_feed),
+        )
+        .route("/agenda/{file}", get(meetings::calendar::personal_feed))
         .merge(pages)
         .layer(
             ServiceBuilder::new()

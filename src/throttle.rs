@@ -43,6 +43,12 @@ pub const SUBSCRIBE_ADDRESS: Rule = Rule {
     limit: 10,
     window: Duration::hours(1),
 };
+/// Visitors registering for meetings, per address: each sends a mail.
+pub const REGISTER_ADDRESS: Rule = Rule {
+    bucket: "register_address",
+    limit: 10,
+    window: Duration::hours(1),
+};
 /// Requests to change an account's address, per account: each sends two mails.
 pub const EMAIL_CHANGE_ACCOUNT: Rule = Rule {
     bucket: "email_change_account",

@@ -15,7 +15,9 @@
 //! - a file waiting in a form is for its uploader only; a file of a post follows the post;
 //! - a published summary is public; drafts, reviews, withdrawn summaries and a published
 //!   one's pending revision are for the expert group;
-//! - a disabled account reads what a visitor reads.
+//! - a disabled account reads what a visitor reads;
+//! - a meeting follows the same rule as a thread (a community-wide meeting belongs to no
+//!   practice); its online link is for those who registered and its organisers.
 
 use std::collections::HashMap;
 
@@ -26,9 +28,10 @@ use sea_orm::{
 };
 
 use crate::entities::{
-    attachment, membership, notification,
+    attachment, meeting, membership, notification,
     post::{self, State},
     practice::{self, Kind},
+    registration,
     summary::{self, SummaryStatus},
     thread::{self, Visibility},
     user,
@@ -179,6 +182,48 @@ impl Reader {
             .from(thread::Entity)
             .cond_where(self.thread_condition())
             .to_owned()
+    }
+
+    /// Meetings this reader may see, as a condition on `meetings`: those of the whole
+    /// community or of a practice (or area) they may enter, with a visibility they read.
+    fn meeting_condition(self) -> Condition {
+        Condition::all()
+            .add(
+                Condition::any()
+                    .add(meeting::Column::PracticeId.is_null())
+                    .add(
+                        meeting::Column::PracticeId.in_subquery(
+                            Query::select()
+                                .column(practice::Column::Id)
+                                .from(practice::Entity)
+                                .and_where(
+                                    practice::Column::Kind.is_in(self.kinds().iter().copied()),
+                                )
+                                .to_owned(),
+                        ),
+                    ),
+            )
+            .add(meeting::Column::Visibility.is_in(self.visibilities().iter().copied()))
+    }
+
+    /// The meetings this reader may see; add filters and order as needed. Every list,
+    /// count, calendar feed and digest of meetings starts here.
+    pub fn meetings(self) -> Select<meeting::Entity> {
+        meeting::Entity::find().filter(self.meeting_condition())
+    }
+
+    /// The check for one meeting, given its practice (`None`: the whole community's).
+    pub fn may_see_meeting(
+        self,
+        meeting: &meeting::Model,
+        practice: Option<&practice::Model>,
+    ) -> bool {
+        let place = match (meeting.practice_id, practice) {
+            (None, _) => true,
+            (Some(id), Some(p)) => p.id == id && self.may_enter(p.kind),
+            (Some(_), None) => false,
+        };
+        place && self.visibilities().contains(&meeting.visibility)
     }
 
     /// The ids of the summaries this reader may open, as a subquery (for search).
@@ -354,6 +399,13 @@ impl Reader {
 /// facilitators still read a hidden post on its page; they do not find it by searching.)
 pub fn indexable(post: &post::Model) -> bool {
     post.state() == State::Visible
+}
+
+/// Whether a meeting's online link may be given: to someone holding a place (registered,
+/// not waiting), and to its organisers — on the page, in their `.ics` and personal feed;
+/// never in a list, a practice's public feed, a digest or a reminder to anyone else.
+pub fn shows_online_link(registration: Option<&registration::Model>, organises: bool) -> bool {
+    organises || registration.is_some_and(|r| r.status == registration::Status::Registered)
 }
 
 /// Published summaries: what public lists, feeds, thread pages and digests show, whoever
@@ -599,6 +651,36 @@ impl Scope {
             && self.admits_thread(thread)
             && ((id == thread.author_id && self.standing(practice).may_post)
                 || self.standing(practice).may_moderate)
+    }
+
+    /// One meeting, judged with the practices already loaded.
+    pub fn admits_meeting(&self, meeting: &meeting::Model) -> bool {
+        let practice = meeting.practice_id.and_then(|id| self.practice(id));
+        self.reader.may_see_meeting(meeting, practice)
+    }
+
+    /// Who may plan, change and cancel a meeting, see its registrations and mark who came:
+    /// the facilitators of its practice (or area), its organisers, and administrators; a
+    /// meeting of the whole community is the administrators' (and its organisers').
+    pub fn organises(&self, meeting: &meeting::Model, organiser: bool) -> bool {
+        self.reader.id().is_some()
+            && self.admits_meeting(meeting)
+            && (organiser
+                || self.reader.is_admin()
+                || meeting.practice_id.is_some_and(|id| self.moderates(id)))
+    }
+
+    /// Who may plan a new meeting in a practice (`None`: for the whole community).
+    pub fn may_plan_meeting(&self, practice: Option<&practice::Model>) -> bool {
+        match practice {
+            None => self.reader.is_admin(),
+            Some(p) => {
+                self.reader.id().is_some()
+                    && self.may_enter(p)
+                    && !p.archived
+                    && self.moderates(p.id)
+            }
+        }
     }
 
     /// A file: one waiting in a form is its uploader's; one on a post follows the post.

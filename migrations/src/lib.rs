@@ -25,6 +25,7 @@ mod m20261203_000001_search;
 mod m20261204_000001_search_ids;
 mod m20261205_000001_hearing_back;
 mod m20261206_000001_post_html;
+mod m20261207_000001_meetings;
 
 pub struct Migrator;
 
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000001_search_ids::Migration),
             Box::new(m20261205_000001_hearing_back::Migration),
             Box::new(m20261206_000001_post_html::Migration),
+            Box::new(m20261207_000001_meetings::Migration),
         ]
     }
 }

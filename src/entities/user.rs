@@ -44,6 +44,9 @@ pub struct Model {
     pub mail_notice: bool,
     /// The secret in one-click unsubscribe links of notification mails.
     pub mail_token: Option<String>,
+    /// The secret in the address of the member's own calendar feed (`None` until they ask
+    /// for one, and again after they revoke it).
+    pub calendar_token: Option<String>,
 }
 
 #[async_trait::async_trait]

@@ -223,36 +223,18 @@ pub async fn create_thread(
         );
     }
     let body = bodies::Body::render(&form.body).await;
-    let now = Utc::now();
     let txn = state.db.begin().await?;
-    let thread = thread::ActiveModel {
-        practice_id: Set(practice.id),
-        author_id: Set(person.id),
-        title: Set(form.title.trim().into()),
-        visibility: Set(form.visibility_in(&practice)),
-        pinned: Set(false),
-        locked: Set(false),
-        post_count: Set(1),
-        last_poster_id: Set(Some(person.id)),
-        last_post_at: Set(now),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&txn)
+    let started = start(
+        &txn,
+        &practice,
+        person.id,
+        form.title.trim(),
+        form.visibility_in(&practice),
+        body,
+        &pending,
+    )
     .await?;
-    let mut opening = post::ActiveModel {
-        thread_id: Set(thread.id),
-        author_id: Set(person.id),
-        position: Set(1),
-        created_at: Set(now),
-        ..Default::default()
-    };
-    body.write_to(&mut opening);
-    let opening = opening.insert(&txn).await?;
-    attachments::attach(&txn, &pending, opening.id).await?;
-    crate::search::index::sync_posts(&txn, &[opening.id]).await?;
-    mark_read(&txn, person.id, thread.id, 1).await?;
-    let told = notifications::after_post(&txn, &thread, &practice, &opening, None).await?;
+    let (thread, told) = (started.thread, started.told);
     drafts::discard(&txn, person.id, &drafts::thread_target(&slug)).await?;
     txn.commit().await?;
     changes.new_thread(thread.id, practice.id);
@@ -260,6 +242,56 @@ pub async fn create_thread(
     changes.people(told);
     state.wake_mail.notify_one();
     Ok(Redirect::to(&format!("/onderwerpen/{}", thread.id)).into_response())
+}
+
+/// A thread just started, and whom its opening post notified.
+pub struct Started {
+    pub thread: thread::Model,
+    pub told: Vec<i32>,
+}
+
+/// Starts a thread with its opening post, in the caller's transaction: the one way a thread
+/// comes to be (a new thread, a meeting's report), so its files, search entry, read position
+/// and notifications are never forgotten.
+pub async fn start(
+    txn: &impl ConnectionTrait,
+    practice: &practice::Model,
+    author_id: i32,
+    title: &str,
+    visibility: thread::Visibility,
+    body: bodies::Body,
+    files: &[attachment::Model],
+) -> Result<Started, DbErr> {
+    let now = Utc::now();
+    let thread = thread::ActiveModel {
+        practice_id: Set(practice.id),
+        author_id: Set(author_id),
+        title: Set(title.into()),
+        visibility: Set(visibility),
+        pinned: Set(false),
+        locked: Set(false),
+        post_count: Set(1),
+        last_poster_id: Set(Some(author_id)),
+        last_post_at: Set(now),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    let mut opening = post::ActiveModel {
+        thread_id: Set(thread.id),
+        author_id: Set(author_id),
+        position: Set(1),
+        created_at: Set(now),
+        ..Default::default()
+    };
+    body.write_to(&mut opening);
+    let opening = opening.insert(txn).await?;
+    attachments::attach(txn, files, opening.id).await?;
+    crate::search::index::sync_posts(txn, &[opening.id]).await?;
+    mark_read(txn, author_id, thread.id, 1).await?;
+    let told = notifications::after_post(txn, &thread, practice, &opening, None).await?;
+    Ok(Started { thread, told })
 }
 
 /// One page of a thread: its posts, their authors and their files, in three queries.
@@ -404,6 +436,9 @@ pub async fn show_thread(
     }
     let standing = scope.standing(&practice);
     let used_in = crate::summaries::public::citing(&state.db, thread.id).await?;
+    let report_of = crate::meetings::edit::reported_by(&state.db, thread.id)
+        .await?
+        .filter(|m| scope.admits_meeting(m));
     // Shared by readers of a kind, until titles change.
     let kind = scope.reader().kind_of_reader();
     let related = match state.pages.related(thread.id, kind, ctx.lang) {
@@ -486,6 +521,7 @@ pub async fn show_thread(
             can_post,
             can_moderate,
             can_change_visibility: scope.may_change_visibility(&thread, &practice),
+            report_of: report_of.as_ref(),
             move_targets: move_targets(&scope, &practice, can_moderate),
             watching,
             attachments: &files_by_post,
@@ -655,6 +691,7 @@ pub async fn reply(
                 attachments: &files_by_post,
                 used_in: &[],
                 related: &[],
+                report_of: None,
             },
             &form,
             &errors,

@@ -377,6 +377,8 @@ pub struct ThreadPage<'a> {
     pub used_in: &'a [crate::entities::summary::Model],
     /// Threads and summaries like this one (search's "related").
     pub related: &'a [crate::search::results::Item],
+    /// The meeting this thread is the report of, when the reader may see it.
+    pub report_of: Option<&'a crate::entities::meeting::Model>,
 }
 
 fn post_article(ctx: &Ctx, tp: &ThreadPage, post: &post::Model) -> Markup {
@@ -588,6 +590,13 @@ pub fn thread_page(
                     a href={ (base) "?pagina=" (tp.pages) } { (ctx.t("forum.last_page")) }
                 }
                 @if tp.page == tp.pages && (tp.can_post) { a href="#reageren" { (ctx.t("forum.to_reply")) } }
+            }
+            @if let Some(m) = tp.report_of {
+                p.report-of {
+                    (ctx.t("meetings.report_of")) " "
+                    a href={ "/bijeenkomsten/" (m.id) } { (m.title) }
+                    " (" (crate::meetings::views::long_date(ctx.lang, m.starts_at)) ")"
+                }
             }
             @if !tp.used_in.is_empty() {
                 p.used-in {

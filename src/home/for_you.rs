@@ -100,7 +100,8 @@ pub async fn load(db: &impl ConnectionTrait, person: &user::Model) -> Result<For
     })
 }
 
-pub fn view(ctx: &Ctx, person: &user::Model, data: &ForYou) -> Markup {
+/// The member's home page; `soon`: the coming meetings they may see.
+pub fn view(ctx: &Ctx, person: &user::Model, data: &ForYou, soon: Markup) -> Markup {
     let title = ctx.t("for_you.title");
     let anything_new = data.thread_count > 0;
     html! {
@@ -114,6 +115,7 @@ pub fn view(ctx: &Ctx, person: &user::Model, data: &ForYou) -> Markup {
                 }
             }
         }
+        (soon)
         section aria-labelledby="new-threads-title" {
             h2 #new-threads-title {
                 (ctx.t("for_you.threads_title")) " "
