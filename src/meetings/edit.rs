@@ -543,6 +543,7 @@ pub async fn update(
         || form.title.trim() != meeting.title;
     let now = Utc::now();
     let txn = state.db.begin().await?;
+    places::hold(&txn, meeting.id).await?;
     let mut active = fields(&form, &valid, now);
     active.id = sea_orm::ActiveValue::Unchanged(meeting.id);
     active.sequence = Set(meeting.sequence + 1);

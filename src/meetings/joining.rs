@@ -146,6 +146,7 @@ async fn register_member(
     user_id: i32,
 ) -> Result<places::Placed, DbErr> {
     let txn = state.db.begin().await?;
+    places::hold(&txn, meeting.id).await?;
     let existing = super::registration_of(&txn, meeting.id, user_id).await?;
     let row = match existing {
         Some(r) => r,
@@ -232,6 +233,7 @@ async fn register_visitor(
     let now = Utc::now();
     let secret = random_secret();
     let txn = state.db.begin().await?;
+    places::hold(&txn, meeting.id).await?;
     let existing = registration::Entity::find()
         .filter(registration::Column::MeetingId.eq(meeting.id))
         .filter(registration::Column::UserId.is_null())
@@ -343,6 +345,7 @@ async fn cancel(
     registration: &registration::Model,
 ) -> Result<(), DbErr> {
     let txn = state.db.begin().await?;
+    places::hold(&txn, meeting.id).await?;
     let moved = places::cancel(&txn, registration).await?;
     txn.commit().await?;
     mails::moved_up(state, meeting, &moved).await
@@ -429,6 +432,7 @@ pub async fn confirm(
         return Ok(gone(&ctx));
     };
     let txn = state.db.begin().await?;
+    places::hold(&txn, meeting.id).await?;
     let mut active = row.clone().into_active_model();
     active.confirm_token_hash = Set(None);
     active.confirm_expires_at = Set(None);

@@ -19,6 +19,23 @@ use crate::entities::{
     registration::{self, Status},
 };
 
+/// Holds the meeting for the rest of the transaction: the first statement of every
+/// transaction that gives or frees places. It is a write, so SQLite takes its write lock
+/// at once (waiting its busy timeout for others) instead of failing to upgrade a read
+/// later; PostgreSQL locks the meeting's row, so registrations for one meeting go one at a
+/// time while other meetings are untouched.
+pub async fn hold(db: &impl ConnectionTrait, meeting_id: i32) -> Result<(), DbErr> {
+    meeting::Entity::update_many()
+        .col_expr(
+            meeting::Column::Registered,
+            Expr::col(meeting::Column::Registered),
+        )
+        .filter(meeting::Column::Id.eq(meeting_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// Takes a free place if there is one: `true` when taken.
 async fn take(db: &impl ConnectionTrait, meeting_id: i32) -> Result<bool, DbErr> {
     let taken = meeting::Entity::update_many()

@@ -19,6 +19,7 @@ mod forum;
 mod hearing_back;
 mod leaving;
 mod long_texts;
+mod meetings;
 mod member_mail;
 mod moderation;
 mod own_data;
