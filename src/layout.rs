@@ -76,6 +76,7 @@ fn nav_items(ctx: &Ctx) -> Markup {
     html! {
         ul.nav {
             li { a href="/praktijken" { (ctx.t("nav.practices")) } }
+            li { a href="/bijeenkomsten" { (ctx.t("nav.meetings")) } }
             li { a href="/kennisbundels" { (ctx.t("nav.summaries")) } }
             li { a href="/volgen" { (ctx.t("nav.follow")) } }
             @if ctx.user.is_some() {

@@ -152,6 +152,7 @@ pub async fn delete_account(
             .exec(&txn)
             .await?;
     }
+    let moved_up = crate::meetings::joining::withdraw_member(&txn, id).await?;
     forget_person(&txn, person).await?;
     let (action, actor) = match by_admin {
         Some(admin) => ("account_deleted_by_admin", Some(admin)),
@@ -161,6 +162,7 @@ pub async fn delete_account(
     txn.commit().await?;
 
     state.send_later(letter);
+    crate::meetings::joining::tell_moved_up(state, &moved_up).await?;
     erase::remove_unused_files(&state.db, &state.settings.uploads_dir, &files).await?;
     crate::db::flush_erased(&state.db).await?;
     tracing::info!(user_id = id, ?posts, "account deleted");
@@ -252,6 +254,10 @@ async fn forget_person(db: &impl ConnectionTrait, person: &user::Model) -> Resul
         .col_expr(user::Column::Organisation, Expr::value(""))
         .col_expr(user::Column::Job, Expr::value(""))
         .col_expr(user::Column::Handle, Expr::value(Option::<String>::None))
+        .col_expr(
+            user::Column::CalendarToken,
+            Expr::value(Option::<String>::None),
+        )
         .col_expr(
             user::Column::NameSkeleton,
             Expr::value(Option::<String>::None),

@@ -105,6 +105,11 @@ fn view(
                 p { (ctx.t("member_mail.teaser")) }
                 p { a.button href="/profiel/email" { (ctx.t("member_mail.change")) } }
             }
+            section aria-labelledby="profile-meetings" {
+                h2 #profile-meetings { (ctx.t("meetings.feed_title")) }
+                p { (ctx.t("meetings.profile_teaser")) }
+                p { a.button href="/profiel/agenda" { (ctx.t("meetings.profile_link")) } }
+            }
             section aria-labelledby="profile-password" {
                 h2 #profile-password { (ctx.t("profile.password_title")) }
                 (forms::form(ctx, "/profiel/wachtwoord", password_errors, &ctx.t("profile.password_save"), html! {

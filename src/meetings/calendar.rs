@@ -317,12 +317,39 @@ pub async fn show_own_feed(State(state): State<AppState>, ctx: Ctx) -> AppResult
         .calendar_token
         .as_ref()
         .map(|t| state.settings.url(&format!("/agenda/{t}.ics")));
+    // The coming meetings they registered for (or wait for), as they may see them.
+    let ids: Vec<i32> = registration::Entity::find()
+        .filter(registration::Column::UserId.eq(person.id))
+        .filter(registration::Column::Status.is_in([Status::Registered, Status::Waiting]))
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|r| r.meeting_id)
+        .collect();
+    let mine = ctx
+        .reader()
+        .meetings()
+        .filter(meeting::Column::Id.is_in(ids))
+        .filter(meeting::Column::EndsAt.gt(Utc::now()))
+        .order_by_asc(meeting::Column::StartsAt)
+        .all(&state.db)
+        .await?;
+    let practices = super::practices_of(&state.db, &mine).await?;
     Ok(layout::page(
         &ctx,
         &title,
         html! {
             p.breadcrumb { a href="/profiel" { (ctx.t("nav.profile")) } }
             h1 { (title) }
+            section aria-labelledby="yours-title" {
+                h2 #yours-title { (ctx.t("meetings.yours")) }
+                @if mine.is_empty() {
+                    p.empty { (ctx.t("meetings.none_yours")) " " a href="/bijeenkomsten" { (ctx.t("meetings.all_link")) } }
+                } @else {
+                    (super::views::meeting_list(&ctx, &mine, &practices, true))
+                }
+            }
+            h2 { (ctx.t("meetings.own_feed")) }
             p.lead { (ctx.t("meetings.feed_intro")) }
             @match &url {
                 Some(url) => {

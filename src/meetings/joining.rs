@@ -338,6 +338,49 @@ pub async fn cancel_member(
     Ok(Redirect::to(&format!("/bijeenkomsten/{}", meeting.id)).into_response())
 }
 
+/// A member leaves for good (their account is deleted): their places go to the waiting
+/// lists, and their registrations and organiser roles go. Returns, per meeting, who moved
+/// up, to be told once the caller's transaction is committed.
+pub async fn withdraw_member(
+    db: &impl ConnectionTrait,
+    user_id: i32,
+) -> Result<Vec<(meeting::Model, Vec<registration::Model>)>, DbErr> {
+    let mine = registration::Entity::find()
+        .filter(registration::Column::UserId.eq(user_id))
+        .all(db)
+        .await?;
+    let mut told = Vec::new();
+    for row in &mine {
+        places::hold(db, row.meeting_id).await?;
+        let moved = places::cancel(db, row).await?;
+        if !moved.is_empty()
+            && let Some(m) = meeting::Entity::find_by_id(row.meeting_id).one(db).await?
+        {
+            told.push((m, moved));
+        }
+    }
+    registration::Entity::delete_many()
+        .filter(registration::Column::UserId.eq(user_id))
+        .exec(db)
+        .await?;
+    crate::entities::meeting_organiser::Entity::delete_many()
+        .filter(crate::entities::meeting_organiser::Column::UserId.eq(user_id))
+        .exec(db)
+        .await?;
+    Ok(told)
+}
+
+/// Tells those who moved up when someone left (see [`withdraw_member`]).
+pub async fn tell_moved_up(
+    state: &AppState,
+    told: &[(meeting::Model, Vec<registration::Model>)],
+) -> Result<(), DbErr> {
+    for (m, moved) in told {
+        mails::moved_up(state, m, moved).await?;
+    }
+    Ok(())
+}
+
 /// Cancels a registration and tells whoever moved up.
 async fn cancel(
     state: &AppState,

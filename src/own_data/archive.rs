@@ -44,6 +44,11 @@ pub struct Gathered {
     pub notifications: Vec<notification::Model>,
     /// Texts they were still writing.
     pub drafts: Vec<crate::entities::draft::Model>,
+    /// Their registrations for meetings, with the meeting.
+    pub meetings: Vec<(
+        crate::entities::registration::Model,
+        Option<crate::entities::meeting::Model>,
+    )>,
     pub subscriber: Option<subscriber::Model>,
     pub subscriber_practices: Vec<i32>,
     pub applications: Vec<application::Model>,
@@ -120,6 +125,27 @@ pub async fn gather(db: &impl ConnectionTrait, user_id: i32) -> Result<Option<Ga
         .order_by_asc(crate::entities::draft::Column::UpdatedAt)
         .all(db)
         .await?;
+    let registrations = crate::entities::registration::Entity::find()
+        .filter(crate::entities::registration::Column::UserId.eq(user_id))
+        .order_by_asc(crate::entities::registration::Column::CreatedAt)
+        .all(db)
+        .await?;
+    let mut of = crate::entities::meeting::Entity::find()
+        .filter(
+            crate::entities::meeting::Column::Id.is_in(registrations.iter().map(|r| r.meeting_id)),
+        )
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| (m.id, m))
+        .collect::<HashMap<_, _>>();
+    let meetings = registrations
+        .into_iter()
+        .map(|r| {
+            let m = of.remove(&r.meeting_id);
+            (r, m)
+        })
+        .collect();
     let subscriber = subscriber::Entity::find()
         .filter(subscriber::Column::UserId.eq(user_id))
         .one(db)
@@ -152,6 +178,7 @@ pub async fn gather(db: &impl ConnectionTrait, user_id: i32) -> Result<Option<Ga
         watches,
         notifications,
         drafts,
+        meetings,
         subscriber,
         subscriber_practices,
         applications,
@@ -205,7 +232,7 @@ pub fn write_zip(
     zip.start_file("README.txt", text)?;
     zip.write_all(readme(data, lang).as_bytes())?;
 
-    let json_files: [(&str, Value); 9] = [
+    let json_files: [(&str, Value); 10] = [
         ("profiel.json", profile_json(&data.person)),
         ("praktijken.json", memberships_json(data, lang)),
         ("volgen.json", watches_json(data, base_url)),
@@ -215,6 +242,7 @@ pub fn write_zip(
         ("sessies.json", sessions_json(data)),
         ("bijlagen.json", attachments_json(data)),
         ("concepten.json", drafts_json(data)),
+        ("bijeenkomsten.json", meetings_json(data, base_url)),
     ];
     for (name, value) in json_files {
         zip.start_file(name, text)?;
@@ -387,6 +415,7 @@ fn readme(data: &Gathered, lang: Lang) -> String {
         ("toestemming.json", "export.readme.consent"),
         ("sessies.json", "export.readme.sessions"),
         ("concepten.json", "export.readme.drafts"),
+        ("bijeenkomsten.json", "export.readme.meetings"),
     ] {
         out.push_str(&format!("{file}\n    {}\n", lang.t(key)));
     }
@@ -394,6 +423,25 @@ fn readme(data: &Gathered, lang: Lang) -> String {
     out.push_str(&lang.t("export.readme.others"));
     out.push('\n');
     out
+}
+
+/// The meetings they registered for: which, when, and whether they came.
+fn meetings_json(data: &Gathered, base_url: &str) -> Value {
+    Value::Array(
+        data.meetings
+            .iter()
+            .map(|(r, m)| {
+                json!({
+                    "meeting": m.as_ref().map(|m| m.title.clone()),
+                    "link": m.as_ref().map(|m| format!("{base_url}/bijeenkomsten/{}", m.id)),
+                    "starts_at": m.as_ref().map(|m| m.starts_at),
+                    "status": crate::meetings::joining::status_key(r.status),
+                    "attended": r.attended,
+                    "registered_at": r.created_at,
+                })
+            })
+            .collect(),
+    )
 }
 
 /// Texts not posted yet: where they were being written, and what.

@@ -947,3 +947,35 @@ async fn only_facilitators_and_administrators_plan_meetings() {
         0
     );
 }
+
+#[tokio::test]
+async fn a_member_who_leaves_gives_their_place_to_the_waiting_list() {
+    let mut app = site().await;
+    let id = plan(&mut app, &[("capacity", "1")]).await;
+    let (mut a, a_id) = member_browser(&app, "a@wijk.nl", "Anna Jansen").await;
+    let (mut b, b_id) = member_browser(&app, "b@wijk.nl", "Bram Visser").await;
+    a.post(&format!("/bijeenkomsten/{id}/aanmelden"), &[])
+        .await
+        .assert_status(303);
+    b.post(&format!("/bijeenkomsten/{id}/aanmelden"), &[])
+        .await
+        .assert_status(303);
+    a.post(
+        "/profiel/verwijderen",
+        &[
+            ("posts", "bewaren"),
+            ("current_password", crate::helpers::PASSWORD),
+        ],
+    )
+    .await
+    .assert_status(200);
+    let left = statuses(&app, id).await;
+    assert_eq!(
+        left,
+        [(Some(b_id), Status::Registered)],
+        "nothing of {a_id} stays"
+    );
+    assert_eq!(meeting(&app, id).await.registered, 1);
+    deliver(&app).await;
+    app.mail("b@wijk.nl", "Er is een plaats vrij").await;
+}
