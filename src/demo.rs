@@ -7,17 +7,20 @@
 //! distinct words, most of them rare), for search benchmarks: people, threads and posts go
 //! in with multi-row inserts, and the search index is built once at the end.
 
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc, Weekday};
 use indicatif::ProgressBar;
 use rand::{Rng, SeedableRng, rngs::StdRng, seq::IndexedRandom};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, TransactionTrait,
 };
 
 use crate::{
     entities::{
-        membership, post, practice, summary, summary_practice, summary_version, thread, user,
+        meeting::{self, MeetingState},
+        meeting_organiser, membership, post, practice,
+        registration::{self, Status},
+        summary, summary_practice, summary_version, thread, user,
     },
     password,
 };
@@ -270,6 +273,7 @@ async fn seed_with(
         .map(|p| p.id)
         .collect();
     let summaries = summaries(db, &experts, &practices).await?;
+    let (meetings, reports) = meetings(db, &practices, &members_of, &people, &experts).await?;
 
     // Everything above went in past the index, so it is built once, now.
     progress.set_message("search index");
@@ -280,6 +284,8 @@ async fn seed_with(
         threads,
         posts,
         summaries,
+        meetings,
+        reports,
         indexed,
     })
 }
@@ -716,11 +722,877 @@ async fn summaries(
     Ok(SUMMARIES.len())
 }
 
+/// Where a demo meeting takes place: a community centre somewhere in Rotterdam.
+struct Venue {
+    place: &'static str,
+    room: &'static str,
+    accessibility: &'static str,
+}
+
+const VENUES: &[Venue] = &[
+    Venue {
+        place: "Huis van de Wijk De Lantaarn, Schiedamseweg 87, Rotterdam-Delfshaven",
+        room: "Grote zaal, begane grond",
+        accessibility: "Rolstoeltoegankelijk, aangepast toilet aanwezig. De tramhalte is op \
+                        twee minuten lopen.",
+    },
+    Venue {
+        place: "Wijkcentrum De Kade, Beijerlandselaan 118, Rotterdam-Feijenoord",
+        room: "Zaal 2, eerste verdieping",
+        accessibility: "Rolstoeltoegankelijk, lift aanwezig. Zaal 2 heeft een ringleiding.",
+    },
+    Venue {
+        place: "Huis van de Wijk Het Anker, Zwart Janstraat 52, Rotterdam-Noord",
+        room: "Ontmoetingsruimte",
+        accessibility: "Drempelvrije ingang, toilet op dezelfde verdieping. \
+                        Fietsenstalling naast de deur.",
+    },
+    Venue {
+        place: "Buurthuis De Ster, Oudedijk 190, Rotterdam-Kralingen",
+        room: "De Serre",
+        accessibility: "Rolstoeltoegankelijk via de zij-ingang, lift aanwezig.",
+    },
+    Venue {
+        place: "Wijkcentrum De Waterkant, Boergoensevliet 40, Rotterdam-Charlois",
+        room: "Vergaderzaal 1",
+        accessibility: "Rolstoeltoegankelijk, lift aanwezig. \
+                        Gehandicaptenparkeerplaats voor de deur.",
+    },
+];
+
+const COMMUNITY_VENUE: Venue = Venue {
+    place: "Stadhuis Rotterdam, Coolsingel 40",
+    room: "Burgerzaal",
+    accessibility: "Rolstoeltoegankelijk via de hoofdingang, liften aanwezig. Ringleiding in \
+                    de zaal. Metrostation Stadhuis ligt om de hoek.",
+};
+
+const EXPERT_VENUE: Venue = Venue {
+    place: "Erasmus Universiteit Rotterdam, Campus Woudestein, Burgemeester Oudlaan 50",
+    room: "Mandeville-gebouw, vergaderzaal op de derde verdieping",
+    accessibility: "Rolstoeltoegankelijk, liften aanwezig. Wie liever thuis blijft, sluit \
+                    online aan.",
+};
+
+/// What one practice meets about in the demo: a meeting held a few weeks ago (with its
+/// report), an open knowledge session coming up, and a session for members only.
+struct Theme {
+    slug: &'static str,
+    held_kind: meeting::Kind,
+    held_title: &'static str,
+    held_items: [&'static str; 3],
+    /// The report of the meeting held, in Markdown.
+    report: &'static str,
+    knowledge_title: &'static str,
+    knowledge_items: [&'static str; 3],
+    /// A training (in a centre, and online) or an intervision (online only).
+    session_kind: meeting::Kind,
+    session_title: &'static str,
+    session_items: [&'static str; 3],
+}
+
+const THEMES: &[Theme] = &[
+    Theme {
+        slug: "migranten",
+        held_kind: meeting::Kind::Knowledge,
+        held_title: "Sleutelfiguren als brug naar oudere migranten",
+        held_items: [
+            "Twee sleutelfiguren uit Delfshaven over hoe zij ouderen thuis bereiken",
+            "In groepjes: welke drempels zie jij in je eigen wijk?",
+            "Wat nemen we mee naar de volgende keer?",
+        ],
+        report: "## Wat we bespraken\n\n\
+                 Twee sleutelfiguren uit Delfshaven vertelden hoe zij ouderen uit hun eigen \
+                 gemeenschap opzoeken. Ze komen meestal binnen via familie of via de moskee en \
+                 praten eerst over gezondheid. Over alleen zijn gaat het pas later, soms bij \
+                 het derde bezoek.\n\n\
+                 ## Wat we meenemen\n\n\
+                 - Neem bij een eerste huisbezoek een sleutelfiguur mee.\n\
+                 - Begin niet over eenzaamheid; vraag wie er langskomt en wie er belt.\n\
+                 - Zorg voor uitleg in het Turks, Arabisch en Papiaments, niet alleen in het \
+                 Nederlands.\n\n\
+                 ## Vervolg\n\n\
+                 Volgende keer oefenen we een gesprek met een tolk erbij. Heb je een casus? \
+                 Zet hem (zonder namen) in deze draad.",
+        knowledge_title: "Eenzaamheid bespreken in de eigen taal",
+        knowledge_items: [
+            "Wat weten we over eenzaamheid onder oudere Rotterdammers met een migratieachtergrond?",
+            "Ervaringen van het meertalige taalcafé in Feijenoord",
+            "Gesprek: hoe maken we samen een meertalige sociale kaart van de wijk?",
+        ],
+        session_kind: meeting::Kind::Training,
+        session_title: "Werken met een tolk uit de eigen gemeenschap",
+        session_items: [
+            "Wat doet een tolk wel, en wat niet?",
+            "Oefenen in drietallen: professional, tolk en oudere",
+            "Nabespreken en afspraken voor de praktijk",
+        ],
+    },
+    Theme {
+        slug: "jongeren",
+        held_kind: meeting::Kind::Training,
+        held_title: "Eenzaamheid herkennen in het jongerenwerk",
+        held_items: [
+            "Signalen: terugtrekken, veel online zijn, weinig vrienden op school",
+            "Oefenen met een trainingsacteur: het eerste gesprek",
+            "Wat bied je aan na dat gesprek?",
+        ],
+        report: "## Wat we deden\n\n\
+                 Met een trainingsacteur oefenden we het eerste gesprek met een jongere die \
+                 zich terugtrekt. Wie meteen met een oplossing kwam, hoorde minder dan wie \
+                 eerst doorvroeg naar een gewone schooldag.\n\n\
+                 ## Wat we meenemen\n\n\
+                 - Begin over school, sport of gamen, niet over gevoelens.\n\
+                 - Spreek af wanneer je elkaar weer ziet, en kom die afspraak na.\n\
+                 - Jongeren willen meedoen: bied een taak aan in plaats van hulp.\n\n\
+                 ## Vervolg\n\n\
+                 De oefenkaarten van de trainer delen we in deze draad. Wie aanwezig was, \
+                 vindt het bewijs van deelname op de pagina van de bijeenkomst.",
+        knowledge_title: "Jongeren en eenzaamheid: wat werkt op school?",
+        knowledge_items: [
+            "Een mentor uit IJsselmonde over eenzaamheid bespreken in de klas",
+            "Jongeren aan het woord: wat had mij geholpen?",
+            "Samen verder: afspraken tussen school en jongerenwerk",
+        ],
+        session_kind: meeting::Kind::Intervision,
+        session_title: "Jongerenwerk: contacten die vastlopen",
+        session_items: [
+            "Rondje: wat houdt je bezig?",
+            "Een casus inbrengen volgens de incidentmethode",
+            "Wat neem je mee naar je werk?",
+        ],
+    },
+    Theme {
+        slug: "typologieen",
+        held_kind: meeting::Kind::Intervision,
+        held_title: "Welke vorm van eenzaamheid zie ik?",
+        held_items: [
+            "Een casus van een wijkverpleegkundige uit Charlois",
+            "Samen de casus naast de typologieën leggen",
+            "Wat betekent dat voor wat je aanbiedt?",
+        ],
+        report: "## Wat we deden\n\n\
+                 Een wijkverpleegkundige bracht de casus in van een man van 68 die na zijn \
+                 pensioen steeds minder buiten kwam. We legden zijn verhaal naast de \
+                 typologieën: mist hij mensen om zich heen, of vooral één persoon om alles mee \
+                 te delen?\n\n\
+                 ## Wat we meenemen\n\n\
+                 - Dezelfde klacht kan om een heel ander aanbod vragen.\n\
+                 - Vraag naar wat iemand vroeger deed; daar ligt vaak de ingang.\n\
+                 - Een activiteit helpt weinig bij het gemis van één vertrouwd persoon.\n\n\
+                 De casus is zonder namen besproken; deel ook in deze draad geen namen of \
+                 adressen.",
+        knowledge_title: "De vele gezichten van eenzaamheid",
+        knowledge_items: [
+            "Korte inleiding: sociale en emotionele eenzaamheid",
+            "Vier portretten uit de Rotterdamse praktijk",
+            "Oefenen: welk aanbod past bij wie?",
+        ],
+        session_kind: meeting::Kind::Training,
+        session_title: "Eenzaamheid eerder herkennen met de typologieën",
+        session_items: [
+            "De typologieën opgefrist aan de hand van korte filmpjes",
+            "Oefenen met eigen casussen in tweetallen",
+            "Een korte checklist voor het huisbezoek",
+        ],
+    },
+    Theme {
+        slug: "netwerkversterking",
+        held_kind: meeting::Kind::Knowledge,
+        held_title: "Buren als deel van het netwerk",
+        held_items: [
+            "Opbouwwerkers uit Crooswijk over hun burenproject",
+            "Een netwerkkaart maken: zo gaat dat aan de keukentafel",
+            "Vrijwilligers en mantelzorgers: wie doet wat?",
+        ],
+        report: "## Wat we bespraken\n\n\
+                 Opbouwwerkers uit Crooswijk lieten zien hoe zij buren vragen een oogje in \
+                 het zeil te houden bij een oudere die alleen woont. Kleine dingen, zoals \
+                 samen de krant lezen of een boodschap meenemen, houden mensen vaak langer vol \
+                 dan een vast maatjescontact.\n\n\
+                 ## Wat we meenemen\n\n\
+                 - Teken de netwerkkaart samen met de oudere, niet over hem of haar.\n\
+                 - Vraag buren om iets kleins en concreets.\n\
+                 - Houd contact met de mantelzorger: die ziet veranderingen als eerste.\n\n\
+                 ## Vervolg\n\n\
+                 Volgende keer bekijken we ingevulde netwerkkaarten, zonder namen. Zet je \
+                 vragen alvast in deze draad.",
+        knowledge_title: "Het netwerk rond een oudere versterken",
+        knowledge_items: [
+            "Wat maakt een netwerk sterk: veel mensen, of de juiste?",
+            "Twee vrijwilligers over hun contact met een buurtgenoot",
+            "In gesprek: hoe betrek je familie die ver weg woont?",
+        ],
+        session_kind: meeting::Kind::Intervision,
+        session_title: "Als iemand geen bezoek meer wil",
+        session_items: [
+            "Rondje: wat speelt er bij jou?",
+            "Casus: een oudere die de deur dichthoudt",
+            "Wat kun je nog doen, en wanneer stop je?",
+        ],
+    },
+    Theme {
+        slug: "zingeving",
+        held_kind: meeting::Kind::Training,
+        held_title: "In gesprek over levensvragen",
+        held_items: [
+            "Wat is zingeving, en waarom hoort het bij ons werk?",
+            "Oefenen met open vragen over vroeger, nu en later",
+            "Wanneer verwijs je naar een geestelijk verzorger?",
+        ],
+        report: "## Wat we deden\n\n\
+                 We oefenden met vragen die ruimte geven aan wat iemand belangrijk vindt. Een \
+                 geestelijk verzorger vertelde hoe zij zulke gesprekken thuis voert, en \
+                 wanneer zij juist even niets zegt.\n\n\
+                 ## Wat we meenemen\n\n\
+                 - Vraag waar iemand trots op is; dat opent meer dan een vragenlijst.\n\
+                 - Stilte is geen probleem: geef het gesprek de tijd.\n\
+                 - Geestelijke verzorging thuis is er niet alleen voor gelovigen; zoek uit \
+                 wie dat in jouw wijk biedt.\n\n\
+                 Wie aanwezig was, vindt het bewijs van deelname op de pagina van de \
+                 bijeenkomst.",
+        knowledge_title: "Zingeving, de vergeten kant van eenzaamheid",
+        knowledge_items: [
+            "Inleiding: waarom weinig zin ervaren eenzaam maakt",
+            "Een levensverhalenproject in Hillegersberg vertelt",
+            "Gesprek: hoe geef je zingeving een plek in je werk?",
+        ],
+        session_kind: meeting::Kind::Intervision,
+        session_title: "Gesprekken die je bijblijven",
+        session_items: [
+            "Rondje: welk gesprek ging deze maand met je mee naar huis?",
+            "Een casus uitdiepen met de methode van de reflecterende vragen",
+            "Wat heb je zelf nodig om zulke gesprekken te blijven voeren?",
+        ],
+    },
+];
+
+/// Visitors of the public meetings (no account): name and organisation.
+const VISITORS: &[(&str, &str)] = &[
+    ("Marloes Kuiper", "Bibliotheek, afdeling informatiepunt"),
+    ("Hamza Ouali", "Stichting voor buurtinitiatieven"),
+    ("Ineke Brouwer", "Diaconie, bezoekwerk"),
+    ("Priya Ramdin", "Steunpunt mantelzorg"),
+    ("Tessa van Leeuwen", "Hogeschool, student social work"),
+    ("Ahmed Bouzid", "Moskeevereniging, ouderengroep"),
+    ("Gerda Wolters", "Ouderenvereniging, vrijwilliger"),
+    ("Lucas Tromp", "Woningcorporatie, wijkbeheer"),
+    ("Nadia Chaouch", "Wijkteam"),
+    ("Jan-Willem Prins", "Buurtsportcoach"),
+    ("Sevda Kaya", "Apotheek, farmaceutisch consulent"),
+    ("Roel Hoogendoorn", "Wijkagent"),
+    ("Ellen Mertens", "Buurtbibliotheek, leesclub"),
+    ("Kofi Mensah", "Vereniging van Ghanese ouderen"),
+    ("Anita Ramkisoen", "Thuiszorg, verzorgende"),
+    ("Wim de Graaf", "Oud-huisarts, vrijwilliger"),
+];
+
+/// Someone at a demo meeting, in the order they registered.
+#[derive(Clone, Copy)]
+enum Who {
+    Member(i32),
+    /// One of [`VISITORS`].
+    Visitor(usize),
+}
+
+#[derive(Clone, Copy)]
+struct Comer {
+    who: Who,
+    status: Status,
+    attended: bool,
+}
+
+impl Comer {
+    fn new(who: Who, status: Status) -> Comer {
+        Comer {
+            who,
+            status,
+            attended: false,
+        }
+    }
+}
+
+/// A demo meeting before it is stored.
+struct Plan<'a> {
+    practice_id: Option<i32>,
+    kind: meeting::Kind,
+    visibility: thread::Visibility,
+    title: String,
+    day: NaiveDate,
+    from: NaiveTime,
+    until: NaiveTime,
+    venue: Option<&'a Venue>,
+    online_link: String,
+    agenda: String,
+    capacity: Option<i32>,
+    /// Registration closes at the end of the day before.
+    deadline: bool,
+}
+
+/// A time of day (the demo's are all valid; midnight otherwise).
+fn clock_at(hour: u32, minute: u32) -> NaiveTime {
+    NaiveTime::from_hms_opt(hour, minute, 0).unwrap_or(NaiveTime::MIN)
+}
+
+/// An Amsterdam date and time in UTC (a time skipped by summer time counts as UTC, which
+/// the demo's afternoon times never are).
+fn amsterdam(day: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
+    crate::meetings::from_local(day, time).unwrap_or_else(|| day.and_time(time).and_utc())
+}
+
+/// The day itself if it is a working day, else the next one: the practices meet neither in
+/// the weekend nor on Christmas, New Year's Day or King's Day.
+fn workday(day: NaiveDate) -> NaiveDate {
+    const HOLIDAYS: [(u32, u32); 6] = [(12, 24), (12, 25), (12, 26), (12, 31), (1, 1), (4, 27)];
+    let mut day = day;
+    while matches!(day.weekday(), Weekday::Sat | Weekday::Sun)
+        || HOLIDAYS.contains(&(day.month(), day.day()))
+    {
+        day += Duration::days(1);
+    }
+    day
+}
+
+/// A meeting's programme in Markdown: what it is, then three parts with a break, from
+/// `start` over two and a half hours.
+fn agenda(intro: &str, start: NaiveTime, online: bool, items: &[&str; 3]) -> String {
+    let at = |minutes: i64| (start + Duration::minutes(minutes)).format("%H:%M");
+    let arrival = if online {
+        "Inloggen en even bijpraten"
+    } else {
+        "Inloop met koffie en thee"
+    };
+    format!(
+        "{intro}\n\n## Programma\n\n\
+         - **{}** {arrival}\n\
+         - **{}** {}\n\
+         - **{}** {}\n\
+         - **{}** Pauze\n\
+         - **{}** {}\n\
+         - **{}** Afspraken en afsluiting",
+        at(0),
+        at(15),
+        items[0],
+        at(50),
+        items[1],
+        at(90),
+        at(105),
+        items[2],
+        at(140),
+    )
+}
+
+fn intro(kind: meeting::Kind, practice: &str) -> String {
+    match kind {
+        meeting::Kind::Knowledge => format!(
+            "Een open bijeenkomst van de praktijk {practice}. Iedereen die met dit thema werkt \
+             is welkom, ook wie (nog) geen lid is."
+        ),
+        meeting::Kind::Training => format!(
+            "Een training voor de leden van de praktijk {practice}, in het wijkcentrum of \
+             online. Wie erbij was, krijgt een bewijs van deelname."
+        ),
+        meeting::Kind::Intervision => format!(
+            "Intervisie in een kleine groep van de praktijk {practice}, online. Wat we hier \
+             bespreken, blijft in de groep."
+        ),
+        meeting::Kind::CommunityDay => "Een dag voor de hele lerende gemeenschap.".to_string(),
+    }
+}
+
+fn online_link(name: &str) -> String {
+    format!(
+        "https://meet.jit.si/erbij-{name}-{}",
+        &crate::tokens::random_secret()[..10]
+    )
+}
+
+/// Stores a meeting with its organisers and registrations; `registered` is the number of
+/// those holding a place, as [`crate::meetings::places`] keeps it.
+async fn store_meeting(
+    db: &impl ConnectionTrait,
+    plan: Plan<'_>,
+    organisers: &[i32],
+    comers: &[Comer],
+    now: DateTime<Utc>,
+) -> Result<meeting::Model, DbErr> {
+    let starts_at = amsterdam(plan.day, plan.from);
+    let ends_at = amsterdam(plan.day, plan.until);
+    let created_at = (starts_at - Duration::days(30)).min(now - Duration::days(2));
+    let held = ends_at <= now;
+    let registered = comers
+        .iter()
+        .filter(|c| c.status == Status::Registered)
+        .count();
+    let creator = organisers.first().copied().unwrap_or_default();
+    let (place, room, accessibility) = match plan.venue {
+        Some(v) => (v.place, v.room, v.accessibility),
+        None => ("", "", ""),
+    };
+    let deadline = plan
+        .deadline
+        .then(|| amsterdam(plan.day - Duration::days(1), clock_at(23, 59)));
+    let saved = meeting::ActiveModel {
+        uid: Set(format!(
+            "bijeenkomst-{}",
+            &crate::tokens::random_secret()[..24]
+        )),
+        practice_id: Set(plan.practice_id),
+        kind: Set(plan.kind),
+        visibility: Set(plan.visibility),
+        state: Set(if held {
+            MeetingState::Held
+        } else {
+            MeetingState::Planned
+        }),
+        title: Set(plan.title),
+        starts_at: Set(starts_at),
+        ends_at: Set(ends_at),
+        place: Set(place.into()),
+        room: Set(room.into()),
+        accessibility: Set(accessibility.into()),
+        online_link: Set(plan.online_link),
+        agenda: Set(plan.agenda),
+        capacity: Set(plan.capacity),
+        deadline: Set(deadline),
+        registered: Set(i32::try_from(registered).unwrap_or(i32::MAX)),
+        sequence: Set(0),
+        report_thread_id: Set(None),
+        created_by: Set(creator),
+        created_at: Set(created_at),
+        updated_at: Set(created_at),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    let mut ids = organisers.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    if !ids.is_empty() {
+        meeting_organiser::Entity::insert_many(ids.into_iter().map(|user_id| {
+            meeting_organiser::ActiveModel {
+                meeting_id: Set(saved.id),
+                user_id: Set(user_id),
+            }
+        }))
+        .exec(db)
+        .await?;
+    }
+    if comers.is_empty() {
+        return Ok(saved);
+    }
+    let consent = rust_i18n::t!("meetings.consent", locale = "nl").into_owned();
+    let open_until = starts_at.min(now);
+    let rows = comers.iter().enumerate().map(|(k, comer)| {
+        let hours = i64::try_from(k).unwrap_or(0) * 5 + 2;
+        let at = (created_at + Duration::hours(hours)).min(open_until);
+        let updated = if comer.attended { ends_at } else { at };
+        let mut row = registration::ActiveModel {
+            meeting_id: Set(saved.id),
+            status: Set(comer.status),
+            attended: Set(comer.attended),
+            confirm_token_hash: Set(None),
+            confirm_expires_at: Set(None),
+            created_at: Set(at),
+            updated_at: Set(updated),
+            ..Default::default()
+        };
+        match comer.who {
+            Who::Member(id) => {
+                row.user_id = Set(Some(id));
+                row.name = Set(String::new());
+                row.organisation = Set(String::new());
+                row.email = Set(String::new());
+                row.lang = Set(String::new());
+                row.manage_token = Set(None);
+                row.consent_text = Set(String::new());
+                row.consent_ip = Set(String::new());
+            }
+            Who::Visitor(v) => {
+                let (name, organisation) = VISITORS[v % VISITORS.len()];
+                row.user_id = Set(None);
+                row.name = Set(name.into());
+                row.organisation = Set(organisation.into());
+                row.email = Set(format!("{}@{DOMAIN}", slug::slugify(name)));
+                row.lang = Set("nl".into());
+                row.manage_token = Set(Some(crate::tokens::random_secret()));
+                row.consent_text = Set(consent.clone());
+                row.consent_ip = Set("198.51.100.23".into());
+            }
+        }
+        row
+    });
+    registration::Entity::insert_many(rows).exec(db).await?;
+    Ok(saved)
+}
+
+/// The demo's meetings: in every open practice one held a few weeks ago (with attendance
+/// and a report thread, linked both ways), an open knowledge session coming up that is full
+/// and has a waiting list, and a training or intervision for members with an online link;
+/// besides these a community day for everyone and a meeting of the expert group. The first
+/// demo person (Anouk, whom screenshots sign in as) comes to the community day and waits
+/// for a place at a knowledge session. Returns how many meetings and reports were made.
+async fn meetings(
+    db: &DatabaseConnection,
+    practices: &[practice::Model],
+    members_of: &[Vec<i32>],
+    people: &[user::Model],
+    experts: &[i32],
+) -> anyhow::Result<(usize, usize)> {
+    let Some(demo_member) = people.first().map(|p| p.id) else {
+        return Ok((0, 0));
+    };
+    let now = Utc::now();
+    let today = crate::meetings::local(now).date_naive();
+    let facilitators = membership::Entity::find()
+        .filter(membership::Column::Role.eq(membership::Role::Facilitator))
+        .order_by_asc(membership::Column::UserId)
+        .all(db)
+        .await?;
+    let admin = user::Entity::find()
+        .filter(user::Column::IsAdmin.eq(true))
+        .filter(user::Column::DeletedAt.is_null())
+        .filter(user::Column::Disabled.eq(false))
+        .order_by_asc(user::Column::Id)
+        .one(db)
+        .await?
+        .map(|a| a.id);
+    let expert_area = practice::Entity::find()
+        .filter(practice::Column::Kind.eq(practice::Kind::Expert))
+        .order_by_asc(practice::Column::Id)
+        .one(db)
+        .await?;
+
+    let (mut made, mut reports) = (0usize, 0usize);
+    let mut demo_member_waits = false;
+    let mut next_visitor = 0usize;
+    let txn = db.begin().await?;
+    for (i, practice) in practices.iter().enumerate() {
+        let theme = THEMES
+            .iter()
+            .find(|t| t.slug == practice.slug)
+            .unwrap_or(&THEMES[i % THEMES.len()]);
+        let members = members_of.get(i).map(Vec::as_slice).unwrap_or_default();
+        let mut organisers: Vec<i32> = facilitators
+            .iter()
+            .filter(|f| f.practice_id == practice.id)
+            .map(|f| f.user_id)
+            .collect();
+        if organisers.is_empty() {
+            organisers.extend(admin.or(members.first().copied()));
+        }
+        if organisers.is_empty() {
+            organisers.push(demo_member);
+        }
+        let others: Vec<i32> = members
+            .iter()
+            .copied()
+            .filter(|id| !organisers.contains(id))
+            .collect();
+        let name = practice.name_nl.as_str();
+        let step = i64::try_from(i % 5).unwrap_or(0);
+        let afternoon = (clock_at(14, 0), clock_at(16, 30));
+
+        // Held a few weeks ago: most who came are marked present, one cancelled.
+        let held_online = theme.held_kind == meeting::Kind::Intervision;
+        let held_visibility = if theme.held_kind == meeting::Kind::Knowledge {
+            thread::Visibility::Public
+        } else {
+            thread::Visibility::Members
+        };
+        let mut comers: Vec<Comer> = others
+            .iter()
+            .take(10)
+            .enumerate()
+            .map(|(k, &id)| Comer {
+                who: Who::Member(id),
+                status: if k == 6 {
+                    Status::Cancelled
+                } else {
+                    Status::Registered
+                },
+                attended: k != 6 && k % 4 != 3,
+            })
+            .collect();
+        if held_visibility == thread::Visibility::Public {
+            for _ in 0..2 {
+                comers.push(Comer {
+                    who: Who::Visitor(next_visitor),
+                    status: Status::Registered,
+                    attended: true,
+                });
+                next_visitor += 1;
+            }
+        }
+        let held_day = workday(today - Duration::days(12 + 6 * step));
+        let held = store_meeting(
+            &txn,
+            Plan {
+                practice_id: Some(practice.id),
+                kind: theme.held_kind,
+                visibility: held_visibility,
+                title: theme.held_title.into(),
+                day: held_day,
+                from: afternoon.0,
+                until: afternoon.1,
+                venue: (!held_online).then(|| &VENUES[i % VENUES.len()]),
+                online_link: if held_online {
+                    online_link(&practice.slug)
+                } else {
+                    String::new()
+                },
+                agenda: agenda(
+                    &intro(theme.held_kind, name),
+                    afternoon.0,
+                    held_online,
+                    &theme.held_items,
+                ),
+                capacity: Some(20),
+                deadline: false,
+            },
+            &organisers,
+            &comers,
+            now,
+        )
+        .await?;
+        let present = comers.iter().filter(|c| c.attended).count();
+        let body = format!(
+            "{}\n\n*Verslag van de bijeenkomst van {}, met {present} aanwezigen. Het programma \
+             staat op de [pagina van de bijeenkomst](/bijeenkomsten/{}).*",
+            theme.report,
+            crate::meetings::views::long_date(crate::i18n::Lang::Nl, held.starts_at),
+            held.id
+        );
+        let started = crate::forum::threads::start(
+            &txn,
+            practice,
+            organisers[0],
+            &format!("Verslag: {}", theme.held_title),
+            held_visibility,
+            crate::forum::bodies::Body::render(&body).await,
+            &[],
+        )
+        .await?;
+        let mut linked: meeting::ActiveModel = held.into();
+        linked.report_thread_id = Set(Some(started.thread.id));
+        linked.updated_at = Set(now);
+        linked.update(&txn).await?;
+        made += 1;
+        reports += 1;
+
+        // An open knowledge session, full, with a waiting list.
+        let capacity = 12usize;
+        let mut comers: Vec<Comer> = others
+            .iter()
+            .filter(|&&id| id != demo_member)
+            .take(capacity - 3)
+            .map(|&id| Comer::new(Who::Member(id), Status::Registered))
+            .collect();
+        while comers.len() < capacity {
+            comers.push(Comer::new(Who::Visitor(next_visitor), Status::Registered));
+            next_visitor += 1;
+        }
+        if !demo_member_waits && !organisers.contains(&demo_member) {
+            comers.push(Comer::new(Who::Member(demo_member), Status::Waiting));
+            demo_member_waits = true;
+        } else if let Some(&member) = others
+            .iter()
+            .filter(|&&id| id != demo_member)
+            .nth(capacity - 3)
+        {
+            comers.push(Comer::new(Who::Member(member), Status::Waiting));
+        }
+        while comers.len() < capacity + 2 {
+            comers.push(Comer::new(Who::Visitor(next_visitor), Status::Waiting));
+            next_visitor += 1;
+        }
+        store_meeting(
+            &txn,
+            Plan {
+                practice_id: Some(practice.id),
+                kind: meeting::Kind::Knowledge,
+                visibility: thread::Visibility::Public,
+                title: theme.knowledge_title.into(),
+                day: workday(today + Duration::days(3 + 2 * step)),
+                from: afternoon.0,
+                until: afternoon.1,
+                venue: Some(&VENUES[(i + 2) % VENUES.len()]),
+                online_link: String::new(),
+                agenda: agenda(
+                    &intro(meeting::Kind::Knowledge, name),
+                    afternoon.0,
+                    false,
+                    &theme.knowledge_items,
+                ),
+                capacity: Some(i32::try_from(capacity).unwrap_or(i32::MAX)),
+                deadline: true,
+            },
+            &organisers,
+            &comers,
+            now,
+        )
+        .await?;
+        made += 1;
+
+        // For members: a training (in a centre and online) or an intervision (online).
+        let training = theme.session_kind == meeting::Kind::Training;
+        let from = if training {
+            afternoon.0
+        } else {
+            clock_at(9, 30)
+        };
+        let comers: Vec<Comer> = others
+            .iter()
+            .rev()
+            .take(if training { 8 } else { 5 })
+            .map(|&id| Comer::new(Who::Member(id), Status::Registered))
+            .collect();
+        store_meeting(
+            &txn,
+            Plan {
+                practice_id: Some(practice.id),
+                kind: theme.session_kind,
+                visibility: thread::Visibility::Members,
+                title: theme.session_title.into(),
+                day: workday(today + Duration::days(10 + 3 * step)),
+                from,
+                until: from + Duration::minutes(150),
+                venue: training.then(|| &VENUES[(i + 1) % VENUES.len()]),
+                online_link: online_link(&practice.slug),
+                agenda: agenda(
+                    &intro(theme.session_kind, name),
+                    from,
+                    !training,
+                    &theme.session_items,
+                ),
+                capacity: Some(if training { 16 } else { 8 }),
+                deadline: false,
+            },
+            &organisers,
+            &comers,
+            now,
+        )
+        .await?;
+        made += 1;
+    }
+
+    // The community day: organised by facilitators of two practices (or an administrator),
+    // with people from everywhere, the demo member among them, and a few visitors.
+    let mut hosts: Vec<i32> = Vec::new();
+    hosts.extend(admin);
+    for f in &facilitators {
+        if hosts.len() < 2 && f.user_id != demo_member && !hosts.contains(&f.user_id) {
+            hosts.push(f.user_id);
+        }
+    }
+    if hosts.is_empty() {
+        hosts.push(demo_member);
+    }
+    let mut comers: Vec<Comer> = Vec::new();
+    if !hosts.contains(&demo_member) {
+        comers.push(Comer::new(Who::Member(demo_member), Status::Registered));
+    }
+    comers.extend(
+        people
+            .iter()
+            .skip(1)
+            .step_by(2)
+            .filter(|p| !hosts.contains(&p.id))
+            .take(40)
+            .map(|p| Comer::new(Who::Member(p.id), Status::Registered)),
+    );
+    comers.extend((0..5).map(|v| Comer::new(Who::Visitor(v + 8), Status::Registered)));
+    let names: Vec<&str> = practices.iter().map(|p| p.name_nl.as_str()).collect();
+    let day_agenda = format!(
+        "Eén dag voor iedereen in Rotterdam die werkt aan eenzaamheid en sociaal isolement: de \
+         leden van alle praktijken, de expertgroep, en wie nieuwsgierig is naar wat werkt.\n\n\
+         ## Programma\n\n\
+         - **10:00** Ontvangst met koffie\n\
+         - **10:30** Opening: wat hebben de praktijken dit jaar geleerd?\n\
+         - **11:00** Rondes per praktijk ({}): elke praktijk laat zien wat werkt\n\
+         - **12:30** Lunch\n\
+         - **13:30** Werkplaatsen: een netwerkkaart maken, praten over zingeving, jongeren \
+         bereiken\n\
+         - **15:00** De expertgroep over de nieuwste kennisbundels\n\
+         - **15:45** Afsluiting en een drankje\n\n\
+         Neem gerust een collega mee; aanmelden kan ook zonder account.",
+        names.join(", ")
+    );
+    store_meeting(
+        &txn,
+        Plan {
+            practice_id: None,
+            kind: meeting::Kind::CommunityDay,
+            visibility: thread::Visibility::Public,
+            title: "Erbij-dag: de lerende gemeenschap komt samen".into(),
+            day: workday(today + Duration::days(24)),
+            from: clock_at(10, 0),
+            until: clock_at(16, 0),
+            venue: Some(&COMMUNITY_VENUE),
+            online_link: String::new(),
+            agenda: day_agenda,
+            capacity: Some(150),
+            deadline: true,
+        },
+        &hosts,
+        &comers,
+        now,
+    )
+    .await?;
+    made += 1;
+
+    // The expert group meets in its own area, among experts only.
+    let expert_host = experts.first().copied().or(admin);
+    if let (Some(area), Some(host)) = (expert_area, expert_host) {
+        let comers: Vec<Comer> = experts
+            .iter()
+            .skip(1)
+            .map(|&id| Comer::new(Who::Member(id), Status::Registered))
+            .collect();
+        store_meeting(
+            &txn,
+            Plan {
+                practice_id: Some(area.id),
+                kind: meeting::Kind::Knowledge,
+                visibility: thread::Visibility::Experts,
+                title: "De kennisbundels van dit kwartaal".into(),
+                day: workday(today + Duration::days(9)),
+                from: clock_at(15, 0),
+                until: clock_at(17, 0),
+                venue: Some(&EXPERT_VENUE),
+                online_link: online_link("expertgroep"),
+                agenda: "We bundelen wat de praktijken de afgelopen maanden aandroegen en \
+                         kiezen wat we breder verspreiden.\n\n\
+                         ## Programma\n\n\
+                         - **15:00** Welkom en stand van zaken\n\
+                         - **15:10** Voorgedragen onderwerpen uit de praktijken\n\
+                         - **15:45** Twee concepten bespreken: levensverhalen als ingang, en \
+                         wandelgroepen en beweegmaatjes\n\
+                         - **16:30** Wat verspreiden we, en via wie?\n\
+                         - **16:55** Afsluiting"
+                    .into(),
+                capacity: None,
+                deadline: false,
+            },
+            &[host],
+            &comers,
+            now,
+        )
+        .await?;
+        made += 1;
+    }
+    txn.commit().await?;
+    Ok((made, reports))
+}
+
 pub struct DemoSummary {
     pub people: usize,
     pub threads: usize,
     pub posts: usize,
     pub summaries: usize,
+    /// Meetings planned and held, and the reports (threads) of those held.
+    pub meetings: usize,
+    pub reports: usize,
     /// Texts in the search index when the demo was done.
     pub indexed: u64,
 }
@@ -752,6 +1624,27 @@ mod tests {
                     (0..count).map(|k| local_title(practice, k)).collect();
                 assert_eq!(titles.len(), count, "a title comes back in a practice");
             }
+        }
+    }
+
+    #[test]
+    fn demo_meetings_fall_on_working_days_and_agendas_keep_time() {
+        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert_eq!(workday(day("2026-12-02")), day("2026-12-02"));
+        assert_eq!(workday(day("2026-12-05")), day("2026-12-07"));
+        // Christmas Eve is a Thursday: past Christmas and the weekend.
+        assert_eq!(workday(day("2026-12-24")), day("2026-12-28"));
+        let text = agenda("Open.", clock_at(9, 30), true, &["a", "b", "c"]);
+        assert!(text.contains("- **09:30** Inloggen"), "{text}");
+        assert!(text.contains("- **11:50** Afspraken"), "{text}");
+        for theme in THEMES {
+            assert_ne!(theme.held_kind, theme.session_kind, "{}", theme.slug);
+            assert_ne!(
+                theme.session_kind,
+                meeting::Kind::Knowledge,
+                "{}",
+                theme.slug
+            );
         }
     }
 }

@@ -189,7 +189,7 @@ impl MeetingForm {
                 .and_then(|end| super::from_local(end.date(), end.time()))
             {
                 Some(d) => {
-                    if starts_at.is_some_and(|s| d.date_naive() > s.date_naive()) {
+                    if date.is_some_and(|start| local(d).date_naive() > start) {
                         errors.add("deadline", "meetings.deadline_after");
                     }
                     // Registration closes at the end of that day, or at the start.

@@ -147,7 +147,7 @@ pub async fn list(
                                             }
                                         }
                                         td { (r.organisation()) }
-                                        td { (ctx.t(&format!("meetings.status.{}", joining::status_key(r.registration.status)))) }
+                                        td { (ctx.t(&format!("meetings.status_short.{}", joining::status_key(r.registration.status)))) }
                                         td {
                                             @if r.registration.status == Status::Registered || r.registration.attended {
                                                 input type="checkbox" name="present" value=(r.registration.id)
@@ -220,7 +220,7 @@ pub async fn csv(
                 })
                 .into_owned(),
                 ctx.t(&format!(
-                    "meetings.status.{}",
+                    "meetings.status_short.{}",
                     joining::status_key(r.registration.status)
                 ))
                 .into_owned(),

@@ -171,9 +171,6 @@ pub fn meeting_list(
                                 span.visually-hidden { " (" (cap) ")" }
                             }
                         }
-                        @if m.report_thread_id.is_some() {
-                            " · " a href={ "/bijeenkomsten/" (m.id) "#verslag" } { (ctx.t("meetings.has_report")) }
-                        }
                     }
                 }
             }
@@ -182,7 +179,7 @@ pub fn meeting_list(
 }
 
 /// "Binnenkort": the next meetings, with a link to all of them. A kept page holding it is
-/// fresh until the first of them starts.
+/// fresh until the first of them ends (and so leaves the list).
 pub fn soon(
     ctx: &Ctx,
     meetings: &[meeting::Model],

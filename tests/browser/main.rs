@@ -1109,3 +1109,299 @@ async fn a_member_searches_from_the_header_on_a_phone_and_sees_similar_threads_w
         .await;
     browser.close().await;
 }
+
+/// Sets a field's value as its picker would (a date or time field takes keys in the order of
+/// the browser's own locale, which is not the page's).
+async fn set_value(browser: &Browser, selector: &str, value: &str) {
+    let set = browser
+        .client()
+        .execute(
+            "const f = document.querySelector(arguments[0]); f.value = arguments[1]; return f.value;",
+            vec![serde_json::json!(selector), serde_json::json!(value)],
+        )
+        .await
+        .expect("the script runs");
+    assert_eq!(set, serde_json::json!(value), "{selector} took {value}");
+}
+
+/// The status, content type and text of a link on the page, fetched as the browser would.
+async fn fetch_link(browser: &Browser, selector: &str) -> (u64, String, String) {
+    let got = browser
+        .client()
+        .execute_async(
+            r#"const done = arguments[arguments.length - 1];
+            fetch(document.querySelector(arguments[0]).href)
+              .then(r => r.text().then(t => done([r.status, r.headers.get('content-type'), t])))
+              .catch(e => done([0, String(e), '']));"#,
+            vec![serde_json::json!(selector)],
+        )
+        .await
+        .expect("the link answers");
+    (
+        got[0].as_u64().unwrap_or_default(),
+        got[1].as_str().unwrap_or_default().to_string(),
+        got[2].as_str().unwrap_or_default().to_string(),
+    )
+}
+
+/// Fills in the meeting form that is open (public, two weeks ahead) and saves it; returns
+/// the new meeting's address.
+async fn plan_meeting(
+    browser: &Browser,
+    title: &str,
+    kind: &str,
+    capacity: &str,
+    place: &str,
+    link: &str,
+) -> String {
+    let day = (chrono::Utc::now() + chrono::Duration::days(14))
+        .format("%Y-%m-%d")
+        .to_string();
+    browser.fill("#title", title).await;
+    set_value(browser, "#kind", kind).await;
+    browser.click("#visibility-public").await;
+    assert!(public_warning_shown(browser).await);
+    browser.tick("Ik begrijp dat iedereen dit kan lezen").await;
+    set_value(browser, "#date", &day).await;
+    set_value(browser, "#starts", "14:00").await;
+    set_value(browser, "#ends", "16:00").await;
+    browser.fill("#place", place).await;
+    browser
+        .fill("#accessibility", "Rolstoeltoegankelijk, met lift")
+        .await;
+    if !link.is_empty() {
+        browser.fill("#online_link", link).await;
+    }
+    browser
+        .fill(
+            "#agenda",
+            "We koken samen en praten over **eenzaamheid** in de wijk.",
+        )
+        .await;
+    if !capacity.is_empty() {
+        browser.fill("#capacity", capacity).await;
+    }
+    browser.click_button("Opslaan").await;
+    browser.assert_text(title).await;
+    let path = browser.current_path().await;
+    assert!(
+        path.starts_with("/bijeenkomsten/")
+            && path["/bijeenkomsten/".len()..].parse::<i32>().is_ok(),
+        "on the new meeting: {path}"
+    );
+    path
+}
+
+/// Meetings from planning to cancelling: a facilitator plans a public meeting with one
+/// place and an online link through the form; one member takes the place, another joins
+/// the waiting list and moves up (and is told by mail) when the first cancels; only someone
+/// with a place sees the link; a visitor registers with a confirmed address and lands on the
+/// waiting list; the facilitator cancels and everyone still coming is told. The pages are
+/// audited in both languages and sizes, and the README's screenshots are taken on the way.
+#[tokio::test]
+#[ignore = "needs Chromium and chromedriver (run by .ci/run)"]
+async fn meetings_are_planned_joined_moved_up_and_cancelled_in_the_browser() {
+    let site = Site::start();
+    let practice = "/praktijken/migranten";
+    let title = "Samen koken tegen eenzaamheid";
+    let link = "https://meet.example.org/erbij-samen-koken";
+    let (bram, fatima) = ("bram.jansen@demo.erbij.nl", "fatima.meijer@demo.erbij.nl");
+    let guest = "joke.bakker@voorbeeld.nl";
+    let mut problems = Vec::new();
+
+    // The facilitator of Migranten finds the practice's meetings and plans one.
+    let anouk = Browser::start().await;
+    anouk.set_language(&site, "nl").await;
+    anouk.sign_in(&site, &site.demo_member()).await;
+    anouk.open(&site, practice).await;
+    anouk.assert_text("Binnenkort").await;
+    anouk.click_link("Alle bijeenkomsten").await;
+    assert_eq!(
+        anouk.current_path().await,
+        format!("{practice}/bijeenkomsten")
+    );
+    anouk.click_link("Bijeenkomst plannen").await;
+    let new = format!("{practice}/bijeenkomsten/nieuw");
+    assert_eq!(anouk.current_path().await, new);
+    problems.extend(audit_everywhere(&anouk, &site, &new, "meeting form").await);
+    // Sent empty, every problem is tied to its field.
+    anouk.click_button("Opslaan").await;
+    anouk.assert_present(".error-summary").await;
+    problems.extend(
+        anouk
+            .check("meeting form with errors (nl, desktop)", "nl")
+            .await,
+    );
+    anouk.assert_errors_described().await;
+    anouk.open(&site, &new).await;
+    let meeting = plan_meeting(
+        &anouk,
+        title,
+        "knowledge",
+        "1",
+        "Wijkcentrum De Larenkamp, Larenkamp 2, Rotterdam",
+        link,
+    )
+    .await;
+    anouk.assert_text("0 van de 1 plaatsen bezet").await;
+    anouk.assert_present(&format!("a[href='{link}']")).await;
+    // A second one, so the lists show more than one.
+    anouk.open(&site, &new).await;
+    plan_meeting(
+        &anouk,
+        "Training: het eerste huisbezoek",
+        "training",
+        "",
+        "Buurthuis Het Klooster, Rotterdam",
+        "",
+    )
+    .await;
+    problems.extend(
+        audit_everywhere(
+            &anouk,
+            &site,
+            &format!("{practice}/bijeenkomsten"),
+            "practice meetings",
+        )
+        .await,
+    );
+    problems.extend(audit_everywhere(&anouk, &site, &meeting, "meeting, organiser").await);
+
+    // Bram takes the only place.
+    let a = Browser::start().await;
+    a.set_language(&site, "nl").await;
+    a.sign_in(&site, bram).await;
+    a.open(&site, &meeting).await;
+    a.click_button("Aanmelden").await;
+    a.assert_text("Je bent aangemeld.").await;
+    a.assert_present(&format!("a[href='{link}']")).await;
+
+    // Fatima finds it full and joins the waiting list; she does not get the link.
+    let b = Browser::start().await;
+    b.set_language(&site, "nl").await;
+    b.sign_in(&site, fatima).await;
+    b.open(&site, &format!("{practice}/bijeenkomsten")).await;
+    let card = format!("//li[contains(@class, 'meeting')][.//a[normalize-space()='{title}']]");
+    let listed = b.text_at(&card).await;
+    assert!(listed.contains("vol"), "shown as full: {listed}");
+    b.open(&site, &meeting).await;
+    b.assert_text("Alle plaatsen zijn bezet.").await;
+    b.click_button("Op de wachtlijst").await;
+    b.assert_text("Je staat op de wachtlijst.").await;
+    b.assert_text("Je krijgt de link als je bent aangemeld.")
+        .await;
+    b.assert_absent(link).await;
+
+    // Bram cancels: the place goes to Fatima, who is told by mail.
+    a.click_button("Afmelden").await;
+    a.assert_text("Alle plaatsen zijn bezet.").await;
+    a.assert_absent(link).await;
+    a.close().await;
+    let moved = site.mail_to(fatima, "Er is een plaats vrij").await;
+    assert!(
+        moved.subject.starts_with("Er is een plaats vrij"),
+        "{}",
+        moved.subject
+    );
+    assert!(moved.subject.contains(title), "{}", moved.subject);
+    b.open(&site, &meeting).await;
+    b.assert_text("Je bent aangemeld.").await;
+    b.assert_present(&format!("dl.meeting-facts a[href='{link}']"))
+        .await;
+    // Her calendar file is a calendar, with the link in it.
+    let (status, kind, ics) = fetch_link(&b, "section.join a[href$='/agenda.ics']").await;
+    assert_eq!(status, 200);
+    assert!(kind.starts_with("text/calendar"), "{kind}");
+    assert!(ics.contains("BEGIN:VEVENT"), "{ics}");
+    assert!(ics.contains(&format!("SUMMARY:{title}")), "{ics}");
+    assert!(ics.contains(link), "the link is in her file:\n{ics}");
+    for (size, (w, h)) in [("phone", PHONE), ("desktop", DESKTOP)] {
+        b.resize(w, h).await;
+        b.open(&site, &meeting).await;
+        assert!(b.fits_width().await, "the meeting fits a {size}");
+        b.screenshot(&format!("meeting-{size}")).await;
+    }
+    problems.extend(audit_everywhere(&b, &site, &meeting, "meeting, registered").await);
+
+    // A visitor sees the public meeting but not its link, also not in the calendar file.
+    let visitor = Browser::start().await;
+    visitor.set_language(&site, "nl").await;
+    visitor.open(&site, "/bijeenkomsten").await;
+    visitor.assert_text(title).await;
+    visitor.assert_text("Training: het eerste huisbezoek").await;
+    for (size, (w, h)) in [("phone", PHONE), ("desktop", DESKTOP)] {
+        visitor.resize(w, h).await;
+        visitor.open(&site, "/bijeenkomsten").await;
+        assert!(visitor.fits_width().await, "the meetings fit a {size}");
+        visitor.screenshot(&format!("meetings-{size}")).await;
+    }
+    problems
+        .extend(audit_everywhere(&visitor, &site, "/bijeenkomsten", "community meetings").await);
+    problems.extend(audit_everywhere(&visitor, &site, &meeting, "meeting, visitor").await);
+    visitor.open(&site, &meeting).await;
+    visitor
+        .assert_text("Je krijgt de link als je bent aangemeld.")
+        .await;
+    visitor.assert_absent(link).await;
+    let (status, kind, ics) = fetch_link(&visitor, "section.join a[href$='/agenda.ics']").await;
+    assert_eq!(status, 200);
+    assert!(kind.starts_with("text/calendar"), "{kind}");
+    assert!(!ics.contains(link), "the link is not in a visitor's file");
+
+    // The visitor registers with name, organisation and address, and confirms from the mail:
+    // the meeting is full, so to the waiting list.
+    visitor.assert_text("Alle plaatsen zijn bezet.").await;
+    visitor.fill("#name", "Joke Bakker").await;
+    visitor.fill("#organisation", "Buurtzorg Kralingen").await;
+    visitor.fill("#email", guest).await;
+    visitor.click_button("Aanmelden").await;
+    visitor.assert_text("Kijk in je mail").await;
+    let confirm = site.mail_to(guest, "Bevestig je aanmelding").await;
+    assert!(confirm.text.contains(title), "{}", confirm.text);
+    visitor
+        .goto(&confirm.link(&site.base, "/bijeenkomsten/bevestigen/"))
+        .await;
+    visitor.click_button("Ja, ik meld me aan").await;
+    let own = visitor.current_path().await;
+    assert!(
+        own.starts_with("/bijeenkomsten/inschrijving/"),
+        "on her own registration: {own}"
+    );
+    visitor.assert_text("Je staat op de wachtlijst.").await;
+    visitor.assert_text("Buurtzorg Kralingen").await;
+    visitor.assert_absent(link).await;
+    problems.extend(audit_everywhere(&visitor, &site, &own, "own registration").await);
+
+    // The facilitator cancels, after a question; whoever was coming or waiting is told.
+    anouk.open(&site, &meeting).await;
+    anouk.click_link("Bijeenkomst afzeggen").await;
+    anouk.assert_text("Weet je het zeker?").await;
+    anouk.click_button("Ja, zeg de bijeenkomst af").await;
+    assert_eq!(anouk.current_path().await, meeting);
+    anouk.assert_text("Deze bijeenkomst gaat niet door.").await;
+    let gone = site
+        .mail_to(fatima, &format!("Gaat niet door: {title}"))
+        .await;
+    assert!(gone.text.contains("gaat niet door"), "{}", gone.text);
+    site.mail_to(guest, &format!("Gaat niet door: {title}"))
+        .await;
+    anouk
+        .open(&site, &format!("{practice}/bijeenkomsten"))
+        .await;
+    let cancelled = anouk
+        .text_at(&format!(
+            "//li[contains(@class, 'cancelled')][.//a[normalize-space()='{title}']]"
+        ))
+        .await;
+    assert!(cancelled.contains("Gaat niet door"), "{cancelled}");
+    anouk.close().await;
+    b.open(&site, &meeting).await;
+    b.assert_text("Deze bijeenkomst gaat niet door.").await;
+    b.close().await;
+    visitor.goto(&format!("{}{own}", site.base)).await;
+    visitor
+        .assert_text("Deze bijeenkomst gaat niet door.")
+        .await;
+    visitor.close().await;
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

@@ -115,6 +115,129 @@ async fn the_demo_site_reads_well_including_its_longest_thread() {
     app.get("/praktijken/migranten?pagina=2")
         .await
         .assert_status(200);
+    the_demo_has_meetings(&mut app).await;
+}
+
+/// The demo's meetings: every open practice has one held (with attendance and its report
+/// linked both ways) and two coming, one of them full with a waiting list; the community
+/// and the expert group meet too; the demo member is coming to one; and every meeting's
+/// count of places agrees with its registrations.
+async fn the_demo_has_meetings(app: &mut crate::helpers::TestApp) {
+    use erbij::entities::{
+        meeting::{self, MeetingState},
+        practice,
+        registration::{self, Status},
+        thread, user,
+    };
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+    let db = &app.state.db;
+    let now = chrono::Utc::now();
+    let meetings = meeting::Entity::find().all(db).await.expect("q");
+    let registrations = registration::Entity::find().all(db).await.expect("q");
+    let of = |m: &meeting::Model| {
+        registrations
+            .iter()
+            .filter(|r| r.meeting_id == m.id)
+            .collect::<Vec<_>>()
+    };
+    for m in &meetings {
+        let holding = of(m)
+            .iter()
+            .filter(|r| r.status == Status::Registered)
+            .count();
+        assert_eq!(
+            usize::try_from(m.registered).ok(),
+            Some(holding),
+            "{}",
+            m.title
+        );
+        if let Some(capacity) = m.capacity {
+            assert!(m.registered <= capacity, "{}", m.title);
+        }
+        assert!(m.ends_at > m.starts_at, "{}", m.title);
+    }
+    let uids: std::collections::HashSet<&str> = meetings.iter().map(|m| m.uid.as_str()).collect();
+    assert_eq!(uids.len(), meetings.len());
+
+    let practices = erbij::practices::active_practices(db).await.expect("q");
+    assert!(!practices.is_empty());
+    for p in &practices {
+        let mine: Vec<&meeting::Model> = meetings
+            .iter()
+            .filter(|m| m.practice_id == Some(p.id))
+            .collect();
+        let held: Vec<&&meeting::Model> = mine.iter().filter(|m| m.ends_at < now).collect();
+        assert!(!held.is_empty(), "{}: nothing held", p.slug);
+        for m in held {
+            assert_eq!(m.state, MeetingState::Held, "{}", m.title);
+            assert!(of(m).iter().any(|r| r.attended), "{}: attendance", m.title);
+            let report_id = m.report_thread_id.expect("a report");
+            let report = thread::Entity::find_by_id(report_id)
+                .one(db)
+                .await
+                .expect("q")
+                .expect("the report thread");
+            assert_eq!(report.practice_id, p.id);
+            let back = erbij::meetings::edit::reported_by(db, report_id)
+                .await
+                .expect("q")
+                .expect("the thread knows its meeting");
+            assert_eq!(back.id, m.id);
+        }
+        let coming: Vec<&&meeting::Model> = mine.iter().filter(|m| m.starts_at > now).collect();
+        assert!(coming.len() >= 2, "{}: {} coming", p.slug, coming.len());
+        assert!(
+            coming.iter().any(|m| {
+                m.visibility == thread::Visibility::Public
+                    && m.capacity == Some(m.registered)
+                    && of(m).iter().any(|r| r.status == Status::Waiting)
+            }),
+            "{}: a full public meeting with a waiting list",
+            p.slug
+        );
+        assert!(
+            coming.iter().any(|m| {
+                m.visibility == thread::Visibility::Members && !m.online_link.is_empty()
+            }),
+            "{}: a members' meeting online",
+            p.slug
+        );
+    }
+    let community = meetings
+        .iter()
+        .find(|m| m.practice_id.is_none() && m.kind == meeting::Kind::CommunityDay)
+        .expect("a community day");
+    assert!(community.starts_at > now);
+    assert_eq!(community.visibility, thread::Visibility::Public);
+    let area = practice::Entity::find()
+        .filter(practice::Column::Kind.eq(practice::Kind::Expert))
+        .one(db)
+        .await
+        .expect("q")
+        .expect("the expert area");
+    assert!(meetings.iter().any(|m| m.practice_id == Some(area.id)
+        && m.visibility == thread::Visibility::Experts
+        && m.starts_at > now));
+
+    let anouk = user::Entity::find()
+        .filter(user::Column::Email.eq("anouk.de-vries@demo.erbij.nl"))
+        .one(db)
+        .await
+        .expect("q")
+        .expect("Anouk");
+    let hers = registrations
+        .iter()
+        .filter(|r| r.user_id == Some(anouk.id) && r.status == Status::Registered)
+        .filter_map(|r| meetings.iter().find(|m| m.id == r.meeting_id))
+        .find(|m| m.starts_at > now)
+        .expect("Anouk comes to a meeting");
+    // Signed in as Anouk (above): the meetings and hers show.
+    app.get("/bijeenkomsten").await.assert_status(200);
+    app.get(&format!("/bijeenkomsten/{}", hers.id))
+        .await
+        .assert_status(200)
+        .assert_contains(&hers.title);
 }
 
 #[tokio::test]

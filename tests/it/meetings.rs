@@ -106,8 +106,11 @@ async fn member_browser(app: &TestApp, email: &str, name: &str) -> (TestApp, i32
     (browser, person.id)
 }
 
+/// One property of an event: name, value, parameters.
+type Property = (String, Option<String>, Vec<(String, Vec<String>)>);
+
 /// The VEVENT's properties of a calendar file, read by an independent parser (`ical`).
-fn events(ics: &str) -> Vec<Vec<(String, Option<String>, Vec<(String, Vec<String>)>)>> {
+fn events(ics: &str) -> Vec<Vec<Property>> {
     let reader = ical::IcalParser::new(std::io::BufReader::new(ics.as_bytes()));
     let mut out = Vec::new();
     for calendar in reader {
@@ -125,7 +128,7 @@ fn events(ics: &str) -> Vec<Vec<(String, Option<String>, Vec<(String, Vec<String
     out
 }
 
-fn prop(event: &[(String, Option<String>, Vec<(String, Vec<String>)>)], name: &str) -> String {
+fn prop(event: &[Property], name: &str) -> String {
     event
         .iter()
         .find(|(n, _, _)| n == name)
