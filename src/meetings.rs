@@ -62,6 +62,20 @@ pub fn from_local(date: NaiveDate, time: NaiveTime) -> Option<DateTime<Utc>> {
         .map(|at| at.with_timezone(&Utc))
 }
 
+/// A line of text as it is stored (title, place, a visitor's name): NFC, without control
+/// or format characters (which would break a calendar file or hide a name), trimmed.
+pub fn one_line(input: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
+    input
+        .nfc()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .filter(|c| c.general_category() != GeneralCategory::Format)
+        .collect::<String>()
+        .trim()
+        .to_owned()
+}
+
 /// Where a meeting stands for people reading about it: a planned meeting whose end has
 /// passed has been held.
 pub fn state_now(meeting: &meeting::Model, now: DateTime<Utc>) -> MeetingState {

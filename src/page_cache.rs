@@ -518,6 +518,15 @@ impl Changes {
         self.titles();
     }
 
+    /// A meeting's places or details: the "Binnenkort" lists of its practice and of the
+    /// home page (`None`: a meeting of the whole community, on the home page only).
+    pub fn meeting(&self, practice_id: Option<i32>) {
+        self.name(&[Part::Activity]);
+        if let Some(id) = practice_id {
+            self.name(&[Part::Practice(id)]);
+        }
+    }
+
     /// Titles and summaries (what lists, feeds, "related" and summary pages show).
     pub fn titles(&self) {
         self.name(&[Part::Titles]);

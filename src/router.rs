@@ -475,16 +475,19 @@ pub fn build(state: AppState) -> Router {
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
                 .layer(
-                    TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
-                        let id = req
-                            .headers()
-                            .get("x-request-id")
-                            .and_then(|v| v.to_str().ok())
-                            .unwrap_or("-");
-                        // The path only: query strings may carry tokens.
-                        tracing::info_span!("request", id, method = %req.method(), path = %req.uri().path())
-                    })
-                    .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+                    TraceLayer::new_for_http()
+                        .make_span_with(|req: &Request<_>| {
+                            let id = req
+                                .headers()
+                                .get("x-request-id")
+                                .and_then(|v| v.to_str().ok())
+                                .unwrap_or("-");
+                            // The path only (query strings may carry tokens), with the secrets
+                            // some paths carry (calendar feeds, mail links) left out.
+                            let path = loggable_path(req.uri().path());
+                            tracing::info_span!("request", id, method = %req.method(), path = %path)
+                        })
+                        .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
                 )
                 .layer(PropagateRequestIdLayer::x_request_id())
                 .layer(TimeoutLayer::with_status_code(
@@ -512,6 +515,24 @@ pub fn build(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// A path as it may be logged: a segment that is a secret (64 hexadecimal characters, as
+/// [`crate::tokens::random_secret`] makes them, with or without an extension) becomes `…`.
+pub fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
+    let secret = |segment: &str| {
+        let stem = segment.split('.').next().unwrap_or(segment);
+        stem.len() >= 32 && stem.bytes().all(|b| b.is_ascii_hexdigit())
+    };
+    if !path.split('/').any(secret) {
+        return std::borrow::Cow::Borrowed(path);
+    }
+    std::borrow::Cow::Owned(
+        path.split('/')
+            .map(|s| if secret(s) { "…" } else { s })
+            .collect::<Vec<_>>()
+            .join("/"),
+    )
+}
+
 fn security_header(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
     SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
 }
@@ -528,5 +549,22 @@ async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {
             tracing::error!(error = %err, "health check failed");
             (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn secrets_in_paths_are_not_logged() {
+        let token = "0123456789abcdef".repeat(4);
+        assert_eq!(
+            super::loggable_path(&format!("/agenda/{token}.ics")),
+            "/agenda/…"
+        );
+        assert_eq!(
+            super::loggable_path(&format!("/bijeenkomsten/inschrijving/{token}/afmelden")),
+            "/bijeenkomsten/inschrijving/…/afmelden"
+        );
+        assert_eq!(super::loggable_path("/onderwerpen/12"), "/onderwerpen/12");
     }
 }

@@ -660,12 +660,17 @@ impl Scope {
     }
 
     /// Who may plan, change and cancel a meeting, see its registrations and mark who came:
-    /// the facilitators of its practice (or area), its organisers, and administrators; a
-    /// meeting of the whole community is the administrators' (and its organisers').
+    /// the facilitators of its practice (or area), its organisers while they still take part
+    /// there, and administrators; a meeting of the whole community is the administrators'
+    /// (and its organisers').
     pub fn organises(&self, meeting: &meeting::Model, organiser: bool) -> bool {
+        let takes_part = match meeting.practice_id.and_then(|id| self.practice(id)) {
+            None => meeting.practice_id.is_none(),
+            Some(p) => self.standing(p).may_post,
+        };
         self.reader.id().is_some()
             && self.admits_meeting(meeting)
-            && (organiser
+            && ((organiser && takes_part)
                 || self.reader.is_admin()
                 || meeting.practice_id.is_some_and(|id| self.moderates(id)))
     }

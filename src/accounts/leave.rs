@@ -152,7 +152,7 @@ pub async fn delete_account(
             .exec(&txn)
             .await?;
     }
-    let moved_up = crate::meetings::joining::withdraw_member(&txn, id).await?;
+    crate::meetings::joining::withdraw_member(state, &txn, id).await?;
     forget_person(&txn, person).await?;
     let (action, actor) = match by_admin {
         Some(admin) => ("account_deleted_by_admin", Some(admin)),
@@ -162,7 +162,7 @@ pub async fn delete_account(
     txn.commit().await?;
 
     state.send_later(letter);
-    crate::meetings::joining::tell_moved_up(state, &moved_up).await?;
+    state.wake_mail.notify_one();
     erase::remove_unused_files(&state.db, &state.settings.uploads_dir, &files).await?;
     crate::db::flush_erased(&state.db).await?;
     tracing::info!(user_id = id, ?posts, "account deleted");

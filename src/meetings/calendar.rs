@@ -70,11 +70,7 @@ fn event(state: &AppState, meeting: &meeting::Model, link: bool) -> Event {
     if link && !meeting.online_link.trim().is_empty() {
         description = format!("{}\n\n{description}", meeting.online_link.trim());
     }
-    let location = [meeting.place.trim(), meeting.room.trim()]
-        .into_iter()
-        .filter(|p| !p.is_empty())
-        .collect::<Vec<_>>()
-        .join(", ");
+    let location = super::views::place_line(meeting);
     let mut event = Event::new();
     event
         .uid(&format!("{}@{}", meeting.uid, state.settings.host()))
@@ -251,6 +247,7 @@ pub async fn personal_feed(
     let person = user::Entity::find()
         .filter(user::Column::CalendarToken.eq(token))
         .filter(user::Column::DeletedAt.is_null())
+        .filter(user::Column::Disabled.eq(false))
         .one(&state.db)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -299,10 +296,13 @@ pub async fn personal_feed(
             .into_iter()
             .map(|o| o.meeting_id)
             .collect();
+    // The link as on the page: with a place, or as one who organises it.
+    let scope = Scope::for_viewer(&state.db, Some(&person)).await?;
     let listed: Vec<(meeting::Model, bool)> = meetings
         .into_iter()
         .map(|m| {
-            let link = shows_online_link(mine.get(&m.id), organised.contains(&m.id));
+            let organises = scope.organises(&m, organised.contains(&m.id));
+            let link = shows_online_link(mine.get(&m.id), organises);
             (m, link)
         })
         .collect();

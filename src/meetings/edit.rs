@@ -99,12 +99,14 @@ impl MeetingForm {
         }
     }
 
+    /// `current`: the meeting being changed (`None` for a new one).
     async fn validate(
         &self,
         db: &impl sea_orm::ConnectionTrait,
         practice: Option<&practice::Model>,
-        new: bool,
+        current: Option<&meeting::Model>,
     ) -> Result<(FieldErrors, Option<Valid>), sea_orm::DbErr> {
+        let new = current.is_none();
         let mut errors = FieldErrors::default();
         errors.text("title", &self.title, TITLE_MAX);
         let kind = Kind::parse(&self.kind);
@@ -115,7 +117,13 @@ impl MeetingForm {
             Some(practice::Kind::Expert) => Some(Visibility::Experts),
             _ => errors.visibility("visibility", &self.visibility, self.public_ok.is_some()),
         };
-        let date = NaiveDate::parse_from_str(self.date.trim(), "%Y-%m-%d").ok();
+        // A meeting is planned within five years, and changed within a year of when it was.
+        let today = local(Utc::now()).date_naive();
+        let date = NaiveDate::parse_from_str(self.date.trim(), "%Y-%m-%d")
+            .ok()
+            .filter(|d| {
+                (today - chrono::Days::new(366)..=today + chrono::Days::new(5 * 366)).contains(d)
+            });
         if date.is_none() {
             errors.add("date", "meetings.date_invalid");
         }
@@ -201,6 +209,19 @@ impl MeetingForm {
                 }
             },
         };
+        if let (Some(cap), Some(m)) = (capacity, current)
+            && cap < m.registered
+        {
+            errors.add("capacity", "meetings.capacity_below_registered");
+        }
+        // Visitors who registered for a public meeting would be left out of a narrower one.
+        if let (Some(v), Some(m)) = (visibility, current)
+            && m.visibility == Visibility::Public
+            && v != Visibility::Public
+            && visitors_registered(db, m.id).await?
+        {
+            errors.add("visibility", "meetings.visitors_registered");
+        }
         let organisers = organisers_named(db, &self.organisers, &mut errors).await?;
         let valid = match (kind, visibility, starts_at, ends_at) {
             (Some(kind), Some(visibility), Some(starts_at), Some(ends_at)) if errors.is_empty() => {
@@ -218,6 +239,26 @@ impl MeetingForm {
         };
         Ok((errors, valid))
     }
+}
+
+/// Whether visitors (not members) hold or wait for a place.
+async fn visitors_registered(
+    db: &impl sea_orm::ConnectionTrait,
+    meeting_id: i32,
+) -> Result<bool, sea_orm::DbErr> {
+    use crate::entities::registration::{self, Status};
+    use sea_orm::PaginatorTrait;
+    Ok(registration::Entity::find()
+        .filter(registration::Column::MeetingId.eq(meeting_id))
+        .filter(registration::Column::UserId.is_null())
+        .filter(registration::Column::Status.is_in([
+            Status::Registered,
+            Status::Waiting,
+            Status::Pending,
+        ]))
+        .count(db)
+        .await?
+        > 0)
 }
 
 /// The members named in the organisers field (`@handle`, comma or space apart).
@@ -375,7 +416,7 @@ async fn create(
 ) -> AppResult<Response> {
     let (_, practice) = plannable(&state, &ctx, slug.as_deref()).await?;
     let person = ctx.require_user()?;
-    let (errors, valid) = form.validate(&state.db, practice.as_ref(), true).await?;
+    let (errors, valid) = form.validate(&state.db, practice.as_ref(), None).await?;
     let Some(valid) = valid else {
         return Ok(forms::unprocessable(form_view(
             &ctx,
@@ -411,13 +452,13 @@ fn fields(form: &MeetingForm, valid: &Valid, now: DateTime<Utc>) -> meeting::Act
     meeting::ActiveModel {
         kind: Set(valid.kind),
         visibility: Set(valid.visibility),
-        title: Set(form.title.trim().to_owned()),
+        title: Set(super::one_line(&form.title)),
         starts_at: Set(valid.starts_at),
         ends_at: Set(valid.ends_at),
-        place: Set(form.place.trim().to_owned()),
-        room: Set(form.room.trim().to_owned()),
-        accessibility: Set(form.accessibility.trim().to_owned()),
-        online_link: Set(form.online_link.trim().to_owned()),
+        place: Set(super::one_line(&form.place)),
+        room: Set(super::one_line(&form.room)),
+        accessibility: Set(super::one_line(&form.accessibility)),
+        online_link: Set(super::one_line(&form.online_link)),
         agenda: Set(form.agenda.trim().to_owned()),
         capacity: Set(valid.capacity),
         deadline: Set(valid.deadline),
@@ -524,7 +565,9 @@ pub async fn update(
     if state_now(&meeting, Utc::now()) != MeetingState::Planned {
         return Err(AppError::Forbidden);
     }
-    let (errors, valid) = form.validate(&state.db, practice.as_ref(), false).await?;
+    let (errors, valid) = form
+        .validate(&state.db, practice.as_ref(), Some(&meeting))
+        .await?;
     let Some(valid) = valid else {
         return Ok(forms::unprocessable(form_view(
             &ctx,
@@ -537,10 +580,10 @@ pub async fn update(
     };
     let told = valid.starts_at != meeting.starts_at
         || valid.ends_at != meeting.ends_at
-        || form.place.trim() != meeting.place
-        || form.room.trim() != meeting.room
-        || form.online_link.trim() != meeting.online_link
-        || form.title.trim() != meeting.title;
+        || super::one_line(&form.place) != meeting.place
+        || super::one_line(&form.room) != meeting.room
+        || super::one_line(&form.online_link) != meeting.online_link
+        || super::one_line(&form.title) != meeting.title;
     let now = Utc::now();
     let txn = state.db.begin().await?;
     places::hold(&txn, meeting.id).await?;
@@ -551,11 +594,12 @@ pub async fn update(
     set_organisers(&txn, meeting.id, person.id, &valid.organisers).await?;
     // More places: the waiting list moves up.
     let moved = places::fill(&txn, meeting.id).await?;
-    txn.commit().await?;
-    mails::moved_up(&state, &updated, &moved).await?;
+    mails::moved_up(&state, &txn, &updated, &moved).await?;
     if told {
-        mails::changed(&state, &updated).await?;
+        mails::changed(&state, &txn, &updated).await?;
     }
+    txn.commit().await?;
+    state.wake_mail.notify_one();
     Ok(Redirect::to(&format!("/bijeenkomsten/{id}")).into_response())
 }
 
@@ -589,14 +633,23 @@ pub async fn cancel(
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> AppResult<Response> {
     let (meeting, _) = changeable(&state, &ctx, id).await?;
-    if meeting.state == MeetingState::Planned {
+    let txn = state.db.begin().await?;
+    places::hold(&txn, meeting.id).await?;
+    // As it is now, under the hold: a meeting that took place is not cancelled afterwards.
+    if let Some(meeting) = meeting::Entity::find_by_id(meeting.id)
+        .one(&txn)
+        .await?
+        .filter(|m| state_now(m, Utc::now()) == MeetingState::Planned)
+    {
         let mut active = meeting.clone().into_active_model();
         active.state = Set(MeetingState::Cancelled);
         active.sequence = Set(meeting.sequence + 1);
         active.updated_at = Set(Utc::now());
-        let cancelled = active.update(&state.db).await?;
-        mails::cancelled(&state, &cancelled).await?;
+        let cancelled = active.update(&txn).await?;
+        mails::cancelled(&state, &txn, &cancelled).await?;
     }
+    txn.commit().await?;
+    state.wake_mail.notify_one();
     Ok(Redirect::to(&format!("/bijeenkomsten/{id}")).into_response())
 }
 

@@ -14,7 +14,7 @@ use chrono::{Duration, Utc};
 use maud::{Markup, html};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
-    IntoActiveModel, QueryFilter, TransactionTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, TransactionTrait, sea_query::Expr,
 };
 use serde::{Deserialize, Serialize};
 
@@ -34,8 +34,10 @@ use crate::{
     error::{AppError, AppResult},
     forms::{self, Field, FieldErrors},
     forum::Scope,
+    i18n::Lang,
     layout,
     mail::Letter,
+    page_cache::Changes,
     throttle,
     tokens::{random_secret, sha256_hex},
     visibility::{Reader, shows_online_link},
@@ -122,6 +124,7 @@ pub async fn register(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i32>,
+    changes: Changes,
     CsrfForm(form): CsrfForm<VisitorForm>,
 ) -> AppResult<Response> {
     let scope = Scope::for_viewer(&state.db, ctx.user.as_ref()).await?;
@@ -131,6 +134,7 @@ pub async fn register(
     if !open_for_registration(&meeting, Utc::now()) {
         return Err(AppError::Forbidden);
     }
+    changes.meeting(meeting.practice_id);
     match &ctx.user {
         Some(person) => {
             register_member(&state, &meeting, person.id).await?;
@@ -189,8 +193,9 @@ async fn register_member(
         }
     };
     let placed = places::place(&txn, &row).await?;
+    mails::moved_up(state, &txn, meeting, &placed.moved_up).await?;
     txn.commit().await?;
-    mails::moved_up(state, meeting, &placed.moved_up).await?;
+    state.wake_mail.notify_one();
     Ok(placed)
 }
 
@@ -230,6 +235,27 @@ async fn register_visitor(
         return Ok(page);
     }
     let email = forms::normalize_email(&form.email);
+    let check_mail = layout::page(
+        ctx,
+        &ctx.t("subscriptions.check_mail_title"),
+        html! {
+            h1 { (ctx.t("subscriptions.check_mail_title")) }
+            p.lead { (ctx.t("meetings.check_mail")) }
+            p { a href={ "/bijeenkomsten/" (meeting.id) } { (meeting.title) } }
+        },
+    )
+    .into_response();
+    // Per address too: nobody's inbox is filled from many places. The answer stays the same.
+    if !throttle::REGISTER_ADDRESS
+        .allow(&state.db, &format!("to:{email}"))
+        .await?
+    {
+        return Ok(check_mail);
+    }
+    let (name, organisation) = (
+        super::one_line(&form.name),
+        super::one_line(&form.organisation),
+    );
     let now = Utc::now();
     let secret = random_secret();
     let txn = state.db.begin().await?;
@@ -244,12 +270,13 @@ async fn register_visitor(
     let letter = match existing {
         // Already coming (or waiting): the link to their registration, again.
         Some(r) if matches!(r.status, Status::Registered | Status::Waiting) => {
-            Letter::new(ctx.lang, &email, "meetings.mail_already_subject")
+            let lang = Lang::parse(&r.lang).unwrap_or(ctx.lang);
+            Letter::new(lang, &email, "meetings.mail_already_subject")
                 .greet(&r.name)
                 .text(
                     rust_i18n::t!(
                         "meetings.mail_already_body",
-                        locale = ctx.lang.code(),
+                        locale = lang.code(),
                         title = meeting.title.as_str()
                     )
                     .into_owned(),
@@ -270,8 +297,8 @@ async fn register_visitor(
                 },
             };
             active.status = Set(Status::Pending);
-            active.name = Set(form.name.trim().to_owned());
-            active.organisation = Set(form.organisation.trim().to_owned());
+            active.name = Set(name.clone());
+            active.organisation = Set(organisation);
             active.lang = Set(ctx.lang.code().to_owned());
             active.confirm_token_hash = Set(Some(sha256_hex(&secret)));
             active.confirm_expires_at = Set(Some(now + Duration::days(CONFIRM_DAYS)));
@@ -280,7 +307,7 @@ async fn register_visitor(
             active.updated_at = Set(now);
             active.save(&txn).await?;
             Letter::new(ctx.lang, &email, "meetings.mail_confirm_subject")
-                .greet(form.name.trim())
+                .greet(&name)
                 .text(
                     rust_i18n::t!(
                         "meetings.mail_confirm_body",
@@ -301,17 +328,7 @@ async fn register_visitor(
     };
     txn.commit().await?;
     state.send_later(letter.footer("meetings.mail_footer_visitor", &[]).build());
-    let title = ctx.t("subscriptions.check_mail_title");
-    Ok(layout::page(
-        ctx,
-        &title,
-        html! {
-            h1 { (title) }
-            p.lead { (ctx.t("meetings.check_mail")) }
-            p { a href={ "/bijeenkomsten/" (meeting.id) } { (meeting.title) } }
-        },
-    )
-    .into_response())
+    Ok(check_mail)
 }
 
 fn manage_url(state: &AppState, r: &registration::Model) -> String {
@@ -321,77 +338,88 @@ fn manage_url(state: &AppState, r: &registration::Model) -> String {
     ))
 }
 
-/// `POST /bijeenkomsten/{id}/afmelden`: a member cancels.
+/// `POST /bijeenkomsten/{id}/afmelden`: a member cancels. Their own registration, even
+/// for a meeting they may no longer see (nothing of it is shown).
 pub async fn cancel_member(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i32>,
+    changes: Changes,
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> AppResult<Response> {
     let person = ctx.require_user()?;
-    let Some(meeting) = super::visible(&state.db, ctx.reader(), id).await? else {
-        return Err(AppError::NotFound);
-    };
-    if let Some(mine) = super::registration_of(&state.db, meeting.id, person.id).await? {
-        cancel(&state, &meeting, &mine).await?;
+    if let Some(mine) = super::registration_of(&state.db, id, person.id).await? {
+        let meeting = cancel(&state, &mine, false).await?;
+        changes.meeting(meeting.and_then(|m| m.practice_id));
+    } else {
+        changes.nothing_shown();
     }
-    Ok(Redirect::to(&format!("/bijeenkomsten/{}", meeting.id)).into_response())
+    Ok(Redirect::to(&format!("/bijeenkomsten/{id}")).into_response())
 }
 
-/// A member leaves for good (their account is deleted): their places go to the waiting
-/// lists, and their registrations and organiser roles go. Returns, per meeting, who moved
-/// up, to be told once the caller's transaction is committed.
+/// A member leaves for good (their account is deleted), in the caller's transaction: their
+/// places go to the waiting lists (those who move up are told), and their registrations
+/// and organiser roles go. Meetings are held in order of id, so two leaving at once cannot
+/// wait for each other.
 pub async fn withdraw_member(
-    db: &impl ConnectionTrait,
+    state: &AppState,
+    txn: &impl ConnectionTrait,
     user_id: i32,
-) -> Result<Vec<(meeting::Model, Vec<registration::Model>)>, DbErr> {
+) -> Result<(), DbErr> {
     let mine = registration::Entity::find()
         .filter(registration::Column::UserId.eq(user_id))
-        .all(db)
+        .order_by_asc(registration::Column::MeetingId)
+        .all(txn)
         .await?;
-    let mut told = Vec::new();
     for row in &mine {
-        places::hold(db, row.meeting_id).await?;
-        let moved = places::cancel(db, row).await?;
+        places::hold(txn, row.meeting_id).await?;
+        let moved = places::cancel(txn, row).await?;
         if !moved.is_empty()
-            && let Some(m) = meeting::Entity::find_by_id(row.meeting_id).one(db).await?
+            && let Some(m) = meeting::Entity::find_by_id(row.meeting_id).one(txn).await?
         {
-            told.push((m, moved));
+            mails::moved_up(state, txn, &m, &moved).await?;
         }
     }
     registration::Entity::delete_many()
         .filter(registration::Column::UserId.eq(user_id))
-        .exec(db)
+        .exec(txn)
         .await?;
     crate::entities::meeting_organiser::Entity::delete_many()
         .filter(crate::entities::meeting_organiser::Column::UserId.eq(user_id))
-        .exec(db)
+        .exec(txn)
         .await?;
-    Ok(told)
-}
-
-/// Tells those who moved up when someone left (see [`withdraw_member`]).
-pub async fn tell_moved_up(
-    state: &AppState,
-    told: &[(meeting::Model, Vec<registration::Model>)],
-) -> Result<(), DbErr> {
-    for (m, moved) in told {
-        mails::moved_up(state, m, moved).await?;
-    }
     Ok(())
 }
 
-/// Cancels a registration and tells whoever moved up.
+/// Cancels a registration (and with `erase`, deletes it) in one transaction that holds
+/// the meeting: the place goes to the waiting list and whoever moves up is told. Returns
+/// the meeting.
 async fn cancel(
     state: &AppState,
-    meeting: &meeting::Model,
     registration: &registration::Model,
-) -> Result<(), DbErr> {
+    erase: bool,
+) -> Result<Option<meeting::Model>, DbErr> {
     let txn = state.db.begin().await?;
-    places::hold(&txn, meeting.id).await?;
-    let moved = places::cancel(&txn, registration).await?;
+    places::hold(&txn, registration.meeting_id).await?;
+    // Read again under the hold: what another request did meanwhile counts.
+    let fresh = registration::Entity::find_by_id(registration.id)
+        .one(&txn)
+        .await?;
+    let meeting = meeting::Entity::find_by_id(registration.meeting_id)
+        .one(&txn)
+        .await?;
+    if let (Some(fresh), Some(m)) = (&fresh, &meeting) {
+        let moved = places::cancel(&txn, fresh).await?;
+        mails::moved_up(state, &txn, m, &moved).await?;
+    }
+    if erase {
+        registration::Entity::delete_by_id(registration.id)
+            .exec(&txn)
+            .await?;
+    }
     txn.commit().await?;
-    mails::moved_up(state, meeting, &moved).await
+    state.wake_mail.notify_one();
+    Ok(meeting)
 }
 
 async fn by_confirm_token(
@@ -463,33 +491,60 @@ pub async fn confirm(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(secret): Path<String>,
+    changes: Changes,
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> AppResult<Response> {
     let Some(row) = by_confirm_token(&state.db, &secret).await? else {
         return Ok(gone(&ctx));
     };
-    let Some(meeting) = meeting::Entity::find_by_id(row.meeting_id)
-        .one(&state.db)
-        .await?
+    let txn = state.db.begin().await?;
+    places::hold(&txn, row.meeting_id).await?;
+    // The link works once: claimed by one conditional update under the hold, so a second
+    // press, or a cancellation in between, finds nothing to confirm.
+    let claimed = registration::Entity::update_many()
+        .col_expr(
+            registration::Column::ConfirmTokenHash,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(
+            registration::Column::ConfirmExpiresAt,
+            Expr::value(Option::<chrono::DateTime<Utc>>::None),
+        )
+        .filter(registration::Column::Id.eq(row.id))
+        .filter(registration::Column::Status.eq(Status::Pending))
+        .filter(registration::Column::ConfirmTokenHash.eq(sha256_hex(&secret)))
+        .exec(&txn)
+        .await?;
+    let fresh = registration::Entity::find_by_id(row.id).one(&txn).await?;
+    let meeting = meeting::Entity::find_by_id(row.meeting_id)
+        .one(&txn)
+        .await?;
+    let (Some(fresh), Some(meeting)) = (fresh.filter(|_| claimed.rows_affected == 1), meeting)
     else {
+        txn.rollback().await?;
         return Ok(gone(&ctx));
     };
-    let txn = state.db.begin().await?;
-    places::hold(&txn, meeting.id).await?;
-    let mut active = row.clone().into_active_model();
-    active.confirm_token_hash = Set(None);
-    active.confirm_expires_at = Set(None);
-    let row = active.update(&txn).await?;
-    let placed = if open_for_registration(&meeting, Utc::now()) {
-        Some(places::place(&txn, &row).await?)
-    } else {
-        None
+    // Still public and open now (not when the mail went): else no place is given.
+    let practice = match meeting.practice_id {
+        Some(id) => {
+            crate::entities::practice::Entity::find_by_id(id)
+                .one(&txn)
+                .await?
+        }
+        None => None,
     };
-    txn.commit().await?;
-    if let Some(placed) = &placed {
-        mails::moved_up(&state, &meeting, &placed.moved_up).await?;
+    if Reader::Visitor.may_see_meeting(&meeting, practice.as_ref())
+        && open_for_registration(&meeting, Utc::now())
+    {
+        let placed = places::place(&txn, &fresh).await?;
+        mails::moved_up(&state, &txn, &meeting, &placed.moved_up).await?;
+    } else {
+        places::cancel(&txn, &fresh).await?;
     }
-    let token = row.manage_token.clone().unwrap_or_default();
+    txn.commit().await?;
+    state.wake_mail.notify_one();
+    changes.meeting(meeting.practice_id);
+    let token = fresh.manage_token.clone().unwrap_or_default();
     Ok(Redirect::to(&format!("/bijeenkomsten/inschrijving/{token}")).into_response())
 }
 
@@ -570,17 +625,14 @@ pub async fn cancel_visitor(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(token): Path<String>,
+    changes: Changes,
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> AppResult<Response> {
     let Some(row) = by_manage_token(&state.db, &token).await? else {
         return Ok(gone(&ctx));
     };
-    if let Some(meeting) = meeting::Entity::find_by_id(row.meeting_id)
-        .one(&state.db)
-        .await?
-    {
-        cancel(&state, &meeting, &row).await?;
-    }
+    let meeting = cancel(&state, &row, false).await?;
+    changes.meeting(meeting.and_then(|m| m.practice_id));
     Ok(Redirect::to(&format!("/bijeenkomsten/inschrijving/{token}")).into_response())
 }
 
@@ -640,20 +692,14 @@ pub async fn erase(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(token): Path<String>,
+    changes: Changes,
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> AppResult<Response> {
     let Some(row) = by_manage_token(&state.db, &token).await? else {
         return Ok(gone(&ctx));
     };
-    if let Some(meeting) = meeting::Entity::find_by_id(row.meeting_id)
-        .one(&state.db)
-        .await?
-    {
-        cancel(&state, &meeting, &row).await?;
-    }
-    registration::Entity::delete_by_id(row.id)
-        .exec(&state.db)
-        .await?;
+    let meeting = cancel(&state, &row, true).await?;
+    changes.meeting(meeting.and_then(|m| m.practice_id));
     Ok(layout::page(
         &ctx,
         &ctx.t("meetings.erased_title"),

@@ -9,7 +9,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use maud::html;
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
 
 use super::views;
 use crate::{
@@ -49,7 +49,9 @@ async fn recipients(
         .filter_map(|r| {
             let (email, lang, name, reader) = match r.user_id {
                 Some(id) => {
-                    let person = people.get(&id).filter(|p| p.deleted_at.is_none())?;
+                    let person = people
+                        .get(&id)
+                        .filter(|p| p.deleted_at.is_none() && !p.disabled)?;
                     (
                         person.email.clone(),
                         Lang::parse(&person.lang).unwrap_or_default(),
@@ -91,11 +93,7 @@ async fn registrations_with(
 /// When, where and (for someone with a place) the online link, in both forms.
 fn details(lang: Lang, meeting: &meeting::Model, link: bool) -> (String, maud::Markup) {
     let when = views::when_text(lang, meeting);
-    let place = [meeting.place.trim(), meeting.room.trim()]
-        .into_iter()
-        .filter(|p| !p.is_empty())
-        .collect::<Vec<_>>()
-        .join(", ");
+    let place = views::place_line(meeting);
     let online =
         (link && !meeting.online_link.trim().is_empty()).then_some(meeting.online_link.trim());
     let (when_label, where_label, online_label) = (
@@ -172,9 +170,11 @@ fn letter(
 }
 
 /// Queues one mail per recipient under `key` (with the recipient's registration id, so two
-/// people sharing an address are each told).
+/// people sharing an address are each told), in `db`: the caller's transaction, so the mail
+/// is queued if and only if what it tells of happened.
 async fn queue(
     state: &AppState,
+    db: &impl ConnectionTrait,
     meeting: &meeting::Model,
     recipients: &[Recipient],
     key: &str,
@@ -187,11 +187,13 @@ async fn queue(
         .collect();
     // Already queued (the reminder is looked for at every turn): not composed again.
     let done: std::collections::HashSet<String> = outbox_mail::Entity::find()
+        .select_only()
+        .column(outbox_mail::Column::PeriodKey)
         .filter(outbox_mail::Column::PeriodKey.is_in(keys))
-        .all(&state.db)
+        .into_tuple()
+        .all(db)
         .await?
         .into_iter()
-        .map(|row| row.period_key)
         .collect();
     let rows: Vec<outbox_mail::ActiveModel> = recipients
         .iter()
@@ -207,27 +209,34 @@ async fn queue(
         .collect();
     let n = rows.len();
     if n > 0 {
-        outbox::queue_rows(&state.db, rows).await?;
+        outbox::queue_rows(db, rows).await?;
         state.wake_mail.notify_one();
     }
     Ok(n)
 }
 
-/// Tells those who moved up from the waiting list that they have a place now.
+/// Tells those who moved up from the waiting list that they have a place now (each time
+/// they do: the key carries the moment).
 pub async fn moved_up(
     state: &AppState,
+    db: &impl ConnectionTrait,
     meeting: &meeting::Model,
     moved: &[registration::Model],
 ) -> Result<(), DbErr> {
     if moved.is_empty() {
         return Ok(());
     }
-    let people = recipients(&state.db, meeting, moved.to_vec()).await?;
+    let people = recipients(db, meeting, moved.to_vec()).await?;
     queue(
         state,
+        db,
         meeting,
         &people,
-        &format!("meeting-place:{}", meeting.id),
+        &format!(
+            "meeting-place:{}:{}",
+            meeting.id,
+            Utc::now().timestamp_millis()
+        ),
         "meetings.mail_place_subject",
         "meetings.mail_place_body",
     )
@@ -236,18 +245,15 @@ pub async fn moved_up(
 }
 
 /// Tells everyone registered or waiting that the meeting changed (once per version).
-pub async fn changed(state: &AppState, meeting: &meeting::Model) -> Result<usize, DbErr> {
-    let rows = registrations_with(
-        &state.db,
-        meeting.id,
-        &[Status::Registered, Status::Waiting],
-    )
-    .await?;
-    let people = recipients(&state.db, meeting, rows).await?;
-    queue(
+pub async fn changed(
+    state: &AppState,
+    db: &impl ConnectionTrait,
+    meeting: &meeting::Model,
+) -> Result<usize, DbErr> {
+    tell_all(
         state,
+        db,
         meeting,
-        &people,
         &format!("meeting-change:{}:{}", meeting.id, meeting.sequence),
         "meetings.mail_changed_subject",
         "meetings.mail_changed_body",
@@ -256,18 +262,15 @@ pub async fn changed(state: &AppState, meeting: &meeting::Model) -> Result<usize
 }
 
 /// Tells everyone registered or waiting that the meeting will not take place.
-pub async fn cancelled(state: &AppState, meeting: &meeting::Model) -> Result<usize, DbErr> {
-    let rows = registrations_with(
-        &state.db,
-        meeting.id,
-        &[Status::Registered, Status::Waiting],
-    )
-    .await?;
-    let people = recipients(&state.db, meeting, rows).await?;
-    queue(
+pub async fn cancelled(
+    state: &AppState,
+    db: &impl ConnectionTrait,
+    meeting: &meeting::Model,
+) -> Result<usize, DbErr> {
+    tell_all(
         state,
+        db,
         meeting,
-        &people,
         &format!("meeting-cancel:{}", meeting.id),
         "meetings.mail_cancelled_subject",
         "meetings.mail_cancelled_body",
@@ -275,9 +278,24 @@ pub async fn cancelled(state: &AppState, meeting: &meeting::Model) -> Result<usi
     .await
 }
 
+/// One mail to everyone registered or waiting.
+async fn tell_all(
+    state: &AppState,
+    db: &impl ConnectionTrait,
+    meeting: &meeting::Model,
+    key: &str,
+    subject_key: &str,
+    intro_key: &str,
+) -> Result<usize, DbErr> {
+    let rows = registrations_with(db, meeting.id, &[Status::Registered, Status::Waiting]).await?;
+    let people = recipients(db, meeting, rows).await?;
+    queue(state, db, meeting, &people, key, subject_key, intro_key).await
+}
+
 /// Queues the reminder for every meeting starting within a day, to everyone with a place.
-/// Run at every turn of the mail job; the outbox's key makes it once per person and start
-/// time (a meeting moved to another day reminds again, for the new day).
+/// Run at every turn of the mail job; the outbox's key makes it once per person and day of
+/// the meeting (a meeting moved to another day reminds again, for the new day; another
+/// hour the same day does not).
 pub async fn queue_reminders(state: &AppState, now: DateTime<Utc>) -> Result<usize, DbErr> {
     let soon = meeting::Entity::find()
         .filter(meeting::Column::State.eq(MeetingState::Planned))
@@ -291,12 +309,13 @@ pub async fn queue_reminders(state: &AppState, now: DateTime<Utc>) -> Result<usi
         let people = recipients(&state.db, meeting, rows).await?;
         queued += queue(
             state,
+            &state.db,
             meeting,
             &people,
             &format!(
                 "meeting-reminder:{}:{}",
                 meeting.id,
-                meeting.starts_at.timestamp()
+                super::local(meeting.starts_at).date_naive()
             ),
             "meetings.mail_reminder_subject",
             "meetings.mail_reminder_body",

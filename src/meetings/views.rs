@@ -109,17 +109,24 @@ pub fn when_text(lang: Lang, meeting: &meeting::Model) -> String {
     }
 }
 
-/// Where, in one line: the place and room (or "online").
-pub fn where_text(lang: Lang, meeting: &meeting::Model) -> String {
-    let mut parts: Vec<&str> = [meeting.place.trim(), meeting.room.trim()]
+/// The address and room, in one line (empty for a meeting online only).
+pub fn place_line(meeting: &meeting::Model) -> String {
+    [meeting.place.trim(), meeting.room.trim()]
         .into_iter()
         .filter(|p| !p.is_empty())
-        .collect();
-    let online = lang.t("meetings.online");
-    if !meeting.online_link.trim().is_empty() {
-        parts.push(&online);
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Where, in one line: the place and room, and "online" when there is a link (never the
+/// link itself).
+pub fn where_text(lang: Lang, meeting: &meeting::Model) -> String {
+    let place = place_line(meeting);
+    match (place.is_empty(), meeting.online_link.trim().is_empty()) {
+        (_, true) => place,
+        (true, false) => lang.t("meetings.online").into_owned(),
+        (false, false) => format!("{place}, {}", lang.t("meetings.online")),
     }
-    parts.join(", ")
 }
 
 pub fn kind_label(ctx: &Ctx, kind: meeting::Kind) -> String {

@@ -130,7 +130,9 @@ pub async fn gather(db: &impl ConnectionTrait, user_id: i32) -> Result<Option<Ga
         .order_by_asc(crate::entities::registration::Column::CreatedAt)
         .all(db)
         .await?;
-    let mut of = crate::entities::meeting::Entity::find()
+    // Only what they may see now: a meeting out of their reach is listed without its title.
+    let mut of = crate::visibility::Reader::of(Some(&person))
+        .meetings()
         .filter(
             crate::entities::meeting::Column::Id.is_in(registrations.iter().map(|r| r.meeting_id)),
         )

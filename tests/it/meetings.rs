@@ -982,3 +982,148 @@ async fn a_member_who_leaves_gives_their_place_to_the_waiting_list() {
     deliver(&app).await;
     app.mail("b@wijk.nl", "Er is een plaats vrij").await;
 }
+
+#[tokio::test]
+async fn what_changed_meanwhile_counts_when_a_visitor_confirms_or_an_organiser_edits() {
+    let mut app = site().await;
+    let id = plan(&mut app, &[("capacity", "2")]).await;
+    let mut visitor = app.second_browser();
+    visitor
+        .post(
+            &format!("/bijeenkomsten/{id}/aanmelden"),
+            &[
+                ("name", "Noor\r\nHaddou\u{202e}"),
+                ("email", "noor@buurtwerk.nl"),
+            ],
+        )
+        .await
+        .assert_status(200);
+    let link = app
+        .mail("noor@buurtwerk.nl", "Bevestig je aanmelding")
+        .await
+        .path("http://erbij.test", "/bijeenkomsten/bevestigen/");
+    // A name is one line of plain text, whatever was typed.
+    let stored = registration::Entity::find()
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.name, "Noor  Haddou");
+    // While a guest is registered the meeting stays public.
+    let date = day(10);
+    let narrower = [
+        ("title", "Kennisbijeenkomst taal en eenzaamheid"),
+        ("kind", "knowledge"),
+        ("visibility", "members"),
+        ("date", date.as_str()),
+        ("starts", "14:00"),
+        ("ends", "16:30"),
+        ("place", "Wijkcentrum De Larenkamp, Rotterdam"),
+        ("capacity", "2"),
+    ];
+    app.post(&format!("/bijeenkomsten/{id}/bewerken"), &narrower)
+        .await
+        .assert_status(422)
+        .assert_contains("Er hebben zich gasten (geen leden) aangemeld");
+    // Fewer places than people registered is refused too.
+    let (mut a, _) = member_browser(&app, "a@wijk.nl", "Anna Jansen").await;
+    let (mut b, _) = member_browser(&app, "b@wijk.nl", "Bram Visser").await;
+    a.post(&format!("/bijeenkomsten/{id}/aanmelden"), &[])
+        .await
+        .assert_status(303);
+    b.post(&format!("/bijeenkomsten/{id}/aanmelden"), &[])
+        .await
+        .assert_status(303);
+    let mut fewer = narrower;
+    fewer[2] = ("visibility", "public");
+    fewer[7] = ("capacity", "1");
+    let mut fewer = fewer.to_vec();
+    fewer.push(("public_ok", "1"));
+    app.post(&format!("/bijeenkomsten/{id}/bewerken"), &fewer)
+        .await
+        .assert_status(422)
+        .assert_contains("Kies minstens zoveel plaatsen");
+    // The organiser cancels; the guest confirms afterwards and gets no place.
+    app.post(&format!("/bijeenkomsten/{id}/annuleren"), &[])
+        .await
+        .assert_status(303);
+    visitor.post(&link, &[]).await.assert_status(303);
+    let guest = registration::Entity::find()
+        .filter(registration::Column::UserId.is_null())
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(guest.status, Status::Cancelled);
+    assert_eq!(meeting(&app, id).await.registered, 2);
+    // The link worked once.
+    visitor.post(&link, &[]).await.assert_status(410);
+}
+
+#[tokio::test]
+async fn organisers_who_left_the_practice_and_blocked_accounts_lose_what_they_had() {
+    let mut app = site().await;
+    let (mut kees, kees_id) = member_browser(&app, "kees@wijk.nl", "Kees Bos").await;
+    kees.post(&format!("/praktijken/{SLUG}/deelnemen"), &[])
+        .await
+        .assert_status(303);
+    let handle = erbij::entities::user::Entity::find_by_id(kees_id)
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .handle
+        .unwrap();
+    let organisers = format!("@{handle}");
+    let id = plan(
+        &mut app,
+        &[
+            ("organisers", &organisers),
+            ("online_link", "https://meet.example/k-1"),
+        ],
+    )
+    .await;
+    kees.get(&format!("/bijeenkomsten/{id}/aanmeldingen"))
+        .await
+        .assert_status(200);
+    kees.get(&format!("/bijeenkomsten/{id}"))
+        .await
+        .assert_contains("https://meet.example/k-1");
+    kees.post(&format!("/praktijken/{SLUG}/verlaten"), &[])
+        .await
+        .assert_status(303);
+    kees.get(&format!("/bijeenkomsten/{id}/aanmeldingen"))
+        .await
+        .assert_status(403);
+    kees.get(&format!("/bijeenkomsten/{id}"))
+        .await
+        .assert_lacks("https://meet.example/k-1");
+    // A blocked account's calendar address stops working.
+    kees.post("/profiel/agenda", &[("action", "renew")])
+        .await
+        .assert_status(303);
+    let token = erbij::entities::user::Entity::find_by_id(kees_id)
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .calendar_token
+        .unwrap();
+    let mut calendar = app.second_browser();
+    calendar
+        .get(&format!("/agenda/{token}.ics"))
+        .await
+        .assert_status(200);
+    let mut blocked = erbij::entities::user::Entity::find_by_id(kees_id)
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .into_active_model();
+    blocked.disabled = Set(true);
+    blocked.update(&app.state.db).await.unwrap();
+    calendar
+        .get(&format!("/agenda/{token}.ics"))
+        .await
+        .assert_status(404);
+}
