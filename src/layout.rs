@@ -144,6 +144,37 @@ pub fn notice(text: &str) -> Markup {
     html! { div.notice role="status" { p { (text) } } }
 }
 
+/// The page a link from a mail opens when it acts (confirm, stop, erase): a title and one
+/// button, so that link checkers that open every link in a mail change nothing.
+pub fn one_button(ctx: &Ctx, title_key: &str, action: &str, button_key: &str) -> Markup {
+    let title = ctx.t(title_key);
+    page(
+        ctx,
+        &title,
+        html! {
+            h1 { (title) }
+            form method="post" action=(action) {
+                (csrf_field(ctx))
+                button.primary type="submit" { (ctx.t(button_key)) }
+            }
+        },
+    )
+}
+
+/// What a link from a mail shows once it no longer works (410): why, and where to go on.
+pub fn link_gone(ctx: &Ctx, title_key: &str, text_key: &str, next: (&str, &str)) -> Markup {
+    let title = ctx.t(title_key);
+    page(
+        ctx,
+        &title,
+        html! {
+            h1 { (title) }
+            p.lead { (ctx.t(text_key)) }
+            p { a.button href=(next.0) { (ctx.t(next.1)) } }
+        },
+    )
+}
+
 pub fn error_page(ctx: &Ctx, kind: ErrorKind) -> Markup {
     let key = kind.key();
     let title = ctx.t(&format!("{key}.title"));

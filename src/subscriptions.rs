@@ -459,27 +459,21 @@ async fn by_manage_token(
 /// What an old manage or unsubscribe link shows once the subscription is gone (erased by
 /// its owner, or forgotten by the retention job).
 fn no_subscription(ctx: &Ctx) -> Response {
-    let page = layout::page(
+    let page = layout::link_gone(
         ctx,
-        &ctx.t("subscriptions.invalid_title"),
-        html! {
-            h1 { (ctx.t("subscriptions.invalid_title")) }
-            p.lead { (ctx.t("subscriptions.none_text")) }
-            p { a.button href="/volgen" { (ctx.t("subscriptions.title")) } }
-        },
+        "subscriptions.invalid_title",
+        "subscriptions.none_text",
+        ("/volgen", "subscriptions.title"),
     );
     (StatusCode::GONE, page).into_response()
 }
 
 fn gone(ctx: &Ctx) -> Response {
-    let page = layout::page(
+    let page = layout::link_gone(
         ctx,
-        &ctx.t("subscriptions.invalid_title"),
-        html! {
-            h1 { (ctx.t("subscriptions.invalid_title")) }
-            p.lead { (ctx.t("subscriptions.invalid_text")) }
-            p { a.button href="/volgen" { (ctx.t("subscriptions.title")) } }
-        },
+        "subscriptions.invalid_title",
+        "subscriptions.invalid_text",
+        ("/volgen", "subscriptions.title"),
     );
     (StatusCode::GONE, page).into_response()
 }
@@ -494,16 +488,11 @@ pub async fn show_confirm(
     if by_confirm_token(&state.db, &secret).await?.is_none() {
         return Ok(gone(&ctx));
     }
-    Ok(layout::page(
+    Ok(layout::one_button(
         &ctx,
-        &ctx.t("subscriptions.confirm_title"),
-        html! {
-            h1 { (ctx.t("subscriptions.confirm_title")) }
-            form method="post" action={ "/volgen/bevestigen/" (secret) } {
-                (layout::csrf_field(&ctx))
-                button.primary type="submit" { (ctx.t("subscriptions.confirm_button")) }
-            }
-        },
+        "subscriptions.confirm_title",
+        &format!("/volgen/bevestigen/{secret}"),
+        "subscriptions.confirm_button",
     )
     .into_response())
 }

@@ -452,14 +452,11 @@ pub async fn by_manage_token(
 }
 
 fn gone(ctx: &Ctx) -> Response {
-    let page = layout::page(
+    let page = layout::link_gone(
         ctx,
-        &ctx.t("meetings.link_gone_title"),
-        html! {
-            h1 { (ctx.t("meetings.link_gone_title")) }
-            p.lead { (ctx.t("meetings.link_gone_text")) }
-            p { a href="/bijeenkomsten" { (ctx.t("meetings.title")) } }
-        },
+        "meetings.link_gone_title",
+        "meetings.link_gone_text",
+        ("/bijeenkomsten", "meetings.title"),
     );
     (StatusCode::GONE, page).into_response()
 }
@@ -473,16 +470,11 @@ pub async fn show_confirm(
     if by_confirm_token(&state.db, &secret).await?.is_none() {
         return Ok(gone(&ctx));
     }
-    Ok(layout::page(
+    Ok(layout::one_button(
         &ctx,
-        &ctx.t("meetings.confirm_title"),
-        html! {
-            h1 { (ctx.t("meetings.confirm_title")) }
-            form method="post" action={ "/bijeenkomsten/bevestigen/" (secret) } {
-                (layout::csrf_field(&ctx))
-                button.primary type="submit" { (ctx.t("meetings.confirm_button")) }
-            }
-        },
+        "meetings.confirm_title",
+        &format!("/bijeenkomsten/bevestigen/{secret}"),
+        "meetings.confirm_button",
     )
     .into_response())
 }
