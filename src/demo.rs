@@ -967,6 +967,15 @@ const THEMES: &[Theme] = &[
     },
 ];
 
+/// A meeting of the demo member's practice held a day or two ago, whose report nobody has
+/// written yet: signed in as Anouk, you (or a browser test) can write it.
+pub const RECENT_MEETING: &str = "Terugblik: de eerste huisbezoeken met een sleutelfiguur";
+const RECENT_ITEMS: [&str; 3] = [
+    "Rondje: hoe gingen de eerste huisbezoeken samen met een sleutelfiguur?",
+    "Een casus: een oudere die pas bij het derde bezoek de deur opendeed",
+    "Wat schrijven we op voor de collega's in de praktijk?",
+];
+
 /// Visitors of the public meetings (no account): name and organisation.
 const VISITORS: &[(&str, &str)] = &[
     ("Marloes Kuiper", "Bibliotheek, afdeling informatiepunt"),
@@ -1231,7 +1240,9 @@ async fn store_meeting(
 /// and has a waiting list, and a training or intervision for members with an online link;
 /// besides these a community day for everyone and a meeting of the expert group. The first
 /// demo person (Anouk, whom screenshots sign in as) comes to the community day and waits
-/// for a place at a knowledge session. Returns how many meetings and reports were made.
+/// for a place at a knowledge session; in the practice she facilitates, an intervision was
+/// held a day or two ago ([`RECENT_MEETING`]), with attendance but no report yet. Returns
+/// how many meetings and reports were made.
 async fn meetings(
     db: &DatabaseConnection,
     practices: &[practice::Model],
@@ -1265,6 +1276,7 @@ async fn meetings(
 
     let (mut made, mut reports) = (0usize, 0usize);
     let mut demo_member_waits = false;
+    let mut recent_made = false;
     let mut next_visitor = 0usize;
     let txn = db.begin().await?;
     for (i, practice) in practices.iter().enumerate() {
@@ -1379,6 +1391,58 @@ async fn meetings(
         linked.update(&txn).await?;
         made += 1;
         reports += 1;
+
+        // In the demo member's own practice, once: an intervision held a day or two ago (the
+        // last working day), online, with attendance and no report yet.
+        if !recent_made && organisers.contains(&demo_member) {
+            recent_made = true;
+            let day = (1..=3)
+                .map(|d| today - Duration::days(d))
+                .find(|&d| workday(d) == d)
+                .unwrap_or(today - Duration::days(1));
+            let from = clock_at(9, 30);
+            let comers: Vec<Comer> = others
+                .iter()
+                .take(6)
+                .enumerate()
+                .map(|(k, &id)| Comer {
+                    who: Who::Member(id),
+                    status: if k == 5 {
+                        Status::Cancelled
+                    } else {
+                        Status::Registered
+                    },
+                    attended: k != 2 && k != 5,
+                })
+                .collect();
+            store_meeting(
+                &txn,
+                Plan {
+                    practice_id: Some(practice.id),
+                    kind: meeting::Kind::Intervision,
+                    visibility: thread::Visibility::Members,
+                    title: RECENT_MEETING.into(),
+                    day,
+                    from,
+                    until: from + Duration::minutes(150),
+                    venue: None,
+                    online_link: online_link(&practice.slug),
+                    agenda: agenda(
+                        &intro(meeting::Kind::Intervision, name),
+                        from,
+                        true,
+                        &RECENT_ITEMS,
+                    ),
+                    capacity: Some(8),
+                    deadline: false,
+                },
+                &organisers,
+                &comers,
+                now,
+            )
+            .await?;
+            made += 1;
+        }
 
         // An open knowledge session, full, with a waiting list.
         let capacity = 12usize;

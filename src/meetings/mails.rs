@@ -304,9 +304,22 @@ pub async fn queue_reminders(state: &AppState, now: DateTime<Utc>) -> Result<usi
         .all(&state.db)
         .await?;
     let mut queued = 0;
+    let today = super::local(now).date_naive();
     for meeting in &soon {
         let rows = registrations_with(&state.db, meeting.id, &[Status::Registered]).await?;
         let people = recipients(&state.db, meeting, rows).await?;
+        // "Tomorrow", or "today" for one later the same day (planned at short notice).
+        let (subject_key, body_key) = if super::local(meeting.starts_at).date_naive() == today {
+            (
+                "meetings.mail_reminder_today_subject",
+                "meetings.mail_reminder_today_body",
+            )
+        } else {
+            (
+                "meetings.mail_reminder_subject",
+                "meetings.mail_reminder_body",
+            )
+        };
         queued += queue(
             state,
             &state.db,
@@ -317,8 +330,8 @@ pub async fn queue_reminders(state: &AppState, now: DateTime<Utc>) -> Result<usi
                 meeting.id,
                 super::local(meeting.starts_at).date_naive()
             ),
-            "meetings.mail_reminder_subject",
-            "meetings.mail_reminder_body",
+            subject_key,
+            body_key,
         )
         .await?;
     }

@@ -118,6 +118,14 @@ impl Site {
         Mail::read_outbox(&self.dir.path().join("data").join("outbox"))
     }
 
+    /// The mails sent to `to` so far whose subject holds `subject` (without waiting).
+    pub fn mails_to(&self, to: &str, subject: &str) -> Vec<Mail> {
+        self.mails()
+            .into_iter()
+            .filter(|m| m.to == to && m.subject.contains(subject))
+            .collect()
+    }
+
     pub async fn try_mail_to(&self, to: &str, subject: &str) -> Option<Mail> {
         for _ in 0..200 {
             if let Some(m) = self

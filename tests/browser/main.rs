@@ -1157,14 +1157,28 @@ async fn plan_meeting(
     let day = (chrono::Utc::now() + chrono::Duration::days(14))
         .format("%Y-%m-%d")
         .to_string();
+    let when = (day.as_str(), "14:00", "16:00");
+    plan_meeting_on(browser, title, kind, capacity, place, link, when).await
+}
+
+/// As [`plan_meeting`], on this day (`YYYY-MM-DD`) from this time until that (`HH:MM`).
+async fn plan_meeting_on(
+    browser: &Browser,
+    title: &str,
+    kind: &str,
+    capacity: &str,
+    place: &str,
+    link: &str,
+    (day, starts, ends): (&str, &str, &str),
+) -> String {
     browser.fill("#title", title).await;
     set_value(browser, "#kind", kind).await;
     browser.click("#visibility-public").await;
     assert!(public_warning_shown(browser).await);
     browser.tick("Ik begrijp dat iedereen dit kan lezen").await;
-    set_value(browser, "#date", &day).await;
-    set_value(browser, "#starts", "14:00").await;
-    set_value(browser, "#ends", "16:00").await;
+    set_value(browser, "#date", day).await;
+    set_value(browser, "#starts", starts).await;
+    set_value(browser, "#ends", ends).await;
     browser.fill("#place", place).await;
     browser
         .fill("#accessibility", "Rolstoeltoegankelijk, met lift")
@@ -1403,5 +1417,188 @@ async fn meetings_are_planned_joined_moved_up_and_cancelled_in_the_browser() {
         .assert_text("Deze bijeenkomst gaat niet door.")
         .await;
     visitor.close().await;
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// A meeting about twenty hours from now (so within the reminder's day), as the form takes
+/// it in Amsterdam time: its start in UTC, and the day, start and end to type. It lasts an
+/// hour and ends the same day whatever the hour now: a start after 22:00 becomes 21:00 that
+/// day (then it is two to four in the night now, so still most of a day ahead), and a start
+/// in the hour skipped when summer time begins moves an hour on.
+fn about_twenty_hours_ahead() -> (chrono::DateTime<chrono::Utc>, String, String, String) {
+    use chrono::{Duration, NaiveTime, Timelike};
+    let now = chrono::Utc::now();
+    let at = (now + Duration::hours(20))
+        .with_timezone(&chrono_tz::Europe::Amsterdam)
+        .naive_local();
+    let day = at.date();
+    let mut start = NaiveTime::from_hms_opt(at.hour(), at.minute() / 5 * 5, 0).expect("a time");
+    if start > NaiveTime::from_hms_opt(22, 0, 0).expect("a time") {
+        start = NaiveTime::from_hms_opt(21, 0, 0).expect("a time");
+    }
+    let starts_at = match erbij::meetings::from_local(day, start) {
+        Some(at) => at,
+        None => {
+            start += Duration::hours(1);
+            erbij::meetings::from_local(day, start).expect("a time that exists")
+        }
+    };
+    assert!(
+        starts_at > now + Duration::hours(2) && starts_at <= now + Duration::hours(23),
+        "{starts_at} is not within a day from {now}"
+    );
+    let end = start + Duration::hours(1);
+    assert!(end > start, "ends the same day");
+    (
+        starts_at,
+        day.format("%Y-%m-%d").to_string(),
+        start.format("%H:%M").to_string(),
+        end.format("%H:%M").to_string(),
+    )
+}
+
+/// The end of the flow, in the browser and in mail: a member coming tomorrow is reminded
+/// once (however often the mail job looks), and the facilitator writes the report of a
+/// meeting held a few days ago, which the meeting and the report thread then link both ways.
+#[tokio::test]
+#[ignore = "needs Chromium and chromedriver (run by .ci/run)"]
+async fn a_reminder_goes_once_and_the_report_of_a_held_meeting_is_linked_both_ways() {
+    let site = Site::start();
+    let practice = "/praktijken/migranten";
+    let title = "Buurtlunch voor nieuwe Rotterdammers";
+    // "Morgen: …", or "Vandaag: …" when twenty hours ahead is still today (a night run).
+    let subject = title.to_string();
+    let (bram, fatima) = ("bram.jansen@demo.erbij.nl", "fatima.meijer@demo.erbij.nl");
+    let mut problems = Vec::new();
+
+    // The facilitator of Migranten plans a meeting for tomorrow, about twenty hours ahead.
+    let (starts_at, day, starts, ends) = about_twenty_hours_ahead();
+    let anouk = Browser::start().await;
+    anouk.set_language(&site, "nl").await;
+    anouk.sign_in(&site, &site.demo_member()).await;
+    anouk
+        .open(&site, &format!("{practice}/bijeenkomsten/nieuw"))
+        .await;
+    let meeting = plan_meeting_on(
+        &anouk,
+        title,
+        "knowledge",
+        "",
+        "Huis van de Wijk De Lantaarn, Schiedamseweg 87, Rotterdam",
+        "",
+        (&day, &starts, &ends),
+    )
+    .await;
+
+    // Bram registers in his browser; the mail job, woken, reminds him at once.
+    let b = Browser::start().await;
+    b.set_language(&site, "nl").await;
+    b.sign_in(&site, bram).await;
+    b.open(&site, &meeting).await;
+    b.click_button("Aanmelden").await;
+    b.assert_text("Je bent aangemeld.").await;
+    b.close().await;
+    let reminder = site.mail_to(bram, &subject).await;
+    let amsterdam = |t: chrono::DateTime<chrono::Utc>| {
+        t.with_timezone(&chrono_tz::Europe::Amsterdam).date_naive()
+    };
+    let word = if amsterdam(starts_at) == amsterdam(chrono::Utc::now()) {
+        "Vandaag"
+    } else {
+        "Morgen"
+    };
+    assert_eq!(reminder.subject, format!("{word}: {title}"));
+    let date = erbij::meetings::views::long_date(erbij::i18n::Lang::Nl, starts_at);
+    assert!(
+        reminder.text.contains(&format!("{date}, {starts}–{ends}")),
+        "weekday, date and hours in Dutch ({date}):\n{}",
+        reminder.text
+    );
+    assert!(reminder.text.contains(&meeting), "{}", reminder.text);
+
+    // Fatima registers too, which wakes the job again: her reminder comes, Bram's does not
+    // come a second time.
+    let f = Browser::start().await;
+    f.set_language(&site, "nl").await;
+    f.sign_in(&site, fatima).await;
+    f.open(&site, &meeting).await;
+    f.click_button("Aanmelden").await;
+    f.assert_text("Je bent aangemeld.").await;
+    f.close().await;
+    site.mail_to(fatima, &subject).await;
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    assert_eq!(
+        site.mails_to(bram, &subject).len(),
+        1,
+        "Bram is reminded once"
+    );
+    assert_eq!(site.mails_to(fatima, &subject).len(), 1);
+    assert!(
+        site.mails_to(&site.demo_member(), &subject).is_empty(),
+        "an organiser without a place is not reminded"
+    );
+
+    // The meeting held a few days ago waits for its report among the earlier ones.
+    let recent = erbij::demo::RECENT_MEETING;
+    anouk
+        .open(&site, &format!("{practice}/bijeenkomsten"))
+        .await;
+    anouk
+        .click_xpath(&format!(
+            "//section[h2[normalize-space()='Eerdere bijeenkomsten']]\
+             //a[normalize-space()='{recent}']"
+        ))
+        .await;
+    let held = anouk.current_path().await;
+    assert!(
+        held.starts_with("/bijeenkomsten/"),
+        "on the meeting: {held}"
+    );
+    anouk.assert_text("Deze bijeenkomst is geweest.").await;
+    anouk.click_link("Verslag schrijven").await;
+    let form = format!("{held}/verslag");
+    assert_eq!(anouk.current_path().await, form);
+    problems.extend(audit_everywhere(&anouk, &site, &form, "report form").await);
+    let report_title = format!("Verslag: {recent}");
+    let filled = anouk
+        .client()
+        .find(fantoccini::Locator::Css("#title"))
+        .await
+        .expect("the title field")
+        .prop("value")
+        .await
+        .expect("its value");
+    assert_eq!(filled.as_deref(), Some(report_title.as_str()));
+    anouk
+        .fill(
+            "#body",
+            "## Wat we bespraken\n\nDe eerste huisbezoeken met een sleutelfiguur gingen \
+             goed: de deur ging sneller open.\n\n- Spreek vooraf samen af wie wat vraagt.",
+        )
+        .await;
+    anouk.click_button("Verslag plaatsen").await;
+    let thread = anouk.current_path().await;
+    assert!(
+        thread.starts_with("/onderwerpen/"),
+        "on the report: {thread}"
+    );
+    anouk.assert_text(&report_title).await;
+    anouk.assert_text("Wat we bespraken").await;
+    let back = anouk.text_of("p.report-of").await;
+    assert!(
+        back.starts_with("Verslag van de bijeenkomst") && back.contains(recent),
+        "{back}"
+    );
+    anouk.click("p.report-of a").await;
+    assert_eq!(anouk.current_path().await, held);
+    let linked = anouk.text_at("//section[@id='verslag']//a").await;
+    assert_eq!(linked, report_title);
+    anouk.assert_absent("Verslag schrijven").await;
+    problems.extend(
+        anouk
+            .check("meeting with its report (nl, desktop)", "nl")
+            .await,
+    );
+    anouk.close().await;
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

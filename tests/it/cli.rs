@@ -119,9 +119,10 @@ async fn the_demo_site_reads_well_including_its_longest_thread() {
 }
 
 /// The demo's meetings: every open practice has one held (with attendance and its report
-/// linked both ways) and two coming, one of them full with a waiting list; the community
-/// and the expert group meet too; the demo member is coming to one; and every meeting's
-/// count of places agrees with its registrations.
+/// linked both ways) and two coming, one of them full with a waiting list; the demo member's
+/// practice also held one a day or two ago whose report is still to be written; the
+/// community and the expert group meet too; the demo member is coming to one; and every
+/// meeting's count of places agrees with its registrations.
 async fn the_demo_has_meetings(app: &mut crate::helpers::TestApp) {
     use erbij::entities::{
         meeting::{self, MeetingState},
@@ -167,11 +168,36 @@ async fn the_demo_has_meetings(app: &mut crate::helpers::TestApp) {
             .iter()
             .filter(|m| m.practice_id == Some(p.id))
             .collect();
-        let held: Vec<&&meeting::Model> = mine.iter().filter(|m| m.ends_at < now).collect();
+        let held: Vec<&meeting::Model> = mine.iter().copied().filter(|m| m.ends_at < now).collect();
         assert!(!held.is_empty(), "{}: nothing held", p.slug);
-        for m in held {
+        for m in &held {
             assert_eq!(m.state, MeetingState::Held, "{}", m.title);
             assert!(of(m).iter().any(|r| r.attended), "{}: attendance", m.title);
+        }
+        // Each has a report linked both ways; only the demo member's practice has one held
+        // a day or two ago that still waits for its report.
+        let reported: Vec<&meeting::Model> = held
+            .iter()
+            .copied()
+            .filter(|m| m.report_thread_id.is_some())
+            .collect();
+        assert!(!reported.is_empty(), "{}: no report", p.slug);
+        let unreported: Vec<&str> = held
+            .iter()
+            .filter(|m| m.report_thread_id.is_none())
+            .map(|m| m.title.as_str())
+            .collect();
+        if p.slug == "migranten" {
+            assert_eq!(unreported, [erbij::demo::RECENT_MEETING]);
+            let recent = held
+                .iter()
+                .find(|m| m.title == erbij::demo::RECENT_MEETING)
+                .expect("the recent meeting");
+            assert!(recent.ends_at > now - chrono::Duration::days(4));
+        } else {
+            assert!(unreported.is_empty(), "{}: {unreported:?}", p.slug);
+        }
+        for m in reported {
             let report_id = m.report_thread_id.expect("a report");
             let report = thread::Entity::find_by_id(report_id)
                 .one(db)

@@ -380,7 +380,18 @@ async fn a_reminder_goes_once_the_day_before_and_a_cancellation_tells_everyone()
         .unwrap();
     assert_eq!(reminders, 1);
     deliver(&app).await;
-    let reminder = app.mail("a@wijk.nl", "Morgen: Kennisbijeenkomst").await;
+    // "Morgen", or "Vandaag" when twenty hours ahead is still today (a run at night).
+    let starts_at = meeting(&app, id).await.starts_at;
+    let amsterdam =
+        |t: chrono::DateTime<Utc>| t.with_timezone(&chrono_tz::Europe::Amsterdam).date_naive();
+    let word = if amsterdam(starts_at) == amsterdam(Utc::now()) {
+        "Vandaag"
+    } else {
+        "Morgen"
+    };
+    let reminder = app
+        .mail("a@wijk.nl", &format!("{word}: Kennisbijeenkomst"))
+        .await;
     let weekday =
         erbij::meetings::views::long_date(erbij::i18n::Lang::Nl, meeting(&app, id).await.starts_at);
     assert!(
@@ -1126,4 +1137,57 @@ async fn organisers_who_left_the_practice_and_blocked_accounts_lose_what_they_ha
         .get(&format!("/agenda/{token}.ics"))
         .await
         .assert_status(404);
+}
+
+#[tokio::test]
+async fn the_reminder_says_tomorrow_or_today_as_the_meeting_falls() {
+    let mut app = site().await;
+    let morning = plan(
+        &mut app,
+        &[
+            ("title", "Ochtendoverleg"),
+            ("starts", "09:00"),
+            ("ends", "10:00"),
+        ],
+    )
+    .await;
+    let (mut a, _) = member_browser(&app, "a@wijk.nl", "Anna Jansen").await;
+    a.post(&format!("/bijeenkomsten/{morning}/aanmelden"), &[])
+        .await
+        .assert_status(303);
+    let starts = meeting(&app, morning).await.starts_at;
+    // The job looking the evening before, and (for a second meeting) the same morning.
+    erbij::meetings::mails::queue_reminders(&app.state, starts - Duration::hours(15))
+        .await
+        .unwrap();
+    let evening = plan(
+        &mut app,
+        &[
+            ("title", "Avondoverleg"),
+            ("starts", "19:00"),
+            ("ends", "20:00"),
+        ],
+    )
+    .await;
+    a.post(&format!("/bijeenkomsten/{evening}/aanmelden"), &[])
+        .await
+        .assert_status(303);
+    erbij::meetings::mails::queue_reminders(&app.state, starts - Duration::hours(1))
+        .await
+        .unwrap();
+    deliver(&app).await;
+    let subjects: Vec<String> = app
+        .mails_to("a@wijk.nl")
+        .into_iter()
+        .map(|m| m.subject)
+        .collect();
+    assert!(
+        subjects.contains(&"Morgen: Ochtendoverleg".to_string()),
+        "{subjects:?}"
+    );
+    assert!(
+        subjects.contains(&"Vandaag: Avondoverleg".to_string()),
+        "{subjects:?}"
+    );
+    assert_eq!(subjects.len(), 2, "{subjects:?}");
 }
