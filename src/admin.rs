@@ -4,6 +4,7 @@
 
 pub mod applications;
 pub mod audit_log;
+pub mod expertise;
 pub mod outbox;
 pub mod people;
 pub mod practices;
@@ -33,6 +34,8 @@ pub fn admin_page(ctx: &Ctx, title: &str, body: Markup) -> Markup {
                     li { a href="/beheer/mensen" { (ctx.t("admin.people")) } }
                     li { a href="/beheer/uitnodigen" { (ctx.t("admin.invite")) } }
                     li { a href="/beheer/praktijken" { (ctx.t("admin.practices")) } }
+                    li { a href="/beheer/organisaties" { (ctx.t("organisations.title")) } }
+                    li { a href="/beheer/expertise" { (ctx.t("directory.expertise")) } }
                     li { a href="/beheer/signaleringen" { (ctx.t("admin.flags")) } @if ctx.open_flags > 0 { " " span.badge.new { (ctx.open_flags) } } }
                     li { a href="/beheer/post" { (ctx.t("admin.outbox")) } }
                     li { a href="/beheer/logboek" { (ctx.t("admin.audit_log")) } }
@@ -71,6 +74,10 @@ pub async fn show_dashboard(State(state): State<AppState>, ctx: Ctx) -> AppResul
                 li.card {
                     h2 { a href="/beheer/praktijken" { (ctx.t("admin.practices")) } }
                     p { (ctx.t("admin.practices_text")) }
+                }
+                li.card {
+                    h2 { a href="/beheer/organisaties" { (ctx.t("organisations.title")) } }
+                    p { (ctx.t("organisations.admin_text")) }
                 }
                 li.card {
                     h2 { a href="/beheer/logboek" { (ctx.t("admin.audit_log")) } }

@@ -16,7 +16,7 @@ use sea_orm::{
 
 use crate::{
     config::Settings,
-    entities::{practice, thread},
+    entities::{expertise_tag, practice, thread},
 };
 
 pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, DbErr> {
@@ -209,5 +209,54 @@ pub async fn seed(db: &impl ConnectionTrait) -> Result<(), DbErr> {
         .insert(db)
         .await?;
     }
+    // A first list of expertise for the directory; administrators keep it from then on.
+    if expertise_tag::Entity::find().count(db).await? == 0 {
+        let rows =
+            EXPERTISE
+                .iter()
+                .enumerate()
+                .map(|(i, (slug, nl, en))| expertise_tag::ActiveModel {
+                    slug: Set((*slug).into()),
+                    name_nl: Set((*nl).into()),
+                    name_en: Set((*en).into()),
+                    position: Set(i32::try_from(i).unwrap_or(0)),
+                    ..Default::default()
+                });
+        expertise_tag::Entity::insert_many(rows).exec(db).await?;
+    }
     Ok(())
 }
+
+/// The expertise a new site starts with (slug, Dutch, English).
+const EXPERTISE: [(&str, &str, &str); 10] = [
+    ("huisbezoeken", "Huisbezoeken", "Home visits"),
+    (
+        "signaleren",
+        "Eenzaamheid signaleren",
+        "Spotting loneliness",
+    ),
+    ("mantelzorg", "Mantelzorg", "Informal care"),
+    ("dementie", "Dementie", "Dementia"),
+    (
+        "migranten-en-taal",
+        "Migranten en taal",
+        "Migrants and language",
+    ),
+    ("jongeren", "Jongeren", "Young people"),
+    ("zingeving", "Zingeving", "Meaning-making"),
+    (
+        "netwerkversterking",
+        "Netwerkversterking",
+        "Strengthening networks",
+    ),
+    (
+        "vrijwilligers",
+        "Vrijwilligers begeleiden",
+        "Guiding volunteers",
+    ),
+    (
+        "geldzorgen",
+        "Geldzorgen en schulden",
+        "Money worries and debt",
+    ),
+];

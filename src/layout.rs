@@ -93,6 +93,7 @@ fn nav_items(ctx: &Ctx) -> Markup {
                         }
                     }
                 }
+                li { a href="/leden" { (ctx.t("nav.directory")) } }
                 li { (bell_link(ctx, "bell")) }
                 li { a href="/profiel" { (ctx.t("nav.profile")) } }
                 li {

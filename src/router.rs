@@ -19,8 +19,9 @@ use tower_http::{
 };
 
 use crate::{
-    AppState, accounts, admin, assets, forum, home, meetings, members, notifications, own_data,
-    page_cache, practices, privacy, search, shell, subscriptions, summaries,
+    AppState, accounts, admin, assets, directory, forum, home, meetings, members, notifications,
+    organisations, own_data, page_cache, practices, privacy, search, shell, subscriptions,
+    summaries,
 };
 
 /// Forms are small; uploads (later) get their own, larger limit on their own routes.
@@ -320,6 +321,26 @@ pub fn build(state: AppState) -> Router {
         )
         .route("/meldingen", get(notifications::pages::show_notifications))
         .route("/leden/zoek", get(members::suggest))
+        .route("/leden", get(directory::directory))
+        .route(
+            "/profiel/gids",
+            get(directory::show_listing).post(directory::save_listing),
+        )
+        .route("/organisaties", get(organisations::list))
+        .route("/organisaties/{slug}", get(organisations::show))
+        .route("/beheer/organisaties", get(organisations::admin_list))
+        .route(
+            "/beheer/organisaties/nieuw",
+            get(organisations::admin_new).post(organisations::admin_create),
+        )
+        .route(
+            "/beheer/organisaties/{id}",
+            get(organisations::admin_edit).post(organisations::admin_update),
+        )
+        .route(
+            "/beheer/expertise",
+            get(admin::expertise::show).post(admin::expertise::add),
+        )
         .route("/concepten", post(forum::drafts::autosave))
         .route("/leden/{handle}", get(members::show_member))
         .route(

@@ -26,6 +26,7 @@ mod m20261204_000001_search_ids;
 mod m20261205_000001_hearing_back;
 mod m20261206_000001_post_html;
 mod m20261207_000001_meetings;
+mod m20261208_000001_directory;
 
 pub struct Migrator;
 
@@ -56,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000001_hearing_back::Migration),
             Box::new(m20261206_000001_post_html::Migration),
             Box::new(m20261207_000001_meetings::Migration),
+            Box::new(m20261208_000001_directory::Migration),
         ]
     }
 }

@@ -214,6 +214,15 @@ async fn forget_person(db: &impl ConnectionTrait, person: &user::Model) -> Resul
         .filter(membership::Column::UserId.eq(id))
         .exec(db)
         .await?;
+    // What the directory said of them.
+    crate::entities::user_organisation::Entity::delete_many()
+        .filter(crate::entities::user_organisation::Column::UserId.eq(id))
+        .exec(db)
+        .await?;
+    crate::entities::user_expertise::Entity::delete_many()
+        .filter(crate::entities::user_expertise::Column::UserId.eq(id))
+        .exec(db)
+        .await?;
     flag::Entity::delete_many()
         .filter(flag::Column::ReporterId.eq(id))
         .exec(db)
@@ -258,6 +267,8 @@ async fn forget_person(db: &impl ConnectionTrait, person: &user::Model) -> Resul
             user::Column::CalendarToken,
             Expr::value(Option::<String>::None),
         )
+        .col_expr(user::Column::Districts, Expr::value(""))
+        .col_expr(user::Column::Phone, Expr::value(""))
         .col_expr(
             user::Column::NameSkeleton,
             Expr::value(Option::<String>::None),

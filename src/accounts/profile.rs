@@ -105,6 +105,11 @@ fn view(
                 p { (ctx.t("member_mail.teaser")) }
                 p { a.button href="/profiel/email" { (ctx.t("member_mail.change")) } }
             }
+            section aria-labelledby="profile-directory" {
+                h2 #profile-directory { (ctx.t("directory.own_title")) }
+                p { (ctx.t("directory.profile_teaser")) }
+                p { a.button href="/profiel/gids" { (ctx.t("directory.profile_link")) } }
+            }
             section aria-labelledby="profile-meetings" {
                 h2 #profile-meetings { (ctx.t("meetings.feed_title")) }
                 p { (ctx.t("meetings.profile_teaser")) }

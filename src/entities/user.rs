@@ -47,6 +47,16 @@ pub struct Model {
     /// The secret in the address of the member's own calendar feed (`None` until they ask
     /// for one, and again after they revoke it).
     pub calendar_token: Option<String>,
+    /// The districts they work in, for the directory (`,charlois,noord,`; see
+    /// `directory::DISTRICTS`).
+    pub districts: String,
+    pub phone: String,
+    /// What the directory shows of them: organisations and districts unless they say no,
+    /// phone and address only if they say yes.
+    pub show_organisation: bool,
+    pub show_districts: bool,
+    pub show_phone: bool,
+    pub show_email: bool,
 }
 
 #[async_trait::async_trait]

@@ -476,6 +476,14 @@ fn profile_json(p: &user::Model) -> Value {
         "expert_group": p.is_expert,
         "member_since": p.created_at,
         "read_everything_before": p.read_from,
+        "directory": {
+            "districts": crate::directory::districts_of(&p.districts),
+            "phone": p.phone,
+            "show_organisation": p.show_organisation,
+            "show_districts": p.show_districts,
+            "show_phone": p.show_phone,
+            "show_email": p.show_email,
+        },
     })
 }
 

@@ -14,6 +14,7 @@ mod admin;
 mod attachments;
 mod cli;
 mod delivery;
+mod directory;
 mod experts;
 mod forum;
 mod hearing_back;

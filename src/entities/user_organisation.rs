@@ -1,0 +1,14 @@
+use sea_orm::entity::prelude::*;
+
+/// A member's organisation (a member may belong to two).
+#[sea_orm::model]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "user_organisations")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub user_id: i32,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub organisation_id: i32,
+}
+
+impl ActiveModelBehavior for ActiveModel {}
