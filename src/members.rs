@@ -98,10 +98,12 @@ pub async fn show_member(
         .filter(|(p, _)| !p.archived)
         .collect();
     practices.sort_by_key(|(p, _)| (p.position, p.id));
+    let listed = crate::directory::entries(&state.db, vec![person.clone()]).await?;
     Ok(view(
         &ctx,
         &scope,
         &person,
+        listed.first(),
         &practices,
         &threads,
         &replies,
@@ -114,6 +116,7 @@ fn view(
     ctx: &Ctx,
     scope: &Scope,
     person: &user::Model,
+    listed: Option<&crate::directory::Entry>,
     practices: &[(&crate::entities::practice::Model, bool)],
     threads: &[thread::Model],
     replies: &[post::Model],
@@ -137,6 +140,7 @@ fn view(
                 @if !person.organisation.is_empty() { " · " (person.organisation) }
                 @if let Some(key) = role { " · " span.badge { (ctx.t(key)) } }
             }
+            @if let Some(entry) = listed { (crate::directory::views::details(ctx, entry)) }
             @if !person.bio.is_empty() {
                 div.bio { @for line in person.bio.lines() { p { (line) } } }
             }

@@ -102,30 +102,7 @@ pub fn directory(
                         li.card {
                             h2 { (person_link(ctx, Some(&e.person))) }
                             @if !e.person.job.is_empty() { p.meta { (e.person.job) } }
-                            @if !e.organisations.is_empty() {
-                                p {
-                                    @for (i, o) in e.organisations.iter().enumerate() {
-                                        @if i > 0 { ", " }
-                                        a href={ "/organisaties/" (o.slug) } { (o.name) }
-                                    }
-                                }
-                            }
-                            @if !e.districts.is_empty() {
-                                p.meta { (ctx.t("directory.works_in")) " " (e.districts.join(", ")) }
-                            }
-                            @if !e.expertise.is_empty() {
-                                p {
-                                    @for t in &e.expertise {
-                                        span.badge { (t.name(ctx.lang)) } " "
-                                    }
-                                }
-                            }
-                            @if let Some(phone) = &e.phone {
-                                p { (ctx.t("directory.phone")) ": " a href={ "tel:" (phone.replace(' ', "")) } { (phone) } }
-                            }
-                            @if let Some(email) = &e.email {
-                                p { (ctx.t("field.email")) ": " a href={ "mailto:" (email) } { (email) } }
-                            }
+                            (details(ctx, e))
                         }
                     }
                 }
@@ -139,6 +116,37 @@ pub fn directory(
             }
         },
     )
+}
+
+/// What a member shows of themselves (organisations, districts, expertise, phone, email):
+/// the same on the directory and on their page, and only what they chose.
+pub fn details(ctx: &Ctx, e: &Entry) -> Markup {
+    html! {
+        @if !e.organisations.is_empty() {
+            p {
+                @for (i, o) in e.organisations.iter().enumerate() {
+                    @if i > 0 { ", " }
+                    a href={ "/organisaties/" (o.slug) } { (o.name) }
+                }
+            }
+        }
+        @if !e.districts.is_empty() {
+            p.meta { (ctx.t("directory.works_in")) " " (e.districts.join(", ")) }
+        }
+        @if !e.expertise.is_empty() {
+            p {
+                @for t in &e.expertise {
+                    span.badge { (t.name(ctx.lang)) } " "
+                }
+            }
+        }
+        @if let Some(phone) = &e.phone {
+            p { (ctx.t("directory.phone")) ": " a href={ "tel:" (phone.replace(' ', "")) } { (phone) } }
+        }
+        @if let Some(email) = &e.email {
+            p { (ctx.t("field.email")) ": " a href={ "mailto:" (email) } { (email) } }
+        }
+    }
 }
 
 fn checkbox(name: &str, value: &str, id: &str, checked: bool, label: &str) -> Markup {

@@ -258,3 +258,40 @@ async fn administrators_keep_the_organisations_and_the_expertise_list() {
         .await
         .assert_status(403);
 }
+
+#[tokio::test]
+async fn a_members_page_shows_the_same_choices_as_the_directory() {
+    let app = TestApp::new().await;
+    organisation(&app, "humanitas", "Humanitas").await;
+    let mut sanne = listed(
+        &app,
+        "sanne@wijk.nl",
+        "Sanne Smit",
+        &[
+            ("organisation", "humanitas"),
+            ("show_organisation", "1"),
+            ("district", "delfshaven"),
+            ("expertise", "dementie"),
+            ("phone", "010 765 43 21"),
+            ("show_email", "1"),
+        ],
+    )
+    .await;
+    let handle = user::Entity::find()
+        .filter(user::Column::Email.eq("sanne@wijk.nl"))
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .handle
+        .unwrap();
+    sanne
+        .get(&format!("/leden/{handle}"))
+        .await
+        .assert_status(200)
+        .assert_contains("/organisaties/humanitas")
+        .assert_contains("Dementie")
+        .assert_contains("mailto:sanne@wijk.nl")
+        .assert_lacks("Delfshaven")
+        .assert_lacks("010 765 43 21");
+}
