@@ -40,6 +40,8 @@ async fn every_page_passes_the_accessibility_audit_in_both_languages_and_sizes()
         ("subscribe", "/volgen".into()),
         ("apply", "/word-lid".into()),
         ("privacy", "/privacy".into()),
+        ("organisations", "/organisaties".into()),
+        ("an organisation", "/organisaties/humanitas".into()),
         ("search", "/zoeken?q=eenzaamheid".into()),
         (
             "search, nothing found",
@@ -120,6 +122,16 @@ async fn every_page_passes_the_accessibility_audit_in_both_languages_and_sizes()
                 ("member home", "/".into()),
                 ("welcome", "/welkom".into()),
                 ("a member's page", "/leden/bram-jansen".into()),
+                ("directory", "/leden".into()),
+                (
+                    "directory filtered",
+                    "/leden?wijk=charlois&expertise=huisbezoeken".into(),
+                ),
+                ("own directory entry", "/profiel/gids".into()),
+                (
+                    "an organisation as member",
+                    "/organisaties/humanitas".into(),
+                ),
                 ("practice list with news", "/praktijken".into()),
                 ("profile", "/profiel".into()),
                 ("mail settings", "/profiel/email".into()),
@@ -179,6 +191,9 @@ async fn every_page_passes_the_accessibility_audit_in_both_languages_and_sizes()
         ("people", "/beheer/mensen"),
         ("practices", "/beheer/praktijken"),
         ("audit log", "/beheer/logboek"),
+        ("organisations", "/beheer/organisaties"),
+        ("new organisation", "/beheer/organisaties/nieuw"),
+        ("expertise", "/beheer/expertise"),
         ("outbox", "/beheer/post"),
         ("flags", "/beheer/signaleringen"),
     ];
