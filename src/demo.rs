@@ -6,6 +6,13 @@
 //! `--scale N` makes about N posts instead, with varied text from [`text`] (a few thousand
 //! distinct words, most of them rare), for search benchmarks: people, threads and posts go
 //! in with multi-row inserts, and the search index is built once at the end.
+//!
+//! Both fill the directory too: the coalition's partner organisations (and a few more), and
+//! for every demo person one or two organisations, the districts they work in and their
+//! expertise, with a few who show their phone or address and a couple who keep their
+//! districts to themselves.
+
+use std::collections::HashMap;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc, Weekday};
 use indicatif::ProgressBar;
@@ -17,10 +24,14 @@ use sea_orm::{
 
 use crate::{
     entities::{
+        expertise_tag,
         meeting::{self, MeetingState},
-        meeting_organiser, membership, post, practice,
+        meeting_organiser, membership,
+        organisation::{self, Kind},
+        post, practice,
         registration::{self, Status},
-        summary, summary_practice, summary_version, thread, user,
+        summary, summary_practice, summary_version, thread, user, user_expertise,
+        user_organisation,
     },
     password,
 };
@@ -59,20 +70,310 @@ const LAST: &[&str] = &[
     "Kok",
     "Verbeek",
 ];
-const ORGANISATIONS: &[(&str, &str)] = &[
-    ("Wijkzorg Noord", "Wijkverpleegkundige"),
-    ("Welzijn Rotterdam-Zuid", "Opbouwwerker"),
-    (
-        "Vrijwilligerscentrale Rotterdam",
-        "Vrijwilligerscoördinator",
-    ),
-    ("Humanitas", "Coördinator maatjesproject"),
-    ("Jongerenwerk Feijenoord", "Jongerenwerker"),
-    ("Buurthuis De Ster", "Sociaal werker"),
-    ("GGD Rotterdam-Rijnmond", "Preventiemedewerker"),
-    ("Huisartsenpraktijk Kralingen", "Praktijkondersteuner"),
-    ("Stichting Thuis in de Wijk", "Ouderenadviseur"),
+/// A partner organisation in the demo's directory.
+struct Partner {
+    slug: &'static str,
+    name: &'static str,
+    kind: Kind,
+    /// Where it works: slugs of `directory::DISTRICTS`.
+    districts: &'static [&'static str],
+    /// Dutch, Markdown.
+    description: &'static str,
+}
+
+/// The coalition's partners as its public page names them, the municipality, and three
+/// organisations made up for the demo (the last three). Of the real ones the demo says no
+/// more than what anyone could say in a sentence; their addresses are placeholders.
+const PARTNERS: [Partner; 10] = [
+    Partner {
+        slug: "gemeente-rotterdam",
+        name: "Gemeente Rotterdam",
+        kind: Kind::Government,
+        districts: &[
+            "centrum",
+            "charlois",
+            "delfshaven",
+            "feijenoord",
+            "hillegersberg-schiebroek",
+            "hoek-van-holland",
+            "hoogvliet",
+            "ijsselmonde",
+            "kralingen-crooswijk",
+            "noord",
+            "overschie",
+            "pernis",
+            "prins-alexander",
+            "rozenburg",
+        ],
+        description: "De lokale overheid; in de coalitie betrokken bij het beleid rond \
+                      eenzaamheid en sociaal isolement in alle gebieden van de stad.",
+    },
+    Partner {
+        slug: "sensoor",
+        name: "Sensoor",
+        kind: Kind::Volunteer,
+        districts: &["centrum", "delfshaven", "noord", "prins-alexander"],
+        description: "Vrijwilligersorganisatie die een luisterend oor biedt aan wie behoefte \
+                      heeft aan een gesprek; een van de ondertekenaars van de \
+                      samenwerkingsovereenkomst van de **Coalitie Erbij**.",
+    },
+    Partner {
+        slug: "humanitas",
+        name: "Humanitas",
+        kind: Kind::Volunteer,
+        districts: &[
+            "charlois",
+            "feijenoord",
+            "kralingen-crooswijk",
+            "prins-alexander",
+        ],
+        description: "Vrijwilligersorganisatie; in Rotterdam onder meer maatjesprojecten en \
+                      thuisadministratie.",
+    },
+    Partner {
+        slug: "sol",
+        name: "SOL",
+        kind: Kind::Welfare,
+        districts: &["charlois", "ijsselmonde", "feijenoord"],
+        description: "Een van de organisaties die de samenwerkingsovereenkomst van de \
+                      **Coalitie Erbij** tekenden.",
+    },
+    Partner {
+        slug: "mdrplus",
+        name: "MDRplus",
+        kind: Kind::Welfare,
+        districts: &["delfshaven", "centrum", "noord"],
+        description: "Een van de organisaties die de samenwerkingsovereenkomst van de \
+                      **Coalitie Erbij** tekenden.",
+    },
+    Partner {
+        slug: "thermiek",
+        name: "Thermiek",
+        kind: Kind::Welfare,
+        districts: &[
+            "kralingen-crooswijk",
+            "hillegersberg-schiebroek",
+            "overschie",
+        ],
+        description: "Een van de organisaties die de samenwerkingsovereenkomst van de \
+                      **Coalitie Erbij** tekenden.",
+    },
+    Partner {
+        slug: "wmo-radar",
+        name: "WMO Radar",
+        kind: Kind::Other,
+        districts: &["centrum", "feijenoord", "delfshaven"],
+        description: "Een van de organisaties die de samenwerkingsovereenkomst van de \
+                      **Coalitie Erbij** tekenden.",
+    },
+    Partner {
+        slug: "wijkverpleging-rotte-en-schie",
+        name: "Wijkverpleging Rotte en Schie",
+        kind: Kind::Care,
+        districts: &[
+            "noord",
+            "hillegersberg-schiebroek",
+            "overschie",
+            "kralingen-crooswijk",
+        ],
+        description: "Wijkverpleegkundigen die thuis zorg geven en onderweg **vroeg \
+                      signaleren** wie er alleen voor staat.",
+    },
+    Partner {
+        slug: "thuis-in-de-wijk",
+        name: "Stichting Thuis in de Wijk",
+        kind: Kind::Welfare,
+        districts: &["charlois", "ijsselmonde", "hoogvliet", "pernis"],
+        description: "Ouderenadviseurs en vrijwilligers die ouderen thuis opzoeken, met hen \
+                      meedenken en hen in contact brengen met de buurt.",
+    },
+    Partner {
+        slug: "jongerenwerk-op-zuid",
+        name: "Jongerenwerk Op Zuid",
+        kind: Kind::Welfare,
+        districts: &["charlois", "feijenoord", "ijsselmonde"],
+        description: "Jongerenwerkers op straat, op school en in de buurthuizen van Zuid, want \
+                      ook jongeren kunnen eenzaam zijn.",
+    },
 ];
+
+fn partner(slug: &str) -> Option<&'static Partner> {
+    PARTNERS.iter().find(|p| p.slug == slug)
+}
+
+/// What a demo person does: their (first) organisation, their job, and the expertise
+/// (slugs of the tags `db::seed` makes) they may claim.
+struct Role {
+    organisation: &'static str,
+    job: &'static str,
+    expertise: &'static [&'static str],
+}
+
+const ROLES: [Role; 10] = [
+    Role {
+        organisation: "humanitas",
+        job: "Coördinator maatjesproject",
+        expertise: &[
+            "netwerkversterking",
+            "vrijwilligers",
+            "signaleren",
+            "huisbezoeken",
+        ],
+    },
+    Role {
+        organisation: "sol",
+        job: "Opbouwwerker",
+        expertise: &[
+            "netwerkversterking",
+            "signaleren",
+            "migranten-en-taal",
+            "geldzorgen",
+        ],
+    },
+    Role {
+        organisation: "wijkverpleging-rotte-en-schie",
+        job: "Wijkverpleegkundige",
+        expertise: &["huisbezoeken", "dementie", "mantelzorg", "signaleren"],
+    },
+    Role {
+        organisation: "sensoor",
+        job: "Vrijwilligerscoördinator",
+        expertise: &["vrijwilligers", "zingeving", "signaleren"],
+    },
+    Role {
+        organisation: "mdrplus",
+        job: "Maatschappelijk werker",
+        expertise: &[
+            "geldzorgen",
+            "huisbezoeken",
+            "migranten-en-taal",
+            "mantelzorg",
+        ],
+    },
+    Role {
+        organisation: "thuis-in-de-wijk",
+        job: "Ouderenadviseur",
+        expertise: &["huisbezoeken", "dementie", "mantelzorg", "zingeving"],
+    },
+    Role {
+        organisation: "gemeente-rotterdam",
+        job: "Beleidsadviseur sociaal domein",
+        expertise: &["netwerkversterking", "signaleren", "jongeren"],
+    },
+    Role {
+        organisation: "thermiek",
+        job: "Sociaal werker",
+        expertise: &["zingeving", "netwerkversterking", "huisbezoeken"],
+    },
+    Role {
+        organisation: "jongerenwerk-op-zuid",
+        job: "Jongerenwerker",
+        expertise: &["jongeren", "migranten-en-taal", "signaleren"],
+    },
+    Role {
+        organisation: "wmo-radar",
+        job: "Adviseur",
+        expertise: &["mantelzorg", "geldzorgen", "netwerkversterking"],
+    },
+];
+
+/// Where some people also volunteer or have a second post.
+const SECOND_ORGANISATIONS: [&str; 4] = ["sensoor", "humanitas", "wmo-radar", "thuis-in-de-wijk"];
+
+/// The `i`-th demo person's job and what the directory knows of them.
+struct Listing {
+    job: &'static str,
+    organisations: Vec<&'static Partner>,
+    districts: Vec<&'static str>,
+    expertise: Vec<&'static str>,
+    phone: String,
+    show_districts: bool,
+    show_phone: bool,
+    show_email: bool,
+}
+
+/// Everyone has one organisation (every fourth person two), one to three of its districts
+/// and one to three kinds of expertise. Two in seven have a phone number, half of them show
+/// it; one in thirteen shows their address; one in fifteen hides their districts (Ilse, the
+/// ninth, among them: she works in Charlois).
+fn listing(i: usize) -> Listing {
+    let role = &ROLES[i % ROLES.len()];
+    let round = i / ROLES.len();
+    let mut organisations: Vec<&'static Partner> = partner(role.organisation).into_iter().collect();
+    if i % 4 == 1 {
+        let k = i / 4;
+        let second = (0..SECOND_ORGANISATIONS.len())
+            .map(|d| SECOND_ORGANISATIONS[(k + d) % SECOND_ORGANISATIONS.len()])
+            .find(|s| *s != role.organisation)
+            .and_then(partner);
+        organisations.extend(second);
+    }
+    let home = organisations
+        .first()
+        .map(|p| p.districts)
+        .unwrap_or_default();
+    let districts = (0..(1 + (2 * i + 1) % 3).min(home.len()))
+        .map(|k| home[(round + k) % home.len()])
+        .collect();
+    let tags = role.expertise;
+    let expertise = (0..(1 + (i + 1) % 3).min(tags.len()))
+        .map(|k| tags[(round + k) % tags.len()])
+        .collect();
+    let phone = match i % 7 {
+        2 | 5 if i.is_multiple_of(2) => format!("010 123 45 {:02}", i % 100),
+        2 | 5 => format!("06 12 34 56 {:02}", i % 100),
+        _ => String::new(),
+    };
+    Listing {
+        job: role.job,
+        organisations,
+        districts,
+        expertise,
+        phone,
+        show_districts: i % 15 != 8,
+        show_phone: i % 7 == 2,
+        show_email: i % 13 == 4,
+    }
+}
+
+/// The partner organisations' ids by slug: those the site has already (an administrator
+/// may have added one), and the others added.
+async fn partner_organisations(
+    db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+) -> Result<HashMap<&'static str, i32>, DbErr> {
+    let existing = organisation::Entity::find()
+        .filter(organisation::Column::Slug.is_in(PARTNERS.iter().map(|p| p.slug)))
+        .all(db)
+        .await?;
+    let mut ids = HashMap::new();
+    for p in &PARTNERS {
+        let id = match existing.iter().find(|o| o.slug == p.slug) {
+            Some(o) => o.id,
+            None => {
+                organisation::ActiveModel {
+                    slug: Set(p.slug.into()),
+                    name: Set(p.name.into()),
+                    kind: Set(p.kind),
+                    description: Set(p.description.into()),
+                    website: Set(format!("https://example.org/{}", p.slug)),
+                    districts: Set(crate::directory::store_districts(
+                        p.districts.iter().copied(),
+                    )),
+                    created_at: Set(now - Duration::days(210)),
+                    updated_at: Set(now - Duration::days(210)),
+                    ..Default::default()
+                }
+                .insert(db)
+                .await?
+                .id
+            }
+        };
+        ids.insert(p.slug, id);
+    }
+    Ok(ids)
+}
+
 const TOPICS: &[&str] = &[
     "Hoe begin je het gesprek over eenzaamheid?",
     "Ervaringen met een maatjesproject",
@@ -203,28 +504,81 @@ async fn seed_with(
     let now = Utc::now();
 
     // People: everyone joins two or three practices; the first in each is its facilitator.
+    // Each is in the directory with their organisations, districts and expertise.
     let txn = db.begin().await?;
+    let organisations = partner_organisations(&txn, now).await?;
+    let tags: HashMap<String, i32> = expertise_tag::Entity::find()
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|t| (t.slug, t.id))
+        .collect();
     let mut people = Vec::new();
+    let mut works_at = Vec::new();
+    let mut knows = Vec::new();
     for i in 0..people_for(scale) {
         let (first, last) = person_name(i);
-        let (organisation, job) = ORGANISATIONS[i % ORGANISATIONS.len()];
+        let listing = listing(i);
         let email = format!("{}.{}@{DOMAIN}", first.to_lowercase(), slug::slugify(last));
         let person = user::ActiveModel {
             email: Set(email),
             name: Set(format!("{first} {last}")),
-            organisation: Set(organisation.into()),
-            job: Set(job.into()),
+            organisation: Set(listing
+                .organisations
+                .first()
+                .map(|p| p.name)
+                .unwrap_or_default()
+                .into()),
+            job: Set(listing.job.into()),
             password_hash: Set(Some(hash.clone())),
             is_expert: Set(i % 10 == 3),
             lang: Set("nl".into()),
             created_at: Set(now - Duration::days(200)),
             // As if they last caught up a week ago: their home shows the week's news.
             read_from: Set(now - Duration::days(7)),
+            districts: Set(crate::directory::store_districts(
+                listing.districts.iter().copied(),
+            )),
+            phone: Set(listing.phone),
+            show_organisation: Set(true),
+            show_districts: Set(listing.show_districts),
+            show_phone: Set(listing.show_phone),
+            show_email: Set(listing.show_email),
             ..Default::default()
         }
         .insert(&txn)
         .await?;
+        works_at.extend(
+            listing
+                .organisations
+                .iter()
+                .filter_map(|p| organisations.get(p.slug))
+                .map(|&id| user_organisation::ActiveModel {
+                    user_id: Set(person.id),
+                    organisation_id: Set(id),
+                }),
+        );
+        knows.extend(
+            listing
+                .expertise
+                .iter()
+                .filter_map(|slug| tags.get(*slug))
+                .map(|&id| user_expertise::ActiveModel {
+                    user_id: Set(person.id),
+                    tag_id: Set(id),
+                }),
+        );
         people.push(person);
+    }
+    for chunk in works_at.chunks(500) {
+        user_organisation::Entity::insert_many(chunk.to_vec())
+            .exec(&txn)
+            .await?;
+    }
+    for chunk in knows.chunks(500) {
+        user_expertise::Entity::insert_many(chunk.to_vec())
+            .exec(&txn)
+            .await?;
     }
     let mut members_of: Vec<Vec<i32>> = vec![Vec::new(); practices.len()];
     let mut memberships = Vec::new();
@@ -1688,6 +2042,75 @@ mod tests {
                     (0..count).map(|k| local_title(practice, k)).collect();
                 assert_eq!(titles.len(), count, "a title comes back in a practice");
             }
+        }
+    }
+
+    #[test]
+    fn the_demo_directory_names_the_partners_and_shows_the_choices_at_work() {
+        for name in [
+            "Sensoor",
+            "Humanitas",
+            "SOL",
+            "MDRplus",
+            "Thermiek",
+            "WMO Radar",
+            "Gemeente Rotterdam",
+        ] {
+            assert!(PARTNERS.iter().any(|p| p.name == name), "{name}");
+        }
+        let slugs: HashSet<&str> = PARTNERS.iter().map(|p| p.slug).collect();
+        assert_eq!(slugs.len(), PARTNERS.len());
+        for p in &PARTNERS {
+            let stored = crate::directory::store_districts(p.districts.iter().copied());
+            assert_eq!(
+                crate::directory::districts_of(&stored).len(),
+                p.districts.len(),
+                "{}",
+                p.slug
+            );
+            assert!(!p.description.contains("  "), "{}", p.slug);
+        }
+        for role in &ROLES {
+            assert!(
+                partner(role.organisation).is_some(),
+                "{}",
+                role.organisation
+            );
+        }
+        for slug in SECOND_ORGANISATIONS {
+            assert!(partner(slug).is_some(), "{slug}");
+        }
+        let all: Vec<Listing> = (0..people_for(None)).map(listing).collect();
+        for (i, l) in all.iter().enumerate() {
+            assert!((1..=2).contains(&l.organisations.len()), "{i}");
+            assert_ne!(
+                l.organisations.first().map(|p| p.slug),
+                l.organisations.get(1).map(|p| p.slug),
+                "{i}"
+            );
+            assert!((1..=3).contains(&l.districts.len()), "{i}");
+            assert!((1..=3).contains(&l.expertise.len()), "{i}");
+            let unique: HashSet<&&str> = l.expertise.iter().collect();
+            assert_eq!(unique.len(), l.expertise.len(), "{i}");
+            assert!(!l.show_phone || !l.phone.is_empty(), "{i}");
+        }
+        // Anouk, whom screenshots sign in as, shows it all.
+        assert_eq!(all[0].organisations[0].name, "Humanitas");
+        assert!(all[0].show_districts && !all[0].expertise.is_empty());
+        assert!(all.iter().filter(|l| l.show_phone).count() >= 3);
+        assert!(all.iter().any(|l| !l.phone.is_empty() && !l.show_phone));
+        assert!((1..=2).contains(&all.iter().filter(|l| l.show_email).count()));
+        assert!(all.iter().filter(|l| l.organisations.len() == 2).count() >= 5);
+        let charlois = |l: &Listing| l.districts.contains(&"charlois");
+        let shown = all.iter().filter(|l| l.show_districts && charlois(l));
+        assert!(shown.count() >= 3);
+        assert!(all.iter().any(|l| !l.show_districts && charlois(l)));
+        for p in &PARTNERS {
+            assert!(
+                all.iter().any(|l| l.organisations[0].slug == p.slug),
+                "{}",
+                p.slug
+            );
         }
     }
 

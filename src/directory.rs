@@ -129,9 +129,11 @@ fn like_escaped(text: &str) -> String {
 
 /// The members matching every filter (each one narrows), as a condition on `users`.
 async fn condition(db: &impl ConnectionTrait, f: &Filters) -> Result<Option<Condition>, DbErr> {
+    // Members who have started (an invitation not yet taken up lists nobody).
     let mut cond = Condition::all()
         .add(user::Column::DeletedAt.is_null())
-        .add(user::Column::Disabled.eq(false));
+        .add(user::Column::Disabled.eq(false))
+        .add(user::Column::PasswordHash.is_not_null());
     let q = f.q.trim();
     if !q.is_empty() {
         let q: String = q.chars().take(100).collect();
@@ -412,14 +414,17 @@ pub async fn save_listing(
         .iter()
         .filter(|o| form.organisation.contains(&o.slug))
         .collect();
-    if form.organisation.len() > ORGANISATIONS_MAX {
+    if orgs.len() > ORGANISATIONS_MAX {
         errors.add("organisation", "directory.two_at_most");
     }
     let phone = crate::meetings::one_line(&form.phone);
-    if phone.chars().count() > PHONE_MAX
-        || !phone
-            .chars()
-            .all(|c| c.is_ascii_digit() || " +-()".contains(c))
+    let digits = phone.chars().filter(char::is_ascii_digit).count();
+    if !phone.is_empty()
+        && (phone.chars().count() > PHONE_MAX
+            || digits < 6
+            || !phone
+                .chars()
+                .all(|c| c.is_ascii_digit() || " +-()".contains(c)))
     {
         errors.add("phone", "directory.phone_invalid");
     }

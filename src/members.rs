@@ -105,11 +105,20 @@ pub async fn show_member(
         &person,
         listed.first(),
         &practices,
-        &threads,
-        &replies,
-        &reply_threads,
+        Written {
+            threads: &threads,
+            replies: &replies,
+            reply_threads: &reply_threads,
+        },
     )
     .into_response())
+}
+
+/// What a member wrote that the viewer may read.
+struct Written<'a> {
+    threads: &'a [thread::Model],
+    replies: &'a [post::Model],
+    reply_threads: &'a HashMap<i32, thread::Model>,
 }
 
 fn view(
@@ -118,10 +127,13 @@ fn view(
     person: &user::Model,
     listed: Option<&crate::directory::Entry>,
     practices: &[(&crate::entities::practice::Model, bool)],
-    threads: &[thread::Model],
-    replies: &[post::Model],
-    reply_threads: &HashMap<i32, thread::Model>,
+    written: Written,
 ) -> Markup {
+    let Written {
+        threads,
+        replies,
+        reply_threads,
+    } = written;
     let role = if person.is_admin {
         Some("role.admin")
     } else if person.is_expert {

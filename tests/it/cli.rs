@@ -116,6 +116,7 @@ async fn the_demo_site_reads_well_including_its_longest_thread() {
         .await
         .assert_status(200);
     the_demo_has_meetings(&mut app).await;
+    the_demo_has_a_directory(&mut app).await;
 }
 
 /// The demo's meetings: every open practice has one held (with attendance and its report
@@ -264,6 +265,148 @@ async fn the_demo_has_meetings(app: &mut crate::helpers::TestApp) {
         .await
         .assert_status(200)
         .assert_contains(&hers.title);
+}
+
+/// The demo's directory: the coalition's partners and a few more; every demo member names an
+/// organisation and a district; the directory lists them for a member (signed in as Anouk,
+/// above), and a district finds only those who show it; an organisation's page names its
+/// members to members only.
+async fn the_demo_has_a_directory(app: &mut crate::helpers::TestApp) {
+    use erbij::{
+        directory::districts_of,
+        entities::{organisation, user, user_expertise, user_organisation},
+    };
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+    let db = &app.state.db;
+    let organisations = organisation::Entity::find().all(db).await.expect("q");
+    assert!(organisations.len() >= 8, "{}", organisations.len());
+    for name in ["Humanitas", "Sensoor", "Gemeente Rotterdam"] {
+        assert!(organisations.iter().any(|o| o.name == name), "{name}");
+    }
+    for o in &organisations {
+        assert!(!districts_of(&o.districts).is_empty(), "{}", o.slug);
+        assert!(
+            o.website.starts_with("https://example.org/"),
+            "{}",
+            o.website
+        );
+    }
+    let members = user::Entity::find()
+        .filter(user::Column::Email.ends_with(format!("@{}", erbij::demo::DOMAIN)))
+        .all(db)
+        .await
+        .expect("q");
+    assert_eq!(members.len(), 30);
+    let links = user_organisation::Entity::find().all(db).await.expect("q");
+    let expertise = user_expertise::Entity::find().all(db).await.expect("q");
+    for m in &members {
+        let theirs: Vec<&organisation::Model> = links
+            .iter()
+            .filter(|l| l.user_id == m.id)
+            .filter_map(|l| organisations.iter().find(|o| o.id == l.organisation_id))
+            .collect();
+        assert!((1..=2).contains(&theirs.len()), "{}", m.email);
+        // The free-text organisation agrees with the first one they chose.
+        assert!(
+            theirs.iter().any(|o| o.name == m.organisation),
+            "{}",
+            m.email
+        );
+        assert!(
+            (1..=3).contains(&districts_of(&m.districts).len()),
+            "{}",
+            m.email
+        );
+        let known = expertise.iter().filter(|e| e.user_id == m.id).count();
+        assert!((1..=3).contains(&known), "{}: {known}", m.email);
+    }
+    assert!(members.iter().filter(|m| m.show_phone).count() >= 3);
+    assert!(members.iter().any(|m| m.show_email));
+    let anouk = members
+        .iter()
+        .find(|m| m.email == "anouk.de-vries@demo.erbij.nl")
+        .expect("Anouk");
+    assert!(anouk.show_organisation && anouk.show_districts);
+
+    // Signed in as Anouk: everyone, with what they show.
+    let page = app.get("/leden").await;
+    page.assert_status(200).assert_contains("Humanitas");
+    let found: u64 = page
+        .body
+        .split_once(" leden gevonden")
+        .map(|(before, _)| {
+            let digits: String = before
+                .chars()
+                .rev()
+                .take_while(char::is_ascii_digit)
+                .collect();
+            digits.chars().rev().collect::<String>()
+        })
+        .and_then(|n| n.parse().ok())
+        .expect("a count of members found");
+    assert!(found >= 25, "{found}");
+    let phone = members
+        .iter()
+        .find(|m| m.show_phone)
+        .map(|m| m.phone.clone())
+        .expect("a member who shows a phone number");
+    page.assert_contains(&phone);
+    for m in members
+        .iter()
+        .filter(|m| !m.show_phone && !m.phone.is_empty())
+    {
+        page.assert_lacks(&m.phone);
+    }
+
+    // By district: only those who show theirs; someone who works in Charlois but keeps it to
+    // themselves is not found there.
+    let page = app.get("/leden?wijk=charlois").await;
+    page.assert_status(200);
+    let link = |m: &user::Model| format!("href=\"/leden/{}\"", m.handle.as_deref().unwrap_or(""));
+    let in_charlois = |m: &user::Model| districts_of(&m.districts).contains(&"charlois");
+    assert!(
+        members.iter().any(|m| !m.show_districts && in_charlois(m)),
+        "someone who works in Charlois hides it"
+    );
+    let mut shown = 0;
+    for m in &members {
+        if m.show_districts && in_charlois(m) {
+            page.assert_contains(&link(m));
+            shown += 1;
+        } else {
+            page.assert_lacks(&link(m));
+        }
+    }
+    assert!(shown >= 3, "{shown}");
+    page.assert_contains(&format!("{shown} leden gevonden"));
+
+    // An organisation's page is public; its members are for members.
+    let humanitas = organisations
+        .iter()
+        .find(|o| o.slug == "humanitas")
+        .expect("Humanitas");
+    let theirs: Vec<&user::Model> = members
+        .iter()
+        .filter(|m| {
+            links
+                .iter()
+                .any(|l| l.user_id == m.id && l.organisation_id == humanitas.id)
+        })
+        .collect();
+    assert!(theirs.len() >= 2);
+    let page = app.get("/organisaties/humanitas").await;
+    page.assert_status(200);
+    for m in &theirs {
+        page.assert_contains(&link(m));
+    }
+    let mut visitor = app.second_browser();
+    let page = visitor.get("/organisaties/humanitas").await;
+    page.assert_status(200).assert_contains("Humanitas");
+    for m in &theirs {
+        page.assert_lacks(&m.name).assert_lacks(&link(m));
+    }
+    page.assert_lacks("/leden/");
 }
 
 #[tokio::test]
