@@ -58,6 +58,16 @@ pub const ORGANISATIONS_MAX: usize = 2;
 const PER_PAGE: u64 = 30;
 const PHONE_MAX: usize = 30;
 
+/// A slug as it can be: lower-case letters, digits and hyphens, at most 80 (anything else
+/// in a filter or address names nothing, and never reaches the database).
+pub fn plausible_slug(slug: &str) -> bool {
+    !slug.is_empty()
+        && slug.len() <= 80
+        && slug
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
 pub fn district_name(slug: &str) -> Option<&'static str> {
     DISTRICTS.iter().find(|(s, _)| *s == slug).map(|(_, n)| *n)
 }
@@ -115,9 +125,13 @@ pub struct Choices {
 }
 
 fn like_escaped(text: &str) -> String {
+    like_escaped_as_typed(&text.to_lowercase())
+}
+
+fn like_escaped_as_typed(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('%');
-    for c in text.to_lowercase().chars() {
+    for c in text.chars() {
         if matches!(c, '%' | '_' | '\\') {
             out.push('\\');
         }
@@ -134,18 +148,31 @@ async fn condition(db: &impl ConnectionTrait, f: &Filters) -> Result<Option<Cond
         .add(user::Column::DeletedAt.is_null())
         .add(user::Column::Disabled.eq(false))
         .add(user::Column::PasswordHash.is_not_null());
-    let q = f.q.trim();
+    let q: String = f.q.chars().filter(|c| !c.is_control()).take(100).collect();
+    let q = q.trim();
     if !q.is_empty() {
-        let q: String = q.chars().take(100).collect();
+        // Lower-cased on both sides; SQLite's `lower()` folds ASCII only, so the name as
+        // typed is tried too ("Özdemir" finds "Özdemir" there).
         cond = cond.add(
-            Expr::expr(Func::lower(Expr::col(user::Column::Name)))
-                .like(sea_orm::sea_query::LikeExpr::new(like_escaped(&q)).escape('\\')),
+            Condition::any()
+                .add(Expr::expr(Func::lower(Expr::col(user::Column::Name))).like(
+                    sea_orm::sea_query::LikeExpr::new(like_escaped(&q.to_lowercase())).escape('\\'),
+                ))
+                .add(Expr::col(user::Column::Name).like(
+                    sea_orm::sea_query::LikeExpr::new(like_escaped_as_typed(q)).escape('\\'),
+                )),
         );
+    }
+    for slug in [&f.praktijk, &f.organisatie, &f.wijk, &f.expertise] {
+        if !slug.is_empty() && !plausible_slug(slug) {
+            return Ok(None);
+        }
     }
     if !f.praktijk.is_empty() {
         let Some(p) = practice::Entity::find()
             .filter(practice::Column::Slug.eq(&f.praktijk))
             .filter(practice::Column::Kind.eq(practice::Kind::Practice))
+            .filter(practice::Column::Archived.eq(false))
             .one(db)
             .await?
         else {
@@ -450,6 +477,10 @@ pub async fn save_listing(
                 organisation_id: Set(o.id),
             }
         }))
+        .on_conflict_do_nothing_on([
+            user_organisation::Column::UserId,
+            user_organisation::Column::OrganisationId,
+        ])
         .exec(&txn)
         .await?;
     }
@@ -462,6 +493,10 @@ pub async fn save_listing(
             user_id: Set(person.id),
             tag_id: Set(t.id),
         }))
+        .on_conflict_do_nothing_on([
+            user_expertise::Column::UserId,
+            user_expertise::Column::TagId,
+        ])
         .exec(&txn)
         .await?;
     }

@@ -149,7 +149,7 @@ fn view(
             p.lead {
                 @if let Some(handle) = &person.handle { span.handle { "@" (handle) } }
                 @if !person.job.is_empty() { " · " (person.job) }
-                @if !person.organisation.is_empty() { " · " (person.organisation) }
+                @if let Some(org) = person.shown_organisation() { " · " (org) }
                 @if let Some(key) = role { " · " span.badge { (ctx.t(key)) } }
             }
             @if let Some(entry) = listed { (crate::directory::views::details(ctx, entry)) }
@@ -264,10 +264,11 @@ pub async fn suggest(
         people
             .into_iter()
             .filter_map(|p| {
+                let organisation = p.shown_organisation().unwrap_or_default().to_owned();
                 Some(Suggestion {
                     handle: p.handle?,
                     name: p.name,
-                    organisation: p.organisation,
+                    organisation,
                 })
             })
             .collect(),

@@ -30,6 +30,24 @@ use crate::{
 const NAME_MAX: usize = 150;
 const DESCRIPTION_MAX: usize = 5_000;
 
+/// Text of several lines as stored: without control characters other than line breaks and
+/// tabs (PostgreSQL refuses a NUL; none of them belongs in a description).
+fn multi_line(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
+        .collect::<String>()
+        .trim()
+        .to_owned()
+}
+
+/// A unique key already taken (two quick submits of the same form).
+fn key_taken(err: &sea_orm::DbErr) -> bool {
+    matches!(
+        err.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    )
+}
+
 pub fn kind_label(ctx: &Ctx, kind: Kind) -> String {
     ctx.t(&format!("organisations.kind.{}", kind.as_str()))
         .into_owned()
@@ -81,26 +99,32 @@ pub async fn show(
     ctx: Ctx,
     Path(slug): Path<String>,
 ) -> AppResult<Markup> {
+    if !directory::plausible_slug(&slug) {
+        return Err(AppError::NotFound);
+    }
     let o = organisation::Entity::find()
         .filter(organisation::Column::Slug.eq(&slug))
         .one(&state.db)
         .await?
         .ok_or(AppError::NotFound)?;
+    // As the directory lists them: live accounts that show this organisation.
     let members = match &ctx.user {
         None => Vec::new(),
         Some(_) => {
-            let ids: Vec<i32> = user_organisation::Entity::find()
-                .filter(user_organisation::Column::OrganisationId.eq(o.id))
-                .all(&state.db)
-                .await?
-                .into_iter()
-                .map(|l| l.user_id)
-                .collect();
             user::Entity::find()
-                .filter(user::Column::Id.is_in(ids))
+                .filter(
+                    user::Column::Id.in_subquery(
+                        sea_orm::sea_query::Query::select()
+                            .column(user_organisation::Column::UserId)
+                            .from(user_organisation::Entity)
+                            .and_where(user_organisation::Column::OrganisationId.eq(o.id))
+                            .to_owned(),
+                    ),
+                )
                 .filter(user::Column::ShowOrganisation.eq(true))
                 .filter(user::Column::DeletedAt.is_null())
                 .filter(user::Column::Disabled.eq(false))
+                .filter(user::Column::PasswordHash.is_not_null())
                 .order_by_asc(user::Column::Name)
                 .all(&state.db)
                 .await?
@@ -298,12 +322,12 @@ pub async fn admin_create(
         )));
     };
     let now = Utc::now();
-    organisation::ActiveModel {
+    let inserted = organisation::ActiveModel {
         slug: Set(form.slug.trim().to_owned()),
         name: Set(crate::meetings::one_line(&form.name)),
         kind: Set(kind),
-        description: Set(form.description.trim().to_owned()),
-        website: Set(form.website.trim().to_owned()),
+        description: Set(multi_line(&form.description)),
+        website: Set(crate::meetings::one_line(&form.website)),
         districts: Set(directory::store_districts(
             form.district.iter().map(String::as_str),
         )),
@@ -312,8 +336,21 @@ pub async fn admin_create(
         ..Default::default()
     }
     .insert(&state.db)
-    .await?;
-    Ok(Redirect::to("/beheer/organisaties").into_response())
+    .await;
+    match inserted {
+        Ok(_) => Ok(Redirect::to("/beheer/organisaties").into_response()),
+        Err(err) if key_taken(&err) => {
+            let mut errors = FieldErrors::default();
+            errors.add("slug", "organisations.slug_taken");
+            Ok(forms::unprocessable(form_view(
+                &ctx,
+                "/beheer/organisaties/nieuw",
+                &form,
+                &errors,
+            )))
+        }
+        Err(err) => Err(err.into()),
+    }
 }
 
 pub async fn admin_edit(
@@ -367,12 +404,24 @@ pub async fn admin_update(
     active.slug = Set(form.slug.trim().to_owned());
     active.name = Set(crate::meetings::one_line(&form.name));
     active.kind = Set(kind);
-    active.description = Set(form.description.trim().to_owned());
-    active.website = Set(form.website.trim().to_owned());
+    active.description = Set(multi_line(&form.description));
+    active.website = Set(crate::meetings::one_line(&form.website));
     active.districts = Set(directory::store_districts(
         form.district.iter().map(String::as_str),
     ));
     active.updated_at = Set(Utc::now());
-    active.update(&state.db).await?;
-    Ok(Redirect::to("/beheer/organisaties").into_response())
+    match active.update(&state.db).await {
+        Ok(_) => Ok(Redirect::to("/beheer/organisaties").into_response()),
+        Err(err) if key_taken(&err) => {
+            let mut errors = FieldErrors::default();
+            errors.add("slug", "organisations.slug_taken");
+            Ok(forms::unprocessable(form_view(
+                &ctx,
+                &format!("/beheer/organisaties/{id}"),
+                &form,
+                &errors,
+            )))
+        }
+        Err(err) => Err(err.into()),
+    }
 }

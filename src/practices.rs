@@ -361,7 +361,7 @@ pub async fn show_participants(
                     @for (m, u) in &listed {
                         li {
                             strong { (views::person_link(&ctx, Some(u))) }
-                            @if !u.organisation.is_empty() { ", " (u.organisation) }
+                            @if let Some(org) = u.shown_organisation() { ", " (org) }
                             @if !u.job.is_empty() { " (" (u.job) ")" }
                             @if m.role == membership::Role::Facilitator {
                                 " " span.badge { (ctx.t("role.facilitator")) }

@@ -76,7 +76,12 @@ pub async fn add(
     let mut errors = FieldErrors::default();
     errors.text("name_nl", &form.name_nl, 80);
     errors.text("name_en", &form.name_en, 80);
-    let slug = slug::slugify(form.name_nl.trim());
+    // At most 80 bytes (the column), cut on a character and without a trailing hyphen.
+    let mut slug = slug::slugify(form.name_nl.trim());
+    while slug.len() > 80 {
+        slug.pop();
+    }
+    let slug = slug.trim_end_matches('-').to_owned();
     if errors.is_empty()
         && (slug.is_empty()
             || expertise_tag::Entity::find()
@@ -96,7 +101,7 @@ pub async fn add(
         )));
     }
     let position = i32::try_from(all(&state).await?.len()).unwrap_or(i32::MAX);
-    expertise_tag::ActiveModel {
+    let added = expertise_tag::ActiveModel {
         slug: Set(slug),
         name_nl: Set(crate::meetings::one_line(&form.name_nl)),
         name_en: Set(crate::meetings::one_line(&form.name_en)),
@@ -104,6 +109,24 @@ pub async fn add(
         ..Default::default()
     }
     .insert(&state.db)
-    .await?;
-    Ok(Redirect::to("/beheer/expertise").into_response())
+    .await;
+    match added {
+        Ok(_) => Ok(Redirect::to("/beheer/expertise").into_response()),
+        // The same name twice at once: the second is told it exists.
+        Err(err)
+            if matches!(
+                err.sql_err(),
+                Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+            ) =>
+        {
+            errors.add("name_nl", "expertise.exists");
+            Ok(forms::unprocessable(view(
+                &ctx,
+                &all(&state).await?,
+                &form,
+                &errors,
+            )))
+        }
+        Err(err) => Err(err.into()),
+    }
 }

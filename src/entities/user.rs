@@ -131,3 +131,11 @@ pub async fn free_handle(db: &impl ConnectionTrait, name: &str) -> Result<String
 pub const NOTIFY_OFF: &str = "off";
 pub const NOTIFY_IMMEDIATE: &str = "immediate";
 pub const NOTIFY_DAILY: &str = "daily";
+
+impl Model {
+    /// The organisation they name on their profile, where they chose to show it (the
+    /// directory's choice holds for every place their name appears).
+    pub fn shown_organisation(&self) -> Option<&str> {
+        Some(self.organisation.as_str()).filter(|o| self.show_organisation && !o.is_empty())
+    }
+}

@@ -286,7 +286,7 @@ fn preview_box(ctx: &Ctx, body: &str, mentions: &[Resolved]) -> Markup {
                     ul {
                         @for m in mentions {
                             @match &m.person {
-                                Some(p) => li { "@" (m.handle) " → " a href={ "/leden/" (m.handle) } { (p.name) } @if !p.organisation.is_empty() { ", " (p.organisation) } },
+                                Some(p) => li { "@" (m.handle) " → " a href={ "/leden/" (m.handle) } { (p.name) } @if let Some(org) = p.shown_organisation() { ", " (org) } },
                                 None => li.unresolved { strong { "@" (m.handle) } " — " (ctx.t("mentions.unknown")) },
                             }
                         }
@@ -395,7 +395,7 @@ fn post_article(ctx: &Ctx, tp: &ThreadPage, post: &post::Model) -> Markup {
                 @if let Some(handle) = author.and_then(|a| a.handle.as_deref()) {
                     " " span.handle.muted { "@" (handle) }
                 }
-                @if let Some(org) = author.map(|a| a.organisation.as_str()).filter(|o| !o.is_empty()) {
+                @if let Some(org) = author.and_then(|a| a.shown_organisation()) {
                     span.muted { ", " (org) }
                 }
                 " · " a.permalink href={ "/berichten/" (post.id) } { (when(ctx, post.created_at)) }

@@ -49,6 +49,9 @@ pub struct Gathered {
         crate::entities::registration::Model,
         Option<crate::entities::meeting::Model>,
     )>,
+    /// The organisations and expertise they named in the directory (names).
+    pub organisations: Vec<String>,
+    pub expertise: Vec<String>,
     pub subscriber: Option<subscriber::Model>,
     pub subscriber_practices: Vec<i32>,
     pub applications: Vec<application::Model>,
@@ -148,6 +151,36 @@ pub async fn gather(db: &impl ConnectionTrait, user_id: i32) -> Result<Option<Ga
             (r, m)
         })
         .collect();
+    let organisations = crate::entities::organisation::Entity::find()
+        .filter(
+            crate::entities::organisation::Column::Id.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(crate::entities::user_organisation::Column::OrganisationId)
+                    .from(crate::entities::user_organisation::Entity)
+                    .and_where(crate::entities::user_organisation::Column::UserId.eq(user_id))
+                    .to_owned(),
+            ),
+        )
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|o| o.name)
+        .collect();
+    let expertise = crate::entities::expertise_tag::Entity::find()
+        .filter(
+            crate::entities::expertise_tag::Column::Id.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(crate::entities::user_expertise::Column::TagId)
+                    .from(crate::entities::user_expertise::Entity)
+                    .and_where(crate::entities::user_expertise::Column::UserId.eq(user_id))
+                    .to_owned(),
+            ),
+        )
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|t| t.name_nl)
+        .collect();
     let subscriber = subscriber::Entity::find()
         .filter(subscriber::Column::UserId.eq(user_id))
         .one(db)
@@ -181,6 +214,8 @@ pub async fn gather(db: &impl ConnectionTrait, user_id: i32) -> Result<Option<Ga
         notifications,
         drafts,
         meetings,
+        organisations,
+        expertise,
         subscriber,
         subscriber_practices,
         applications,
@@ -234,7 +269,7 @@ pub fn write_zip(
     zip.start_file("README.txt", text)?;
     zip.write_all(readme(data, lang).as_bytes())?;
 
-    let json_files: [(&str, Value); 10] = [
+    let json_files: [(&str, Value); 11] = [
         ("profiel.json", profile_json(&data.person)),
         ("praktijken.json", memberships_json(data, lang)),
         ("volgen.json", watches_json(data, base_url)),
@@ -245,6 +280,7 @@ pub fn write_zip(
         ("bijlagen.json", attachments_json(data)),
         ("concepten.json", drafts_json(data)),
         ("bijeenkomsten.json", meetings_json(data, base_url)),
+        ("ledengids.json", directory_json(data)),
     ];
     for (name, value) in json_files {
         zip.start_file(name, text)?;
@@ -418,6 +454,7 @@ fn readme(data: &Gathered, lang: Lang) -> String {
         ("sessies.json", "export.readme.sessions"),
         ("concepten.json", "export.readme.drafts"),
         ("bijeenkomsten.json", "export.readme.meetings"),
+        ("ledengids.json", "export.readme.directory"),
     ] {
         out.push_str(&format!("{file}\n    {}\n", lang.t(key)));
     }
@@ -476,14 +513,21 @@ fn profile_json(p: &user::Model) -> Value {
         "expert_group": p.is_expert,
         "member_since": p.created_at,
         "read_everything_before": p.read_from,
-        "directory": {
-            "districts": crate::directory::districts_of(&p.districts),
-            "phone": p.phone,
-            "show_organisation": p.show_organisation,
-            "show_districts": p.show_districts,
-            "show_phone": p.show_phone,
-            "show_email": p.show_email,
-        },
+    })
+}
+
+/// Their entry in the member directory: everything they filled in, and what they show.
+fn directory_json(data: &Gathered) -> Value {
+    let p = &data.person;
+    json!({
+        "organisations": data.organisations,
+        "districts": crate::directory::districts_of(&p.districts),
+        "expertise": data.expertise,
+        "phone": p.phone,
+        "show_organisation": p.show_organisation,
+        "show_districts": p.show_districts,
+        "show_phone": p.show_phone,
+        "show_email": p.show_email,
     })
 }
 

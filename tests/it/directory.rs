@@ -295,3 +295,59 @@ async fn a_members_page_shows_the_same_choices_as_the_directory() {
         .assert_lacks("Delfshaven")
         .assert_lacks("010 765 43 21");
 }
+
+#[tokio::test]
+async fn hiding_ones_organisation_holds_everywhere_and_odd_input_finds_nothing() {
+    let app = TestApp::new().await;
+    organisation(&app, "humanitas", "Humanitas").await;
+    // Kees works at "Buurtzorg Geheim" (the profile's text) and hides his organisation.
+    let mut kees = listed(
+        &app,
+        "kees@wijk.nl",
+        "Kees Bos",
+        &[("organisation", "humanitas")],
+    )
+    .await;
+    let mut row = user::Entity::find()
+        .filter(user::Column::Email.eq("kees@wijk.nl"))
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let handle = row.handle.clone().unwrap();
+    row.organisation = "Buurtzorg Geheim".into();
+    let mut active: user::ActiveModel = row.into();
+    active.organisation = Set("Buurtzorg Geheim".into());
+    active.update(&app.state.db).await.unwrap();
+    kees.post("/praktijken/zingeving/deelnemen", &[])
+        .await
+        .assert_status(303);
+    for path in [
+        format!("/leden/{handle}"),
+        "/leden".to_string(),
+        "/leden/zoek?q=kee".into(),
+        "/praktijken/zingeving/deelnemers".into(),
+    ] {
+        kees.get(&path)
+            .await
+            .assert_status(200)
+            .assert_lacks("Buurtzorg Geheim");
+    }
+    // A NUL or other odd bytes in a filter or address find nothing, without an error.
+    for path in [
+        "/leden?organisatie=%00",
+        "/leden?expertise=%C3%28",
+        "/leden?praktijk=ZINGEVING",
+    ] {
+        kees.get(path)
+            .await
+            .assert_status(200)
+            .assert_contains("Niemand gevonden");
+    }
+    // A name search of control characters is no search: everyone is listed.
+    kees.get("/leden?q=%00")
+        .await
+        .assert_status(200)
+        .assert_contains("Kees Bos");
+    kees.get("/organisaties/%00").await.assert_status(404);
+}
