@@ -37,6 +37,7 @@ pub fn admin_page(ctx: &Ctx, title: &str, body: Markup) -> Markup {
                     li { a href="/beheer/organisaties" { (ctx.t("organisations.title")) } }
                     li { a href="/beheer/expertise" { (ctx.t("directory.expertise")) } }
                     li { a href="/beheer/signaleringen" { (ctx.t("admin.flags")) } @if ctx.open_flags > 0 { " " span.badge.new { (ctx.open_flags) } } }
+                    li { a href="/beheer/berichten" { (ctx.t("messages.admin_nav")) } }
                     li { a href="/beheer/post" { (ctx.t("admin.outbox")) } }
                     li { a href="/beheer/logboek" { (ctx.t("admin.audit_log")) } }
                 }

@@ -85,6 +85,8 @@ pub struct Ctx {
     pub script: String,
     /// For the bell in the header.
     pub unread_notifications: u64,
+    /// For "Berichten" in the header: private messages not read yet.
+    pub unread_messages: u64,
     /// For administrators: flags waiting anywhere on the site (next to "Beheer").
     pub open_flags: u64,
     /// When a relative time shown on this page ("3 minutes ago") changes.

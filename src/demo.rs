@@ -36,6 +36,7 @@ use crate::{
     password,
 };
 
+mod interventions;
 mod text;
 
 /// Demo people sign in with their address and this password.
@@ -628,6 +629,11 @@ async fn seed_with(
         .collect();
     let summaries = summaries(db, &experts, &practices).await?;
     let (meetings, reports) = meetings(db, &practices, &members_of, &people, &experts).await?;
+    let facilitators: Vec<i32> = members_of
+        .iter()
+        .filter_map(|m| m.first().copied())
+        .collect();
+    let interventions = interventions(db, &organisations, &people, &facilitators, now).await?;
 
     // Everything above went in past the index, so it is built once, now.
     progress.set_message("search index");
@@ -640,8 +646,152 @@ async fn seed_with(
         summaries,
         meetings,
         reports,
+        interventions,
         indexed,
     })
+}
+
+/// The catalogue: every demo intervention published (proposed by a member, published by a
+/// facilitator, checked some months ago — four over a year ago, so stale), one with a change
+/// waiting and one new proposal waiting, so the queue has work.
+async fn interventions(
+    db: &DatabaseConnection,
+    organisations: &HashMap<&'static str, i32>,
+    people: &[user::Model],
+    facilitators: &[i32],
+    now: DateTime<Utc>,
+) -> Result<usize, DbErr> {
+    use crate::entities::{
+        intervention::{self, Status},
+        intervention_version::{self, State},
+    };
+    use interventions::INTERVENTIONS;
+    let txn = db.begin().await?;
+    let version = |d: &interventions::DemoIntervention,
+                   id: i32,
+                   author: i32,
+                   at: DateTime<Utc>,
+                   state: State| intervention_version::ActiveModel {
+        intervention_id: Set(id),
+        author_id: Set(author),
+        created_at: Set(at),
+        state: Set(state),
+        note: Set(String::new()),
+        decided_by: Set(None),
+        decided_at: Set(None),
+        decision_note: Set(String::new()),
+        name: Set(d.name.into()),
+        organisation_id: Set(organisations.get(d.organisation).copied()),
+        description: Set(d.description.into()),
+        target_groups: Set(crate::interventions::store_target_groups(
+            d.groups.iter().copied(),
+        )),
+        districts: Set(crate::directory::store_districts(
+            d.districts.iter().copied(),
+        )),
+        referral: Set(d.referral.into()),
+        contact: Set(d.contact.into()),
+        cost: Set(d.cost.into()),
+        languages: Set(d.languages.into()),
+        evidence: Set(d.evidence.into()),
+        related: Set(String::new()),
+        ..Default::default()
+    };
+    let mut made = 0;
+    for (n, d) in INTERVENTIONS.iter().enumerate() {
+        let owner = people[(n * 7 + 3) % people.len()].id;
+        let publisher = facilitators[n % facilitators.len().max(1)];
+        let checked = now - Duration::days(i64::from(d.checked_months_ago) * 30 + 2);
+        let published = checked - Duration::days(40 + (n as i64 % 5) * 30);
+        let slug = crate::interventions::free_slug(&txn, d.name).await?;
+        let i = intervention::ActiveModel {
+            slug: Set(slug),
+            status: Set(Status::Proposed),
+            published_version_id: Set(None),
+            owner_id: Set(Some(owner)),
+            created_at: Set(published - Duration::days(3)),
+            updated_at: Set(checked),
+            published_at: Set(Some(published)),
+            checked_at: Set(Some(checked)),
+            reminded_at: Set(None),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        let mut first = version(
+            d,
+            i.id,
+            owner,
+            published - Duration::days(3),
+            State::Published,
+        );
+        first.decided_by = Set(Some(publisher));
+        first.decided_at = Set(Some(published));
+        let first = first.insert(&txn).await?;
+        intervention::Entity::update_many()
+            .col_expr(
+                intervention::Column::Status,
+                sea_orm::sea_query::Expr::value(Status::Published),
+            )
+            .col_expr(
+                intervention::Column::PublishedVersionId,
+                sea_orm::sea_query::Expr::value(first.id),
+            )
+            .filter(intervention::Column::Id.eq(i.id))
+            .exec(&txn)
+            .await?;
+        // The second one has a change waiting: a new phone line and one more language.
+        if n == 1 {
+            let mut change = version(
+                d,
+                i.id,
+                people[5].id,
+                now - Duration::days(2),
+                State::Pending,
+            );
+            change.languages = Set(format!("{}, Pools", d.languages));
+            change.note = Set("Ze hebben nu ook een vrijwilliger die Pools spreekt.".into());
+            change.insert(&txn).await?;
+        }
+        made += 1;
+    }
+    // A new proposal, waiting.
+    let proposer = people[8].id;
+    let i = intervention::ActiveModel {
+        slug: Set(crate::interventions::free_slug(&txn, "Wandelmaatjes Hoogvliet").await?),
+        status: Set(Status::Proposed),
+        published_version_id: Set(None),
+        owner_id: Set(Some(proposer)),
+        created_at: Set(now - Duration::days(1)),
+        updated_at: Set(now - Duration::days(1)),
+        published_at: Set(None),
+        checked_at: Set(None),
+        reminded_at: Set(None),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let template = &INTERVENTIONS[0];
+    let mut proposal = version(
+        template,
+        i.id,
+        proposer,
+        now - Duration::days(1),
+        State::Pending,
+    );
+    proposal.name = Set("Wandelmaatjes Hoogvliet".into());
+    proposal.organisation_id = Set(organisations.get("humanitas").copied());
+    proposal.description = Set(
+        "Twee keer per week een rustige wandeling van een uur door het Tuinenhof, \
+         met koffie na afloop. Een vrijwilliger haalt wie dat wil thuis op."
+            .into(),
+    );
+    proposal.target_groups = Set(",ouderen,wijkbewoners,".into());
+    proposal.districts = Set(",hoogvliet,".into());
+    proposal.note = Set("Loopt sinds september; de eerste groep is vol.".into());
+    proposal.insert(&txn).await?;
+    txn.commit().await?;
+    Ok(made)
 }
 
 /// The threads of the plain demo: the same ones on every run, and the same as before the
@@ -2011,6 +2161,8 @@ pub struct DemoSummary {
     /// Meetings planned and held, and the reports (threads) of those held.
     pub meetings: usize,
     pub reports: usize,
+    /// Interventions in the catalogue.
+    pub interventions: usize,
     /// Texts in the search index when the demo was done.
     pub indexed: u64,
 }

@@ -16,7 +16,10 @@ use sea_orm::{
 
 use crate::{
     AppState,
-    entities::{meeting, post, practice, subscriber, summary, thread, user},
+    entities::{
+        intervention, intervention_version, meeting, post, practice, subscriber, summary, thread,
+        user,
+    },
     forum::Scope,
     i18n::Lang,
     mail::{Email, Letter},
@@ -68,6 +71,8 @@ pub struct Section {
 #[derive(Clone, Debug)]
 pub struct Digest {
     pub summaries: Vec<Item>,
+    /// Interventions that came into the catalogue in the period (public for everyone).
+    pub interventions: Vec<Item>,
     /// Coming meetings of the followed practices and of the whole community.
     pub meetings: Vec<meeting::Model>,
     /// How many of them were announced in this period (only news makes a digest go).
@@ -78,6 +83,7 @@ pub struct Digest {
 impl Digest {
     pub fn count(&self) -> usize {
         self.summaries.len()
+            + self.interventions.len()
             + self.new_meetings
             + self
                 .sections
@@ -146,6 +152,36 @@ pub async fn compose_for(
             .collect()
     } else {
         Vec::new()
+    };
+    let new_interventions = scope
+        .reader()
+        .interventions()
+        .filter(intervention::Column::PublishedAt.gte(period.start))
+        .filter(intervention::Column::PublishedAt.lt(period.end))
+        .all(db)
+        .await?;
+    let interventions: Vec<Item> = if new_interventions.is_empty() {
+        Vec::new()
+    } else {
+        let versions = intervention_version::Entity::find()
+            .filter(
+                intervention_version::Column::Id.is_in(
+                    new_interventions
+                        .iter()
+                        .filter_map(|i| i.published_version_id),
+                ),
+            )
+            .all(db)
+            .await?;
+        crate::interventions::entries(db, versions)
+            .await?
+            .into_iter()
+            .map(|e| Item {
+                title: e.version.name.clone(),
+                path: format!("/interventies/{}", e.intervention.slug),
+                excerpt: excerpt(&e.version.description, EXCERPT),
+            })
+            .collect()
     };
     // Read with the same eyes as the threads: a visitor's digest holds public meetings only.
     let meetings = scope
@@ -217,6 +253,7 @@ pub async fn compose_for(
     }
     let digest = Digest {
         summaries,
+        interventions,
         meetings,
         new_meetings,
         sections,
@@ -250,6 +287,17 @@ pub fn render(state: &AppState, sub: &subscriber::Model, digest: &Digest, period
     if !digest.summaries.is_empty() {
         text.push_str(&format!("{}\n\n", lang.t("digest.summaries")));
         for item in &digest.summaries {
+            text.push_str(&format!(
+                "* {}\n  {}\n  {}\n\n",
+                item.title,
+                item.excerpt,
+                url(&item.path)
+            ));
+        }
+    }
+    if !digest.interventions.is_empty() {
+        text.push_str(&format!("{}\n\n", lang.t("digest.interventions")));
+        for item in &digest.interventions {
             text.push_str(&format!(
                 "* {}\n  {}\n  {}\n\n",
                 item.title,
@@ -293,6 +341,12 @@ pub fn render(state: &AppState, sub: &subscriber::Model, digest: &Digest, period
         @if !digest.summaries.is_empty() {
             h2 style="font-size:19px;color:#7a2e0e" { (lang.t("digest.summaries")) }
             @for item in &digest.summaries {
+                p { a href=(url(&item.path)) style="color:#7a2e0e;font-weight:bold" { (item.title) } br; (item.excerpt) }
+            }
+        }
+        @if !digest.interventions.is_empty() {
+            h2 style="font-size:19px;color:#7a2e0e" { (lang.t("digest.interventions")) }
+            @for item in &digest.interventions {
                 p { a href=(url(&item.path)) style="color:#7a2e0e;font-weight:bold" { (item.title) } br; (item.excerpt) }
             }
         }

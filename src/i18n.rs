@@ -70,6 +70,15 @@ impl Lang {
         rust_i18n::t!(&format!("{key}.{form}"), locale = self.code(), n = n).into_owned()
     }
 
+    /// A day as people in Rotterdam read it (Amsterdam time).
+    pub fn date(self, at: chrono::DateTime<chrono::Utc>) -> String {
+        let local = at.with_timezone(&chrono_tz::Europe::Amsterdam);
+        match self {
+            Lang::Nl => local.format("%d-%m-%Y").to_string(),
+            Lang::En => local.format("%d/%m/%Y").to_string(),
+        }
+    }
+
     /// A moment as people in Rotterdam read it: Amsterdam time, in the language's own order.
     pub fn datetime(self, at: chrono::DateTime<chrono::Utc>) -> String {
         let local = at.with_timezone(&chrono_tz::Europe::Amsterdam);

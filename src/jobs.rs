@@ -1,6 +1,6 @@
 //! The server's background mail job: what runs when. It joins the mail pipeline's parts
-//! ([`delivery`] for digests and the outbox, [`notifications::mail`] for notification mails),
-//! so neither needs the other.
+//! ([`delivery`] for digests and the outbox, [`notifications::mail`] for notification mails,
+//! [`crate::messages::mail`] for private messages), so neither needs the other.
 
 use chrono::{DateTime, Timelike, Utc};
 use indicatif::ProgressBar;
@@ -25,10 +25,20 @@ pub async fn run_schedule(state: AppState) {
             Ok(n) => tracing::info!(queued = n, "notification mails queued"),
             Err(err) => tracing::error!(error = %err, "queueing notification mails failed"),
         }
+        match crate::messages::mail::queue_message_mails(&state, Utc::now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(queued = n, "message mails queued"),
+            Err(err) => tracing::error!(error = %err, "queueing message mails failed"),
+        }
         match crate::meetings::mails::queue_reminders(&state, Utc::now()).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(queued = n, "meeting reminders queued"),
             Err(err) => tracing::error!(error = %err, "queueing meeting reminders failed"),
+        }
+        match crate::interventions::stale::queue_reminders(&state, Utc::now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(queued = n, "stale intervention reminders queued"),
+            Err(err) => tracing::error!(error = %err, "queueing intervention reminders failed"),
         }
         let local = Utc::now().with_timezone(&chrono_tz::Europe::Amsterdam);
         let today = local.date_naive();

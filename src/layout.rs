@@ -30,6 +30,8 @@ pub fn page(ctx: &Ctx, title: &str, body: Markup) -> Markup {
                         // full navigation from tablet width up.
                         @if ctx.user.is_some() {
                             (bell_link(ctx, "bell-phone"))
+                            // Unread messages show beside the bell too, not only in the menu.
+                            @if ctx.unread_messages > 0 { (messages_link(ctx, "bell-phone messages-phone")) }
                         }
                         details.menu {
                             summary { (ctx.t("layout.menu")) }
@@ -78,6 +80,7 @@ fn nav_items(ctx: &Ctx) -> Markup {
             li { a href="/praktijken" { (ctx.t("nav.practices")) } }
             li { a href="/bijeenkomsten" { (ctx.t("nav.meetings")) } }
             li { a href="/kennisbundels" { (ctx.t("nav.summaries")) } }
+            li { a href="/interventies" { (ctx.t("nav.interventions")) } }
             li { a href="/volgen" { (ctx.t("nav.follow")) } }
             @if ctx.user.is_some() {
                 @if ctx.reader().in_expert_group() {
@@ -94,6 +97,7 @@ fn nav_items(ctx: &Ctx) -> Markup {
                     }
                 }
                 li { a href="/leden" { (ctx.t("nav.directory")) } }
+                li { (messages_link(ctx, "messages-link")) }
                 li { (bell_link(ctx, "bell")) }
                 li { a href="/profiel" { (ctx.t("nav.profile")) } }
                 li {
@@ -118,6 +122,18 @@ fn bell_link(ctx: &Ctx, class: &str) -> Markup {
             span.bell-word { (ctx.t("nav.notifications")) }
             @if ctx.unread_notifications > 0 {
                 " " span.count aria-hidden="true" { (ctx.unread_notifications) }
+            }
+        }
+    }
+}
+
+/// "Berichten" (private messages) with the count of unread ones.
+fn messages_link(ctx: &Ctx, class: &str) -> Markup {
+    html! {
+        a class=(class) href="/berichten" aria-label=[(ctx.unread_messages > 0).then(|| ctx.lang.plural("nav.messages_count", i64::try_from(ctx.unread_messages).unwrap_or(i64::MAX)))] {
+            (ctx.t("nav.messages"))
+            @if ctx.unread_messages > 0 {
+                " " span.count aria-hidden="true" { (ctx.unread_messages) }
             }
         }
     }

@@ -282,14 +282,15 @@ async fn seed_demo(settings: Settings, scale: Option<usize>) -> anyhow::Result<(
         Some(posts) => erbij::demo::seed_scaled(&state.db, &progress, posts).await?,
     };
     eprintln!(
-        "Added {} people, {} threads, {} posts, {} summaries and {} meetings ({} with a report), \
-         and indexed {} texts, in {:.1} s. Demo people sign in with their address (such as anouk.de-vries@{}) and the password {}",
+        "Added {} people, {} threads, {} posts, {} summaries, {} meetings ({} with a report) \
+         and {} interventions, and indexed {} texts, in {:.1} s. Demo people sign in with their address (such as anouk.de-vries@{}) and the password {}",
         summary.people,
         summary.threads,
         summary.posts,
         summary.summaries,
         summary.meetings,
         summary.reports,
+        summary.interventions,
         summary.indexed,
         started.elapsed().as_secs_f64(),
         erbij::demo::DOMAIN,

@@ -99,11 +99,18 @@ pub async fn show_member(
         .collect();
     practices.sort_by_key(|(p, _)| (p.position, p.id));
     let listed = crate::directory::entries(&state.db, vec![person.clone()]).await?;
+    // Write to them, block or unblock them: on anyone's page but one's own.
+    let blocked = if person.id == viewer.id {
+        None
+    } else {
+        Some(crate::messages::pages::has_blocked(&state, viewer.id, person.id).await?)
+    };
     Ok(view(
         &ctx,
         &scope,
         &person,
         listed.first(),
+        blocked,
         &practices,
         Written {
             threads: &threads,
@@ -126,6 +133,7 @@ fn view(
     scope: &Scope,
     person: &user::Model,
     listed: Option<&crate::directory::Entry>,
+    blocked: Option<bool>,
     practices: &[(&crate::entities::practice::Model, bool)],
     written: Written,
 ) -> Markup {
@@ -153,6 +161,7 @@ fn view(
                 @if let Some(key) = role { " · " span.badge { (ctx.t(key)) } }
             }
             @if let Some(entry) = listed { (crate::directory::views::details(ctx, entry)) }
+            @if let Some(blocked) = blocked { (crate::messages::views::member_actions(ctx, person, blocked)) }
             @if !person.bio.is_empty() {
                 div.bio { @for line in person.bio.lines() { p { (line) } } }
             }

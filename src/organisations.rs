@@ -131,6 +131,8 @@ pub async fn show(
         }
     };
     let districts = district_names(&o.districts);
+    let interventions = crate::interventions::of_organisation(&state.db, ctx.reader(), &o).await?;
+    let listed = std::slice::from_ref(&o);
     Ok(layout::page(
         &ctx,
         &o.name,
@@ -147,6 +149,16 @@ pub async fn show(
                 }
                 @if !o.website.is_empty() {
                     dt { (ctx.t("field.website")) } dd { a href=(o.website) rel="noopener noreferrer" { (o.website) } }
+                }
+            }
+            section aria-labelledby="org-interventions" {
+                h2 #org-interventions { (ctx.t("interventions.title")) }
+                @if interventions.is_empty() {
+                    p.empty { (ctx.t("interventions.none_here")) }
+                } @else {
+                    ul.cards.interventions {
+                        @for e in &interventions { (crate::interventions::views::card(&ctx, e, listed)) }
+                    }
                 }
             }
             @if ctx.user.is_some() {

@@ -84,6 +84,15 @@ pub fn privacy_view(ctx: &Ctx, f: &Figures) -> Markup {
                 li { (ctx.t("privacy.meetings_yours")) }
             }
 
+            h2 #berichten { (ctx.t("privacy.messages_title")) }
+            ul.plain {
+                li { (ctx.t("privacy.messages_who")) }
+                li { (ctx.t("privacy.messages_blocks")) }
+                li { (ctx.t("privacy.messages_reports")) }
+                li { (ctx.t("privacy.messages_mail")) }
+                li { (ctx.t("privacy.messages_deletion")) }
+            }
+
             h2 { (ctx.t("privacy.why_title")) }
             p { (ctx.t("privacy.why_text")) }
 

@@ -19,9 +19,9 @@ use tower_http::{
 };
 
 use crate::{
-    AppState, accounts, admin, assets, directory, forum, home, meetings, members, notifications,
-    organisations, own_data, page_cache, practices, privacy, search, shell, subscriptions,
-    summaries,
+    AppState, accounts, admin, assets, directory, forum, home, interventions, meetings, members,
+    messages, notifications, organisations, own_data, page_cache, practices, privacy, search,
+    shell, subscriptions, summaries,
 };
 
 /// Forms are small; uploads (later) get their own, larger limit on their own routes.
@@ -320,11 +320,78 @@ pub fn build(state: AppState) -> Router {
             get(subscriptions::show_unsubscribe).post(subscriptions::unsubscribe),
         )
         .route("/meldingen", get(notifications::pages::show_notifications))
+        .route("/berichten", get(messages::pages::list_conversations))
+        .route(
+            "/berichten/nieuw",
+            get(messages::pages::new_conversation).post(messages::pages::create_conversation),
+        )
+        .route("/berichten/geblokkeerd", get(messages::pages::list_blocked))
+        .route("/berichten/blokkeren", post(messages::pages::block_member))
+        .route(
+            "/berichten/deblokkeren",
+            post(messages::pages::unblock_member),
+        )
+        .route(
+            "/berichten/gesprek/{id}",
+            get(messages::pages::show_conversation),
+        )
+        .route(
+            "/berichten/gesprek/{id}/antwoorden",
+            post(messages::pages::reply),
+        )
+        .route(
+            "/berichten/gesprek/{id}/melden/{message}",
+            get(messages::pages::show_report_form).post(messages::pages::report_message),
+        )
+        .route("/beheer/berichten", get(messages::reports::list_reported))
+        .route(
+            "/beheer/berichten/{id}/afgehandeld",
+            post(messages::reports::mark_handled),
+        )
         .route("/leden/zoek", get(members::suggest))
         .route("/leden", get(directory::directory))
         .route(
             "/profiel/gids",
             get(directory::show_listing).post(directory::save_listing),
+        )
+        .route("/interventies", get(interventions::pages::list))
+        .route(
+            "/interventies/nieuw",
+            get(interventions::proposals::new_form).post(interventions::proposals::create),
+        )
+        .route(
+            "/interventies/voorstellen",
+            get(interventions::proposals::queue),
+        )
+        .route(
+            "/interventies/voorstellen/{id}",
+            get(interventions::proposals::review),
+        )
+        .route(
+            "/interventies/voorstellen/{id}/publiceren",
+            post(interventions::proposals::publish),
+        )
+        .route(
+            "/interventies/voorstellen/{id}/afwijzen",
+            post(interventions::proposals::decline),
+        )
+        .route("/interventies/{slug}", get(interventions::pages::show))
+        .route(
+            "/interventies/{slug}/geschiedenis",
+            get(interventions::pages::history),
+        )
+        .route(
+            "/interventies/{slug}/wijzigen",
+            get(interventions::proposals::change_form)
+                .post(interventions::proposals::propose_change),
+        )
+        .route(
+            "/interventies/{slug}/gecontroleerd",
+            post(interventions::proposals::confirm_current),
+        )
+        .route(
+            "/interventies/{slug}/intrekken",
+            post(interventions::proposals::withdraw),
         )
         .route("/organisaties", get(organisations::list))
         .route("/organisaties/{slug}", get(organisations::show))

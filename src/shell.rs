@@ -70,6 +70,15 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
         }
         None => 0,
     };
+    let unread_messages = match &user {
+        Some(person) => {
+            match crate::messages::unread_count(&state.db, Reader::of(Some(person))).await {
+                Ok(n) => n,
+                Err(err) => return AppError::Db(err).into_response_with(&parts, &state),
+            }
+        }
+        None => 0,
+    };
     // Administrators see the site-wide queue of flags at a glance.
     let open_flags = match &user {
         Some(person) if Reader::of(Some(person)).is_admin() => {
@@ -95,6 +104,7 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
         stylesheet: state.assets.stylesheet_path.clone(),
         script: state.assets.script_path.clone(),
         unread_notifications,
+        unread_messages,
         open_flags,
         labels_until: LabelsUntil::default(),
     };
@@ -170,6 +180,7 @@ impl IntoResponseWith for AppError {
             stylesheet: state.assets.stylesheet_path.clone(),
             script: state.assets.script_path.clone(),
             unread_notifications: 0,
+            unread_messages: 0,
             open_flags: 0,
             labels_until: LabelsUntil::default(),
         };

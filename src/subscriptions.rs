@@ -965,6 +965,7 @@ pub async fn update_member(
     active.mail_mentions = Set(wants(MailKind::Mentions));
     active.mail_moderation = Set(wants(MailKind::Moderation));
     active.mail_experts = Set(experts);
+    active.mail_messages = Set(wants(MailKind::Messages));
     active.mail_chosen = Set(true);
     active.mail_notice = Set(false);
     active.update(&txn).await?;

@@ -18,6 +18,9 @@
 //! - a disabled account reads what a visitor reads;
 //! - a meeting follows the same rule as a thread (a community-wide meeting belongs to no
 //!   practice); its online link is for those who registered and its organisers.
+//! - a private conversation is for its participants only (whatever their role); an
+//!   administrator sees a message of it only after a participant reported that message;
+//!   who blocked a member does not see that member's messages.
 
 use std::collections::HashMap;
 
@@ -28,7 +31,7 @@ use sea_orm::{
 };
 
 use crate::entities::{
-    attachment, meeting, membership, notification,
+    attachment, intervention, meeting, membership, notification,
     post::{self, State},
     practice::{self, Kind},
     registration,
@@ -36,6 +39,7 @@ use crate::entities::{
     thread::{self, Visibility},
     user,
 };
+use crate::entities::{block, conversation, conversation_member, message, message_report};
 
 /// A reader's standing on the whole site. Facilitators are per practice: see [`Scope`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -281,6 +285,21 @@ impl Reader {
         }
     }
 
+    /// The interventions of the public catalogue: published ones, the same for every
+    /// reader (a proposal is read through [`Scope::admits_intervention`]).
+    pub fn interventions(self) -> Select<intervention::Entity> {
+        intervention::Entity::find()
+            .filter(intervention::Column::Status.eq(intervention::Status::Published))
+    }
+
+    /// The ids of the interventions this reader may find, as a subquery (for search).
+    pub fn readable_intervention_ids(self) -> SelectStatement {
+        self.interventions()
+            .select_only()
+            .column(intervention::Column::Id)
+            .into_query()
+    }
+
     /// The check for one summary.
     pub fn admits_summary(self, summary: &summary::Model) -> bool {
         summary.status == SummaryStatus::Published || self.in_expert_group()
@@ -391,6 +410,95 @@ impl Reader {
                     .is_some_and(Text::is_shown)
             }
         }
+    }
+}
+
+// Private messages. A conversation is for its participants and nobody else: not a
+// facilitator (a conversation belongs to no practice), not an expert, not an administrator.
+// The one exception is a message a participant reported: that message alone (not the rest of
+// its conversation) is shown to administrators. A member who blocked another no longer sees
+// that member's messages anywhere, nor a conversation holding nothing else for them.
+impl Reader {
+    /// The conversations this reader takes part in, as a subquery of ids.
+    fn own_conversation_ids(id: i32) -> SelectStatement {
+        Query::select()
+            .column(conversation_member::Column::ConversationId)
+            .from(conversation_member::Entity)
+            .and_where(conversation_member::Column::UserId.eq(id))
+            .to_owned()
+    }
+
+    /// The members this reader blocked, as a subquery of ids.
+    fn blocked_ids(id: i32) -> SelectStatement {
+        Query::select()
+            .column(block::Column::BlockedId)
+            .from(block::Entity)
+            .and_where(block::Column::UserId.eq(id))
+            .to_owned()
+    }
+
+    /// Messages this reader may read, as a condition on `messages`: in a conversation they
+    /// take part in, and not by someone they blocked. (A removed message stays, without its
+    /// text: the page says a former member's message was removed.)
+    fn message_condition(self) -> Condition {
+        let Some(id) = self.id() else {
+            return Condition::all().add(Expr::val(1).eq(0));
+        };
+        Condition::all()
+            .add(message::Column::ConversationId.in_subquery(Self::own_conversation_ids(id)))
+            .add(
+                Condition::any()
+                    .add(message::Column::AuthorId.is_null())
+                    .add(message::Column::AuthorId.not_in_subquery(Self::blocked_ids(id))),
+            )
+    }
+
+    /// The messages this reader may read; add filters and order as needed. Every page,
+    /// count, mail and export of private messages starts here.
+    pub fn messages(self) -> Select<message::Entity> {
+        message::Entity::find().filter(self.message_condition())
+    }
+
+    /// The messages of one conversation that this reader may read (none when they do not
+    /// take part in it).
+    pub fn messages_in(self, conversation_id: i32) -> Select<message::Entity> {
+        self.messages()
+            .filter(message::Column::ConversationId.eq(conversation_id))
+    }
+
+    /// The conversations this reader takes part in and has something to read in: one that
+    /// holds only messages of someone they blocked (a blocked member writing to them alone)
+    /// is not there for them — not in their list, not by its address.
+    pub fn conversations(self) -> Select<conversation::Entity> {
+        let readable = Query::select()
+            .column(message::Column::ConversationId)
+            .from(message::Entity)
+            .cond_where(self.message_condition())
+            .to_owned();
+        conversation::Entity::find().filter(conversation::Column::Id.in_subquery(readable))
+    }
+
+    /// The rule of [`Reader::messages`] for a message already loaded (the mail job judges
+    /// many people's at once): `takes_part` in its conversation, and `blocked` its author.
+    /// Keep the two in step.
+    pub fn admits_message(self, message: &message::Model, takes_part: bool, blocked: bool) -> bool {
+        self.id().is_some() && takes_part && (message.author_id.is_none() || !blocked)
+    }
+
+    /// Messages a participant reported, for administrators only: each such message alone,
+    /// never the conversation around it.
+    pub fn reported_messages(self) -> Select<message::Entity> {
+        if !self.is_admin() {
+            return message::Entity::find().filter(Expr::val(1).eq(0));
+        }
+        message::Entity::find().filter(
+            message::Column::Id.in_subquery(
+                Query::select()
+                    .column(message_report::Column::MessageId)
+                    .from(message_report::Entity)
+                    .to_owned(),
+            ),
+        )
     }
 }
 
@@ -571,6 +679,34 @@ impl Scope {
     pub fn admits_thread(&self, thread: &thread::Model) -> bool {
         self.practice(thread.practice_id)
             .is_some_and(|p| self.reader.may_read(thread, p))
+    }
+
+    /// Whether this reader publishes interventions: a facilitator of any practice, or an
+    /// administrator.
+    pub fn publishes_interventions(&self) -> bool {
+        self.reader.is_admin()
+            || self
+                .memberships
+                .values()
+                .any(|m| m.role == membership::Role::Facilitator)
+    }
+
+    /// May this reader open this intervention: a published one, anyone; a proposal, a
+    /// declined or a withdrawn one, those who publish and its owner.
+    pub fn admits_intervention(&self, intervention: &intervention::Model) -> bool {
+        intervention.status == intervention::Status::Published
+            || self.publishes_interventions()
+            || (self.reader.id().is_some() && self.reader.id() == intervention.owner_id)
+    }
+
+    /// May this reader see one proposed version: its author, and those who publish.
+    pub fn admits_intervention_version(
+        &self,
+        version: &crate::entities::intervention_version::Model,
+    ) -> bool {
+        version.state == crate::entities::intervention_version::State::Published
+            || self.publishes_interventions()
+            || self.reader.id() == Some(version.author_id)
     }
 
     /// Whether this reader facilitates the practice (administrators facilitate all).

@@ -27,6 +27,8 @@ mod m20261205_000001_hearing_back;
 mod m20261206_000001_post_html;
 mod m20261207_000001_meetings;
 mod m20261208_000001_directory;
+mod m20261209_000001_interventions;
+mod m20261209_000002_messages;
 
 pub struct Migrator;
 
@@ -58,6 +60,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000001_post_html::Migration),
             Box::new(m20261207_000001_meetings::Migration),
             Box::new(m20261208_000001_directory::Migration),
+            Box::new(m20261209_000001_interventions::Migration),
+            Box::new(m20261209_000002_messages::Migration),
         ]
     }
 }

@@ -5,7 +5,8 @@
 //! The `users` row stays as a nameless tombstone (same id, so posts and threads keep an
 //! author) and everything personal goes in one transaction: name, address, organisation,
 //! job, handle, password, sessions, tokens, watches, read positions, notifications,
-//! memberships, flags, the member's digest, applications, queued mail. The audit log keeps
+//! memberships, flags, the member's digest, applications, queued mail, and their private
+//! messages (emptied, "removed" in their place), conversations and blocks. The audit log keeps
 //! an id ("lid #12"), not a name or address. A confirmation goes to the old address.
 
 use axum::{
@@ -153,6 +154,9 @@ pub async fn delete_account(
             .await?;
     }
     crate::meetings::joining::withdraw_member(state, &txn, id).await?;
+    // Private messages go whatever was chosen for the posts: their text was for the
+    // conversation's participants only.
+    crate::messages::forget_member(&txn, id).await?;
     forget_person(&txn, person).await?;
     let (action, actor) = match by_admin {
         Some(admin) => ("account_deleted_by_admin", Some(admin)),

@@ -10,7 +10,7 @@ use crate::{
     layout,
 };
 
-fn filter_select(
+pub(crate) fn filter_select(
     ctx: &Ctx,
     name: &str,
     label: &str,
@@ -103,6 +103,9 @@ pub fn directory(
                             h2 { (person_link(ctx, Some(&e.person))) }
                             @if !e.person.job.is_empty() { p.meta { (e.person.job) } }
                             (details(ctx, e))
+                            @if ctx.user.as_ref().is_some_and(|me| me.id != e.person.id) {
+                                (crate::messages::views::write_link(ctx, &e.person))
+                            }
                         }
                     }
                 }

@@ -82,14 +82,18 @@ pub enum MailKind {
     Moderation,
     /// Nominations and summaries for the expert group; a nomination's outcome.
     Experts,
+    /// Private messages from other members (mailed by `messages::mail`, not from
+    /// notifications).
+    Messages,
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 4] = [
+    pub const ALL: [MailKind; 5] = [
         MailKind::Replies,
         MailKind::Mentions,
         MailKind::Moderation,
         MailKind::Experts,
+        MailKind::Messages,
     ];
 
     pub fn of(kind: &str) -> MailKind {
@@ -109,6 +113,7 @@ impl MailKind {
             MailKind::Mentions => "vermeldingen",
             MailKind::Moderation => "signaleringen",
             MailKind::Experts => "expertgroep",
+            MailKind::Messages => "berichten",
         }
     }
 
@@ -123,6 +128,7 @@ impl MailKind {
             MailKind::Mentions => person.mail_mentions,
             MailKind::Moderation => person.mail_moderation,
             MailKind::Experts => person.mail_experts,
+            MailKind::Messages => person.mail_messages,
         }
     }
 }

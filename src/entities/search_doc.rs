@@ -12,6 +12,7 @@ pub struct Model {
     pub post_id: Option<i32>,
     pub thread_id: Option<i32>,
     pub summary_id: Option<i32>,
+    pub intervention_id: Option<i32>,
     pub author_id: i32,
     pub created_at: DateTimeUtc,
 }

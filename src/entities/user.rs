@@ -38,6 +38,8 @@ pub struct Model {
     pub mail_mentions: bool,
     pub mail_moderation: bool,
     pub mail_experts: bool,
+    /// Private messages from other members, bundled per conversation.
+    pub mail_messages: bool,
     /// Whether the member chose their mail settings themselves (else the defaults hold).
     pub mail_chosen: bool,
     /// Show the one-time notice that notification mail was switched on for them.

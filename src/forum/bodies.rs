@@ -65,6 +65,11 @@ impl Body {
         &self.markdown
     }
 
+    /// The HTML it renders to (private messages store it beside their own text).
+    pub fn rendered_html(&self) -> &str {
+        &self.html
+    }
+
     /// Puts the text, its HTML and the renderer's version into a post about to be saved.
     pub fn write_to(self, active: &mut post::ActiveModel) {
         active.body = Set(self.markdown);

@@ -98,6 +98,7 @@ pub async fn stop(
         MailKind::Mentions => active.mail_mentions = Set(false),
         MailKind::Moderation => active.mail_moderation = Set(false),
         MailKind::Experts => active.mail_experts = Set(false),
+        MailKind::Messages => active.mail_messages = Set(false),
     }
     active.mail_chosen = Set(true);
     active.mail_notice = Set(false);

@@ -4,7 +4,10 @@
 //! turns it into files (Markdown and HTML rendering, copying attachments, compressing) and
 //! is blocking work, run on a blocking thread. Nothing written by someone else goes in:
 //! only the member's own posts (not the replies around them), the titles of threads they
-//! started themselves, and no other member's name, address or id.
+//! started themselves, and no other member's name, address or id — except their private
+//! conversations, a correspondence they are party to: the subject, the participants' names
+//! and every message they may read there (`priveberichten.json`), through the same rule
+//! as the pages.
 
 use std::{
     collections::HashMap,
@@ -56,6 +59,8 @@ pub struct Gathered {
     pub subscriber_practices: Vec<i32>,
     pub applications: Vec<application::Model>,
     pub sessions: Vec<session::Model>,
+    /// Their private conversations, with the messages they may read.
+    pub conversations: Vec<crate::messages::Exported>,
 }
 
 /// Loads a member's data, or `None` when the account is gone.
@@ -202,6 +207,7 @@ pub async fn gather(db: &impl ConnectionTrait, user_id: i32) -> Result<Option<Ga
         .all(db)
         .await?;
     let sessions = crate::session::list_for(db, user_id).await?;
+    let conversations = crate::messages::for_export(db, &person).await?;
     Ok(Some(Gathered {
         person,
         posts,
@@ -220,6 +226,7 @@ pub async fn gather(db: &impl ConnectionTrait, user_id: i32) -> Result<Option<Ga
         subscriber_practices,
         applications,
         sessions,
+        conversations,
     }))
 }
 
@@ -269,7 +276,7 @@ pub fn write_zip(
     zip.start_file("README.txt", text)?;
     zip.write_all(readme(data, lang).as_bytes())?;
 
-    let json_files: [(&str, Value); 11] = [
+    let json_files: [(&str, Value); 12] = [
         ("profiel.json", profile_json(&data.person)),
         ("praktijken.json", memberships_json(data, lang)),
         ("volgen.json", watches_json(data, base_url)),
@@ -281,6 +288,7 @@ pub fn write_zip(
         ("concepten.json", drafts_json(data)),
         ("bijeenkomsten.json", meetings_json(data, base_url)),
         ("ledengids.json", directory_json(data)),
+        ("priveberichten.json", conversations_json(data, base_url)),
     ];
     for (name, value) in json_files {
         zip.start_file(name, text)?;
@@ -455,6 +463,7 @@ fn readme(data: &Gathered, lang: Lang) -> String {
         ("concepten.json", "export.readme.drafts"),
         ("bijeenkomsten.json", "export.readme.meetings"),
         ("ledengids.json", "export.readme.directory"),
+        ("priveberichten.json", "export.readme.messages"),
     ] {
         out.push_str(&format!("{file}\n    {}\n", lang.t(key)));
     }
@@ -462,6 +471,30 @@ fn readme(data: &Gathered, lang: Lang) -> String {
     out.push_str(&lang.t("export.readme.others"));
     out.push('\n');
     out
+}
+
+/// Their private conversations: subject, who takes part, and each message they may read
+/// (a former member's removed message without text).
+fn conversations_json(data: &Gathered, base_url: &str) -> Value {
+    Value::Array(
+        data.conversations
+            .iter()
+            .map(|c| {
+                json!({
+                    "subject": c.subject,
+                    "link": format!("{base_url}/berichten/gesprek/{}", c.id),
+                    "started_at": c.started_at,
+                    "participants": c.participants,
+                    "messages": c.messages.iter().map(|m| json!({
+                        "from": m.author,
+                        "at": m.at,
+                        "text": m.text,
+                        "removed": m.text.is_none(),
+                    })).collect::<Vec<_>>(),
+                })
+            })
+            .collect(),
+    )
 }
 
 /// The meetings they registered for: which, when, and whether they came.
@@ -607,6 +640,7 @@ fn mail_json(data: &Gathered) -> Value {
             "mentions": data.person.mail_mentions,
             "flags_and_hidden_posts": data.person.mail_moderation,
             "expert_group": data.person.mail_experts,
+            "private_messages": data.person.mail_messages,
         },
         "chosen_by_you": data.person.mail_chosen,
         "digest": data.subscriber.as_ref().map(|s| json!({

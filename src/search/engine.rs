@@ -30,6 +30,7 @@ use crate::{
 pub enum Kind {
     Threads,
     Summaries,
+    Interventions,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -54,10 +55,11 @@ pub struct Filters {
 }
 
 /// What one result points at.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Target {
     Thread(i32),
     Summary(i32),
+    Intervention(i32),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -98,10 +100,10 @@ struct ThreadHit {
     newest: i64,
 }
 
-/// A summary found by a search.
+/// A summary or an intervention found by a search (few: read whole).
 #[derive(Clone, Copy, Debug)]
 struct SummaryHit {
-    summary: i32,
+    target: Target,
     date: DateTime<Utc>,
     /// Every part of the query is in its title.
     titled: bool,
@@ -127,6 +129,7 @@ pub async fn find(
     };
     let wanted = usize::try_from(Ord::max(offset.saturating_add(limit), COUNT_LIMIT + 1))
         .unwrap_or(usize::MAX);
+    let curated_only = matches!(filters.kind, Some(Kind::Summaries | Kind::Interventions));
     let summaries = if filters.kind == Some(Kind::Threads) || filters.not_thread.is_some() {
         Vec::new()
     } else {
@@ -140,7 +143,7 @@ pub async fn find(
         Some(since) => first_doc_since(db, since).await?,
         None => Some(0),
     };
-    if let (Some(from), false) = (from, filters.kind == Some(Kind::Summaries)) {
+    if let (Some(from), false) = (from, curated_only) {
         if order == Order::Relevance {
             titled = matcher.titled_threads(db, reader, filters, from).await?;
         }
@@ -186,7 +189,7 @@ async fn arrange(
         usize::try_from(limit).unwrap_or(usize::MAX),
     );
     let summary = |s: &SummaryHit| Hit {
-        target: Target::Summary(s.summary),
+        target: s.target,
         score: 0.0,
         post: None,
     };
@@ -196,7 +199,7 @@ async fn arrange(
         post: i32::try_from(t.newest).ok(),
     };
     let mut summaries = summaries.to_vec();
-    summaries.sort_by(|a, b| b.date.cmp(&a.date).then(a.summary.cmp(&b.summary)));
+    summaries.sort_by(|a, b| b.date.cmp(&a.date).then(a.target.cmp(&b.target)));
     let hits: Vec<Hit> = match order {
         Order::Relevance => {
             let mut titled = titled.to_vec();
@@ -442,6 +445,9 @@ pub async fn similar(
         Some(Kind::Summaries) => {
             select.and_where(doc(search_doc::Column::SummaryId).is_not_null());
         }
+        Some(Kind::Interventions) => {
+            select.and_where(doc(search_doc::Column::InterventionId).is_not_null());
+        }
         None => {}
     }
     let mut hits = Vec::new();
@@ -656,7 +662,8 @@ impl Matcher {
         groups
     }
 
-    /// Every summary that matches, with whether its title holds every part.
+    /// Every summary and intervention that matches (those the filters allow), with whether
+    /// its title holds every part.
     async fn summaries(
         &self,
         db: &impl ConnectionTrait,
@@ -664,21 +671,37 @@ impl Matcher {
         filters: &Filters,
     ) -> Result<Vec<SummaryHit>, DbErr> {
         let doc = |c: search_doc::Column| Expr::col((search_doc::Entity, c));
+        let mut readable = Condition::any();
+        if filters.kind != Some(Kind::Interventions) {
+            readable = readable
+                .add(doc(search_doc::Column::SummaryId).in_subquery(summary_ids(reader, filters)));
+        }
+        // Interventions belong to no practice.
+        if filters.kind != Some(Kind::Summaries) && filters.practice.is_none() {
+            readable = readable.add(
+                doc(search_doc::Column::InterventionId)
+                    .in_subquery(reader.readable_intervention_ids()),
+            );
+        }
+        if readable.is_empty() {
+            return Ok(Vec::new());
+        }
         let mut titled = self.matched(
             &self.title_all,
             index::SUMMARIES,
-            index::SUMMARIES_END,
+            index::INTERVENTIONS_END,
             false,
         );
         titled.clear_selects().expr(self.doc_id());
         let mut select = self.with_rows(self.matched(
             &self.expression,
             index::SUMMARIES,
-            index::SUMMARIES_END,
+            index::INTERVENTIONS_END,
             false,
         ));
         select
             .column((search_doc::Entity, search_doc::Column::SummaryId))
+            .column((search_doc::Entity, search_doc::Column::InterventionId))
             .column((search_doc::Entity, search_doc::Column::CreatedAt))
             .expr(
                 Expr::case(
@@ -687,9 +710,7 @@ impl Matcher {
                 )
                 .finally(0),
             )
-            .and_where(
-                doc(search_doc::Column::SummaryId).in_subquery(summary_ids(reader, filters)),
-            );
+            .cond_where(readable);
         if let Some(since) = filters.since {
             select.and_where(doc(search_doc::Column::CreatedAt).gte(since));
         }
@@ -698,13 +719,17 @@ impl Matcher {
         }
         let mut found = Vec::new();
         for row in db.query_all(&select).await? {
-            let Some(summary) = row.try_get_by_index::<Option<i32>>(0)? else {
-                continue;
+            let summary: Option<i32> = row.try_get_by_index(0)?;
+            let intervention: Option<i32> = row.try_get_by_index(1)?;
+            let target = match (summary, intervention) {
+                (Some(s), _) => Target::Summary(s),
+                (None, Some(i)) => Target::Intervention(i),
+                (None, None) => continue,
             };
             found.push(SummaryHit {
-                summary,
-                date: row.try_get_by_index(1)?,
-                titled: row.try_get_by_index::<i32>(2)? == 1,
+                target,
+                date: row.try_get_by_index(2)?,
+                titled: row.try_get_by_index::<i32>(3)? == 1,
             });
         }
         Ok(found)

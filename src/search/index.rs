@@ -21,13 +21,18 @@ use sea_orm::{
 
 use super::text::{self, Stems};
 use crate::{
-    entities::{post, search_doc, summary, summary::SummaryStatus, summary_version, thread},
+    entities::{
+        intervention::{self, Status},
+        intervention_version, post, search_doc, summary,
+        summary::SummaryStatus,
+        summary_version, thread,
+    },
     visibility,
 };
 
 /// The make-up of the index: raise it when what is stored changes, and every instance
 /// rebuilds its index at the next start.
-pub const VERSION: i32 = 2;
+pub const VERSION: i32 = 3;
 
 /// Posts' documents lie below this id (a post's document has the post's id).
 pub(super) const POSTS_END: i64 = 1 << 31;
@@ -35,6 +40,9 @@ pub(super) const POSTS_END: i64 = 1 << 31;
 pub(super) const TITLES: i64 = 1 << 32;
 pub(super) const SUMMARIES: i64 = 1 << 33;
 pub(super) const SUMMARIES_END: i64 = 1 << 34;
+/// Interventions' documents lie from here (right after the summaries').
+pub(super) const INTERVENTIONS: i64 = SUMMARIES_END;
+pub(super) const INTERVENTIONS_END: i64 = 1 << 35;
 
 /// One id space says what a document is: a post's document has the post's id (ids are
 /// handed out in the order posts are written, so a larger id is a newer post), a thread's
@@ -52,12 +60,17 @@ pub(super) fn summary_doc_id(summary: i32) -> i64 {
     SUMMARIES | i64::from(summary)
 }
 
+pub(super) fn intervention_doc_id(intervention: i32) -> i64 {
+    INTERVENTIONS | i64::from(intervention)
+}
+
 /// One text as the index keeps it.
 struct Doc {
     id: i64,
     post_id: Option<i32>,
     thread_id: Option<i32>,
     summary_id: Option<i32>,
+    intervention_id: Option<i32>,
     author_id: i32,
     created_at: DateTime<Utc>,
     title: Stems,
@@ -154,6 +167,7 @@ fn post_docs(
                 post_id: Some(p.id),
                 thread_id: Some(p.thread_id),
                 summary_id: None,
+                intervention_id: None,
                 author_id: p.author_id,
                 created_at: p.created_at,
                 title: titles.get(&p.thread_id)?.clone(),
@@ -201,6 +215,7 @@ async fn sync_titles(
                 post_id: None,
                 thread_id: Some(thread.id),
                 summary_id: None,
+                intervention_id: None,
                 author_id: thread.author_id,
                 created_at: thread.created_at,
                 title: titles.remove(t)?,
@@ -238,10 +253,45 @@ pub async fn sync_summary(db: &impl ConnectionTrait, summary_id: i32) -> Result<
         post_id: None,
         thread_id: None,
         summary_id: Some(summary.id),
+        intervention_id: None,
         author_id: summary.author_id,
         created_at: summary.published_at.unwrap_or(summary.updated_at),
         title: Stems::of(&version.title),
         body: Stems::of(&format!("{}\n{}", version.body, version.references_text)),
+        place: None,
+    });
+    insert(db, vec![doc]).await
+}
+
+/// Brings one intervention's entry up to date: its published version while it is in the
+/// catalogue, nothing otherwise (a proposal is found by nobody).
+pub async fn sync_intervention(db: &impl ConnectionTrait, id: i32) -> Result<(), DbErr> {
+    forget(db, [intervention_doc_id(id)]).await?;
+    let Some(i) = intervention::Entity::find_by_id(id).one(db).await? else {
+        return Ok(());
+    };
+    let (Status::Published, Some(version)) = (i.status, i.published_version_id) else {
+        return Ok(());
+    };
+    let Some(v) = intervention_version::Entity::find_by_id(version)
+        .one(db)
+        .await?
+    else {
+        return Ok(());
+    };
+    let doc = crate::markdown::off_executor(|| Doc {
+        id: intervention_doc_id(i.id),
+        post_id: None,
+        thread_id: None,
+        summary_id: None,
+        intervention_id: Some(i.id),
+        author_id: v.author_id,
+        created_at: i.published_at.unwrap_or(i.updated_at),
+        title: Stems::of(&v.name),
+        body: Stems::of(&format!(
+            "{}\n{}\n{}\n{}\n{}",
+            v.description, v.referral, v.contact, v.languages, v.evidence
+        )),
         place: None,
     });
     insert(db, vec![doc]).await
@@ -278,6 +328,7 @@ async fn insert(db: &impl ConnectionTrait, docs: Vec<Doc>) -> Result<(), DbErr> 
             Alias::new("post_id"),
             Alias::new("thread_id"),
             Alias::new("summary_id"),
+            Alias::new("intervention_id"),
             Alias::new("author_id"),
             Alias::new("created_at"),
         ];
@@ -294,6 +345,7 @@ async fn insert(db: &impl ConnectionTrait, docs: Vec<Doc>) -> Result<(), DbErr> 
                 Expr::val(doc.post_id),
                 Expr::val(doc.thread_id),
                 Expr::val(doc.summary_id),
+                Expr::val(doc.intervention_id),
                 Expr::val(doc.author_id),
                 Expr::val(doc.created_at),
             ];
@@ -395,7 +447,13 @@ pub async fn reindex(
         .into_tuple()
         .all(db)
         .await?;
-    progress.set_length((posts.len() + summaries.len()) as u64);
+    let interventions: Vec<i32> = intervention::Entity::find()
+        .select_only()
+        .column(intervention::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?;
+    progress.set_length((posts.len() + summaries.len() + interventions.len()) as u64);
     // Entries of posts and summaries that no longer exist.
     let txn = db.begin().await?;
     let gone: Vec<i64> = search_doc::Entity::find()
@@ -426,6 +484,14 @@ pub async fn reindex(
                             .from(summary::Entity)
                             .to_owned(),
                     ),
+                )
+                .add(
+                    search_doc::Column::InterventionId.not_in_subquery(
+                        Query::select()
+                            .column(intervention::Column::Id)
+                            .from(intervention::Entity)
+                            .to_owned(),
+                    ),
                 ),
         )
         .into_tuple()
@@ -445,11 +511,17 @@ pub async fn reindex(
         txn.commit().await?;
         progress.inc(1);
     }
+    for id in &interventions {
+        let txn = db.begin().await?;
+        sync_intervention(&txn, *id).await?;
+        txn.commit().await?;
+        progress.inc(1);
+    }
     let txn = db.begin().await?;
     set_version(&txn, VERSION).await?;
     txn.commit().await?;
     progress.finish();
-    Ok((posts.len() + summaries.len()) as u64)
+    Ok((posts.len() + summaries.len() + interventions.len()) as u64)
 }
 
 const META: &str = "search_meta";
@@ -507,6 +579,7 @@ mod tests {
             post_id: Some(1),
             thread_id: Some(1),
             summary_id: None,
+            intervention_id: None,
             author_id: 1,
             created_at: Utc::now(),
             title: Stems::of("Huisbezoek"),

@@ -88,6 +88,7 @@ impl Params {
         match self.kind.as_str() {
             "onderwerpen" => Some(Kind::Threads),
             "kennisbundels" => Some(Kind::Summaries),
+            "interventies" => Some(Kind::Interventions),
             _ => None,
         }
     }

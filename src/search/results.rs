@@ -14,7 +14,7 @@ use super::{
 };
 use crate::{
     entities::{
-        post,
+        intervention, intervention_version, post,
         practice::Kind as PracticeKind,
         summary::{self, SummaryStatus},
         summary_practice, summary_version, user,
@@ -36,6 +36,8 @@ pub enum Kind {
     Summary,
     /// A summary not (or no longer) published: for the expert group.
     Draft,
+    /// An intervention of the catalogue.
+    Intervention,
 }
 
 impl Kind {
@@ -45,6 +47,7 @@ impl Kind {
             Kind::ExpertThread => "search.kind_expert",
             Kind::Summary => "search.kind_summary",
             Kind::Draft => "search.kind_draft",
+            Kind::Intervention => "search.kind_intervention",
         }
     }
 }
@@ -79,16 +82,47 @@ pub async fn load(
         .iter()
         .filter_map(|h| match h.target {
             Target::Thread(id) => Some(id),
-            Target::Summary(_) => None,
+            Target::Summary(_) | Target::Intervention(_) => None,
         })
         .collect();
     let summary_ids: Vec<i32> = hits
         .iter()
         .filter_map(|h| match h.target {
             Target::Summary(id) => Some(id),
-            Target::Thread(_) => None,
+            Target::Thread(_) | Target::Intervention(_) => None,
         })
         .collect();
+    let intervention_ids: Vec<i32> = hits
+        .iter()
+        .filter_map(|h| match h.target {
+            Target::Intervention(id) => Some(id),
+            Target::Thread(_) | Target::Summary(_) => None,
+        })
+        .collect();
+    // Through the rule (published only), with the version everybody reads.
+    let interventions: HashMap<i32, crate::interventions::Entry> = if intervention_ids.is_empty() {
+        HashMap::new()
+    } else {
+        let published = scope
+            .reader()
+            .interventions()
+            .filter(intervention::Column::Id.is_in(intervention_ids.iter().copied()))
+            .all(db)
+            .await?;
+        let versions = intervention_version::Entity::find()
+            .filter(
+                intervention_version::Column::Id
+                    .is_in(published.iter().filter_map(|i| i.published_version_id)),
+            )
+            .all(db)
+            .await?;
+        crate::interventions::entries(db, versions)
+            .await?
+            .into_iter()
+            .filter(|e| published.iter().any(|i| i.id == e.intervention.id))
+            .map(|e| (e.intervention.id, e))
+            .collect()
+    };
 
     let threads = if thread_ids.is_empty() {
         HashMap::new()
@@ -228,6 +262,34 @@ pub async fn load(
                         author: authors.get(&summary.author_id).cloned(),
                         date: summary.published_at.unwrap_or(summary.updated_at),
                         snippet,
+                    })
+                }
+                Target::Intervention(id) => {
+                    let e = interventions.get(&id)?;
+                    let v = &e.version;
+                    Some(Item {
+                        kind: Kind::Intervention,
+                        title: v.name.clone(),
+                        marked_title: query
+                            .map(|q| snippet::marked(&v.name, q))
+                            .unwrap_or_default(),
+                        url: format!("/interventies/{}", e.intervention.slug),
+                        places: Vec::new(),
+                        author: None,
+                        date: e
+                            .intervention
+                            .published_at
+                            .unwrap_or(e.intervention.updated_at),
+                        snippet: match query {
+                            Some(q) => snippet::of(
+                                &markdown::plain(
+                                    &format!("{}\n\n{}", v.description, v.referral),
+                                    SNIPPET_SOURCE,
+                                ),
+                                q,
+                            ),
+                            None => Vec::new(),
+                        },
                     })
                 }
             })

@@ -96,6 +96,7 @@ pub fn search_page(
                                 (option("", &params.kind, "search.kind_all"))
                                 (option("onderwerpen", &params.kind, "search.kind_threads"))
                                 (option("kennisbundels", &params.kind, "search.kind_summaries"))
+                                (option("interventies", &params.kind, "search.kind_interventions"))
                             }
                         }
                         div.field {

@@ -117,6 +117,78 @@ async fn the_demo_site_reads_well_including_its_longest_thread() {
         .assert_status(200);
     the_demo_has_meetings(&mut app).await;
     the_demo_has_a_directory(&mut app).await;
+    the_demo_has_interventions(&mut app).await;
+}
+
+/// The demo's catalogue: 30+ published interventions covering every district, some stale,
+/// a change and a new proposal waiting; found by filter, on organisation pages and by search.
+async fn the_demo_has_interventions(app: &mut crate::helpers::TestApp) {
+    use erbij::entities::{
+        intervention::{self, Status},
+        intervention_version,
+    };
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+    let db = &app.state.db;
+    let published = intervention::Entity::find()
+        .filter(intervention::Column::Status.eq(Status::Published))
+        .all(db)
+        .await
+        .expect("q");
+    assert!(published.len() >= 30, "{}", published.len());
+    let stale = published
+        .iter()
+        .filter(|i| erbij::interventions::is_stale(i, chrono::Utc::now()))
+        .count();
+    assert!(stale >= 1 && stale < published.len() / 2, "{stale}");
+    let versions = intervention_version::Entity::find()
+        .filter(
+            intervention_version::Column::Id
+                .is_in(published.iter().filter_map(|i| i.published_version_id)),
+        )
+        .all(db)
+        .await
+        .expect("q");
+    for (district, _) in erbij::directory::DISTRICTS {
+        let here = versions
+            .iter()
+            .filter(|v| v.districts.contains(&format!(",{district},")))
+            .count();
+        assert!(here >= 1, "nothing in {district}");
+    }
+    let waiting = intervention_version::Entity::find()
+        .filter(intervention_version::Column::State.eq(intervention_version::State::Pending))
+        .all(db)
+        .await
+        .expect("q");
+    assert_eq!(waiting.len(), 2);
+    let mut visitor = app.second_browser();
+    let list = visitor.get("/interventies").await;
+    list.assert_status(200)
+        .assert_contains("Niet recent gecontroleerd")
+        .assert_lacks("Wandelmaatjes Hoogvliet");
+    let charlois = visitor
+        .get("/interventies?wijk=charlois&doelgroep=ouderen")
+        .await;
+    charlois.assert_status(200);
+    assert!(charlois.body.matches("<li class=\"card\"").count() >= 2);
+    visitor
+        .get("/organisaties/humanitas")
+        .await
+        .assert_contains("/interventies/");
+    // By its whole name (one of letters and spaces only, so it needs no escaping).
+    let plain = versions
+        .iter()
+        .find(|v| {
+            v.name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == ' ')
+        })
+        .expect("a plain name");
+    visitor
+        .get(&format!("/zoeken?q={}", plain.name.replace(' ', "+")))
+        .await
+        .assert_contains(&plain.name);
 }
 
 /// The demo's meetings: every open practice has one held (with attendance and its report
