@@ -704,20 +704,11 @@ async fn interventions(
         let checked = now - Duration::days(i64::from(d.checked_months_ago) * 30 + 2);
         let published = checked - Duration::days(40 + (n as i64 % 5) * 30);
         let slug = crate::interventions::free_slug(&txn, d.name).await?;
-        let i = intervention::ActiveModel {
-            slug: Set(slug),
-            status: Set(Status::Proposed),
-            published_version_id: Set(None),
-            owner_id: Set(Some(owner)),
-            created_at: Set(published - Duration::days(3)),
-            updated_at: Set(checked),
-            published_at: Set(Some(published)),
-            checked_at: Set(Some(checked)),
-            reminded_at: Set(None),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
+        let mut i = crate::interventions::proposed(slug, owner, published - Duration::days(3));
+        i.updated_at = Set(checked);
+        i.published_at = Set(Some(published));
+        i.checked_at = Set(Some(checked));
+        let i = i.insert(&txn).await?;
         let mut first = version(
             d,
             i.id,
@@ -757,18 +748,11 @@ async fn interventions(
     }
     // A new proposal, waiting.
     let proposer = people[8].id;
-    let i = intervention::ActiveModel {
-        slug: Set(crate::interventions::free_slug(&txn, "Wandelmaatjes Hoogvliet").await?),
-        status: Set(Status::Proposed),
-        published_version_id: Set(None),
-        owner_id: Set(Some(proposer)),
-        created_at: Set(now - Duration::days(1)),
-        updated_at: Set(now - Duration::days(1)),
-        published_at: Set(None),
-        checked_at: Set(None),
-        reminded_at: Set(None),
-        ..Default::default()
-    }
+    let i = crate::interventions::proposed(
+        crate::interventions::free_slug(&txn, "Wandelmaatjes Hoogvliet").await?,
+        proposer,
+        now - Duration::days(1),
+    )
     .insert(&txn)
     .await?;
     let template = &INTERVENTIONS[0];

@@ -284,20 +284,17 @@ pub fn render(state: &AppState, sub: &subscriber::Model, digest: &Digest, period
     .into_owned();
     let mut letter = Letter::new(lang, &sub.email, "digest.title").subject(subject);
     let mut text = String::new();
-    if !digest.summaries.is_empty() {
-        text.push_str(&format!("{}\n\n", lang.t("digest.summaries")));
-        for item in &digest.summaries {
-            text.push_str(&format!(
-                "* {}\n  {}\n  {}\n\n",
-                item.title,
-                item.excerpt,
-                url(&item.path)
-            ));
+    // New summaries and new interventions: a heading and the list, when there are any.
+    let curated = [
+        ("digest.summaries", &digest.summaries),
+        ("digest.interventions", &digest.interventions),
+    ];
+    for (key, items) in curated {
+        if items.is_empty() {
+            continue;
         }
-    }
-    if !digest.interventions.is_empty() {
-        text.push_str(&format!("{}\n\n", lang.t("digest.interventions")));
-        for item in &digest.interventions {
+        text.push_str(&format!("{}\n\n", lang.t(key)));
+        for item in items.iter() {
             text.push_str(&format!(
                 "* {}\n  {}\n  {}\n\n",
                 item.title,
@@ -338,16 +335,12 @@ pub fn render(state: &AppState, sub: &subscriber::Model, digest: &Digest, period
         }
     }
     let html = html! {
-        @if !digest.summaries.is_empty() {
-            h2 style="font-size:19px;color:#7a2e0e" { (lang.t("digest.summaries")) }
-            @for item in &digest.summaries {
-                p { a href=(url(&item.path)) style="color:#7a2e0e;font-weight:bold" { (item.title) } br; (item.excerpt) }
-            }
-        }
-        @if !digest.interventions.is_empty() {
-            h2 style="font-size:19px;color:#7a2e0e" { (lang.t("digest.interventions")) }
-            @for item in &digest.interventions {
-                p { a href=(url(&item.path)) style="color:#7a2e0e;font-weight:bold" { (item.title) } br; (item.excerpt) }
+        @for (key, items) in curated {
+            @if !items.is_empty() {
+                h2 style="font-size:19px;color:#7a2e0e" { (lang.t(key)) }
+                @for item in items.iter() {
+                    p { a href=(url(&item.path)) style="color:#7a2e0e;font-weight:bold" { (item.title) } br; (item.excerpt) }
+                }
             }
         }
         @if !digest.meetings.is_empty() {

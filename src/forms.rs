@@ -86,6 +86,19 @@ impl FieldErrors {
 }
 
 /// Lower-cased, trimmed: the one form of an address we store and compare.
+/// Text of several lines as stored (a description, steps, a reason): without control
+/// characters other than line breaks and tabs (PostgreSQL refuses a NUL) and without
+/// invisible format characters (bidi overrides), trimmed.
+pub fn multi_line(text: &str) -> String {
+    use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
+    text.chars()
+        .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
+        .filter(|c| c.general_category() != GeneralCategory::Format)
+        .collect::<String>()
+        .trim()
+        .to_owned()
+}
+
 pub fn normalize_email(value: &str) -> String {
     value.trim().to_lowercase()
 }

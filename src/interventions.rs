@@ -27,7 +27,7 @@ use serde::Deserialize;
 use crate::{
     directory,
     entities::{intervention, intervention_version, organisation},
-    forms::FieldErrors,
+    forms::{self, FieldErrors},
     meetings::one_line,
     visibility::Reader,
 };
@@ -53,20 +53,6 @@ const LINE_MAX: usize = 300;
 const NOTE_MAX: usize = 2_000;
 /// Related summaries and threads, at most.
 const RELATED_MAX: usize = 12;
-
-/// Text of several lines as stored: without control characters other than line breaks and
-/// tabs.
-pub(crate) fn multi_line(text: &str) -> String {
-    text.chars()
-        .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
-        .filter(|c| {
-            use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
-            c.general_category() != GeneralCategory::Format
-        })
-        .collect::<String>()
-        .trim()
-        .to_owned()
-}
 
 /// Whether an intervention went stale: never confirmed, or not for a year.
 pub fn is_stale(i: &intervention::Model, now: DateTime<Utc>) -> bool {
@@ -262,22 +248,22 @@ impl Content {
             author_id: Set(author_id),
             created_at: Set(now),
             state: Set(intervention_version::State::Pending),
-            note: Set(multi_line(&self.note)),
+            note: Set(forms::multi_line(&self.note)),
             decided_by: Set(None),
             decided_at: Set(None),
             decision_note: Set(String::new()),
             name: Set(one_line(&self.name)),
             organisation_id: Set(organisation),
-            description: Set(multi_line(&self.description)),
+            description: Set(forms::multi_line(&self.description)),
             target_groups: Set(store_target_groups(self.group.iter().map(String::as_str))),
             districts: Set(directory::store_districts(
                 self.district.iter().map(String::as_str),
             )),
-            referral: Set(multi_line(&self.referral)),
+            referral: Set(forms::multi_line(&self.referral)),
             contact: Set(one_line(&self.contact)),
             cost: Set(one_line(&self.cost)),
             languages: Set(one_line(&self.languages)),
-            evidence: Set(multi_line(&self.evidence)),
+            evidence: Set(forms::multi_line(&self.evidence)),
             related: Set(related.join("\n")),
             ..Default::default()
         }
@@ -419,6 +405,23 @@ pub async fn by_slug(
         .filter(intervention::Column::Slug.eq(slug))
         .one(db)
         .await
+}
+
+/// A new intervention, proposed by `owner` (not saved yet; its text is its first version).
+pub fn proposed(slug: String, owner: i32, now: DateTime<Utc>) -> intervention::ActiveModel {
+    use sea_orm::ActiveValue::Set;
+    intervention::ActiveModel {
+        slug: Set(slug),
+        status: Set(intervention::Status::Proposed),
+        published_version_id: Set(None),
+        owner_id: Set(Some(owner)),
+        created_at: Set(now),
+        updated_at: Set(now),
+        published_at: Set(None),
+        checked_at: Set(None),
+        reminded_at: Set(None),
+        ..Default::default()
+    }
 }
 
 /// A slug no other intervention has, from its name.

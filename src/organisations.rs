@@ -30,16 +30,6 @@ use crate::{
 const NAME_MAX: usize = 150;
 const DESCRIPTION_MAX: usize = 5_000;
 
-/// Text of several lines as stored: without control characters other than line breaks and
-/// tabs (PostgreSQL refuses a NUL; none of them belongs in a description).
-fn multi_line(text: &str) -> String {
-    text.chars()
-        .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
-        .collect::<String>()
-        .trim()
-        .to_owned()
-}
-
 /// A unique key already taken (two quick submits of the same form).
 fn key_taken(err: &sea_orm::DbErr) -> bool {
     matches!(
@@ -338,7 +328,7 @@ pub async fn admin_create(
         slug: Set(form.slug.trim().to_owned()),
         name: Set(crate::meetings::one_line(&form.name)),
         kind: Set(kind),
-        description: Set(multi_line(&form.description)),
+        description: Set(forms::multi_line(&form.description)),
         website: Set(crate::meetings::one_line(&form.website)),
         districts: Set(directory::store_districts(
             form.district.iter().map(String::as_str),
@@ -416,7 +406,7 @@ pub async fn admin_update(
     active.slug = Set(form.slug.trim().to_owned());
     active.name = Set(crate::meetings::one_line(&form.name));
     active.kind = Set(kind);
-    active.description = Set(multi_line(&form.description));
+    active.description = Set(forms::multi_line(&form.description));
     active.website = Set(crate::meetings::one_line(&form.website));
     active.districts = Set(directory::store_districts(
         form.district.iter().map(String::as_str),

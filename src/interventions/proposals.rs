@@ -109,20 +109,7 @@ pub async fn create(
     let now = Utc::now();
     let txn = state.db.begin().await?;
     let slug = super::free_slug(&txn, &crate::meetings::one_line(&content.name)).await?;
-    let i = intervention::ActiveModel {
-        slug: Set(slug),
-        status: Set(Status::Proposed),
-        published_version_id: Set(None),
-        owner_id: Set(Some(person.id)),
-        created_at: Set(now),
-        updated_at: Set(now),
-        published_at: Set(None),
-        checked_at: Set(None),
-        reminded_at: Set(None),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
+    let i = super::proposed(slug, person.id, now).insert(&txn).await?;
     let v = content
         .version(organisation, i.id, person.id, now)
         .insert(&txn)
@@ -411,17 +398,26 @@ async fn tell_author(
     Ok(())
 }
 
+/// A proposal to publish or decline, and who decides: those who publish only.
+async fn to_decide<'a>(
+    state: &AppState,
+    ctx: &'a Ctx,
+    id: i32,
+) -> AppResult<(intervention_version::Model, intervention::Model, &'a user::Model)> {
+    let (v, i, scope) = proposal(state, ctx, id).await?;
+    if !scope.publishes_interventions() {
+        return Err(AppError::Forbidden);
+    }
+    Ok((v, i, ctx.require_user()?))
+}
+
 pub async fn publish(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i32>,
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> AppResult<Response> {
-    let (v, i, scope) = proposal(&state, &ctx, id).await?;
-    if !scope.publishes_interventions() {
-        return Err(AppError::Forbidden);
-    }
-    let person = ctx.require_user()?;
+    let (v, i, person) = to_decide(&state, &ctx, id).await?;
     let now = Utc::now();
     let txn = state.db.begin().await?;
     if !decide(&txn, v.id, VersionState::Published, person.id, "").await? {
@@ -462,15 +458,12 @@ pub async fn decline(
     Path(id): Path<i32>,
     CsrfForm(form): CsrfForm<DeclineForm>,
 ) -> AppResult<Response> {
-    let (v, i, scope) = proposal(&state, &ctx, id).await?;
-    if !scope.publishes_interventions() {
-        return Err(AppError::Forbidden);
-    }
-    let person = ctx.require_user()?;
-    let note = super::multi_line(&form.decision_note);
+    let (v, i, person) = to_decide(&state, &ctx, id).await?;
+    let note = forms::multi_line(&form.decision_note);
     let mut errors = FieldErrors::default();
     errors.text("decision_note", &note, DECISION_NOTE_MAX);
     if !errors.is_empty() {
+        let scope = Scope::for_viewer(&state.db, Some(person)).await?;
         return Ok(forms::unprocessable(
             review_page(&state, &ctx, &v, &i, &scope, errors, form.decision_note).await?,
         ));

@@ -43,10 +43,10 @@ fn districts_text(ctx: &Ctx, stored: &str) -> String {
     }
 }
 
-fn organisation_of<'a>(
-    organisations: &'a [organisation::Model],
+fn organisation_of(
+    organisations: &[organisation::Model],
     id: Option<i32>,
-) -> Option<&'a organisation::Model> {
+) -> Option<&organisation::Model> {
     id.and_then(|id| organisations.iter().find(|o| o.id == id))
 }
 
@@ -322,8 +322,10 @@ pub fn form(
                 (forms::input(ctx, Field::new("name", &content.name).max_length(super::NAME_MAX), errors))
                 div.field.has-error[errors.get("organisation").is_some()] {
                     label for="organisation" { (ctx.t("directory.organisation")) }
-                    @if let Some(key) = errors.get("organisation") { p.field-error { (ctx.t(key)) } }
-                    select #organisation name="organisation" {
+                    @if let Some(key) = errors.get("organisation") { p.field-error id="organisation-error" { (ctx.t(key)) } }
+                    select #organisation name="organisation"
+                        aria-invalid=[errors.get("organisation").map(|_| "true")]
+                        aria-describedby=[errors.get("organisation").map(|_| "organisation-error")] {
                         option value="" { (ctx.t("interventions.no_organisation")) }
                         @for (value, text) in &options {
                             option value=(value) selected[content.organisation == *value] { (text) }
@@ -331,7 +333,8 @@ pub fn form(
                     }
                 }
                 (forms::textarea(ctx, Field::new("description", &content.description).hint("interventions.description_hint"), errors))
-                fieldset.field.has-error[errors.get("group").is_some()] {
+                fieldset.field.has-error[errors.get("group").is_some()] id="group"
+                    aria-describedby=[errors.get("group").map(|_| "group-error")] {
                     legend { (ctx.t("interventions.target_group")) }
                     @if let Some(key) = errors.get("group") { p.field-error id="group-error" { (ctx.t(key)) } }
                     @for g in TARGET_GROUPS {

@@ -581,6 +581,7 @@ impl Item {
         match self.filters.kind {
             Some(Kind::Threads) => url.push_str("&soort=onderwerpen"),
             Some(Kind::Summaries) => url.push_str("&soort=kennisbundels"),
+            Some(Kind::Interventions) => url.push_str("&soort=interventies"),
             None => {}
         }
         if let Some(period) = self.period {
