@@ -48,6 +48,28 @@ async fn every_page_passes_the_accessibility_audit_in_both_languages_and_sizes()
             "/zoeken?q=xyzzy&soort=kennisbundels".into(),
         ),
         ("sign-in", "/inloggen".into()),
+        ("interventions", "/interventies".into()),
+        (
+            "interventions filtered",
+            "/interventies?doelgroep=ouderen&wijk=charlois".into(),
+        ),
+        (
+            "interventions, none found",
+            "/interventies?doelgroep=nabestaanden&organisatie=sensoor".into(),
+        ),
+        ("an intervention", "/interventies/koffie-op-de-hoek".into()),
+        (
+            "a stale intervention",
+            "/interventies/mantelzorgcafe-online".into(),
+        ),
+        (
+            "an intervention's history",
+            "/interventies/koffie-op-de-hoek/geschiedenis".into(),
+        ),
+        (
+            "search, interventions",
+            "/zoeken?q=koffie&soort=interventies".into(),
+        ),
         ("not-found", "/bestaat-niet".into()),
         ("expired link", "/wachtwoord-instellen/verlopen".into()),
     ];
@@ -138,6 +160,22 @@ async fn every_page_passes_the_accessibility_audit_in_both_languages_and_sizes()
                 ("new thread", "/praktijken/migranten/nieuw".into()),
                 ("thread as member", thread.clone()),
                 ("forbidden", "/beheer".into()),
+                // The demo member facilitates Migranten, so publishes interventions.
+                ("interventions as facilitator", "/interventies".into()),
+                (
+                    "an intervention with a change waiting",
+                    "/interventies/jongeren-praatlijn".into(),
+                ),
+                (
+                    "an intervention's history with a change waiting",
+                    "/interventies/jongeren-praatlijn/geschiedenis".into(),
+                ),
+                ("proposals queue", "/interventies/voorstellen".into()),
+                ("propose an intervention", "/interventies/nieuw".into()),
+                (
+                    "propose a change",
+                    "/interventies/jongeren-praatlijn/wijzigen".into(),
+                ),
             ],
         ),
         (
@@ -178,6 +216,42 @@ async fn every_page_passes_the_accessibility_audit_in_both_languages_and_sizes()
                         );
                         browser.assert_errors_described().await;
                     }
+                    // The two proposals waiting in the demo: a new intervention and a
+                    // change (its words compared).
+                    for (name, proposal) in [
+                        ("review a new proposal", "Wandelmaatjes Hoogvliet"),
+                        ("review a change", "Jongeren Praatlijn"),
+                    ] {
+                        browser.open(&site, "/interventies/voorstellen").await;
+                        let path = href_of(
+                            &browser,
+                            &format!("//main//h2/a[normalize-space()='{proposal}']"),
+                        )
+                        .await;
+                        browser.open(&site, &path).await;
+                        problems.extend(
+                            browser
+                                .check(&format!("{who}: {name} ({lang}, {size})"), lang)
+                                .await,
+                        );
+                    }
+                    // The proposal form sent empty: refused (422), every problem tied to
+                    // its field, the target groups' too.
+                    browser.open(&site, "/interventies/nieuw").await;
+                    browser.click("main form button.primary").await;
+                    assert_eq!(page_status(&browser).await, 422);
+                    problems.extend(
+                        browser
+                            .check(
+                                &format!("{who}: propose with errors ({lang}, {size})"),
+                                lang,
+                            )
+                            .await,
+                    );
+                    browser.assert_errors_described().await;
+                    browser
+                        .assert_present("fieldset#group[aria-describedby='group-error']")
+                        .await;
                 }
             }
         }
@@ -243,6 +317,14 @@ async fn a_visitor_follows_by_email_without_javascript_and_the_readme_screenshot
         browser.screenshot(&format!("subscribe-{size}")).await;
         browser.open(&site, "/zoeken?q=huisbezoeken").await;
         browser.screenshot(&format!("search-{size}")).await;
+        browser.open(&site, "/interventies?wijk=charlois").await;
+        browser.assert_text("Koffie op de hoek").await;
+        assert!(browser.fits_width().await, "the catalogue fits a {size}");
+        browser.screenshot(&format!("interventions-{size}")).await;
+        browser.open(&site, "/interventies/koffie-op-de-hoek").await;
+        browser.assert_text("Zo verwijs je iemand door").await;
+        assert!(browser.fits_width().await, "an intervention fits a {size}");
+        browser.screenshot(&format!("intervention-{size}")).await;
     }
 
     browser.resize(PHONE.0, PHONE.1).await;
@@ -983,6 +1065,249 @@ async fn experts_turn_a_nominated_thread_into_a_published_summary() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
+/// The catalogue of interventions, kept up by members: a member (no facilitator) filters
+/// the catalogue, proposes an intervention through the form and sees it wait; a visitor
+/// does not find it; the facilitator publishes it from the queue and the member is told by
+/// mail; the visitor then finds it with the filters and with the header's search. The
+/// member proposes a change of its cost, the facilitator sees the words that change and
+/// publishes, and the history shows both versions.
+#[tokio::test]
+#[ignore = "needs Chromium and chromedriver (run by .ci/run)"]
+async fn a_member_proposes_an_intervention_and_a_facilitator_publishes_it() {
+    let site = Site::start();
+    let name = "Rouwcafé IJsselmonde";
+    let page = "/interventies/rouwcafe-ijsselmonde";
+    let published = "Je voorstel staat in de catalogus";
+    // Karim facilitates no practice (the demo's first people do), so publishes nothing.
+    let karim = "karim.peters@demo.erbij.nl";
+    let filtered = "/interventies?doelgroep=nabestaanden&wijk=ijsselmonde";
+    let mut problems = Vec::new();
+
+    // The member looks for something for the bereaved in IJsselmonde: one, for the whole
+    // city.
+    let member = Browser::start().await;
+    member.set_language(&site, "nl").await;
+    member.sign_in(&site, karim).await;
+    member.click_link("Interventies").await;
+    assert_eq!(member.current_path().await, "/interventies");
+    assert_eq!(member.text_of("main p.count").await, "32 interventies");
+    choose(&member, "#wijk", "IJsselmonde").await;
+    choose(&member, "#doelgroep", "Nabestaanden").await;
+    member.click_button("Toon").await;
+    let path = member.current_path().await;
+    assert!(path.starts_with(filtered), "{path}");
+    assert_eq!(member.text_of("main p.count").await, "1 interventie");
+    member.assert_text("Rouwmaatje").await;
+
+    // So the member proposes the one that is missing.
+    member.click_link("Interventie voorstellen").await;
+    assert_eq!(member.current_path().await, "/interventies/nieuw");
+    member.fill("#name", name).await;
+    choose(&member, "#organisation", "Humanitas").await;
+    member
+        .fill(
+            "#description",
+            "Elke eerste dinsdag van de maand een **rouwcafé** in de bibliotheek: koffie, \
+             een verhaal en lotgenoten. Wie wil, praat; wie wil, luistert.",
+        )
+        .await;
+    member.tick("Nabestaanden").await;
+    member.tick("IJsselmonde").await;
+    member
+        .fill(
+            "#referral",
+            "1. Vertel over het rouwcafé en geef de datum mee.\n\
+             2. Bel de coördinator; die belt de nabestaande zelf op.\n\
+             3. Wie de eerste keer niet alleen wil komen, wordt opgehaald.",
+        )
+        .await;
+    member
+        .fill("#contact", "Humanitas IJsselmonde, 010-555 41 20")
+        .await;
+    member.fill("#cost", "€ 2 per keer").await;
+    member.click_button("Voorstel insturen").await;
+    let proposal = member.current_path().await;
+    assert!(
+        proposal.starts_with("/interventies/voorstellen/"),
+        "on the proposal: {proposal}"
+    );
+    member.assert_text(&format!("Voorstel — {name}")).await;
+    member.assert_text("wacht op besluit").await;
+    member.assert_text("lotgenoten").await;
+    let (seen, _) = member.page().await;
+    assert!(!seen.contains("Publiceren"), "the member cannot publish");
+    problems.extend(audit_everywhere(&member, &site, &proposal, "own proposal").await);
+    member.open(&site, "/interventies/voorstellen").await;
+    member
+        .assert_text("Je eigen voorstellen, en wat ermee gebeurd is.")
+        .await;
+    member.assert_text(name).await;
+
+    // Not yet in the catalogue: a visitor finds neither it nor its page.
+    let visitor = Browser::start().await;
+    visitor.set_language(&site, "nl").await;
+    visitor.open(&site, "/interventies").await;
+    assert_eq!(visitor.text_of("main p.count").await, "32 interventies");
+    visitor.assert_absent(name).await;
+    visitor.open(&site, filtered).await;
+    visitor.assert_absent(name).await;
+    visitor.open(&site, page).await;
+    visitor.assert_text("Deze pagina bestaat niet").await;
+    visitor.assert_absent(name).await;
+
+    // The facilitator finds it among the proposals waiting and publishes it.
+    let anouk = Browser::start().await;
+    anouk.set_language(&site, "nl").await;
+    anouk.sign_in(&site, &site.demo_member()).await;
+    anouk.click_link("Interventies").await;
+    anouk
+        .click_link("3 voorstellen wachten op een besluit")
+        .await;
+    assert_eq!(anouk.current_path().await, "/interventies/voorstellen");
+    anouk.assert_text("Wandelmaatjes Hoogvliet").await;
+    anouk.click_link(name).await;
+    assert_eq!(anouk.current_path().await, proposal);
+    anouk.assert_text("De voorgestelde tekst").await;
+    anouk
+        .assert_text("Humanitas IJsselmonde, 010-555 41 20")
+        .await;
+    anouk.click_button("Publiceren").await;
+    assert_eq!(anouk.current_path().await, page);
+    anouk.assert_text("Zo verwijs je iemand door").await;
+
+    // The member hears of it, with the link to its page.
+    let told = site.mail_to(karim, published).await;
+    assert!(told.text.contains(name), "{}", told.text);
+    assert_eq!(told.path(&site.base, "/interventies/"), page);
+
+    // Now the visitor finds it with the filters, and with the search in the header.
+    visitor.click_link("Interventies").await;
+    assert_eq!(visitor.text_of("main p.count").await, "33 interventies");
+    choose(&visitor, "#wijk", "IJsselmonde").await;
+    choose(&visitor, "#doelgroep", "Nabestaanden").await;
+    visitor.click_button("Toon").await;
+    assert_eq!(visitor.text_of("main p.count").await, "2 interventies");
+    visitor.click_link(name).await;
+    assert_eq!(visitor.current_path().await, page);
+    visitor.assert_text("lotgenoten").await;
+    visitor.assert_text("€ 2 per keer").await;
+    visitor.open(&site, "/").await;
+    visitor.fill("#site-search-q", "rouwcafé").await;
+    visitor.press_enter().await;
+    let path = visitor.current_path().await;
+    assert!(path.starts_with("/zoeken?q="), "{path}");
+    visitor
+        .click(&format!("main li.result h3 a[href='{page}']"))
+        .await;
+    assert_eq!(visitor.current_path().await, page);
+
+    // The member proposes a change: it is free now.
+    member.open(&site, page).await;
+    member.click_link("Wijziging voorstellen").await;
+    assert_eq!(member.current_path().await, format!("{page}/wijzigen"));
+    let cost = member
+        .client()
+        .find(fantoccini::Locator::Css("#cost"))
+        .await
+        .expect("the cost field")
+        .prop("value")
+        .await
+        .expect("its value");
+    assert_eq!(
+        cost.as_deref(),
+        Some("€ 2 per keer"),
+        "the form holds the text"
+    );
+    member.fill("#cost", "Gratis").await;
+    member
+        .fill("#note", "De bibliotheek betaalt de koffie nu.")
+        .await;
+    member.click_button("Voorstel insturen").await;
+    let change = member.current_path().await;
+    assert!(
+        change.starts_with("/interventies/voorstellen/") && change != proposal,
+        "on the change: {change}"
+    );
+    member.assert_text("Wat verandert er").await;
+    member.close().await;
+
+    // The facilitator sees what changes, word by word, and publishes.
+    anouk.click_link("Interventies").await;
+    anouk
+        .click_link("3 voorstellen wachten op een besluit")
+        .await;
+    anouk.click_link(name).await;
+    assert_eq!(anouk.current_path().await, change);
+    anouk
+        .assert_text("De bibliotheek betaalt de koffie nu.")
+        .await;
+    let removed = texts_of(&anouk, "section[aria-labelledby=changes] .diff del").await;
+    let added = texts_of(&anouk, "section[aria-labelledby=changes] .diff ins").await;
+    assert!(removed.contains("2 per keer"), "struck through: {removed}");
+    assert!(added.contains("Gratis"), "marked as new: {added}");
+    assert!(
+        !removed.contains("lotgenoten"),
+        "only the change: {removed}"
+    );
+    anouk.click_button("Publiceren").await;
+    assert_eq!(anouk.current_path().await, page);
+    anouk.assert_text("Gratis").await;
+    anouk.close().await;
+    for _ in 0..100 {
+        if site.mails_to(karim, published).len() == 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(site.mails_to(karim, published).len(), 2, "told twice");
+
+    // The visitor reads the new cost, and in the history both versions.
+    visitor.open(&site, page).await;
+    visitor.assert_text("Gratis").await;
+    visitor.click_link("Geschiedenis").await;
+    let history = format!("{page}/geschiedenis");
+    assert_eq!(visitor.current_path().await, history);
+    let versions = visitor
+        .client()
+        .execute(
+            "return [...document.querySelectorAll('ol.versions > li')].map(li => li.innerText);",
+            vec![],
+        )
+        .await
+        .expect("the script runs");
+    let versions: Vec<String> = versions
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|v| v.as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(versions.len(), 2, "{versions:?}");
+    assert!(
+        versions[0].starts_with("Nu zichtbaar") && versions[0].contains("Gratis"),
+        "the newest first: {}",
+        versions[0]
+    );
+    assert!(
+        versions[0].contains("De bibliotheek betaalt de koffie nu."),
+        "{}",
+        versions[0]
+    );
+    assert!(
+        versions[1].contains("€ 2 per keer") && !versions[1].contains("Nu zichtbaar"),
+        "the first version: {}",
+        versions[1]
+    );
+    for v in &versions {
+        assert!(
+            v.contains("Karim Peters") && v.contains("gepubliceerd"),
+            "{v}"
+        );
+    }
+    problems.extend(audit_everywhere(&visitor, &site, &history, "history of two versions").await);
+    visitor.close().await;
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
 /// Dutch and English: the browser's language is the first guess, the footer's switch keeps
 /// the reader on the same page, and a member's choice follows them to another device.
 #[tokio::test]
@@ -1157,6 +1482,60 @@ async fn fetch_link(browser: &Browser, selector: &str) -> (u64, String, String) 
         got[1].as_str().unwrap_or_default().to_string(),
         got[2].as_str().unwrap_or_default().to_string(),
     )
+}
+
+/// Where the link the XPath `path` finds leads (its path on the site).
+async fn href_of(browser: &Browser, path: &str) -> String {
+    browser
+        .client()
+        .find(fantoccini::Locator::XPath(path))
+        .await
+        .unwrap_or_else(|e| panic!("no {path}: {e}"))
+        .attr("href")
+        .await
+        .expect("its href")
+        .unwrap_or_else(|| panic!("{path} has no href"))
+}
+
+/// The HTTP status of the page shown (as the browser's navigation timing has it).
+async fn page_status(browser: &Browser) -> u64 {
+    browser
+        .client()
+        .execute(
+            "return performance.getEntriesByType('navigation')[0].responseStatus;",
+            vec![],
+        )
+        .await
+        .expect("the script runs")
+        .as_u64()
+        .expect("a status")
+}
+
+/// The text of every element `selector` (CSS) finds, joined.
+async fn texts_of(browser: &Browser, selector: &str) -> String {
+    browser
+        .client()
+        .execute(
+            "return [...document.querySelectorAll(arguments[0])].map(e => e.textContent).join('');",
+            vec![serde_json::json!(selector)],
+        )
+        .await
+        .expect("the script runs")
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Chooses the option that reads `label` in the list `selector` finds, as a person would.
+async fn choose(browser: &Browser, selector: &str, label: &str) {
+    browser
+        .client()
+        .find(fantoccini::Locator::Css(selector))
+        .await
+        .unwrap_or_else(|e| panic!("no {selector}: {e}"))
+        .select_by_label(label)
+        .await
+        .unwrap_or_else(|e| panic!("no {label} in {selector}: {e}"));
 }
 
 /// Fills in the meeting form that is open (public, two weeks ahead) and saves it; returns
