@@ -403,7 +403,11 @@ async fn to_decide<'a>(
     state: &AppState,
     ctx: &'a Ctx,
     id: i32,
-) -> AppResult<(intervention_version::Model, intervention::Model, &'a user::Model)> {
+) -> AppResult<(
+    intervention_version::Model,
+    intervention::Model,
+    &'a user::Model,
+)> {
     let (v, i, scope) = proposal(state, ctx, id).await?;
     if !scope.publishes_interventions() {
         return Err(AppError::Forbidden);

@@ -191,10 +191,12 @@ pub fn conversation(ctx: &Ctx, me: i32, p: &ConversationPage, form: &ReplyForm) 
                     h2 #participants-title { (ctx.t("messages.participants")) }
                     ul.people {
                         @for m in others {
-                            li {
-                                (person_link(ctx, p.people.get(&m.user_id)))
-                                " "
-                                (block_button(ctx, m.user_id, p.blocked.contains(&m.user_id), &base))
+                            @if let Some(person) = p.people.get(&m.user_id) {
+                                li {
+                                    (person_link(ctx, Some(person)))
+                                    " "
+                                    (block_button(ctx, person, p.blocked.contains(&m.user_id), &base))
+                                }
                             }
                         }
                     }
@@ -204,19 +206,29 @@ pub fn conversation(ctx: &Ctx, me: i32, p: &ConversationPage, form: &ReplyForm) 
     )
 }
 
-/// "Blokkeren" or "Niet meer blokkeren" for one member, coming back to `back`.
-pub fn block_button(ctx: &Ctx, person: i32, blocked: bool, back: &str) -> Markup {
-    let (action, label) = if blocked {
-        ("/berichten/deblokkeren", "messages.unblock")
+/// "Blokkeren" or "Niet meer blokkeren" for one member (named for screen readers),
+/// coming back to `back`.
+pub fn block_button(ctx: &Ctx, person: &user::Model, blocked: bool, back: &str) -> Markup {
+    let (action, label, named) = if blocked {
+        (
+            "/berichten/deblokkeren",
+            "messages.unblock",
+            "messages.unblock_named",
+        )
     } else {
-        ("/berichten/blokkeren", "messages.block")
+        (
+            "/berichten/blokkeren",
+            "messages.block",
+            "messages.block_named",
+        )
     };
+    let name = person_name(ctx, Some(person));
     html! {
         form.inline method="post" action=(action) {
             (layout::csrf_field(ctx))
-            input type="hidden" name="person" value=(person);
+            input type="hidden" name="person" value=(person.id);
             input type="hidden" name="next" value=(back);
-            button.linklike type="submit" { (ctx.t(label)) }
+            button.linklike type="submit" aria-label=(rust_i18n::t!(named, locale = ctx.lang.code(), name = name.as_ref())) { (ctx.t(label)) }
         }
     }
 }
@@ -307,7 +319,7 @@ pub fn blocked_list(ctx: &Ctx, people: &[user::Model]) -> Markup {
                     @for person in people {
                         li {
                             (person_link(ctx, Some(person))) " "
-                            (block_button(ctx, person.id, true, "/berichten/geblokkeerd"))
+                            (block_button(ctx, person, true, "/berichten/geblokkeerd"))
                         }
                     }
                 }
@@ -380,7 +392,7 @@ pub fn member_actions(ctx: &Ctx, person: &user::Model, blocked: bool) -> Markup 
         p.member-actions {
             a.button href={ "/berichten/nieuw?aan=" (person.id) } { (ctx.t("messages.write_to")) }
             " "
-            (block_button(ctx, person.id, blocked, &back))
+            (block_button(ctx, person, blocked, &back))
         }
     }
 }

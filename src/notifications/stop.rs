@@ -104,17 +104,23 @@ pub async fn stop(
     active.mail_notice = Set(false);
     active.update(&state.db).await?;
     let what = ctx.t(&format!("member_mail.kind_{}", kind.slug()));
-    Ok(stopped_page(&ctx, &what).into_response())
+    // Messages are read under "Berichten", the rest under "Meldingen".
+    let site = if kind == MailKind::Messages {
+        "messages.stopped_site"
+    } else {
+        "notices.stopped_site"
+    };
+    Ok(stopped_page(&ctx, &what, site).into_response())
 }
 
-fn stopped_page(ctx: &Ctx, what: &str) -> Markup {
+fn stopped_page(ctx: &Ctx, what: &str, site_key: &str) -> Markup {
     layout::page(
         ctx,
         &ctx.t("notices.stopped_title"),
         html! {
             h1 { (ctx.t("notices.stopped_title")) }
             p.lead { (ctx.t("notices.stopped_text")) " " strong { (what) } }
-            p { (ctx.t("notices.stopped_site")) }
+            p { (ctx.t(site_key)) }
             p { a href="/profiel/email" { (ctx.t("notices.stopped_back")) } }
         },
     )
