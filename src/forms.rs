@@ -86,14 +86,14 @@ impl FieldErrors {
 }
 
 /// Lower-cased, trimmed: the one form of an address we store and compare.
-/// Text of several lines as stored (a description, steps, a reason): without control
-/// characters other than line breaks and tabs (PostgreSQL refuses a NUL) and without
-/// invisible format characters (bidi overrides), trimmed.
+/// Text of several lines as stored (a description, steps, a message, a reason): without
+/// control characters other than line breaks and tabs (PostgreSQL refuses a NUL; a browser's
+/// carriage returns go too) and without the bidi controls that turn text around, trimmed.
+/// (Joiners stay: emoji and some scripts need them.)
 pub fn multi_line(text: &str) -> String {
-    use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
     text.chars()
         .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
-        .filter(|c| c.general_category() != GeneralCategory::Format)
+        .filter(|c| !matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'))
         .collect::<String>()
         .trim()
         .to_owned()

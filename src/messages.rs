@@ -168,16 +168,6 @@ impl<S: Send + Sync> FromRequestParts<S> for PathIds {
     }
 }
 
-/// Text of several lines as stored: without control characters other than line breaks and
-/// tabs (PostgreSQL refuses a NUL; a carriage return of a browser's line ends goes too).
-pub fn multi_line(text: &str) -> String {
-    text.chars()
-        .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
-        .collect::<String>()
-        .trim()
-        .to_owned()
-}
-
 /// How far this person read, in the conversation of the message being looked at.
 fn last_read_here(user_id: i32) -> SelectStatement {
     Query::select()
@@ -734,6 +724,6 @@ mod tests {
 
     #[test]
     fn stored_text_keeps_lines_and_loses_control_characters() {
-        assert_eq!(multi_line(" a\r\nb\u{0}c\td \n"), "a\nbc\td");
+        assert_eq!(crate::forms::multi_line(" a\r\nb\u{0}c\td \n"), "a\nbc\td");
     }
 }

@@ -93,6 +93,9 @@ pub fn privacy_view(ctx: &Ctx, f: &Figures) -> Markup {
                 li { (ctx.t("privacy.messages_deletion")) }
             }
 
+            h2 #interventies { (ctx.t("privacy.interventions_title")) }
+            p { (ctx.t("privacy.interventions_text")) }
+
             h2 { (ctx.t("privacy.why_title")) }
             p { (ctx.t("privacy.why_text")) }
 

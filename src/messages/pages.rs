@@ -294,7 +294,7 @@ pub async fn reply(
     let loaded = load(&state, &me, id, None)
         .await?
         .ok_or(AppError::NotFound)?;
-    let body = super::multi_line(&form.body);
+    let body = crate::forms::multi_line(&form.body);
     let mut errors = FieldErrors::default();
     errors.markdown("body", &body, super::BODY_MAX);
     let again = |errors: &FieldErrors, problem: Option<&str>, status: StatusCode| {
@@ -388,7 +388,7 @@ pub async fn create_conversation(
     }
     let subject = crate::meetings::one_line(&form.subject);
     errors.text("subject", &subject, super::SUBJECT_MAX);
-    let body = super::multi_line(&form.body);
+    let body = crate::forms::multi_line(&form.body);
     errors.markdown("body", &body, super::BODY_MAX);
     let again = |errors: &FieldErrors, problem: Option<&str>, status: StatusCode| {
         let shown = NewForm {
@@ -498,7 +498,7 @@ pub async fn report_message(
     let me = ctx.require_user()?.clone();
     let (conversation, found, author) =
         reportable(&state, &me, conversation_id, message_id).await?;
-    let reason = super::multi_line(&form.reason);
+    let reason = crate::forms::multi_line(&form.reason);
     let mut errors = FieldErrors::default();
     errors.text("reason", &reason, super::REASON_MAX);
     if !errors.is_empty() {

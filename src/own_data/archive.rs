@@ -61,6 +61,8 @@ pub struct Gathered {
     pub sessions: Vec<session::Model>,
     /// Their private conversations, with the messages they may read.
     pub conversations: Vec<crate::messages::Exported>,
+    /// Their proposals for the interventions catalogue (new ones and changes).
+    pub proposals: Vec<crate::entities::intervention_version::Model>,
 }
 
 /// Loads a member's data, or `None` when the account is gone.
@@ -208,6 +210,11 @@ pub async fn gather(db: &impl ConnectionTrait, user_id: i32) -> Result<Option<Ga
         .await?;
     let sessions = crate::session::list_for(db, user_id).await?;
     let conversations = crate::messages::for_export(db, &person).await?;
+    let proposals = crate::entities::intervention_version::Entity::find()
+        .filter(crate::entities::intervention_version::Column::AuthorId.eq(user_id))
+        .order_by_asc(crate::entities::intervention_version::Column::Id)
+        .all(db)
+        .await?;
     Ok(Some(Gathered {
         person,
         posts,
@@ -227,6 +234,7 @@ pub async fn gather(db: &impl ConnectionTrait, user_id: i32) -> Result<Option<Ga
         applications,
         sessions,
         conversations,
+        proposals,
     }))
 }
 
@@ -276,7 +284,7 @@ pub fn write_zip(
     zip.start_file("README.txt", text)?;
     zip.write_all(readme(data, lang).as_bytes())?;
 
-    let json_files: [(&str, Value); 12] = [
+    let json_files: [(&str, Value); 13] = [
         ("profiel.json", profile_json(&data.person)),
         ("praktijken.json", memberships_json(data, lang)),
         ("volgen.json", watches_json(data, base_url)),
@@ -289,6 +297,7 @@ pub fn write_zip(
         ("bijeenkomsten.json", meetings_json(data, base_url)),
         ("ledengids.json", directory_json(data)),
         ("priveberichten.json", conversations_json(data, base_url)),
+        ("interventies.json", proposals_json(data, base_url)),
     ];
     for (name, value) in json_files {
         zip.start_file(name, text)?;
@@ -464,6 +473,7 @@ fn readme(data: &Gathered, lang: Lang) -> String {
         ("bijeenkomsten.json", "export.readme.meetings"),
         ("ledengids.json", "export.readme.directory"),
         ("priveberichten.json", "export.readme.messages"),
+        ("interventies.json", "export.readme.interventions"),
     ] {
         out.push_str(&format!("{file}\n    {}\n", lang.t(key)));
     }
@@ -498,6 +508,32 @@ fn conversations_json(data: &Gathered, base_url: &str) -> Value {
 }
 
 /// The meetings they registered for: which, when, and whether they came.
+/// Their proposals for the interventions catalogue, each with what it said and what became
+/// of it.
+fn proposals_json(data: &Gathered, base_url: &str) -> Value {
+    Value::Array(
+        data.proposals
+            .iter()
+            .map(|v| {
+                json!({
+                    "name": v.name,
+                    "written": v.created_at.to_rfc3339(),
+                    "state": crate::interventions::views::state_slug(v.state),
+                    "note": v.note,
+                    "decision_note": v.decision_note,
+                    "description": v.description,
+                    "referral": v.referral,
+                    "contact": v.contact,
+                    "cost": v.cost,
+                    "languages": v.languages,
+                    "evidence": v.evidence,
+                    "link": format!("{base_url}/interventies/voorstellen/{}", v.id),
+                })
+            })
+            .collect(),
+    )
+}
+
 fn meetings_json(data: &Gathered, base_url: &str) -> Value {
     Value::Array(
         data.meetings

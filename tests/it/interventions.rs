@@ -332,6 +332,15 @@ async fn an_intervention_moves_from_proposal_to_published_with_history() {
         .await
         .assert_contains("afgewezen");
 
+    // Each proposer's export holds their own proposals, and nobody else's.
+    let kees_export = crate::messages::export_of(&mut kees_browser, &kees.email).await;
+    assert!(kees_export.contains("== interventies.json"));
+    assert!(kees_export.contains("Sinds januari vragen ze een bijdrage."));
+    assert!(kees_export.contains("Dat bedrag klopt niet"));
+    let marieke_export = crate::messages::export_of(&mut marieke, "marieke@wijk.nl").await;
+    assert!(marieke_export.contains("zeldzaamwoord"));
+    assert!(!marieke_export.contains("Sinds januari vragen ze een bijdrage."));
+
     // A new intervention is news in a visitor's digest.
     let scope = erbij::forum::Scope::for_viewer(&visitor.state.db, None)
         .await

@@ -86,7 +86,7 @@ fn header_count(page: &Page) -> &str {
 }
 
 /// Every file of the member's data export, asked for and downloaded as they would.
-async fn export_of(browser: &mut TestApp, email: &str) -> String {
+pub(crate) async fn export_of(browser: &mut TestApp, email: &str) -> String {
     browser
         .post("/profiel/gegevens", &[])
         .await
