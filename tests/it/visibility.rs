@@ -58,6 +58,12 @@ enum Content {
     WithdrawnSummary,
     /// An edit to the published summary, waiting for a second expert.
     SummaryRevision,
+    /// A private message from the author to the member.
+    PrivateMessage,
+    /// An intervention the author proposed, not yet published.
+    ProposedIntervention,
+    /// An intervention in the public catalogue.
+    PublishedIntervention,
 }
 
 impl Content {
@@ -77,13 +83,16 @@ impl Content {
             Content::PublishedSummary => "Putter7",
             Content::WithdrawnSummary => "Wulp7",
             Content::SummaryRevision => "Patrijs7",
+            Content::PrivateMessage => "Meeuw7",
+            Content::ProposedIntervention => "Kwartel7",
+            Content::PublishedIntervention => "Grutto7",
         }
     }
 }
 
 /// The rule: who may read what. Columns follow [`ROLES`]:
 /// visitor, member, author, facilitator, expert, administrator, demoted expert.
-const RULE: [(Content, [bool; 7]); 14] = [
+const RULE: [(Content, [bool; 7]); 17] = [
     (
         Content::PublicThread,
         [true, true, true, true, true, true, true],
@@ -141,6 +150,20 @@ const RULE: [(Content, [bool; 7]); 14] = [
     (
         Content::SummaryRevision,
         [false, false, false, false, true, true, false],
+    ),
+    // Only its participants, whatever the others' roles (issue 18).
+    (
+        Content::PrivateMessage,
+        [false, true, true, false, false, false, false],
+    ),
+    // Its proposer and those who publish: facilitators and administrators.
+    (
+        Content::ProposedIntervention,
+        [false, false, true, true, false, true, false],
+    ),
+    (
+        Content::PublishedIntervention,
+        [true, true, true, true, true, true, true],
     ),
 ];
 
@@ -378,6 +401,46 @@ async fn fixture() -> Fixture {
         .await
         .assert_status(303);
 
+    // A private message from Anouk to Kees; an intervention Anouk proposed (waiting); one
+    // Aad proposed and published.
+    let sent = anouk
+        .post(
+            "/berichten/nieuw",
+            &[
+                ("recipients", "Kees Bos"),
+                ("subject", "Een vraag"),
+                ("body", "Meeuw7: kunnen we morgen bellen?"),
+            ],
+        )
+        .await;
+    sent.assert_status(303);
+    let conversation = sent
+        .location()
+        .split('#')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let intervention = |name: &'static str| {
+        vec![
+            ("name", name),
+            ("description", "Wekelijks koffie in de buurtkamer."),
+            ("group", "ouderen"),
+            ("referral", "1. Bel de buurtkamer."),
+        ]
+    };
+    let proposed = anouk
+        .post("/interventies/nieuw", &intervention("Kwartel7 koffie"))
+        .await;
+    proposed.assert_status(303);
+    let proposal = proposed.location().to_string();
+    let offered = aad
+        .post("/interventies/nieuw", &intervention("Grutto7 koffie"))
+        .await;
+    offered.assert_status(303);
+    aad.post(&format!("{}/publiceren", offered.location()), &[])
+        .await
+        .assert_status(303);
+
     let mut demoted = dirk.into_active_model();
     demoted.is_expert = Set(false);
     demoted.update(&app.state.db).await.expect("demote");
@@ -409,6 +472,12 @@ async fn fixture() -> Fixture {
         (Content::PublishedSummary, published.clone()),
         (Content::WithdrawnSummary, withdrawn.clone()),
         (Content::SummaryRevision, format!("{published}/versies")),
+        (Content::PrivateMessage, conversation.clone()),
+        (Content::ProposedIntervention, proposal.clone()),
+        (
+            Content::PublishedIntervention,
+            "/interventies/grutto7-koffie".to_string(),
+        ),
     ];
     let mut surfaces: Vec<String> = [
         "/",
@@ -423,6 +492,14 @@ async fn fixture() -> Fixture {
         "/praktijken/zingeving/kennisbundels.atom",
         "/expertgroep/kennisbundels",
         "/expertgroep/voordrachten",
+        "/berichten",
+        "/beheer/berichten",
+        "/interventies",
+        "/interventies?doelgroep=ouderen",
+        "/interventies/voorstellen",
+        "/interventies/kwartel7-koffie",
+        "/interventies/kwartel7-koffie/geschiedenis",
+        "/interventies/grutto7-koffie/geschiedenis",
     ]
     .into_iter()
     .map(String::from)
@@ -538,6 +615,7 @@ async fn search_finds_for_every_role_what_it_may_read() {
         Content::SummaryInReview,
         Content::PublishedSummary,
         Content::WithdrawnSummary,
+        Content::PublishedIntervention,
     ];
     for role in ROLES {
         let mut browser = fixture.browser(role).await;
@@ -561,6 +639,10 @@ async fn search_finds_for_every_role_what_it_may_read() {
             Content::HiddenPostFile,
             Content::PendingUpload,
             Content::SummaryRevision,
+            // Private messages are never in the index, not even for their participants;
+            // a proposal only once it is published.
+            Content::PrivateMessage,
+            Content::ProposedIntervention,
         ] {
             let word = content.marker().to_lowercase();
             browser
