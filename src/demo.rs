@@ -634,6 +634,7 @@ async fn seed_with(
         .filter_map(|m| m.first().copied())
         .collect();
     let interventions = interventions(db, &organisations, &people, &facilitators, now).await?;
+    conversations(db, &people, &facilitators, now).await?;
 
     // Everything above went in past the index, so it is built once, now.
     progress.set_message("search index");
@@ -649,6 +650,146 @@ async fn seed_with(
         interventions,
         indexed,
     })
+}
+
+/// Private messages of the demo member: a facilitator asks about one of her threads (its
+/// last answer not read yet, so her menu counts one), and she asks two others how to refer
+/// a client to an intervention. All a few days old: the mail job leaves them alone.
+async fn conversations(
+    db: &DatabaseConnection,
+    people: &[user::Model],
+    facilitators: &[i32],
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    use crate::{forum::bodies::Body, messages};
+    let Some(anouk) = people.first() else {
+        return Ok(());
+    };
+    let person = |id: i32| people.iter().find(|p| p.id == id);
+    let first_name = |p: &user::Model| p.name.split(' ').next().unwrap_or_default().to_owned();
+    let at = |days: i64, hour: i64| now - Duration::days(days) - Duration::hours(hour);
+
+    // Written in the order they happened: the list of conversations goes by the newest
+    // message's id.
+    // Three people about referring a client; the last word is hers, so all is read.
+    let intervention = interventions::INTERVENTIONS[0].name;
+    let owner = &people[3 % people.len()];
+    let colleague = &people[5 % people.len()];
+    if owner.id != anouk.id && colleague.id != anouk.id && owner.id != colleague.id {
+        let id = messages::start(
+            db,
+            anouk,
+            &[owner.clone(), colleague.clone()],
+            &format!("Aanmelden bij {intervention}"),
+            Body::render(&format!(
+                "Hoi {} en {},\n\nIk spreek een mevrouw van 82 die sinds het overlijden van haar \
+                 man weinig mensen meer ziet. Ze gaf aan dat ze het fijn zou vinden om af en toe \
+                 gebeld te worden. Ik dacht aan {intervention}.\n\nHoe melden jullie iemand \
+                 aan? En is er op dit moment een wachtlijst?\n\nAnouk",
+                first_name(owner),
+                first_name(colleague)
+            ))
+            .await,
+            at(10, 4),
+        )
+        .await?;
+        messages::add_message(
+            db,
+            id,
+            owner.id,
+            Body::render(
+                "Wat goed dat je aan ons denkt. Aanmelden kan met het formulier op de \
+                 catalogus-pagina, of je belt even. Er is nu een wachttijd van ongeveer twee \
+                 weken; we bellen haar eerst zelf voor een kennismaking.",
+            )
+            .await,
+            at(9, 7),
+        )
+        .await?;
+        messages::add_message(
+            db,
+            id,
+            colleague.id,
+            Body::render(
+                "Ik heb vorige maand iemand aangemeld en dat ging heel soepel. Tip: vraag \
+                 vooraf of ze liever 's ochtends of 's middags gebeld wordt, dat vragen ze bij \
+                 de intake.",
+            )
+            .await,
+            at(9, 2),
+        )
+        .await?;
+        messages::add_message(
+            db,
+            id,
+            anouk.id,
+            Body::render(
+                "Dank jullie wel! Ik heb het met haar besproken en haar vandaag aangemeld. \
+                 Ze liet weten dat ze 's ochtends het best bereikbaar is.",
+            )
+            .await,
+            at(8, 5),
+        )
+        .await?;
+    }
+
+    // A facilitator about a thread she started.
+    if let Some(facilitator) = facilitators
+        .iter()
+        .filter(|&&f| f != anouk.id)
+        .find_map(|&f| person(f))
+    {
+        let title = thread::Entity::find()
+            .filter(thread::Column::AuthorId.eq(anouk.id))
+            .order_by_asc(thread::Column::Id)
+            .one(db)
+            .await?
+            .map(|t| t.title)
+            .unwrap_or_else(|| "je vraag in de praktijk".into());
+        let id = messages::start(
+            db,
+            facilitator,
+            std::slice::from_ref(anouk),
+            &format!("Je draad „{title}”"),
+            Body::render(&format!(
+                "Hoi Anouk,\n\nDank je voor je draad „{title}”. Er kwamen mooie antwoorden op, \
+                 en ik denk dat meer mensen er iets aan hebben.\n\nVind je het goed als ik hem \
+                 volgende week in het praktijkoverleg noem? Dan kunnen we samen kijken wat we \
+                 ermee doen.\n\nGroet,\n{}",
+                first_name(facilitator)
+            ))
+            .await,
+            at(6, 3),
+        )
+        .await?;
+        messages::add_message(
+            db,
+            id,
+            anouk.id,
+            Body::render(
+                "Ja, graag! Ik kan zelf helaas niet bij het overleg zijn, want ik heb dan \
+                 spreekuur. Wil je me laten weten wat eruit komt?",
+            )
+            .await,
+            at(5, 6),
+        )
+        .await?;
+        messages::add_message(
+            db,
+            id,
+            facilitator.id,
+            Body::render(&format!(
+                "Doe ik. We hebben hem besproken: twee collega's willen een korte opzet \
+                 maken voor een **vast inloopmoment**. Ik zet het verslag in de praktijk zodra \
+                 het klaar is.\n\nFijn dat je het aankaartte!\n\n{}",
+                first_name(facilitator)
+            ))
+            .await,
+            at(3, 2),
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// The catalogue: every demo intervention published (proposed by a member, published by a

@@ -176,6 +176,9 @@ async fn every_page_passes_the_accessibility_audit_in_both_languages_and_sizes()
                     "propose a change",
                     "/interventies/jongeren-praatlijn/wijzigen".into(),
                 ),
+                ("messages", "/berichten".into()),
+                ("new message", "/berichten/nieuw".into()),
+                ("blocked members", "/berichten/geblokkeerd".into()),
             ],
         ),
         (
@@ -252,6 +255,31 @@ async fn every_page_passes_the_accessibility_audit_in_both_languages_and_sizes()
                     browser
                         .assert_present("fieldset#group[aria-describedby='group-error']")
                         .await;
+                    // A conversation of the demo, and a new message sent empty.
+                    browser.open(&site, "/berichten").await;
+                    let conversation = href_of(
+                        &browser,
+                        "//main//a[starts-with(@href, '/berichten/gesprek/')]",
+                    )
+                    .await;
+                    browser.open(&site, &conversation).await;
+                    problems.extend(
+                        browser
+                            .check(&format!("{who}: a conversation ({lang}, {size})"), lang)
+                            .await,
+                    );
+                    browser.open(&site, "/berichten/nieuw").await;
+                    browser.click("main form button.primary").await;
+                    assert_eq!(page_status(&browser).await, 422);
+                    problems.extend(
+                        browser
+                            .check(
+                                &format!("{who}: new message with errors ({lang}, {size})"),
+                                lang,
+                            )
+                            .await,
+                    );
+                    browser.assert_errors_described().await;
                 }
             }
         }
@@ -270,6 +298,7 @@ async fn every_page_passes_the_accessibility_audit_in_both_languages_and_sizes()
         ("expertise", "/beheer/expertise"),
         ("outbox", "/beheer/post"),
         ("flags", "/beheer/signaleringen"),
+        ("reported messages", "/beheer/berichten"),
     ];
     for lang in ["nl", "en"] {
         browser.set_language(&site, lang).await;
@@ -419,7 +448,110 @@ async fn a_visitor_follows_by_email_without_javascript_and_the_readme_screenshot
         assert!(member.fits_width().await, "the member home fits a {size}");
         member.screenshot(&format!("member-home-{size}")).await;
     }
+    // A conversation of the demo, its newest answer not read yet.
+    member.open(&site, "/berichten").await;
+    let conversation = href_of(
+        &member,
+        "//main//a[starts-with(@href, '/berichten/gesprek/')]",
+    )
+    .await;
+    for (size, (w, h)) in [("phone", PHONE), ("desktop", DESKTOP)] {
+        member.resize(w, h).await;
+        member.open(&site, &conversation).await;
+        member.assert_present("div.messages article.post").await;
+        assert!(member.fits_width().await, "a conversation fits a {size}");
+        member.screenshot(&format!("messages-{size}")).await;
+    }
     member.close().await;
+}
+
+/// The demo member finds a colleague in the directory and writes to her from her page; the
+/// colleague sees "Berichten" with a count when she signs in, reads it and answers; the demo
+/// member sees the answer.
+#[tokio::test]
+#[ignore = "needs Chromium and chromedriver (run by .ci/run)"]
+async fn a_member_writes_to_someone_found_in_the_directory_who_replies() {
+    let site = Site::start();
+    let anouk = Browser::start().await;
+    anouk.set_language(&site, "nl").await;
+    anouk.resize(DESKTOP.0, DESKTOP.1).await;
+    anouk.sign_in(&site, &site.demo_member()).await;
+    anouk.open(&site, "/").await;
+    anouk.click_link("Ledengids").await;
+    anouk.assert_text("Ledengids").await;
+    anouk.fill("#q", "Carla").await;
+    anouk.click("form.filters button.primary").await;
+    anouk.click_link("Carla Bakker").await;
+    assert_eq!(anouk.current_path().await, "/leden/carla-bakker");
+    anouk.click_link("Stuur een bericht").await;
+    let path = anouk.current_path().await;
+    assert!(
+        path.starts_with("/berichten/nieuw?aan="),
+        "on the form: {path}"
+    );
+    let to = anouk
+        .client()
+        .find(fantoccini::Locator::Css("#recipients"))
+        .await
+        .expect("the to field")
+        .prop("value")
+        .await
+        .expect("its value")
+        .unwrap_or_default();
+    assert!(
+        to.contains("Carla Bakker"),
+        "the to field names her: {to:?}"
+    );
+    anouk.fill("#subject", "Huisbezoeken in Charlois").await;
+    anouk
+        .fill(
+            "#body",
+            "Hoi Carla, ik zag in de ledengids dat je huisbezoeken doet in Charlois. \
+             Mag ik je eens bellen over een bewoner daar?",
+        )
+        .await;
+    anouk.click("main form button.primary").await;
+    anouk
+        .assert_text("Mag ik je eens bellen over een bewoner daar?")
+        .await;
+    let conversation = anouk.current_path().await;
+    assert!(
+        conversation.starts_with("/berichten/gesprek/"),
+        "on the conversation: {conversation}"
+    );
+
+    // Carla, in a browser of her own.
+    let carla = Browser::start().await;
+    carla.set_language(&site, "nl").await;
+    carla.resize(DESKTOP.0, DESKTOP.1).await;
+    carla.sign_in(&site, "carla.bakker@demo.erbij.nl").await;
+    carla
+        .assert_present("a.messages-link[aria-label='Berichten, 1 ongelezen']")
+        .await;
+    assert_eq!(carla.text_of("nav.wide a.messages-link .count").await, "1");
+    carla.click("a.messages-link").await;
+    carla.click_link("Huisbezoeken in Charlois").await;
+    carla
+        .assert_text("Mag ik je eens bellen over een bewoner daar?")
+        .await;
+    carla
+        .fill(
+            "#body",
+            "Natuurlijk, Anouk. Bel gerust morgenochtend, dan ben ik op kantoor.",
+        )
+        .await;
+    carla.click("#antwoorden button.primary").await;
+    carla.assert_text("dan ben ik op kantoor").await;
+    carla.open(&site, "/berichten").await;
+    carla.assert_absent("Berichten, 1 ongelezen").await;
+    carla.close().await;
+
+    // Anouk sees the answer.
+    anouk.open(&site, "/berichten").await;
+    anouk.click_link("Huisbezoeken in Charlois").await;
+    assert_eq!(anouk.current_path().await, conversation);
+    anouk.assert_text("Bel gerust morgenochtend").await;
+    anouk.close().await;
 }
 
 /// Signing in, finding the practice and starting a thread with the keyboard alone: Tab to
