@@ -695,7 +695,13 @@ impl Scope {
     /// declined or a withdrawn one, those who publish and its owner.
     pub fn admits_intervention(&self, intervention: &intervention::Model) -> bool {
         intervention.status == intervention::Status::Published
-            || self.publishes_interventions()
+            || self.may_confirm_intervention(intervention)
+    }
+
+    /// May this reader confirm an intervention is still current: those who publish, and
+    /// its owner.
+    pub fn may_confirm_intervention(&self, intervention: &intervention::Model) -> bool {
+        self.publishes_interventions()
             || (self.reader.id().is_some() && self.reader.id() == intervention.owner_id)
     }
 

@@ -194,7 +194,6 @@ pub async fn show(
         Vec::new()
     };
     let publishes = scope.publishes_interventions();
-    let owner = ctx.user.as_ref().is_some_and(|u| Some(u.id) == i.owner_id);
     let rendered = views::Rendered::of(&version);
     Ok(layout::page(
         &ctx,
@@ -208,7 +207,7 @@ pub async fn show(
                 organisations: &organisations,
                 related,
                 member: ctx.user.is_some(),
-                may_check: publishes || owner,
+                may_check: scope.may_confirm_intervention(&i),
                 publishes,
                 proposals,
             },

@@ -502,9 +502,9 @@ pub async fn confirm_current(
     Path(slug): Path<String>,
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> AppResult<Response> {
-    let person = ctx.require_user()?;
+    ctx.require_user()?;
     let (i, scope) = pages::admitted(&state, &ctx, &slug).await?;
-    if !(scope.publishes_interventions() || i.owner_id == Some(person.id)) {
+    if !scope.may_confirm_intervention(&i) {
         return Err(AppError::Forbidden);
     }
     intervention::Entity::update_many()
