@@ -33,6 +33,8 @@ pub struct App {
     pub pages: crate::page_cache::PageCache,
     /// Members' read positions, written behind.
     pub read_marks: crate::forum::read_marks::ReadMarks,
+    /// Attachments and data exports: a local folder or an S3 bucket.
+    pub storage: crate::storage::Storage,
 }
 
 #[derive(Clone)]
@@ -119,6 +121,7 @@ pub async fn prepare_with(
     db::seed(&db).await.context("seeding failed")?;
     let mailer = Arc::new(Mailer::from_settings(&settings)?);
     let pages = crate::page_cache::PageCache::new(settings.page_cache_mb);
+    let storage = crate::storage::Storage::from_settings(&settings)?;
     Ok(AppState(Arc::new(App {
         settings,
         db,
@@ -129,6 +132,7 @@ pub async fn prepare_with(
         media: crate::media::Jobs::default(),
         pages,
         read_marks: Default::default(),
+        storage,
     })))
 }
 

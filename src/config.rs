@@ -45,6 +45,16 @@ pub struct Settings {
     pub mail_per_second: u32,
     /// Memory for visitors' pages kept rendered, in megabytes (0: keep none).
     pub page_cache_mb: u64,
+    /// Where attachments and data exports are kept: `local` (the folders above) or `s3`.
+    pub storage: String,
+    /// The S3 bucket, its region and (for a provider other than AWS) its endpoint, such as
+    /// `https://s3.nl-ams.scw.cloud`; credentials come from `AWS_ACCESS_KEY_ID` and
+    /// `AWS_SECRET_ACCESS_KEY`.
+    pub s3_bucket: String,
+    pub s3_region: String,
+    pub s3_endpoint: String,
+    /// A folder inside the bucket for everything of this site (empty: the bucket's root).
+    pub s3_prefix: String,
 }
 
 impl Default for Settings {
@@ -68,6 +78,11 @@ impl Default for Settings {
             digest_hour: 8,
             mail_per_second: 10,
             page_cache_mb: 12,
+            storage: "local".into(),
+            s3_bucket: String::new(),
+            s3_region: String::new(),
+            s3_endpoint: String::new(),
+            s3_prefix: String::new(),
         }
     }
 }

@@ -49,6 +49,7 @@ pub mod router;
 pub mod search;
 pub mod session;
 pub mod shell;
+pub mod storage;
 pub mod subscriptions;
 pub mod summaries;
 pub mod throttle;
