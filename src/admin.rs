@@ -1,10 +1,11 @@
-//! Administration: applications, people and roles, practices, the audit log. Every handler
-//! starts with `ctx.require_admin()`; every change writes an audit record in the same
-//! transaction as the change itself.
+//! Administration: applications, people and roles, practices, the audit log, the site's
+//! health. Every handler starts with `ctx.require_admin()`; every change writes an audit
+//! record in the same transaction as the change itself.
 
 pub mod applications;
 pub mod audit_log;
 pub mod expertise;
+pub mod health;
 pub mod outbox;
 pub mod people;
 pub mod practices;
@@ -39,6 +40,7 @@ pub fn admin_page(ctx: &Ctx, title: &str, body: Markup) -> Markup {
                     li { a href="/beheer/signaleringen" { (ctx.t("admin.flags")) } @if ctx.open_flags > 0 { " " span.badge.new { (ctx.open_flags) } } }
                     li { a href="/beheer/berichten" { (ctx.t("messages.admin_nav")) } }
                     li { a href="/beheer/post" { (ctx.t("admin.outbox")) } }
+                    li { a href="/beheer/gezondheid" { (ctx.t("health.title")) } }
                     li { a href="/beheer/logboek" { (ctx.t("admin.audit_log")) } }
                 }
             }
@@ -83,6 +85,10 @@ pub async fn show_dashboard(State(state): State<AppState>, ctx: Ctx) -> AppResul
                 li.card {
                     h2 { a href="/beheer/logboek" { (ctx.t("admin.audit_log")) } }
                     p { (ctx.t("admin.audit_text")) }
+                }
+                li.card {
+                    h2 { a href="/beheer/gezondheid" { (ctx.t("health.title")) } }
+                    p { (ctx.t("health.text")) }
                 }
             }
         },

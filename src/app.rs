@@ -35,6 +35,39 @@ pub struct App {
     pub read_marks: crate::forum::read_marks::ReadMarks,
     /// Attachments and data exports: a local folder or an S3 bucket.
     pub storage: crate::storage::Storage,
+    /// What the background work last did (for `/metrics` and the health page).
+    pub vitals: crate::observability::Vitals,
+    /// Set when the server stops: the background loops end at their next safe point.
+    pub stopping: Stopping,
+    /// Outbox rows this process is sending, handed back if a stop cuts a send short.
+    pub outbox_claims: crate::delivery::outbox::Claims,
+}
+
+/// The stop, once begun: seen at once by whoever asks, and awaited by the loops and the
+/// listeners.
+pub struct Stopping(tokio::sync::watch::Sender<bool>);
+
+impl Default for Stopping {
+    fn default() -> Self {
+        Stopping(tokio::sync::watch::channel(false).0)
+    }
+}
+
+impl Stopping {
+    pub fn begin(&self) {
+        self.0.send_replace(true);
+    }
+
+    pub fn is_set(&self) -> bool {
+        *self.0.borrow()
+    }
+
+    /// Returns once the stop has begun.
+    pub async fn wait(&self) {
+        let mut seen = self.0.subscribe();
+        // The sender lives as long as the application: no error to expect.
+        let _ = seen.wait_for(|stopping| *stopping).await;
+    }
 }
 
 #[derive(Clone)]
@@ -56,6 +89,8 @@ impl AppState {
 pub struct Application {
     state: AppState,
     listener: TcpListener,
+    /// `metrics_bind`'s listener, serving `/metrics` only.
+    metrics_listener: Option<TcpListener>,
 }
 
 impl Application {
@@ -65,41 +100,139 @@ impl Application {
         let listener = TcpListener::bind(state.settings.bind)
             .await
             .with_context(|| format!("cannot listen on {}", state.settings.bind))?;
-        Ok(Application { state, listener })
+        let metrics_listener = match state.settings.metrics_bind {
+            Some(addr) => Some(
+                TcpListener::bind(addr)
+                    .await
+                    .with_context(|| format!("cannot listen on {addr} for metrics"))?,
+            ),
+            None => None,
+        };
+        Ok(Application {
+            state,
+            listener,
+            metrics_listener,
+        })
     }
 
     pub fn port(&self) -> u16 {
         self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
     }
 
+    /// The port of `metrics_bind`'s listener, when there is one.
+    pub fn metrics_port(&self) -> Option<u16> {
+        let listener = self.metrics_listener.as_ref()?;
+        listener.local_addr().ok().map(|a| a.port())
+    }
+
     pub fn state(&self) -> &AppState {
         &self.state
     }
 
+    /// Serves until ctrl-c or SIGTERM.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        let app =
-            router::build(self.state.clone()).into_make_service_with_connect_info::<SocketAddr>();
-        tokio::spawn(housekeeping(self.state.clone()));
-        tokio::spawn(crate::jobs::run_schedule(self.state.clone()));
-        tokio::spawn(clean_earlier_images(self.state.clone()));
-        tokio::spawn(build_search_index(self.state.clone()));
-        tokio::spawn(render_stale_bodies(self.state.clone()));
-        tokio::spawn(crate::page_cache::listen_to_instances(self.state.clone()));
-        tokio::spawn(crate::forum::read_marks::keep_writing(self.state.clone()));
-        axum::serve(self.listener, app)
-            .with_graceful_shutdown(shutdown_signal())
-            .await?;
+        self.run_until(shutdown_signal()).await
+    }
+
+    /// Serves until `signal`, then stops in order: no new connections; requests under way
+    /// finish, for at most `shutdown_grace_seconds`; the background loops end at a safe point
+    /// (the mail schedule after the mails under way); read positions noted are written; and
+    /// outbox rows a send cut short still holds are handed back, for another instance to send
+    /// at once.
+    pub async fn run_until(
+        self,
+        signal: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let state = self.state;
+        let app = router::build(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+        // These two stop at a safe point of their own; the others do work that is one-off or
+        // safe to repeat, and are cut at their next await (a transaction cut short rolls back).
+        let careful = [
+            tokio::spawn(crate::jobs::run_schedule(state.clone())),
+            tokio::spawn(crate::forum::read_marks::keep_writing(state.clone())),
+        ];
+        let cut = [
+            tokio::spawn(housekeeping(state.clone())),
+            tokio::spawn(clean_earlier_images(state.clone())),
+            tokio::spawn(build_search_index(state.clone())),
+            tokio::spawn(render_stale_bodies(state.clone())),
+            tokio::spawn(crate::page_cache::listen_to_instances(state.clone())),
+            tokio::spawn(crate::observability::keep_up()),
+        ];
+        let told = state.clone();
+        tokio::spawn(async move {
+            signal.await;
+            tracing::info!("shutting down");
+            told.stopping.begin();
+        });
+        let until_stopping = |state: &AppState| {
+            let state = state.clone();
+            async move { state.stopping.wait().await }
+        };
+        let metrics = self.metrics_listener.map(|listener| {
+            let private = crate::observability::private_router(state.clone());
+            tokio::spawn(
+                axum::serve(listener, private)
+                    .with_graceful_shutdown(until_stopping(&state))
+                    .into_future(),
+            )
+        });
+        let server = axum::serve(self.listener, app)
+            .with_graceful_shutdown(until_stopping(&state))
+            .into_future();
+        tokio::pin!(server);
+        let mut served = None;
+        tokio::select! {
+            result = &mut server => served = Some(result),
+            () = state.stopping.wait() => {}
+        }
+        state.stopping.begin();
+        let grace = Duration::from_secs(state.settings.shutdown_grace_seconds);
+        let deadline = tokio::time::Instant::now() + grace;
+        if served.is_none() {
+            served = tokio::time::timeout_at(deadline, &mut server).await.ok();
+            if served.is_none() {
+                tracing::warn!(
+                    seconds = grace.as_secs(),
+                    "requests still under way after the grace period: stopping anyway"
+                );
+            }
+        }
+        for task in cut {
+            task.abort();
+        }
+        // The careful loops get what is left of the grace period, and a moment at least.
+        let until = deadline.max(tokio::time::Instant::now() + Duration::from_secs(1));
+        for mut task in careful {
+            if tokio::time::timeout_at(until, &mut task).await.is_err() {
+                tracing::warn!("a background loop did not stop in time: cut short");
+                task.abort();
+                // Gone once this returns: nothing of it writes after the hand-back below.
+                let _ = task.await;
+            }
+        }
         // Requests are done: nothing noted is lost on a clean stop.
-        match self.state.read_marks.flush(&self.state.db).await {
+        match state.read_marks.flush(&state.db).await {
             Ok(people) if people.is_empty() => {}
             Ok(people) => {
-                crate::forum::read_marks::tell_other_instances(&self.state, &people).await;
+                crate::forum::read_marks::tell_other_instances(&state, &people).await;
                 tracing::info!(members = people.len(), "read positions written at stop");
             }
             Err(err) => tracing::error!(error = %err, "writing read positions at stop failed"),
         }
+        match crate::delivery::outbox::hand_back(&state).await {
+            Ok(0) => {}
+            Ok(mails) => tracing::info!(mails, "mails cut short handed back to the outbox"),
+            Err(err) => tracing::error!(error = %err, "handing mails back to the outbox failed"),
+        }
+        if let Some(metrics) = metrics {
+            metrics.abort();
+        }
         tracing::info!("stopped");
-        Ok(())
+        match served {
+            Some(result) => Ok(result?),
+            None => Ok(()),
+        }
     }
 }
 
@@ -117,6 +250,8 @@ pub async fn prepare_with(
         .await
         .context("cannot open the database")?;
     configure(&mut db);
+    // Counters count from the start, also what migrating and seeding do.
+    crate::observability::install();
     db::migrate(&db).await.context("migrations failed")?;
     db::seed(&db).await.context("seeding failed")?;
     let mailer = Arc::new(Mailer::from_settings(&settings)?);
@@ -133,6 +268,9 @@ pub async fn prepare_with(
         pages,
         read_marks: Default::default(),
         storage,
+        vitals: Default::default(),
+        stopping: Default::default(),
+        outbox_claims: Default::default(),
     })))
 }
 
@@ -159,7 +297,7 @@ async fn housekeeping(state: AppState) {
     let mut tick = tokio::time::interval(Duration::from_secs(day));
     loop {
         tick.tick().await;
-        if let Err(err) = crate::retention::run(&state.db, &state.settings.data_dir).await {
+        if let Err(err) = crate::retention::run(&state.db, &state.storage).await {
             tracing::warn!(error = %err, "the retention job failed");
         }
         // What it removes is not shown to visitors, but a job names no parts: to be sure.
@@ -198,7 +336,6 @@ async fn shutdown_signal() {
         _ = ctrl_c => {},
         _ = terminate => {},
     }
-    tracing::info!("shutting down");
 }
 
 /// The search index is built at the first start after search came (or after the index's

@@ -43,6 +43,10 @@ pub struct Settings {
     pub digest_hour: u32,
     /// At most this many mails a second leave for the mail server (0: no limit).
     pub mail_per_second: u32,
+    /// How long a mail being handed to the mail server stays the sending instance's own, in
+    /// seconds: a worker that dies mid-send leaves it to the others when this runs out. Longer
+    /// than one mail can take (lettre gives up on a silent server after a minute).
+    pub mail_lease_seconds: u64,
     /// Memory for visitors' pages kept rendered, in megabytes (0: keep none).
     pub page_cache_mb: u64,
     /// Where attachments and data exports are kept: `local` (the folders above) or `s3`.
@@ -55,6 +59,30 @@ pub struct Settings {
     pub s3_endpoint: String,
     /// A folder inside the bucket for everything of this site (empty: the bucket's root).
     pub s3_prefix: String,
+    /// The bearer token `/metrics` asks for (`Authorization: Bearer …`); empty: `/metrics` is
+    /// not served on the site's own address.
+    pub metrics_token: String,
+    /// A second address serving only `/metrics`, without a token, for a private network
+    /// (empty: none).
+    #[serde(default, deserialize_with = "empty_is_none")]
+    pub metrics_bind: Option<SocketAddr>,
+    /// At a stop, how long requests under way may take to finish before the server stops
+    /// anyway.
+    pub shutdown_grace_seconds: u64,
+}
+
+/// An address that may be left empty (`ERBIJ_METRICS_BIND=`) to mean none.
+fn empty_is_none<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<SocketAddr>, D::Error> {
+    match Option::<String>::deserialize(deserializer)? {
+        Some(text) if !text.trim().is_empty() => text
+            .trim()
+            .parse()
+            .map(Some)
+            .map_err(serde::de::Error::custom),
+        _ => Ok(None),
+    }
 }
 
 impl Default for Settings {
@@ -77,12 +105,16 @@ impl Default for Settings {
             digest_weekday: 1,
             digest_hour: 8,
             mail_per_second: 10,
+            mail_lease_seconds: 300,
             page_cache_mb: 12,
             storage: "local".into(),
             s3_bucket: String::new(),
             s3_region: String::new(),
             s3_endpoint: String::new(),
             s3_prefix: String::new(),
+            metrics_token: String::new(),
+            metrics_bind: None,
+            shutdown_grace_seconds: 20,
         }
     }
 }
@@ -190,6 +222,32 @@ mod tests {
             assert_eq!(s.smtp_url, "smtps://user:secret@mail.example.nl");
             assert_eq!(s.mail_from, "Erbij <hallo@erbij.example.nl>");
             assert!(!s.is_sqlite() && s.secure_cookies());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn the_metrics_address_is_off_when_empty() {
+        figment::Jail::expect_with(|jail| {
+            let s = Settings::load().map_err(|e| e.to_string())?;
+            assert_eq!(s.metrics_bind, None);
+            assert!(s.metrics_token.is_empty());
+            assert_eq!(s.shutdown_grace_seconds, 20);
+            jail.set_env("ERBIJ_METRICS_BIND", "");
+            assert_eq!(
+                Settings::load().map_err(|e| e.to_string())?.metrics_bind,
+                None
+            );
+            jail.set_env("ERBIJ_METRICS_BIND", "10.0.0.5:9100");
+            jail.set_env("ERBIJ_METRICS_TOKEN", "geheim");
+            let s = Settings::load().map_err(|e| e.to_string())?;
+            assert_eq!(
+                s.metrics_bind,
+                Some(SocketAddr::from(([10, 0, 0, 5], 9100)))
+            );
+            assert_eq!(s.metrics_token, "geheim");
+            jail.set_env("ERBIJ_METRICS_BIND", "nowhere");
+            assert!(Settings::load().is_err());
             Ok(())
         });
     }

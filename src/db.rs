@@ -1,6 +1,10 @@
 //! Connecting, migrating and seeding. SQLite is tuned here for a small busy site: WAL so
 //! readers never wait for the writer, a busy timeout so writers queue instead of failing,
 //! foreign keys on, and a modest pool (one writer at a time is SQLite's nature).
+//!
+//! Several instances may share one PostgreSQL database: what must not run on two of them at
+//! once (migrating, start-up work over the whole site, composing mails) runs under one of
+//! the advisory locks of [`Lock`], through [`one_at_a_time`].
 
 use std::time::Duration;
 
@@ -76,8 +80,106 @@ pub async fn flush_erased(db: &DatabaseConnection) -> Result<(), DbErr> {
     Ok(())
 }
 
+/// Work that instances sharing a PostgreSQL database do one at a time. Each is an advisory
+/// lock of its own (PostgreSQL keeps them per database, so other sites on the same server
+/// never wait for ours).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lock {
+    /// Migrating and seeding: the first instance to start does it, the others wait and find
+    /// it done (two migrating at once fail on each other's tables).
+    Schema = 1,
+    /// Building the search index at start-up.
+    SearchIndex = 2,
+    /// Rendering again the post bodies an older renderer made.
+    StaleBodies = 3,
+    /// Cleaning the images uploaded before uploads were cleaned.
+    EarlierImages = 4,
+    /// Composing mails (notifications, messages, reminders, digests): what one instance
+    /// gathered is queued and marked as mailed before another gathers.
+    Mails = 5,
+}
+
+impl Lock {
+    /// "Erbij" in the high bytes, the lock's number in the lowest.
+    fn key(self) -> i64 {
+        0x4572_6269_6a00_0000 | self as i64
+    }
+}
+
+/// Runs `work` while this instance holds `lock`. On PostgreSQL that is an advisory lock on
+/// one connection of the pool, held for the whole work: another instance asking for it waits
+/// until the work is done (and then finds it done). The lock ends with the work, and also when
+/// the process dies, since its connection closes. On SQLite (one instance per file) the work
+/// just runs. The error is only about taking the lock; the work's outcome is returned as is.
+pub async fn one_at_a_time<T>(
+    db: &DatabaseConnection,
+    lock: Lock,
+    work: impl Future<Output = T>,
+) -> Result<T, DbErr> {
+    if db.get_database_backend() != sea_orm::DbBackend::Postgres {
+        return Ok(work.await);
+    }
+    let mut held = Held {
+        connection: Some(
+            db.get_postgres_connection_pool()
+                .acquire()
+                .await
+                .map_err(lock_error)?,
+        ),
+        key: lock.key(),
+    };
+    held.run("SELECT pg_advisory_lock($1)").await?;
+    let outcome = work.await;
+    held.release().await;
+    Ok(outcome)
+}
+
+/// A pool connection that holds (or is taking) an advisory lock.
+struct Held {
+    connection: Option<sea_orm::sqlx::pool::PoolConnection<sea_orm::sqlx::Postgres>>,
+    key: i64,
+}
+
+impl Held {
+    async fn run(&mut self, sql: &'static str) -> Result<(), DbErr> {
+        let Some(connection) = self.connection.as_mut() else {
+            return Err(DbErr::Custom("the lock's connection is gone".into()));
+        };
+        sea_orm::sqlx::query(sql)
+            .bind(self.key)
+            .execute(&mut **connection)
+            .await
+            .map(drop)
+            .map_err(lock_error)
+    }
+
+    /// Unlocks and gives the connection back to the pool; when unlocking fails, the
+    /// connection is closed instead, which ends the lock too.
+    async fn release(mut self) {
+        match self.run("SELECT pg_advisory_unlock($1)").await {
+            Ok(()) => drop(self.connection.take()),
+            Err(err) => tracing::warn!(error = %err, "unlocking failed; closing the connection"),
+        }
+    }
+}
+
+impl Drop for Held {
+    /// Not released (the work was dropped midway, or failed to unlock): the connection is
+    /// closed rather than returned to the pool with the lock still on it.
+    fn drop(&mut self) {
+        if let Some(connection) = self.connection.take() {
+            drop(connection.detach());
+        }
+    }
+}
+
+fn lock_error(err: sea_orm::sqlx::Error) -> DbErr {
+    DbErr::Custom(format!("cannot take a lock shared by the instances: {err}"))
+}
+
 /// Brings the schema up to date, then fills derived columns a migration added (name
-/// skeletons need Unicode tables the database does not have).
+/// skeletons need Unicode tables the database does not have). On PostgreSQL one instance at
+/// a time ([`Lock::Schema`]).
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     if db.get_database_backend() == sea_orm::DbBackend::Sqlite {
         // On SQLite the migrator runs each migration's statements without a transaction,
@@ -96,9 +198,12 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
         single.close().await?;
         return Ok(());
     }
-    Migrator::up(db, None).await?;
-    crate::names::backfill_skeletons(db).await?;
-    Ok(())
+    one_at_a_time(db, Lock::Schema, async {
+        Migrator::up(db, None).await?;
+        crate::names::backfill_skeletons(db).await?;
+        Ok(())
+    })
+    .await?
 }
 
 struct SeedPractice {
@@ -163,7 +268,13 @@ const PRACTICES: &[SeedPractice] = &[
 
 /// Seeds the practices and the expert group on a new database. It only adds what is absent,
 /// judged per kind, so an administrator's renames, archivals or removals are never undone.
-pub async fn seed(db: &impl ConnectionTrait) -> Result<(), DbErr> {
+/// Instances starting together seed one after another ([`Lock::Schema`]): the second finds
+/// everything there.
+pub async fn seed(db: &DatabaseConnection) -> Result<(), DbErr> {
+    one_at_a_time(db, Lock::Schema, seed_absent(db)).await?
+}
+
+async fn seed_absent(db: &impl ConnectionTrait) -> Result<(), DbErr> {
     let now = Utc::now();
     let practices = practice::Entity::find()
         .filter(practice::Column::Kind.eq(practice::Kind::Practice))

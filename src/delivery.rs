@@ -19,6 +19,6 @@ pub mod schedule;
 pub mod withdraw;
 
 pub use enqueue::{Enqueued, enqueue, period_key};
-pub use outbox::{Delivered, Leased, deliver, leased_elsewhere, queue_rows};
+pub use outbox::{Delivered, Leased, deliver, leased_elsewhere, next_due, queue_rows};
 pub use schedule::{due_now, last_slot};
 pub use withdraw::withdraw_thread;

@@ -16,6 +16,7 @@ use lettre::{
     },
 };
 use maud::Markup;
+use tracing::Instrument as _;
 
 use crate::{config::Settings, i18n::Lang};
 
@@ -119,14 +120,22 @@ pub fn build_message(
 }
 
 /// Sends in the background: the answer to the person does not wait for (or reveal, by its
-/// timing) whether a mail went out. Failures are logged without the address.
+/// timing) whether a mail went out. Failures are logged without the address, in the span of
+/// the request that sent it (its id).
 pub fn send_later(mailer: Arc<Mailer>, from: String, email: Email) {
-    tokio::spawn(async move {
-        let subject = email.subject.clone();
-        if let Err(err) = mailer.send(&from, email).await {
-            tracing::error!(%subject, error = %err, "mail not sent");
+    tokio::spawn(
+        async move {
+            let subject = email.subject.clone();
+            match mailer.send(&from, email).await {
+                Ok(()) => crate::observability::mail_sent("direct"),
+                Err(err) => {
+                    crate::observability::mail_failed("direct", "given_up");
+                    tracing::error!(%subject, error = %err, "mail not sent");
+                }
+            }
         }
-    });
+        .instrument(tracing::Span::current()),
+    );
 }
 
 /// A plain letter: greeting, paragraphs and at most one button link, in the recipient's

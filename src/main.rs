@@ -60,6 +60,48 @@ enum Command {
         #[command(subcommand)]
         command: SearchCommand,
     },
+    /// Where attachments are kept (the `storage` setting).
+    Storage {
+        #[command(subcommand)]
+        command: StorageCommand,
+    },
+    /// Backups of the database and the attachments, taken while the site serves.
+    Backup {
+        #[command(subcommand)]
+        command: BackupCommand,
+    },
+    /// Copy this SQLite site into an empty PostgreSQL database (then point DATABASE_URL
+    /// at it).
+    ExportToPostgres {
+        /// The PostgreSQL database, such as postgres://erbij:PASSWORD@localhost/erbij.
+        #[arg(long, env = "ERBIJ_EXPORT_URL", hide_env_values = true)]
+        url: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum StorageCommand {
+    /// Copy every attachment to the other backend, checking each copy; safe to run again
+    /// after an interruption (it goes on where it stopped). Switch `storage` afterwards.
+    Migrate {
+        /// Where to: `s3` (from the local folder) or `local` (from the bucket).
+        #[arg(long, value_parser = ["s3", "local"])]
+        to: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum BackupCommand {
+    /// Back up the database and every attachment into a new folder, with a manifest of
+    /// checksums.
+    Create {
+        /// Default: ./backups/erbij-YYYYMMDD-HHMMSS.
+        #[arg(long)]
+        to: Option<std::path::PathBuf>,
+    },
+    /// Restore a backup into this site's configured database and storage, which must be
+    /// empty; every checksum is checked first.
+    Restore { from: std::path::PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -131,6 +173,16 @@ async fn main() -> ExitCode {
         Command::Search {
             command: SearchCommand::Reindex,
         } => reindex(settings).await,
+        Command::Storage {
+            command: StorageCommand::Migrate { to },
+        } => migrate_storage(settings, &to).await,
+        Command::Backup {
+            command: BackupCommand::Create { to },
+        } => erbij::backup::create_command(settings, to).await,
+        Command::Backup {
+            command: BackupCommand::Restore { from },
+        } => erbij::backup::restore_command(settings, &from).await,
+        Command::ExportToPostgres { url } => erbij::backup::export_command(settings, &url).await,
         Command::Digest {
             command: DigestCommand::Preview { email },
         } => preview_digest(settings, &email).await,
@@ -262,10 +314,40 @@ async fn run_digests(settings: Settings, dry_run: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
+async fn migrate_storage(settings: Settings, to: &str) -> anyhow::Result<()> {
+    use erbij::storage::{Storage, migrate};
+    let local = Storage::local(&settings)?;
+    let s3 = Storage::s3(&settings)?;
+    let (from, into) = if to == "s3" {
+        (&local, &s3)
+    } else {
+        (&s3, &local)
+    };
+    let journal = settings
+        .data_dir
+        .join(format!("storage-migrate-to-{to}.journal"));
+    eprintln!(
+        "Copying attachments from the {} to the {}",
+        from.description, into.description
+    );
+    let started = std::time::Instant::now();
+    let done = migrate::migrate(&from.files, &into.files, &journal, &bar("files")?).await?;
+    eprintln!(
+        "{} files copied and checked ({:.1} MB) in {:.1} s, {} done in an earlier run. \
+         Set storage = \"{to}\" and restart Erbij to use them; the journal {} may then go.",
+        done.copied,
+        done.bytes as f64 / 1e6,
+        started.elapsed().as_secs_f64(),
+        done.skipped,
+        journal.display()
+    );
+    Ok(())
+}
+
 async fn run_retention(settings: Settings) -> anyhow::Result<()> {
     use std::io::Write as _;
     let state = app::prepare(settings).await?;
-    let report = erbij::retention::run(&state.db, &state.settings.data_dir).await?;
+    let report = erbij::retention::run(&state.db, &state.storage).await?;
     let mut out = std::io::stdout().lock();
     for (name, n) in report.counts() {
         writeln!(out, "{name}: {n}")?;

@@ -40,6 +40,7 @@ use axum::{
 use axum_extra::extract::cookie::CookieJar;
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
+use tracing::Instrument as _;
 
 use crate::{AppState, session};
 
@@ -213,6 +214,16 @@ pub struct PageCache {
     others: OnceLock<sea_orm::sqlx::PgPool>,
     /// This instance's name in those messages (it skips its own).
     instance: String,
+    /// Reading pages served from here, and rendered because no fresh copy was kept.
+    hits: AtomicU64,
+    misses: AtomicU64,
+}
+
+/// How often a reading page was served from memory, and how often it was rendered.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Lookups {
+    pub hits: u64,
+    pub misses: u64,
 }
 
 impl PageCache {
@@ -236,6 +247,16 @@ impl PageCache {
             parts: RwLock::default(),
             others: OnceLock::new(),
             instance: crate::tokens::random_secret(),
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
+        }
+    }
+
+    /// Pages served from memory and rendered, since the start.
+    pub fn lookups(&self) -> Lookups {
+        Lookups {
+            hits: self.hits.load(Ordering::Relaxed),
+            misses: self.misses.load(Ordering::Relaxed),
         }
     }
 
@@ -353,6 +374,7 @@ impl PageCache {
     /// compressed (once, in the background, one page at a time, and only when no other is
     /// being compressed: a crowd of new addresses never queues work or memory).
     fn serve(&self, key: String, page: &Arc<Page>, asked: &HeaderMap) -> Response {
+        self.hits.fetch_add(1, Ordering::Relaxed);
         let wants = asked.contains_key(header::ACCEPT_ENCODING);
         if wants
             && page.gzip.get().is_none()
@@ -360,22 +382,25 @@ impl PageCache {
             && let Ok(turn) = self.compressing.clone().try_acquire_owned()
         {
             let page = page.clone();
-            tokio::spawn(async move {
-                let page = tokio::task::spawn_blocking(move || {
-                    compress(&page);
-                    page
-                })
-                .await;
-                drop(turn);
-                // Counted again with its compressed forms, unless replaced meanwhile.
-                if let Ok(page) = page
-                    && pages
-                        .get(&key)
-                        .is_some_and(|kept| Arc::ptr_eq(&kept, &page))
-                {
-                    pages.insert(key, page);
+            tokio::spawn(
+                async move {
+                    let page = tokio::task::spawn_blocking(move || {
+                        compress(&page);
+                        page
+                    })
+                    .await;
+                    drop(turn);
+                    // Counted again with its compressed forms, unless replaced meanwhile.
+                    if let Ok(page) = page
+                        && pages
+                            .get(&key)
+                            .is_some_and(|kept| Arc::ptr_eq(&kept, &page))
+                    {
+                        pages.insert(key, page);
+                    }
                 }
-            });
+                .instrument(tracing::Span::current()),
+            );
         }
         page.respond(asked)
     }
@@ -657,12 +682,15 @@ impl Drop for Pending {
             && let Ok(runtime) = tokio::runtime::Handle::try_current()
         {
             let state = self.state.clone();
-            runtime.spawn(async move {
-                match parts {
-                    Some(parts) => state.pages.tell_others_about(&parts).await,
-                    None => state.pages.tell_others("*").await,
+            runtime.spawn(
+                async move {
+                    match parts {
+                        Some(parts) => state.pages.tell_others_about(&parts).await,
+                        None => state.pages.tell_others("*").await,
+                    }
                 }
-            });
+                .instrument(tracing::Span::current()),
+            );
         }
     }
 }
@@ -687,6 +715,7 @@ async fn read(state: &AppState, req: Request, next: Next) -> Response {
             return state.pages.serve(key, &page, &asked);
         }
         let _slot = state.pages.rendering_slots.acquire().await;
+        state.pages.misses.fetch_add(1, Ordering::Relaxed);
         let made_at = state.pages.now();
         let response = next.run(req).await;
         let Some(member) = response.extensions().get::<Member>().copied() else {
@@ -711,6 +740,7 @@ async fn read(state: &AppState, req: Request, next: Next) -> Response {
         }
     };
     let _slot = state.pages.rendering_slots.acquire().await;
+    state.pages.misses.fetch_add(1, Ordering::Relaxed);
     let made_at = state.pages.now();
     let response = next.run(req).await;
     if response.extensions().get::<Keep>().is_none() {

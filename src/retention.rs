@@ -86,7 +86,10 @@ impl Report {
 }
 
 /// Runs every purge, logs the counts and records them in the audit log.
-pub async fn run(db: &DatabaseConnection, data_dir: &std::path::Path) -> anyhow::Result<Report> {
+pub async fn run(
+    db: &DatabaseConnection,
+    storage: &crate::storage::Storage,
+) -> anyhow::Result<Report> {
     let now = Utc::now();
     let report = Report {
         unconfirmed_subscriptions: purge_unconfirmed(db, now).await?,
@@ -96,7 +99,7 @@ pub async fn run(db: &DatabaseConnection, data_dir: &std::path::Path) -> anyhow:
         tokens: purge_tokens(db, now).await?,
         sessions: session::purge_expired(db).await?,
         throttle_counts: throttle::purge_old(db).await?,
-        exports: crate::own_data::purge_expired_exports(db, data_dir).await?,
+        exports: crate::own_data::purge_expired_exports(db, &storage.exports).await?,
         drafts: crate::forum::drafts::purge(db, now).await?,
         meeting_visitors: purge_meeting_visitors(db, now).await?,
     };

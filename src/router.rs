@@ -4,12 +4,11 @@ use std::time::Duration;
 
 use axum::{
     Router,
-    extract::{DefaultBodyLimit, State},
+    extract::DefaultBodyLimit,
     http::{HeaderName, HeaderValue, Request, StatusCode, header},
     middleware,
     routing::{get, post},
 };
-use sea_orm::ConnectionTrait;
 use tower::ServiceBuilder;
 use tower_http::{
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
@@ -20,8 +19,8 @@ use tower_http::{
 
 use crate::{
     AppState, accounts, admin, assets, directory, forum, home, interventions, meetings, members,
-    messages, notifications, organisations, own_data, page_cache, practices, privacy, search,
-    shell, subscriptions, summaries,
+    messages, notifications, observability, organisations, own_data, page_cache, practices,
+    privacy, search, shell, subscriptions, summaries,
 };
 
 /// Forms are small; uploads (later) get their own, larger limit on their own routes.
@@ -536,6 +535,9 @@ pub fn build(state: AppState) -> Router {
         )
         .route("/beheer/logboek", get(admin::audit_log::show_audit_log))
         .route("/beheer/post", get(admin::outbox::show_outbox))
+        .route("/beheer/gezondheid", get(admin::health::show_health))
+        // Among the pages: without the token it is the site's own 404 page.
+        .route("/metrics", get(observability::show_metrics))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -548,7 +550,8 @@ pub fn build(state: AppState) -> Router {
         ));
 
     Router::new()
-        .route("/healthz", get(healthz))
+        .route("/healthz", get(observability::healthz))
+        .route("/readyz", get(observability::readyz))
         .route("/assets/{file}", get(assets::file))
         .route("/opensearch.xml", get(search::pages::opensearch))
         // Calendar feeds are read by calendar programs, without cookies or a page around them.
@@ -561,6 +564,8 @@ pub fn build(state: AppState) -> Router {
         .merge(pages)
         .layer(
             ServiceBuilder::new()
+                // Outermost: the time counted is the whole answer's.
+                .layer(middleware::from_fn(observability::track_requests))
                 .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
                 .layer(
                     TraceLayer::new_for_http()
@@ -627,17 +632,6 @@ fn security_header(name: HeaderName, value: &'static str) -> SetResponseHeaderLa
 
 async fn not_found() -> crate::error::AppError {
     crate::error::AppError::NotFound
-}
-
-/// 200 when the database answers, 503 when it does not.
-async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {
-    match state.db.execute_unprepared("SELECT 1").await {
-        Ok(_) => (StatusCode::OK, "ok"),
-        Err(err) => {
-            tracing::error!(error = %err, "health check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
-        }
-    }
 }
 
 #[cfg(test)]

@@ -20,6 +20,8 @@ use tokio::io::AsyncWriteExt as _;
 
 use crate::{config::Settings, media::Variant};
 
+pub mod migrate;
+
 /// Which backend keeps the files.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -127,6 +129,13 @@ pub struct Streamed {
     pub body: BoxStream<'static, std::io::Result<Bytes>>,
 }
 
+/// A file in a listing.
+pub struct Stored {
+    pub key: String,
+    pub size: u64,
+    pub modified: chrono::DateTime<chrono::Utc>,
+}
+
 /// One area of the storage: keys relative to it.
 #[derive(Clone)]
 pub struct Folder {
@@ -227,11 +236,25 @@ impl Folder {
 
     /// Every file (key and size), in no particular order.
     pub async fn list(&self) -> anyhow::Result<Vec<(String, u64)>> {
+        Ok(self
+            .list_dated()
+            .await?
+            .into_iter()
+            .map(|s| (s.key, s.size))
+            .collect())
+    }
+
+    /// Every file with its size and when it was written, in no particular order.
+    pub async fn list_dated(&self) -> anyhow::Result<Vec<Stored>> {
         let mut all = Vec::new();
         let mut listing = self.store.list(None);
         while let Some(meta) = listing.next().await {
             let meta = meta.context("cannot list the stored files")?;
-            all.push((meta.location.to_string(), meta.size));
+            all.push(Stored {
+                key: meta.location.to_string(),
+                size: meta.size,
+                modified: meta.last_modified,
+            });
         }
         Ok(all)
     }

@@ -167,7 +167,7 @@ pub async fn delete_account(
 
     state.send_later(letter);
     state.wake_mail.notify_one();
-    erase::remove_unused_files(&state.db, &state.settings.uploads_dir, &files).await?;
+    erase::remove_unused_files(&state.db, &state.storage.files, &files).await?;
     crate::db::flush_erased(&state.db).await?;
     tracing::info!(user_id = id, ?posts, "account deleted");
     Ok(Ok(()))

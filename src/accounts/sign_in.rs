@@ -95,6 +95,7 @@ pub async fn submit(
         .allow(&state.db, &ctx.client_ip)
         .await?;
     if !(account_ok && address_ok) {
+        crate::observability::sign_in_failed("throttled");
         let page = view(&ctx, &form, &errors, Some("throttle.too_many"));
         return Ok((StatusCode::TOO_MANY_REQUESTS, page).into_response());
     }
@@ -123,12 +124,15 @@ pub async fn submit(
             super::sign_in_and_redirect(&state, jar, &device, user.id, &local_path(&form.next))
                 .await
         }
-        _ => Ok(forms::unprocessable(view(
-            &ctx,
-            &form,
-            &errors,
-            Some("sign_in.failed"),
-        ))),
+        _ => {
+            crate::observability::sign_in_failed("password");
+            Ok(forms::unprocessable(view(
+                &ctx,
+                &form,
+                &errors,
+                Some("sign_in.failed"),
+            )))
+        }
     }
 }
 

@@ -2,8 +2,8 @@
 //!
 //! A worker claims a due row with a conditional UPDATE that sets a lease (safe on SQLite
 //! and PostgreSQL alike), sends it, and records the mail server's answer at once, in its
-//! own statement. A worker that dies leaves its lease to expire, and the row is picked up
-//! again after that.
+//! own statement. A worker that dies leaves its lease to expire (`mail_lease_seconds`), and
+//! another worker — on another instance, too — picks the row up the moment it does.
 //!
 //! What that guarantees: a mail is sent at least once, and a crash can repeat at most one
 //! mail — the one the mail server accepted in the moment of the crash, before its
@@ -13,8 +13,17 @@
 //!
 //! Passing failures retry with exponential backoff ([`retry_delay`]); a permanent rejection
 //! marks the row bounced and, after three, suspends the subscriber.
+//!
+//! A server that stops claims no more rows, and hands back at once the rows it still holds (a
+//! send cut short at the end of the grace period, see [`Claims`]) instead of leaving them to
+//! their lease.
 
-use chrono::{DateTime, Duration, Utc};
+use std::{
+    collections::HashMap,
+    sync::{Mutex, PoisonError},
+};
+
+use chrono::{DateTime, Duration, SubsecRound as _, Utc};
 use futures_util::StreamExt as _;
 use indicatif::ProgressBar;
 use maud::PreEscaped;
@@ -31,8 +40,6 @@ use crate::{
     mail::{self, Email},
 };
 
-/// How long a claimed row is a worker's own.
-const LEASE: i64 = 5;
 /// After this many attempts a row is given up as failed: with [`retry_delay`], the last
 /// comes about 16 hours after the first.
 const MAX_ATTEMPTS: i32 = 12;
@@ -141,6 +148,132 @@ pub async fn leased_elsewhere(db: &impl ConnectionTrait) -> Result<Option<Leased
     }))
 }
 
+/// How long a claimed row is a worker's own (the setting `mail_lease_seconds`).
+fn lease(state: &AppState) -> Duration {
+    // At most a year: a larger figure is a mistake, not a wish to never take a row over.
+    let seconds = Ord::min(state.settings.mail_lease_seconds, 365 * 24 * 3600);
+    Duration::seconds(i64::try_from(seconds).unwrap_or(0))
+}
+
+/// The first moment a row waiting in the outbox is due: a retry's time, or the end of a lease
+/// another worker holds (one that died leaves it so). `None` when nothing waits. The server's
+/// schedule comes back then, rather than at its next minute.
+pub async fn next_due(db: &impl ConnectionTrait) -> Result<Option<DateTime<Utc>>, sea_orm::DbErr> {
+    let first = |status: &'static str, column: outbox_mail::Column| {
+        outbox_mail::Entity::find()
+            .select_only()
+            .column_as(column.min(), "at")
+            .filter(outbox_mail::Column::Status.eq(status))
+            .into_tuple::<Option<DateTime<Utc>>>()
+            .one(db)
+    };
+    let retry = first(outbox_mail::QUEUED, outbox_mail::Column::NextAttemptAt).await?;
+    let lease_end = first(outbox_mail::SENDING, outbox_mail::Column::LeaseUntil).await?;
+    Ok([retry.flatten(), lease_end.flatten()]
+        .into_iter()
+        .flatten()
+        .min())
+}
+
+/// What waits in the outbox now.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Backlog {
+    /// Not sent yet: queued (due or waiting for a retry) or being sent.
+    pub unsent: u64,
+    /// Of those, due now (what [`deliver`] would take).
+    pub due: u64,
+    /// When the oldest unsent mail was queued.
+    pub oldest_unsent: Option<DateTime<Utc>>,
+    /// Since when the longest-waiting due mail has been due.
+    pub due_since: Option<DateTime<Utc>>,
+}
+
+/// The outbox's backlog, in three small aggregate queries.
+pub async fn backlog(db: &impl ConnectionTrait) -> Result<Backlog, sea_orm::DbErr> {
+    let now = Utc::now();
+    let (unsent, oldest_unsent): (i64, Option<DateTime<Utc>>) = outbox_mail::Entity::find()
+        .select_only()
+        .column_as(outbox_mail::Column::Id.count(), "count")
+        .column_as(outbox_mail::Column::CreatedAt.min(), "oldest")
+        .filter(outbox_mail::Column::Status.is_in([outbox_mail::QUEUED, outbox_mail::SENDING]))
+        .into_tuple()
+        .one(db)
+        .await?
+        .unwrap_or((0, None));
+    // A queued mail is due from its next attempt on; a claimed one whose lease ran out, from
+    // the end of its lease.
+    let (queued_due, queued_since): (i64, Option<DateTime<Utc>>) = outbox_mail::Entity::find()
+        .select_only()
+        .column_as(outbox_mail::Column::Id.count(), "count")
+        .column_as(outbox_mail::Column::NextAttemptAt.min(), "since")
+        .filter(outbox_mail::Column::Status.eq(outbox_mail::QUEUED))
+        .filter(outbox_mail::Column::NextAttemptAt.lte(now))
+        .into_tuple()
+        .one(db)
+        .await?
+        .unwrap_or((0, None));
+    let (lapsed, lapsed_since): (i64, Option<DateTime<Utc>>) = outbox_mail::Entity::find()
+        .select_only()
+        .column_as(outbox_mail::Column::Id.count(), "count")
+        .column_as(outbox_mail::Column::LeaseUntil.min(), "since")
+        .filter(outbox_mail::Column::Status.eq(outbox_mail::SENDING))
+        .filter(outbox_mail::Column::LeaseUntil.lt(now))
+        .into_tuple()
+        .one(db)
+        .await?
+        .unwrap_or((0, None));
+    Ok(Backlog {
+        unsent: unsent.unsigned_abs(),
+        due: (queued_due + lapsed).unsigned_abs(),
+        oldest_unsent: oldest_unsent.filter(|_| unsent > 0),
+        due_since: [
+            queued_since.filter(|_| queued_due > 0),
+            lapsed_since.filter(|_| lapsed > 0),
+        ]
+        .into_iter()
+        .flatten()
+        .min(),
+    })
+}
+
+/// The rows this process has claimed and not yet recorded an answer for, each with the lease
+/// it set. At a stop, rows still here (a send cut short) are handed back at once
+/// ([`hand_back`]); the lease's value leaves alone a row another worker took over after the
+/// lease ran out.
+#[derive(Default)]
+pub struct Claims(Mutex<HashMap<i32, DateTime<Utc>>>);
+
+impl Claims {
+    fn held(&self) -> std::sync::MutexGuard<'_, HashMap<i32, DateTime<Utc>>> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Gives the rows this process still holds back to the outbox, due at once (another instance
+/// sends them without waiting out the lease). Returns how many.
+pub async fn hand_back(state: &AppState) -> Result<u64, sea_orm::DbErr> {
+    let held: Vec<(i32, DateTime<Utc>)> = state.outbox_claims.held().drain().collect();
+    let mut handed = 0;
+    for (id, lease) in held {
+        handed += outbox_mail::Entity::update_many()
+            .col_expr(
+                outbox_mail::Column::Status,
+                Expr::value(outbox_mail::QUEUED),
+            )
+            .col_expr(
+                outbox_mail::Column::LeaseUntil,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            .filter(outbox_mail::Column::Id.eq(id))
+            .filter(outbox_mail::Column::Status.eq(outbox_mail::SENDING))
+            .filter(outbox_mail::Column::LeaseUntil.eq(lease))
+            .exec(&state.db)
+            .await?
+            .rows_affected;
+    }
+    Ok(handed)
+}
+
 fn due() -> Condition {
     let now = Utc::now();
     Condition::any()
@@ -159,15 +292,14 @@ fn due() -> Condition {
 /// Claims one row for sending (with a lease) and returns it as claimed, in one statement;
 /// `None` when it is not due (sent, or leased by another worker).
 async fn claim(state: &AppState, id: i32) -> anyhow::Result<Option<outbox_mail::Model>> {
+    // Whole seconds: the value is compared again when the row is handed back.
+    let lease_until = (Utc::now() + lease(state)).trunc_subsecs(0);
     let claimed = outbox_mail::Entity::update_many()
         .col_expr(
             outbox_mail::Column::Status,
             Expr::value(outbox_mail::SENDING),
         )
-        .col_expr(
-            outbox_mail::Column::LeaseUntil,
-            Expr::value(Utc::now() + Duration::minutes(LEASE)),
-        )
+        .col_expr(outbox_mail::Column::LeaseUntil, Expr::value(lease_until))
         .col_expr(
             outbox_mail::Column::Attempts,
             Expr::col(outbox_mail::Column::Attempts).add(1),
@@ -176,7 +308,11 @@ async fn claim(state: &AppState, id: i32) -> anyhow::Result<Option<outbox_mail::
         .filter(due())
         .exec_with_returning(&state.db)
         .await?;
-    Ok(claimed.into_iter().next())
+    let claimed = claimed.into_iter().next();
+    if let Some(row) = &claimed {
+        state.outbox_claims.held().insert(row.id, lease_until);
+    }
+    Ok(claimed)
 }
 
 fn email_of(row: &outbox_mail::Model) -> Email {
@@ -249,9 +385,15 @@ pub async fn deliver(
         }
         progress.inc(1);
     };
+    // A server that stops claims no more: the mails under way finish, the rest wait for the
+    // next run (here or on another instance).
+    let going_on = || !state.stopping.is_set();
     if let Some(pace) = &mut pace {
         for id in due_rows {
             pace.tick().await;
+            if !going_on() {
+                break;
+            }
             count(deliver_one(state, id, host).await?);
         }
     } else {
@@ -259,6 +401,7 @@ pub async fn deliver(
         // connection from the transport's pool: one mail's round trips no longer wait on
         // another's.
         let mut sending = futures_util::stream::iter(due_rows)
+            .take_while(|_| std::future::ready(going_on()))
             .map(|id| deliver_one(state, id, host))
             .buffer_unordered(SENDERS);
         while let Some(outcome) = sending.next().await {
@@ -275,6 +418,27 @@ async fn deliver_one(state: &AppState, id: i32, host: &str) -> anyhow::Result<Op
     let Some(row) = claim(state, id).await? else {
         return Ok(None);
     };
+    let outcome = send_and_record(state, &row, host).await;
+    // Recorded, or failed to be (the lease then runs out as after a crash): no longer ours to
+    // hand back. A send cut short never comes here, and stays in the claims.
+    state.outbox_claims.held().remove(&row.id);
+    let via = "outbox";
+    match &outcome {
+        Ok(Outcome::Sent) => crate::observability::mail_sent(via),
+        Ok(Outcome::Retrying) => crate::observability::mail_failed(via, "passing"),
+        Ok(Outcome::Bounced) => crate::observability::mail_failed(via, "bounced"),
+        Ok(Outcome::Failed) => crate::observability::mail_failed(via, "given_up"),
+        Err(_) => {}
+    }
+    outcome.map(Some)
+}
+
+/// Sends a claimed row and records the mail server's answer.
+async fn send_and_record(
+    state: &AppState,
+    row: &outbox_mail::Model,
+    host: &str,
+) -> anyhow::Result<Outcome> {
     // Rows queued before Message-IDs were stored derive theirs from the row, as then.
     let message_id = row.message_id.clone().unwrap_or_else(|| {
         format!(
@@ -284,7 +448,7 @@ async fn deliver_one(state: &AppState, id: i32, host: &str) -> anyhow::Result<Op
         )
     });
     let outcome =
-        match mail::build_message(&state.settings.mail_from, email_of(&row), Some(message_id)) {
+        match mail::build_message(&state.settings.mail_from, email_of(row), Some(message_id)) {
             Ok(message) => state.mailer.deliver(message).await,
             Err(e) => Err(mail::DeliveryError {
                 permanent: true,
@@ -312,7 +476,7 @@ async fn deliver_one(state: &AppState, id: i32, host: &str) -> anyhow::Result<Op
                 .filter(outbox_mail::Column::Id.eq(row.id))
                 .exec(&state.db)
                 .await?;
-            Ok(Some(Outcome::Sent))
+            Ok(Outcome::Sent)
         }
         Err(err) if err.permanent => {
             let txn = state.db.begin().await?;
@@ -352,7 +516,7 @@ async fn deliver_one(state: &AppState, id: i32, host: &str) -> anyhow::Result<Op
                     .await?;
             }
             txn.commit().await?;
-            Ok(Some(Outcome::Bounced))
+            Ok(Outcome::Bounced)
         }
         Err(err) => {
             let given_up = row.attempts >= MAX_ATTEMPTS;
@@ -380,10 +544,10 @@ async fn deliver_one(state: &AppState, id: i32, host: &str) -> anyhow::Result<Op
                 .await?;
             if given_up {
                 tracing::error!(outbox_id = row.id, error = %err.message, attempts = row.attempts, "mail not delivered; given up");
-                Ok(Some(Outcome::Failed))
+                Ok(Outcome::Failed)
             } else {
                 tracing::warn!(outbox_id = row.id, error = %err.message, "mail not delivered; will retry");
-                Ok(Some(Outcome::Retrying))
+                Ok(Outcome::Retrying)
             }
         }
     }

@@ -4,8 +4,6 @@
 //! content hash, an image in three sizes; and a file is served only to someone who may
 //! read the post it belongs to.
 
-use std::path::PathBuf;
-
 use axum::{
     extract::{Path, Query, State},
     http::header,
@@ -27,7 +25,7 @@ use crate::{
     entities::{attachment, post},
     error::{AppError, AppResult},
     media::{self, MediaError, Variant},
-    tokens::sha256_hex,
+    storage::{Folder, attachment_key},
 };
 
 /// At most this many files per post.
@@ -66,38 +64,6 @@ fn clean_filename(name: &str) -> String {
     } else {
         cleaned
     }
-}
-
-pub(crate) fn path_for(dir: &std::path::Path, sha: &str) -> PathBuf {
-    dir.join(&sha[..2]).join(sha)
-}
-
-/// Where a stored size of an image lives: the full size under its hash, the smaller ones
-/// beside it with a suffix. For any other file, the file itself.
-pub(crate) fn variant_path(dir: &std::path::Path, sha: &str, variant: Variant) -> PathBuf {
-    match variant {
-        Variant::Full => path_for(dir, sha),
-        other => path_for(dir, &format!("{sha}-{}", other.name())),
-    }
-}
-
-/// Writes a file whole or not at all (to a partial name first, then renamed).
-async fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> AppResult<()> {
-    let dir = path.parent().map(PathBuf::from).unwrap_or_default();
-    tokio::fs::create_dir_all(&dir)
-        .await
-        .map_err(anyhow::Error::from)?;
-    let partial = dir.join(format!(
-        ".{}.partial",
-        &sha256_hex(&crate::tokens::random_secret())[..16]
-    ));
-    tokio::fs::write(&partial, bytes)
-        .await
-        .map_err(anyhow::Error::from)?;
-    tokio::fs::rename(&partial, path)
-        .await
-        .map_err(anyhow::Error::from)?;
-    Ok(())
 }
 
 /// What is kept of an upload once cleaned: the bytes to store (and, for an image, its
@@ -185,18 +151,26 @@ impl Cleaned {
     }
 }
 
-/// Writes a cleaned file (and an image's smaller sizes) under its content hash, once.
+/// Stores a cleaned file (and an image's smaller sizes) under its content hash, once.
 /// Returns the hash.
-async fn keep(dir: &std::path::Path, cleaned: &Cleaned) -> AppResult<String> {
+async fn keep(files: &Folder, cleaned: &Cleaned) -> AppResult<String> {
     let sha = hex::encode(sha2::Sha256::digest(&cleaned.full));
-    let path = path_for(dir, &sha);
+    let key = |variant| {
+        attachment_key(&sha, variant).ok_or_else(|| AppError::Internal(anyhow::anyhow!("bad hash")))
+    };
     // The full size is written last, so where it exists its smaller sizes do too.
-    if tokio::fs::metadata(&path).await.is_err() {
+    if files.size(&key(Variant::Full)?).await?.is_none() {
         if let Some((display, thumb, _)) = &cleaned.image {
-            write_atomically(&variant_path(dir, &sha, Variant::Display), &display.bytes).await?;
-            write_atomically(&variant_path(dir, &sha, Variant::Thumb), &thumb.bytes).await?;
+            files
+                .put(&key(Variant::Display)?, display.bytes.clone().into())
+                .await?;
+            files
+                .put(&key(Variant::Thumb)?, thumb.bytes.clone().into())
+                .await?;
         }
-        write_atomically(&path, &cleaned.full).await?;
+        files
+            .put(&key(Variant::Full)?, cleaned.full.clone().into())
+            .await?;
     }
     Ok(sha)
 }
@@ -231,7 +205,7 @@ pub async fn store(
                 continue;
             }
         };
-        let sha = keep(&state.settings.uploads_dir, &cleaned).await?;
+        let sha = keep(&state.storage.files, &cleaned).await?;
         let [
             width,
             height,
@@ -273,17 +247,19 @@ pub async fn clean_earlier_images(state: &AppState) -> AppResult<usize> {
         .order_by_asc(attachment::Column::Id)
         .all(&state.db)
         .await?;
-    let dir = &state.settings.uploads_dir;
+    let files = &state.storage.files;
     let mut done = 0;
     for file in earlier {
-        let old = path_for(dir, &file.sha256);
-        let Ok(bytes) = tokio::fs::read(&old).await else {
-            tracing::warn!(attachment = file.id, "earlier image missing on disk");
+        let Some(old) = attachment_key(&file.sha256, Variant::Full) else {
+            continue;
+        };
+        let Some(bytes) = files.get(&old).await? else {
+            tracing::warn!(attachment = file.id, "earlier image missing in storage");
             continue;
         };
         let upload = Upload {
             filename: file.filename.clone(),
-            bytes: bytes.into(),
+            bytes,
         };
         let cleaned = match clean(state, &file.content_type, upload).await? {
             Ok(cleaned) => cleaned,
@@ -292,7 +268,7 @@ pub async fn clean_earlier_images(state: &AppState) -> AppResult<usize> {
                 continue;
             }
         };
-        let sha = keep(dir, &cleaned).await?;
+        let sha = keep(files, &cleaned).await?;
         let [
             width,
             height,
@@ -321,7 +297,7 @@ pub async fn clean_earlier_images(state: &AppState) -> AppResult<usize> {
             .is_some();
         if old_sha != sha
             && !still_used
-            && let Err(e) = tokio::fs::remove_file(&old).await
+            && let Err(e) = files.delete(&old).await
         {
             tracing::warn!(error = %e, "could not delete an earlier image as sent");
         }
@@ -451,13 +427,12 @@ pub async fn serve_attachment(
     if variant != Variant::Full && found.display_width.is_none() {
         return Err(AppError::NotFound);
     }
-    let bytes = tokio::fs::read(variant_path(
-        &state.settings.uploads_dir,
-        &found.sha256,
-        variant,
-    ))
-    .await
-    .map_err(|e| AppError::Internal(anyhow::anyhow!("attachment {id} unreadable: {e}")))?;
+    let key = attachment_key(&found.sha256, variant).ok_or(AppError::NotFound)?;
+    // Streamed as it comes from the folder or the bucket: a large file never sits in memory.
+    let file =
+        state.storage.files.stream(&key).await?.ok_or_else(|| {
+            AppError::Internal(anyhow::anyhow!("attachment {id} missing in storage"))
+        })?;
     let inline = found.content_type.starts_with("image/");
     let disposition = format!(
         "{}; filename*=UTF-8''{}",
@@ -474,8 +449,9 @@ pub async fn serve_attachment(
                 header::CONTENT_SECURITY_POLICY,
                 "sandbox; default-src 'none'".to_string(),
             ),
+            (header::CONTENT_LENGTH, file.size.to_string()),
         ],
-        bytes,
+        axum::body::Body::from_stream(file.body),
     )
         .into_response())
 }

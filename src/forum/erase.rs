@@ -6,8 +6,6 @@
 //! Everything is done per batch of ids, never per post, so erasing a long-standing member's
 //! thousand posts costs a handful of statements.
 
-use std::path::Path;
-
 use chrono::Utc;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect, sea_query::Expr,
@@ -89,7 +87,7 @@ pub async fn stored_files(
 /// committed. A file that cannot be deleted is logged, not fatal: its row is gone already.
 pub async fn remove_unused_files(
     db: &impl ConnectionTrait,
-    uploads_dir: &Path,
+    storage: &crate::storage::Folder,
     files: &[String],
 ) -> Result<u64, DbErr> {
     let mut removed = 0;
@@ -109,11 +107,12 @@ pub async fn remove_unused_files(
         {
             // The file and, for a photo, its smaller sizes beside it.
             for variant in crate::media::Variant::ALL {
-                let path = super::attachments::variant_path(uploads_dir, sha, variant);
-                match tokio::fs::remove_file(&path).await {
-                    Ok(()) if variant == crate::media::Variant::Full => removed += 1,
-                    Ok(()) => {}
-                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                let Some(key) = crate::storage::attachment_key(sha, variant) else {
+                    continue;
+                };
+                match storage.delete(&key).await {
+                    Ok(true) if variant == crate::media::Variant::Full => removed += 1,
+                    Ok(_) => {}
                     Err(e) => tracing::warn!(file = %sha, error = %e, "erased file not removed"),
                 }
             }

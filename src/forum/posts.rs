@@ -229,7 +229,7 @@ pub async fn delete_post(
     super::erase::erase_posts(&txn, &[post.id]).await?;
     crate::summaries::public::mark_sources_changed(&txn, thread.id, post.id).await?;
     txn.commit().await?;
-    super::erase::remove_unused_files(&state.db, &state.settings.uploads_dir, &files).await?;
+    super::erase::remove_unused_files(&state.db, &state.storage.files, &files).await?;
     crate::db::flush_erased(&state.db).await?;
     Ok(Redirect::to(&views::post_url(thread.id, &post)).into_response())
 }

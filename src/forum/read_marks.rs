@@ -92,12 +92,16 @@ impl ReadMarks {
     }
 }
 
-/// Writes the noted positions once a second, for as long as the server runs.
+/// Writes the noted positions once a second, until the server stops (between two writes: a
+/// write cut short would lose what it took; the stop writes what is left).
 pub async fn keep_writing(state: crate::AppState) {
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
-        tick.tick().await;
+        tokio::select! {
+            _ = tick.tick() => {}
+            () = state.stopping.wait() => return,
+        }
         match state.read_marks.flush(&state.db).await {
             Ok(people) => tell_other_instances(&state, &people).await,
             Err(err) => tracing::warn!(error = %err, "writing read positions failed; trying again"),

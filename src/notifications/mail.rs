@@ -12,7 +12,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use maud::html;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
     sea_query::{Expr, Query},
 };
 
@@ -410,29 +411,44 @@ pub async fn enqueue_immediate(state: &AppState) -> Result<usize, sea_orm::DbErr
 }
 
 /// Queues one mail per person who wants a daily bundle, with what they have not read yet;
-/// `day` names the bundle, so it goes out once per day.
+/// `day` names the bundle, so it goes out once per day. Someone whose bundle for `day` is
+/// queued already (by another instance, or before a restart) is left alone: what came for
+/// them since waits for the next day's bundle, instead of being marked as mailed in a mail
+/// the outbox's key keeps out.
 pub async fn enqueue_daily(state: &AppState, day: NaiveDate) -> Result<usize, sea_orm::DbErr> {
     let since = Utc::now() - Duration::days(LOOKBACK_DAYS);
     let Gathered {
         people,
         told,
-        settled,
+        mut settled,
     } = gather(&state.db, state, user::NOTIFY_DAILY, since).await?;
+    let key = format!("daily:{}", day.format("%Y-%m-%d"));
+    let bundled: HashSet<String> = outbox_mail::Entity::find()
+        .select_only()
+        .column(outbox_mail::Column::Recipient)
+        .filter(outbox_mail::Column::PeriodKey.eq(key.as_str()))
+        .into_tuple()
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .collect();
+    let mut rows = Vec::new();
+    let mut waiting: HashSet<i32> = HashSet::new();
+    for (user_id, items) in &told {
+        let Some(person) = people.get(user_id) else {
+            continue;
+        };
+        if bundled.contains(&person.email) {
+            waiting.extend(items.iter().map(|t| t.notification.id));
+            continue;
+        }
+        let items: Vec<&Told> = items.iter().collect();
+        rows.push(row(state, daily(state, person, &items), key.clone()));
+    }
+    settled.retain(|id| !waiting.contains(id));
     if settled.is_empty() {
         return Ok(0);
     }
-    let rows: Vec<_> = told
-        .iter()
-        .filter_map(|(user_id, items)| {
-            let person = people.get(user_id)?;
-            let items: Vec<&Told> = items.iter().collect();
-            Some(row(
-                state,
-                daily(state, person, &items),
-                format!("daily:{}", day.format("%Y-%m-%d")),
-            ))
-        })
-        .collect();
     let queued = rows.len();
     queue(state, rows, settled).await?;
     Ok(queued)

@@ -1,7 +1,8 @@
 //! "Mijn gegevens downloaden": asking for the zip, building it in the background, the
 //! one-time download, and forgetting files nobody fetched.
 //!
-//! The zip waits in `data_dir/exports` under a random name. The mail's link is a one-time
+//! The zip waits in the storage's exports folder (a local folder or the bucket, so any
+//! instance can hand it out) under a random name. The mail's link is a one-time
 //! token ([`tokens::Purpose::Export`], seven days) and works only for the member it was made
 //! for, signed in: a forwarded or intercepted mail alone opens nothing. The file goes as
 //! soon as it is downloaded, or when the link expires ([`purge_expired_exports`]).
@@ -9,7 +10,7 @@
 use std::path::{Path, PathBuf};
 
 use axum::{
-    body::{Body, Bytes},
+    body::Body,
     extract::{Path as UrlPath, State},
     http::{StatusCode, header},
     response::{IntoResponse, Redirect, Response},
@@ -20,7 +21,7 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
     QueryFilter, SqlErr, sea_query::Expr,
 };
-use tokio::io::AsyncReadExt;
+use tracing::Instrument as _;
 
 use super::archive;
 use crate::{
@@ -32,30 +33,60 @@ use crate::{
     i18n::Lang,
     layout,
     mail::Letter,
+    media::Variant,
+    storage::{Folder, attachment_key},
     tokens::{self, Purpose},
 };
 
 /// A build still "running" after this long has died with its server; it may be asked again.
 const STALE_BUILD: Duration = Duration::hours(1);
 
-pub fn exports_dir(data_dir: &Path) -> PathBuf {
-    data_dir.join("exports")
+/// Where a zip is put together before it goes to the storage.
+fn work_dir(data_dir: &Path) -> PathBuf {
+    data_dir.join("exports-work")
 }
 
-/// The file of an export, if its stored name is one we made (random hex and `.zip`).
-fn file_of(data_dir: &Path, name: &str) -> Option<PathBuf> {
+/// The key of an export, if its stored name is one we made (random hex and `.zip`).
+fn file_of(name: &str) -> Option<&str> {
     let stem = name.strip_suffix(".zip")?;
     let ours = !stem.is_empty() && stem.bytes().all(|b| b.is_ascii_hexdigit());
-    ours.then(|| exports_dir(data_dir).join(name))
+    ours.then_some(name)
 }
 
-async fn remove_file(data_dir: &Path, name: Option<&str>) {
-    if let Some(path) = name.and_then(|n| file_of(data_dir, n))
-        && let Err(err) = tokio::fs::remove_file(&path).await
-        && err.kind() != std::io::ErrorKind::NotFound
+async fn remove_file(exports: &Folder, name: Option<&str>) {
+    if let Some(key) = name.and_then(file_of)
+        && let Err(err) = exports.delete(key).await
     {
         tracing::warn!(error = %err, "removing an export file failed");
     }
+}
+
+/// The member's attachments as files on this machine, for the zip: the uploads folder
+/// itself when it is local; otherwise a copy of just these files in `staging`.
+async fn stage_attachments(
+    files: &Folder,
+    data: &archive::Gathered,
+    staging: &Path,
+) -> anyhow::Result<PathBuf> {
+    if let Some(dir) = files.local_path("") {
+        return Ok(dir);
+    }
+    for a in &data.attachments {
+        let Some(key) = attachment_key(&a.sha256, Variant::Full) else {
+            continue;
+        };
+        let to = staging.join(&key);
+        if let Some(parent) = to.parent() {
+            tokio::fs::create_dir_all(parent).await?;
+        }
+        if !files.fetch_to(&key, &to).await? {
+            tracing::warn!(
+                attachment = a.id,
+                "an attachment's file is missing; left out"
+            );
+        }
+    }
+    Ok(staging.to_path_buf())
 }
 
 /// The member's export, if one is being built or waiting.
@@ -146,8 +177,11 @@ pub async fn request_export(
         Claim::Started { replaced } => {
             // A new zip replaces the old one, and the old link stops working.
             tokens::revoke(&state.db, Purpose::Export, person.id).await?;
-            remove_file(&state.settings.data_dir, replaced.as_deref()).await;
-            tokio::spawn(build_and_mail(state.clone(), person.id));
+            remove_file(&state.storage.exports, replaced.as_deref()).await;
+            // In the request's span: its log lines carry the request's id.
+            tokio::spawn(
+                build_and_mail(state.clone(), person.id).instrument(tracing::Span::current()),
+            );
             Ok(Redirect::to("/profiel?gegevens=gevraagd#mijn-gegevens").into_response())
         }
     }
@@ -172,23 +206,14 @@ async fn build(state: &AppState, user_id: i32) -> anyhow::Result<()> {
         return Ok(());
     };
     let lang = Lang::parse(&data.person.lang).unwrap_or_default();
-    let dir = exports_dir(&state.settings.data_dir);
-    tokio::fs::create_dir_all(&dir).await?;
     let name = format!("{}.zip", &tokens::random_secret()[..32]);
-    let partial = dir.join(format!("{name}.partial"));
-    let done = dir.join(&name);
-    let base_url = state.settings.base_url.clone();
-    let uploads = state.settings.uploads_dir.clone();
-    let (data, written) = tokio::task::spawn_blocking(move || {
-        let written = archive::write_zip(&data, lang, &base_url, &uploads, &partial)
-            .and_then(|()| Ok(std::fs::rename(&partial, &done)?));
-        if written.is_err() {
-            let _ = std::fs::remove_file(&partial);
-        }
-        (data, written)
-    })
-    .await?;
-    written?;
+    let work = work_dir(&state.settings.data_dir).join(&name[..32]);
+    tokio::fs::create_dir_all(&work).await?;
+    let written = write_and_store(state, data, lang, &name, &work).await;
+    if let Err(err) = tokio::fs::remove_dir_all(&work).await {
+        tracing::warn!(error = %err, "removing an export's work folder failed");
+    }
+    let data = written?;
 
     let now = Utc::now();
     let expires = now + Purpose::Export.lifetime();
@@ -203,7 +228,7 @@ async fn build(state: &AppState, user_id: i32) -> anyhow::Result<()> {
         .await?;
     if updated.rows_affected != 1 {
         // The account went meanwhile.
-        remove_file(&state.settings.data_dir, Some(&name)).await;
+        remove_file(&state.storage.exports, Some(&name)).await;
         return Ok(());
     }
     let secret = tokens::issue(&state.db, Purpose::Export, Some(user_id)).await?;
@@ -223,6 +248,28 @@ async fn build(state: &AppState, user_id: i32) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Writes the zip in `work` (on a blocking thread) and puts it in the storage as `name`.
+async fn write_and_store(
+    state: &AppState,
+    data: archive::Gathered,
+    lang: Lang,
+    name: &str,
+    work: &Path,
+) -> anyhow::Result<archive::Gathered> {
+    let uploads = stage_attachments(&state.storage.files, &data, &work.join("files")).await?;
+    let zip = work.join(name);
+    let base_url = state.settings.base_url.clone();
+    let out = zip.clone();
+    let (data, written) = tokio::task::spawn_blocking(move || {
+        let written = archive::write_zip(&data, lang, &base_url, &uploads, &out);
+        (data, written)
+    })
+    .await?;
+    written?;
+    state.storage.exports.put_file(name, &zip).await?;
+    Ok(data)
+}
+
 /// GET /profiel/gegevens/{token}: the zip, once, to the member it was made for.
 pub async fn download_export(
     State(state): State<AppState>,
@@ -238,12 +285,9 @@ pub async fn download_export(
         return Ok(not_yours(&ctx));
     }
     let row = current(&state.db, person.id).await?;
-    let Some((row, path)) = row.filter(|r| r.status == export::READY).and_then(|r| {
-        let path = r
-            .file_name
-            .as_deref()
-            .and_then(|n| file_of(&state.settings.data_dir, n))?;
-        Some((r, path))
+    let Some((row, key)) = row.filter(|r| r.status == export::READY).and_then(|r| {
+        let key = r.file_name.as_deref().and_then(file_of)?.to_string();
+        Some((r, key))
     }) else {
         return Ok(gone(&ctx));
     };
@@ -253,16 +297,16 @@ pub async fn download_export(
     {
         return Ok(gone(&ctx));
     }
-    let opened = tokio::fs::File::open(&path).await;
-    // Downloaded (or lost): the row and the file go now. An open file stays readable
-    // after its name is removed, so the download streams on.
+    let opened = state.storage.exports.stream(&key).await;
+    // Downloaded (or lost): the row and the file go now. A file being read stays readable
+    // after it is deleted (on disk and in a bucket), so the download streams on.
     export::Entity::delete_many()
         .filter(export::Column::UserId.eq(person.id))
         .filter(export::Column::RequestedAt.eq(row.requested_at))
         .exec(&state.db)
         .await?;
-    remove_file(&state.settings.data_dir, row.file_name.as_deref()).await;
-    let Ok(file) = opened else {
+    remove_file(&state.storage.exports, row.file_name.as_deref()).await;
+    let Ok(Some(file)) = opened else {
         tracing::error!(
             user_id = person.id,
             "a finished data export's file is missing"
@@ -279,27 +323,9 @@ pub async fn download_export(
             ),
             (header::CACHE_CONTROL, "no-store".to_string()),
         ],
-        Body::from_stream(chunks(file)),
+        Body::from_stream(file.body),
     )
         .into_response())
-}
-
-/// A file as a stream of chunks, so a large zip never sits in memory whole.
-fn chunks(
-    file: tokio::fs::File,
-) -> impl futures_util::Stream<Item = std::io::Result<Bytes>> + Send {
-    futures_util::stream::unfold(Some(file), |file| async move {
-        let mut file = file?;
-        let mut buffer = vec![0u8; 64 * 1024];
-        match file.read(&mut buffer).await {
-            Ok(0) => None,
-            Ok(n) => {
-                buffer.truncate(n);
-                Some((Ok(Bytes::from(buffer)), Some(file)))
-            }
-            Err(err) => Some((Err(err), None)),
-        }
-    })
 }
 
 /// "This link was used or has expired", with a button to ask again.
@@ -336,7 +362,7 @@ fn not_yours(ctx: &Ctx) -> Response {
 /// The retention job calls this daily; the hourly housekeeping does too.
 pub async fn purge_expired_exports(
     db: &impl ConnectionTrait,
-    data_dir: &Path,
+    exports: &Folder,
 ) -> anyhow::Result<u64> {
     let now = Utc::now();
     let expired = export::Entity::find()
@@ -362,7 +388,7 @@ pub async fn purge_expired_exports(
             .filter(export::Column::RequestedAt.eq(row.requested_at))
             .exec(db)
             .await?;
-        remove_file(data_dir, row.file_name.as_deref()).await;
+        remove_file(exports, row.file_name.as_deref()).await;
         removed += deleted.rows_affected;
     }
     // Files no row knows of, older than the longest a link lives.
@@ -372,21 +398,11 @@ pub async fn purge_expired_exports(
         .into_iter()
         .filter_map(|r| r.file_name)
         .collect();
-    let oldest = std::time::SystemTime::now()
-        .checked_sub((Purpose::Export.lifetime() + Duration::days(1)).to_std()?)
-        .unwrap_or(std::time::UNIX_EPOCH);
-    if let Ok(mut entries) = tokio::fs::read_dir(exports_dir(data_dir)).await {
-        while let Some(entry) = entries.next_entry().await? {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            let old = entry
-                .metadata()
-                .await
-                .and_then(|m| m.modified())
-                .is_ok_and(|at| at < oldest);
-            if old && !known.contains(&name) {
-                tokio::fs::remove_file(entry.path()).await?;
-                removed += 1;
-            }
+    let oldest = now - Purpose::Export.lifetime() - Duration::days(1);
+    for stored in exports.list_dated().await? {
+        if stored.modified < oldest && !known.contains(&stored.key) {
+            exports.delete(&stored.key).await?;
+            removed += 1;
         }
     }
     Ok(removed)

@@ -185,7 +185,7 @@ async fn a_pdf_comes_back_without_its_author_or_xmp() {
 }
 
 /// The start of a .docx (a zip whose first entry is under `word/`): enough for the type.
-fn docx() -> Vec<u8> {
+pub(crate) fn docx() -> Vec<u8> {
     let mut bytes = b"PK\x03\x04".to_vec();
     bytes.extend_from_slice(&[0; 26]);
     bytes.extend_from_slice(b"word/document.xml");

@@ -107,7 +107,7 @@ pub struct Scratch {
 }
 
 impl Scratch {
-    async fn new() -> Scratch {
+    pub async fn new() -> Scratch {
         let folder = tempfile::tempdir().expect("temp dir");
         let database = match std::env::var("ERBIJ_TEST_DATABASE_URL") {
             Ok(admin_url) if !admin_url.is_empty() => {
@@ -131,7 +131,17 @@ impl Scratch {
         self.folder.path()
     }
 
-    fn database_url(&self) -> String {
+    /// The settings of a site in this folder and database (before `resolved`).
+    pub fn settings(&self) -> Settings {
+        Settings {
+            data_dir: self.path().to_path_buf(),
+            database_url: self.database_url(),
+            base_url: "http://erbij.test".into(),
+            ..Settings::default()
+        }
+    }
+
+    pub fn database_url(&self) -> String {
         match &self.database {
             Some((admin_url, name)) => {
                 let (base, _) = admin_url.rsplit_once('/').expect("URL has a database part");
@@ -184,13 +194,13 @@ impl TestApp {
 
     /// A fresh site with some settings changed.
     pub async fn with_settings(change: impl FnOnce(&mut Settings)) -> TestApp {
-        let dir = Scratch::new().await;
-        let mut settings = Settings {
-            data_dir: dir.path().to_path_buf(),
-            database_url: dir.database_url(),
-            base_url: "http://erbij.test".into(),
-            ..Settings::default()
-        };
+        TestApp::on(Scratch::new().await, change).await
+    }
+
+    /// A site in a folder (and, on PostgreSQL, a database) made beforehand, such as one a
+    /// backup was restored into.
+    pub async fn on(dir: Scratch, change: impl FnOnce(&mut Settings)) -> TestApp {
+        let mut settings = dir.settings();
         change(&mut settings);
         let settings = settings.resolved();
         let outbox = settings.outbox_dir.clone();

@@ -32,7 +32,7 @@ fn unzip(bytes: &[u8]) -> Vec<(String, String)> {
         .collect()
 }
 
-fn export_link(text: &str) -> String {
+pub(crate) fn export_link(text: &str) -> String {
     let start = text
         .find("/profiel/gegevens/")
         .expect("the mail has the link");
@@ -265,7 +265,7 @@ async fn zips_nobody_downloaded_are_deleted_when_their_link_expires() {
     .insert(&app.state.db)
     .await
     .expect("an old export");
-    let purged = erbij::own_data::purge_expired_exports(&app.state.db, app.dir.path())
+    let purged = erbij::own_data::purge_expired_exports(&app.state.db, &app.state.storage.exports)
         .await
         .expect("purge");
     assert_eq!(purged, 1);

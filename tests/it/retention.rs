@@ -438,7 +438,7 @@ async fn expired_or_used_tokens_expired_sessions_and_old_counters_go() {
         .expect("counter");
     }
 
-    let report = retention::run(&app.state.db, &app.state.settings.data_dir)
+    let report = retention::run(&app.state.db, &app.state.storage)
         .await
         .expect("run");
     assert_eq!((report.sessions, report.throttle_counts), (1, 1));
@@ -483,7 +483,7 @@ async fn a_run_reports_its_counts_once_in_the_audit_log_without_personal_data() 
     )
     .await;
 
-    let report = retention::run(&app.state.db, &app.state.settings.data_dir)
+    let report = retention::run(&app.state.db, &app.state.storage)
         .await
         .expect("run");
     assert_eq!(report.unconfirmed_subscriptions, 1);
@@ -517,7 +517,7 @@ async fn a_run_reports_its_counts_once_in_the_audit_log_without_personal_data() 
         .assert_contains("Bewaartermijnen toegepast");
 
     // Nothing left: the next run removes nothing and says so.
-    let again = retention::run(&admin.state.db, &admin.state.settings.data_dir)
+    let again = retention::run(&admin.state.db, &admin.state.storage)
         .await
         .expect("run");
     assert_eq!(again, retention::Report::default());

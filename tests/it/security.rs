@@ -214,7 +214,9 @@ async fn a_lost_database_gets_a_calm_page_without_internals() {
         .assert_contains("Even niet bereikbaar")
         .assert_lacks("sqlx")
         .assert_lacks("pool");
-    app.get("/healthz").await.assert_status(503);
+    // Not ready, but alive: a database away for a moment is no reason to restart the server.
+    app.get("/readyz").await.assert_status(503);
+    app.get("/healthz").await.assert_status(200);
 }
 
 /// Signs in from `n` browsers at once (all from the test's one address), one email each
