@@ -305,9 +305,18 @@ async fn housekeeping(state: AppState) {
     }
 }
 
-/// Once at start-up: images uploaded before uploads were cleaned are cleaned now.
+/// Once at start-up: images uploaded before uploads were cleaned are cleaned now (by one
+/// instance; the others wait and find them clean).
 async fn clean_earlier_images(state: AppState) {
-    match crate::forum::attachments::clean_earlier_images(&state).await {
+    let cleaned = db::one_at_a_time(
+        &state.db,
+        db::Lock::EarlierImages,
+        crate::forum::attachments::clean_earlier_images(&state),
+    )
+    .await
+    .map_err(crate::error::AppError::from)
+    .and_then(|cleaned| cleaned);
+    match cleaned {
         Ok(0) => {}
         Ok(n) => {
             tracing::info!(cleaned = n, "earlier images re-encoded without metadata");

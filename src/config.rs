@@ -124,12 +124,16 @@ impl Settings {
     /// conventional `DATABASE_URL` and `SMTP_URL`.
     pub fn load() -> Result<Self, Box<figment::Error>> {
         let file = std::env::var("ERBIJ_CONFIG").unwrap_or_else(|_| "erbij.toml".into());
-        let settings: Settings = Figment::from(Serialized::defaults(Settings::default()))
+        let mut figment = Figment::from(Serialized::defaults(Settings::default()))
             .merge(Toml::file(file))
-            .merge(Env::prefixed("ERBIJ_"))
-            .merge(Env::raw().only(&["DATABASE_URL", "SMTP_URL"]))
-            .extract()
-            .map_err(Box::new)?;
+            .merge(Env::prefixed("ERBIJ_").ignore(&["metrics_token"]))
+            .merge(Env::raw().only(&["DATABASE_URL", "SMTP_URL"]));
+        // A token is the text as given, also when it is all digits (figment would read those
+        // as a number, and drop leading zeros).
+        if let Some(token) = Env::var("ERBIJ_METRICS_TOKEN") {
+            figment = figment.merge(Serialized::default("metrics_token", token));
+        }
+        let settings: Settings = figment.extract().map_err(Box::new)?;
         Ok(settings.resolved())
     }
 
@@ -239,13 +243,14 @@ mod tests {
                 None
             );
             jail.set_env("ERBIJ_METRICS_BIND", "10.0.0.5:9100");
-            jail.set_env("ERBIJ_METRICS_TOKEN", "geheim");
+            // A token of digits only is still a text.
+            jail.set_env("ERBIJ_METRICS_TOKEN", "0123456789");
             let s = Settings::load().map_err(|e| e.to_string())?;
             assert_eq!(
                 s.metrics_bind,
                 Some(SocketAddr::from(([10, 0, 0, 5], 9100)))
             );
-            assert_eq!(s.metrics_token, "geheim");
+            assert_eq!(s.metrics_token, "0123456789");
             jail.set_env("ERBIJ_METRICS_BIND", "nowhere");
             assert!(Settings::load().is_err());
             Ok(())

@@ -25,7 +25,8 @@ struct Composed {
 /// The server's own schedule: at every turn, compose what is due (one instance at a time),
 /// then send what is queued. A turn comes every minute, sooner when a new post wakes it, and
 /// when a mail in the outbox comes due — a retry's time, or the end of a lease a stopped
-/// instance left — at that moment.
+/// instance left — at that moment. At a stop it ends after the turn under way (whose sending
+/// stops after the mails under way).
 pub async fn run_schedule(state: AppState) {
     let mut composed = Composed::default();
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
@@ -41,6 +42,7 @@ pub async fn run_schedule(state: AppState) {
             _ = tick.tick() => {}
             () = state.wake_mail.notified() => {}
             () = due => {}
+            () = state.stopping.wait() => return,
         }
         if let Err(err) =
             db::one_at_a_time(&state.db, Lock::Mails, compose(&state, &mut composed)).await
@@ -70,6 +72,7 @@ pub async fn run_schedule(state: AppState) {
             }
             _ => None,
         };
+        state.vitals.mail_turn_done();
     }
 }
 

@@ -65,15 +65,17 @@ const BUCKETS: &[f64] = &[
 pub fn install() -> &'static PrometheusHandle {
     static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
     HANDLE.get_or_init(|| {
-        let builder = PrometheusBuilder::new();
-        let recorder = match builder.set_buckets_for_metric(Matcher::Full(HTTP_SECONDS.into()), BUCKETS)
-        {
-            Ok(builder) => builder.build_recorder(),
-            Err(_) => PrometheusBuilder::new().build_recorder(),
-        };
+        let recorder = PrometheusBuilder::new()
+            .set_buckets_for_metric(Matcher::Full(HTTP_SECONDS.into()), BUCKETS)
+            .map_or_else(
+                |_| PrometheusBuilder::new().build_recorder(),
+                PrometheusBuilder::build_recorder,
+            );
         let handle = recorder.handle();
         if metrics::set_global_recorder(recorder).is_err() {
-            tracing::warn!("another metrics recorder was installed: /metrics shows only what is read when asked");
+            tracing::warn!(
+                "another metrics recorder is installed; /metrics shows scrape-time figures only"
+            );
         }
         describe();
         handle

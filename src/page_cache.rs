@@ -882,20 +882,30 @@ pub async fn listen_to_instances(state: AppState) {
         tracing::error!(error = %err, "cannot listen for other instances' page changes");
         return;
     }
+    // Pages kept before now (the server answers before it listens) may miss a change another
+    // instance announced meanwhile.
+    state.pages.everything_changed_here();
     let _ = state.pages.others.set(pool);
     loop {
-        match listener.recv().await {
-            Ok(n) => {
+        // `try_recv`, not `recv`: `recv` reconnects without a word, and what the others said
+        // while the connection was down would be lost unnoticed.
+        match listener.try_recv().await {
+            Ok(Some(n)) => {
                 if let Some((from, message)) = n.payload().split_once('|')
                     && from != state.pages.instance
                 {
                     state.pages.apply(message);
                 }
             }
-            Err(err) => {
+            Ok(None) => {
                 // The connection dropped and came back: what changed meanwhile is unknown.
-                tracing::warn!(error = %err, "listening for page changes was interrupted");
+                tracing::warn!("listening for page changes was interrupted");
                 state.pages.everything_changed_here();
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, "listening for page changes failed; trying again");
+                state.pages.everything_changed_here();
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
             }
         }
     }

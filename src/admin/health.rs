@@ -103,6 +103,15 @@ fn view(ctx: &Ctx, h: &Health) -> Markup {
         Some(at) => when(ctx, at),
         None => html! { (ctx.t("health.none")) },
     };
+    let schema = match h.schema {
+        Schema::Current => {
+            rust_i18n::t!("health.schema_current", locale = lang, count = h.migrations).into_owned()
+        }
+        Schema::Behind(n) => {
+            rust_i18n::t!("health.schema_behind", locale = lang, count = n).into_owned()
+        }
+        Schema::Ahead => ctx.t("health.schema_ahead").into_owned(),
+    };
     html! {
         h2 { (ctx.t("health.database")) }
         dl {
@@ -115,11 +124,7 @@ fn view(ctx: &Ctx, h: &Health) -> Markup {
             }
             dt { (ctx.t("health.schema")) }
             dd {
-                @match h.schema {
-                    Schema::Current => (rust_i18n::t!("health.schema_current", locale = lang, count = h.migrations)),
-                    Schema::Behind(n) => strong { (rust_i18n::t!("health.schema_behind", locale = lang, count = n)) },
-                    Schema::Ahead => (ctx.t("health.schema_ahead")),
-                }
+                @if matches!(h.schema, Schema::Behind(_)) { strong { (schema) } } @else { (schema) }
             }
         }
         h2 { (ctx.t("health.mail")) }

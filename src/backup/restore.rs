@@ -149,14 +149,12 @@ async fn refuse_unless_empty(settings: &Settings, database: Option<&Path>) -> an
     match database {
         Some(file) => {
             let dir = &settings.data_dir;
-            if let Ok(mut entries) = std::fs::read_dir(dir) {
-                anyhow::ensure!(
-                    entries.next().is_none(),
-                    "the data folder {} is not empty: restore into a new, empty one (set \
-                     ERBIJ_DATA_DIR); nothing was changed",
-                    dir.display()
-                );
-            }
+            anyhow::ensure!(
+                !holds_files(dir)?,
+                "the data folder {} is not empty: restore into a new, empty one (set \
+                 ERBIJ_DATA_DIR); nothing was changed",
+                dir.display()
+            );
             anyhow::ensure!(
                 !file.exists(),
                 "{} exists: restore into a site without a database; nothing was changed",
@@ -194,6 +192,23 @@ async fn refuse_unless_empty(settings: &Settings, database: Option<&Path>) -> an
     Ok(())
 }
 
+/// Whether a folder (or one inside it) holds a file: empty folders, such as those a restore
+/// stopped early made, hold nothing to overwrite.
+fn holds_files(dir: &Path) -> anyhow::Result<bool> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(err) => return Err(err).with_context(|| format!("cannot read {}", dir.display())),
+    };
+    for entry in entries {
+        let entry = entry?;
+        if !entry.file_type()?.is_dir() || holds_files(&entry.path())? {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
 /// Copies the SQLite file under a temporary name and renames it: a half-copied file is never
 /// taken for the database.
 async fn copy_into_place(from: &Path, to: &Path) -> anyhow::Result<()> {
@@ -214,6 +229,17 @@ async fn copy_into_place(from: &Path, to: &Path) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn empty_folders_hold_nothing_to_overwrite() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(!holds_files(&dir.path().join("absent")).unwrap());
+        std::fs::create_dir_all(dir.path().join("uploads/ab")).unwrap();
+        std::fs::create_dir_all(dir.path().join("exports")).unwrap();
+        assert!(!holds_files(dir.path()).unwrap());
+        std::fs::write(dir.path().join("uploads/ab/abc"), b"x").unwrap();
+        assert!(holds_files(dir.path()).unwrap());
+    }
 
     #[test]
     fn the_sqlite_file_comes_from_the_url() {

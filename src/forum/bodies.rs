@@ -99,8 +99,13 @@ pub fn html(post: &post::Model) -> Markup {
 
 /// Renders again every post whose HTML an older renderer made, a batch at a time; returns
 /// the threads whose posts changed. A post written meanwhile already has the new version
-/// and is left alone.
+/// and is left alone. Instances starting together do it once: one renders, the others wait
+/// and find nothing left ([`Lock::StaleBodies`](crate::db::Lock::StaleBodies)).
 pub async fn render_stale(db: &DatabaseConnection) -> Result<Vec<i32>, DbErr> {
+    crate::db::one_at_a_time(db, crate::db::Lock::StaleBodies, render_stale_here(db)).await?
+}
+
+async fn render_stale_here(db: &DatabaseConnection) -> Result<Vec<i32>, DbErr> {
     let mut threads = Vec::new();
     let mut after = 0;
     loop {
@@ -125,14 +130,17 @@ pub async fn render_stale(db: &DatabaseConnection) -> Result<Vec<i32>, DbErr> {
         .map_err(|e| DbErr::Custom(e.to_string()))?;
         let txn = db.begin().await?;
         for (id, thread, html) in rendered {
-            post::Entity::update_many()
+            let updated = post::Entity::update_many()
                 .col_expr(post::Column::BodyHtml, Expr::value(html))
                 .col_expr(post::Column::HtmlVersion, Expr::value(RENDERER_VERSION))
                 .filter(post::Column::Id.eq(id))
                 .filter(post::Column::HtmlVersion.lt(RENDERER_VERSION))
                 .exec(&txn)
                 .await?;
-            threads.push(thread);
+            // Written anew meanwhile (an edit): that thread's pages changed already.
+            if updated.rows_affected > 0 {
+                threads.push(thread);
+            }
         }
         txn.commit().await?;
     }

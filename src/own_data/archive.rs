@@ -238,10 +238,10 @@ pub async fn gather(db: &impl ConnectionTrait, user_id: i32) -> Result<Option<Ga
     }))
 }
 
-/// Where a stored attachment lives (the uploads folder, by content hash).
+/// Where a stored attachment lives in a local copy of the files (by content hash).
 fn stored_file(uploads_dir: &Path, sha: &str) -> Option<PathBuf> {
-    let valid = sha.len() == 64 && sha.bytes().all(|b| b.is_ascii_hexdigit());
-    valid.then(|| uploads_dir.join(&sha[..2]).join(sha))
+    crate::storage::attachment_key(sha, crate::media::Variant::Full)
+        .map(|key| uploads_dir.join(key))
 }
 
 /// A file name safe inside the zip: no folders, no control characters.

@@ -562,10 +562,17 @@ pub async fn build_if_needed(db: &sea_orm::DatabaseConnection) -> Result<(), DbE
     if built_version(db).await? == Some(VERSION) {
         return Ok(());
     }
-    tracing::info!("building the search index");
-    let n = reindex(db, &ProgressBar::hidden()).await?;
-    tracing::info!(texts = n, "search index built");
-    Ok(())
+    // Instances starting together: one builds, the others wait for it and find it built.
+    crate::db::one_at_a_time(db, crate::db::Lock::SearchIndex, async {
+        if built_version(db).await? == Some(VERSION) {
+            return Ok(());
+        }
+        tracing::info!("building the search index");
+        let n = reindex(db, &ProgressBar::hidden()).await?;
+        tracing::info!(texts = n, "search index built");
+        Ok(())
+    })
+    .await?
 }
 
 #[cfg(test)]

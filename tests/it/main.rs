@@ -19,6 +19,7 @@ mod directory;
 mod experts;
 mod forum;
 mod hearing_back;
+mod instances;
 mod interventions;
 mod leaving;
 mod long_texts;
