@@ -7,7 +7,7 @@
 //! The manifest is written last, so a folder without one is a backup that did not finish;
 //! restore checks every checksum before it writes anything.
 //!
-//! The `*_command` functions are what `erbij backup …` and `erbij export-to-postgres` run:
+//! The `*_command` functions are what `erbij backup …` and `erbij export --to postgres` run:
 //! a progress bar on the terminal, one closing line.
 
 use std::{
@@ -73,11 +73,11 @@ pub async fn restore_command(settings: Settings, from: &Path) -> anyhow::Result<
     Ok(())
 }
 
-/// `erbij export-to-postgres --url URL`.
+/// `erbij export --to postgres --url URL`.
 pub async fn export_command(settings: Settings, url: &str) -> anyhow::Result<()> {
     anyhow::ensure!(
         settings.is_sqlite(),
-        "this site already runs on PostgreSQL ({}); export-to-postgres moves a SQLite site",
+        "this site already runs on PostgreSQL ({}); `export --to postgres` moves a SQLite site",
         pg_tools::without_password(&settings.database_url)
     );
     let started = Instant::now();

@@ -71,8 +71,11 @@ enum Command {
         command: BackupCommand,
     },
     /// Copy this SQLite site into an empty PostgreSQL database (then point DATABASE_URL
-    /// at it).
-    ExportToPostgres {
+    /// at it): `erbij export --to postgres --url postgres://…`.
+    Export {
+        /// What to move the site to; PostgreSQL is the one other database.
+        #[arg(long, value_parser = ["postgres"])]
+        to: String,
         /// The PostgreSQL database, such as postgres://erbij:PASSWORD@localhost/erbij.
         #[arg(long, env = "ERBIJ_EXPORT_URL", hide_env_values = true)]
         url: String,
@@ -182,7 +185,7 @@ async fn main() -> ExitCode {
         Command::Backup {
             command: BackupCommand::Restore { from },
         } => erbij::backup::restore_command(settings, &from).await,
-        Command::ExportToPostgres { url } => erbij::backup::export_command(settings, &url).await,
+        Command::Export { to: _, url } => erbij::backup::export_command(settings, &url).await,
         Command::Digest {
             command: DigestCommand::Preview { email },
         } => preview_digest(settings, &email).await,

@@ -39,7 +39,7 @@ pub async fn restore(
     anyhow::ensure!(
         manifest.database == here,
         "this is a backup of a {} site and this site is configured for {}: restore it into a \
-         site on {} (a SQLite site moves to PostgreSQL with `erbij export-to-postgres`)",
+         site on {} (a SQLite site moves to PostgreSQL with `erbij export --to postgres`)",
         manifest.database.name(),
         here.name(),
         manifest.database.name()

@@ -1,4 +1,4 @@
-//! Moving a site from SQLite to an empty PostgreSQL database (`erbij export-to-postgres`).
+//! Moving a site from SQLite to an empty PostgreSQL database (`erbij export --to postgres`).
 //!
 //! The target gets its schema from the migrations (so `seaql_migrations` is the migrator's
 //! own), then every table's rows are copied through its entity: each value is read and
@@ -69,7 +69,7 @@ pub async fn export_deferring(
 ) -> anyhow::Result<Exported> {
     anyhow::ensure!(
         target.get_database_backend() == DbBackend::Postgres,
-        "the target of export-to-postgres must be a PostgreSQL database"
+        "the target of `export --to postgres` must be a PostgreSQL database"
     );
     crate::db::migrate(target)
         .await
@@ -80,7 +80,7 @@ pub async fn export_deferring(
     let with_rows = tables_with_rows(target, &target_tables).await?;
     anyhow::ensure!(
         with_rows.is_empty(),
-        "the target database already has rows (in {}): export-to-postgres only writes into \
+        "the target database already has rows (in {}): `export --to postgres` only writes into \
          an empty database",
         with_rows.join(", ")
     );

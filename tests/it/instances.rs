@@ -43,8 +43,8 @@ async fn two_instances_starting_at_once_migrate_and_seed_once() {
     }
     let scratch = Scratch::new().await;
     let url = scratch.database_url();
-    let a = Instance::start("a", scratch.path(), &url, &[]);
-    let b = Instance::start("b", scratch.path(), &url, &[]);
+    let mut a = Instance::start("a", scratch.path(), &url, &[]);
+    let mut b = Instance::start("b", scratch.path(), &url, &[]);
     tokio::join!(a.wait_until_up(), b.wait_until_up());
 
     let db = sea_orm::Database::connect(url.as_str()).await.unwrap();
@@ -74,7 +74,7 @@ async fn two_instances_serve_one_site_and_do_each_job_once() {
     let url = site.state.settings.database_url.clone();
     // Digests at Monday 0:00, so the day's bundle is due whatever the hour of the run.
     let env = [("ERBIJ_DIGEST_HOUR", "0")];
-    let a = Instance::start("a", site.dir.path(), &url, &env);
+    let mut a = Instance::start("a", site.dir.path(), &url, &env);
     let mut b = Instance::start("b", site.dir.path(), &url, &env);
     tokio::join!(a.wait_until_up(), b.wait_until_up());
     let db = &site.state.db;
@@ -156,9 +156,13 @@ async fn two_instances_serve_one_site_and_do_each_job_once() {
         .await
         .assert_status(303);
     let replied = Instant::now();
-    loop {
+    for asked in 1.. {
         let seen = visitor.get(&b.url(&page)).await;
         if seen.body.contains("Millinxbuurt") {
+            eprintln!(
+                "the reply was on B's page at the {asked}. request, {:?} after A's answer",
+                replied.elapsed()
+            );
             seen.assert_contains("Zin aan de keukentafel");
             break;
         }
@@ -168,10 +172,6 @@ async fn two_instances_serve_one_site_and_do_each_job_once() {
         );
         tokio::time::sleep(StdDuration::from_millis(5)).await;
     }
-    eprintln!(
-        "the reply was on B's page {:?} after A's answer",
-        replied.elapsed()
-    );
 
     // Every scheduled mail is queued once, between the two, and sent once.
     let keys = [
@@ -221,7 +221,7 @@ async fn two_instances_serve_one_site_and_do_each_job_once() {
         .unwrap();
     assert_eq!(waiting.len(), 1, "{waiting:#?}");
     b.kill();
-    let b = Instance::start("b", site.dir.path(), &url, &env);
+    let mut b = Instance::start("b", site.dir.path(), &url, &env);
     b.wait_until_up().await;
     wait_for("the restarted B's start-up work", || async {
         b.log().matches("retention run").count() == 2
@@ -282,9 +282,12 @@ async fn a_killed_instance_leaves_its_mails_to_the_other() {
         all.push(("SMTP_URL", smtp.url()));
         all
     };
+    // A starts first and sends a few; then B comes up beside it.
     let mut a = Instance::start_with("a", site.dir.path(), &url, &with(&slow));
-    let b = Instance::start_with("b", site.dir.path(), &url, &with(&quick));
-    tokio::join!(a.wait_until_up(), b.wait_until_up());
+    a.wait_until_up().await;
+    wait_for("A's first mails", || async { slow.count() >= 2 }).await;
+    let mut b = Instance::start_with("b", site.dir.path(), &url, &with(&quick));
+    b.wait_until_up().await;
     let db = &site.state.db;
 
     // A row still being sent after 300 ms is A's: B's server answers at once, A's after a
@@ -362,6 +365,9 @@ async fn a_killed_instance_leaves_its_mails_to_the_other() {
     );
     b.assert_no_errors();
 }
+
+/// Posts in the long thread of [`site_with_work_due`].
+const LONG_THREAD: i32 = 800;
 
 /// Everything the site's jobs will find due when the instances start, and the thread.
 async fn site_with_work_due(site: &TestApp) -> i32 {
@@ -506,7 +512,43 @@ async fn site_with_work_due(site: &TestApp) -> i32 {
     .insert(db)
     .await
     .unwrap();
-    // Bodies an older renderer made, and an index of another make-up: rebuilt at start.
+    // A long thread, and bodies an older renderer made, and an index of another make-up:
+    // the start-up work has a few seconds' worth to do (time for the two to meet).
+    let long = kees
+        .start_thread(
+            "zingeving",
+            "Wandelgroep in Charlois",
+            "Elke dinsdag.",
+            "public",
+        )
+        .await;
+    let kees_id = user_id(db, "kees@buurtkracht.nl").await;
+    let replies: Vec<post::ActiveModel> = (2..=LONG_THREAD)
+        .map(|position| post::ActiveModel {
+            thread_id: Set(long),
+            author_id: Set(kees_id),
+            position: Set(position),
+            body: Set(format!(
+                "Week {position}: we liepen **langs de Maas** en dronken koffie bij de buren."
+            )),
+            body_html: Set(String::new()),
+            html_version: Set(0),
+            created_at: Set(now),
+            ..Default::default()
+        })
+        .collect();
+    for chunk in replies.chunks(200) {
+        post::Entity::insert_many(chunk.to_vec())
+            .exec(db)
+            .await
+            .unwrap();
+    }
+    thread::Entity::update_many()
+        .col_expr(thread::Column::PostCount, Expr::value(LONG_THREAD))
+        .filter(thread::Column::Id.eq(long))
+        .exec(db)
+        .await
+        .unwrap();
     post::Entity::update_many()
         .col_expr(post::Column::HtmlVersion, Expr::value(0))
         .exec(db)
@@ -623,7 +665,7 @@ impl Instance {
         assert!(errors.is_empty(), "errors logged:\n{}", errors.join("\n"));
     }
 
-    async fn wait_until_up(&self) {
+    async fn wait_until_up(&mut self) {
         let http = reqwest::Client::new();
         let started = Instant::now();
         loop {
@@ -631,6 +673,9 @@ impl Instance {
                 && answer.status() == 200
             {
                 return;
+            }
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!("the instance stopped ({status}):\n{}", self.log());
             }
             assert!(
                 started.elapsed() < StdDuration::from_secs(30),

@@ -71,6 +71,24 @@ async fn signed_in_member(app: &mut TestApp) {
     app.join("jongeren").await;
 }
 
+/// Starts a members-only thread in "jongeren" with these files; answers its address.
+async fn thread_with(app: &mut TestApp, title: &str, files: &[(&str, &str, &[u8])]) -> String {
+    let posted = app
+        .post_multipart(
+            "/praktijken/jongeren/nieuw",
+            &[
+                ("title", title),
+                ("body", "Zie de bijlagen."),
+                ("visibility", "members"),
+                ("action", "post"),
+            ],
+            files,
+        )
+        .await;
+    assert_eq!(posted.status, 303, "{}", posted.body);
+    posted.location().to_string()
+}
+
 /// The newest attachment row.
 async fn last_attachment(app: &TestApp) -> erbij::entities::attachment::Model {
     use sea_orm::QueryOrder;
@@ -90,20 +108,13 @@ async fn a_photo_lives_in_the_bucket_is_served_by_permission_and_leaves_with_its
     let mut app = TestApp::with_settings(|s| on_s3(s, &endpoint)).await;
     signed_in_member(&mut app).await;
     let photo = images::jpeg(1600, 1200);
-    let posted = app
-        .post_multipart(
-            "/praktijken/jongeren/nieuw",
-            &[
-                ("title", "Foto van de buurttafel"),
-                ("body", "Zo zag het eruit."),
-                ("visibility", "members"),
-                ("action", "post"),
-            ],
-            &[("files", "tafel.jpg", &photo)],
-        )
-        .await;
-    assert_eq!(posted.status, 303, "{}", posted.body);
-    let thread = app.get(posted.location()).await;
+    let thread = thread_with(
+        &mut app,
+        "Foto van de buurttafel",
+        &[("files", "tafel.jpg", &photo)],
+    )
+    .await;
+    let thread = app.get(&thread).await;
     thread.assert_contains("tafel.jpg");
     let file = last_attachment(&app).await;
 
@@ -170,19 +181,12 @@ async fn a_data_export_waits_in_the_bucket_and_holds_the_members_file() {
     let mut app = TestApp::with_settings(|s| on_s3(s, &endpoint)).await;
     signed_in_member(&mut app).await;
     let docx = crate::attachments::docx();
-    let posted = app
-        .post_multipart(
-            "/praktijken/jongeren/nieuw",
-            &[
-                ("title", "Werkblad voor het huisbezoek"),
-                ("body", "Het werkblad zit erbij."),
-                ("visibility", "members"),
-                ("action", "post"),
-            ],
-            &[("files", "werkblad.docx", &docx)],
-        )
-        .await;
-    assert_eq!(posted.status, 303, "{}", posted.body);
+    thread_with(
+        &mut app,
+        "Werkblad voor het huisbezoek",
+        &[("files", "werkblad.docx", &docx)],
+    )
+    .await;
 
     app.post("/profiel/gegevens", &[]).await.assert_status(303);
     let mail = app
@@ -230,22 +234,15 @@ async fn storage_migrate_copies_checks_and_resumes_and_the_site_serves_from_the_
     let mut app = TestApp::new().await;
     signed_in_member(&mut app).await;
     let docx = crate::attachments::docx();
-    let posted = app
-        .post_multipart(
-            "/praktijken/jongeren/nieuw",
-            &[
-                ("title", "Twee bestanden"),
-                ("body", "Een foto en een werkblad."),
-                ("visibility", "members"),
-                ("action", "post"),
-            ],
-            &[
-                ("files", "foto.jpg", &images::jpeg(800, 600)),
-                ("files", "werkblad.docx", &docx),
-            ],
-        )
-        .await;
-    assert_eq!(posted.status, 303, "{}", posted.body);
+    thread_with(
+        &mut app,
+        "Twee bestanden",
+        &[
+            ("files", "foto.jpg", &images::jpeg(800, 600)),
+            ("files", "werkblad.docx", &docx),
+        ],
+    )
+    .await;
     let on_disk = files_on_disk(&app).len();
     assert_eq!(on_disk, 4, "a photo in three sizes and a document");
 
