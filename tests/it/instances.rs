@@ -89,6 +89,8 @@ async fn two_instances_serve_one_site_and_do_each_job_once() {
             && logs.iter().all(|l| l.contains("retention run"))
     })
     .await;
+    // (Each job then tells the page caches what it changed: a moment for that.)
+    tokio::time::sleep(StdDuration::from_millis(200)).await;
     let once = |needle: &str| {
         [a.log(), b.log()]
             .iter()
